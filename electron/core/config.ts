@@ -154,7 +154,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 
 /** Validates an already-parsed value; throws ConfigError naming each wrong field. */
 export function parseConfig(value: unknown, source?: string): SyncConfig {
-  const result = syncConfigSchema.safeParse(value);
+  // reportInput lets describeIssue tell a missing field from a wrongly typed one.
+  const result = syncConfigSchema.safeParse(value, { reportInput: true });
   if (!result.success) throw new ConfigError(result.error.issues.map(describeIssue), source);
   return result.data;
 }

@@ -1,0 +1,214 @@
+// Row mapping per object type, after Vitally's S3 and CSV-upload rules: which columns are the ID,
+// name and references, and how the remaining columns become typed traits or event properties.
+import type { ObjectMapping, ObjectType, TracksMapping } from './config';
+import { parseNpsScore, parseTimestamp, typeTraitValue } from './typing';
+
+/** Traits (or event properties) of one row, ready for the store. */
+export interface TraitPatch {
+  /** Every set trait including explicit nulls: what a new record starts with. */
+  fullJson: string;
+  /** Set traits without nulls, for json_patch onto an existing record (json_patch deletes null keys). */
+  patchJson: string;
+  /** Traits explicitly set to null, applied separately on update. */
+  nullKeys: string[];
+}
+
+export interface OrganizationRecord { type: 'organizations'; id: string; name: string | null; traits: TraitPatch }
+export interface AccountRecord { type: 'accounts'; id: string; name: string | null; organizationId: string | null; traits: TraitPatch }
+export interface UserRecord {
+  type: 'users';
+  id: string;
+  name: string | null;
+  email: string | null;
+  organizationId: string | null;
+  accountId: string | null;
+  traits: TraitPatch;
+}
+export interface NpsRecord { type: 'nps'; id: string; userId: string; score: number; feedback: string | null; respondedAt: string }
+export interface EventRecord {
+  type: 'tracks';
+  messageId: string;
+  target: TracksMapping['target'];
+  targetId: string;
+  event: string;
+  occurredAt: string;
+  properties: TraitPatch;
+}
+export type MappedRecord = OrganizationRecord | AccountRecord | UserRecord | NpsRecord | EventRecord;
+
+export type MapResult<R extends MappedRecord = MappedRecord> = { ok: true; record: R } | { ok: false; reason: string };
+
+export type RowMapper = (row: string[]) => MapResult;
+
+/** A file whose header cannot serve the mapping: the file fails with this message. */
+export class HeaderError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HeaderError';
+  }
+}
+
+// Human names of the mapping fields, for messages about missing columns.
+const FIELD_LABELS: Record<string, string> = {
+  idColumn: 'ID',
+  nameColumn: 'name',
+  organizationIdColumn: 'organization ID',
+  accountIdColumn: 'account ID',
+  emailColumn: 'email',
+  userIdColumn: 'user ID',
+  scoreColumn: 'score',
+  feedbackColumn: 'feedback',
+  timestampColumn: 'timestamp',
+  targetIdColumn: 'target ID',
+  messageIdColumn: 'message ID',
+  eventColumn: 'event name',
+};
+
+/** The column names a mapping uses, by mapping field (only the fields that are set). */
+export function mappedColumns(mapping: ObjectMapping): Record<string, string> {
+  const columns: Record<string, string> = {};
+  for (const [field, value] of Object.entries(mapping)) {
+    if (field.endsWith('Column') && typeof value === 'string') columns[field] = value;
+  }
+  return columns;
+}
+
+/** Checks the header against the mapping and returns the function that maps each row. */
+export function createRowMapper(type: ObjectType, mapping: ObjectMapping, header: string[]): RowMapper {
+  const duplicates = [...new Set(header.filter((name, i) => name !== '' && header.indexOf(name) !== i))];
+  if (duplicates.length > 0) {
+    throw new HeaderError(
+      `The header repeats the column name${duplicates.length > 1 ? 's' : ''} ${duplicates.map((d) => `"${d}"`).join(', ')}: every column needs a unique name. Rename the duplicates in the export.`,
+    );
+  }
+  const columns = mappedColumns(mapping);
+  const missing = Object.entries(columns).filter(([, name]) => !header.includes(name));
+  if (missing.length > 0) {
+    throw new HeaderError(
+      `${missing.map(([field, name]) => `The ${FIELD_LABELS[field] ?? field} column "${name}"`).join(', ')} ${missing.length > 1 ? 'are' : 'is'} not in the file. ` +
+        `The file has the columns: ${header.map((h) => `"${h}"`).join(', ')}. Fix the column mapping or the export.`,
+    );
+  }
+  const index = (field: string): number => (columns[field] === undefined ? -1 : header.indexOf(columns[field]!));
+  const mappedNames = new Set(Object.values(columns));
+  // Unmapped columns become traits/properties; nameless columns (a trailing delimiter) carry nothing.
+  const traitColumns = header.flatMap((name, i) => (name !== '' && !mappedNames.has(name) ? [[i, name] as const] : []));
+  const traitsOf = (row: string[]): TraitPatch => buildTraitPatch(row, traitColumns);
+
+  switch (type) {
+    case 'organizations': {
+      const id = index('idColumn'), name = index('nameColumn');
+      return (row) => {
+        const externalId = row[id]!;
+        if (externalId === '') return missingId('organization');
+        return { ok: true, record: { type: 'organizations', id: externalId, name: optional(row, name), traits: traitsOf(row) } };
+      };
+    }
+    case 'accounts': {
+      const id = index('idColumn'), name = index('nameColumn'), org = index('organizationIdColumn');
+      return (row) => {
+        const externalId = row[id]!;
+        if (externalId === '') return missingId('account');
+        return {
+          ok: true,
+          record: { type: 'accounts', id: externalId, name: optional(row, name), organizationId: optional(row, org), traits: traitsOf(row) },
+        };
+      };
+    }
+    case 'users': {
+      const id = index('idColumn'), name = index('nameColumn'), email = index('emailColumn');
+      const org = index('organizationIdColumn'), account = index('accountIdColumn');
+      return (row) => {
+        const externalId = row[id]!;
+        if (externalId === '') return missingId('user');
+        return {
+          ok: true,
+          record: {
+            type: 'users',
+            id: externalId,
+            name: optional(row, name),
+            email: optional(row, email),
+            organizationId: optional(row, org),
+            accountId: optional(row, account),
+            traits: traitsOf(row),
+          },
+        };
+      };
+    }
+    case 'nps': {
+      const id = index('idColumn'), user = index('userIdColumn'), score = index('scoreColumn');
+      const feedback = index('feedbackColumn'), timestamp = index('timestampColumn');
+      return (row) => {
+        const externalId = row[id]!;
+        if (externalId === '') return missingId('NPS response');
+        const userId = row[user]!;
+        if (userId === '') return { ok: false, reason: 'missing user ID' };
+        const scoreValue = parseNpsScore(row[score]!);
+        if (scoreValue === null) return { ok: false, reason: `score "${clip(row[score]!)}" is not a whole number from 0 to 10` };
+        const respondedAt = parseTimestamp(row[timestamp]!);
+        if (respondedAt === null) return badTimestamp(row[timestamp]!);
+        return {
+          ok: true,
+          record: { type: 'nps', id: externalId, userId, score: scoreValue, feedback: optional(row, feedback), respondedAt },
+        };
+      };
+    }
+    case 'tracks': {
+      const m = mapping as TracksMapping;
+      const messageId = index('messageIdColumn'), target = index('targetIdColumn');
+      const timestamp = index('timestampColumn'), event = index('eventColumn');
+      return (row) => {
+        const id = row[messageId]!;
+        if (id === '') return { ok: false, reason: 'missing message ID' };
+        const targetId = row[target]!;
+        if (targetId === '') return { ok: false, reason: `missing ${m.target} ID (the object the event relates to)` };
+        const eventName = row[event]!;
+        if (eventName === '') return { ok: false, reason: 'missing event name' };
+        const occurredAt = parseTimestamp(row[timestamp]!);
+        if (occurredAt === null) return badTimestamp(row[timestamp]!);
+        return {
+          ok: true,
+          record: { type: 'tracks', messageId: id, target: m.target, targetId, event: eventName, occurredAt, properties: traitsOf(row) },
+        };
+      };
+    }
+  }
+}
+
+export function buildTraitPatch(row: string[], traitColumns: readonly (readonly [number, string])[]): TraitPatch {
+  const set: Record<string, unknown> = {};
+  let nullKeys: string[] | null = null;
+  for (const [i, name] of traitColumns) {
+    const value = typeTraitValue(row[i]!);
+    if (value === undefined) continue;
+    if (value === null) (nullKeys ??= []).push(name);
+    else set[name] = value;
+  }
+  const patchJson = JSON.stringify(set);
+  if (!nullKeys) return { fullJson: patchJson, patchJson, nullKeys: [] };
+  const full: Record<string, unknown> = { ...set };
+  for (const key of nullKeys) full[key] = null;
+  return { fullJson: JSON.stringify(full), patchJson, nullKeys };
+}
+
+/** A mapped optional column: empty (or unmapped) means "not given". */
+function optional(row: string[], index: number): string | null {
+  if (index < 0) return null;
+  const value = row[index]!;
+  return value === '' ? null : value;
+}
+
+function missingId(what: string): MapResult {
+  return { ok: false, reason: `missing ${what} ID` };
+}
+
+function badTimestamp(value: string): MapResult {
+  return {
+    ok: false,
+    reason: value.trim() === '' ? 'missing timestamp' : `timestamp "${clip(value)}" is not an ISO 8601 date or time, or an epoch number`,
+  };
+}
+
+function clip(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

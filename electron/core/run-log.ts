@@ -1,0 +1,118 @@
+// The run log: every sync run, each file it looked at, and each row it rejected, kept in the
+// database so the analyst (and the app's Sync log screen) can see why something did not land.
+import type { ObjectType } from './config';
+import type { SqliteDatabase } from './store';
+
+export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'interrupted';
+export type FileStatus = 'imported' | 'unchanged' | 'failed';
+
+export interface FileCounts {
+  rows: number;
+  created: number;
+  updated: number;
+  skipped: number;
+  rejected: number;
+}
+
+export interface FileReport extends FileCounts {
+  type: ObjectType;
+  key: string;
+  status: FileStatus;
+  error?: string;
+  warnings?: string[];
+}
+
+export interface RunCounts extends FileCounts {
+  files: number;
+}
+
+export interface SyncReport {
+  runId: number;
+  status: Exclude<RunStatus, 'running'>;
+  error?: string;
+  trigger: string;
+  startedAt: string;
+  finishedAt: string;
+  files: FileReport[];
+  overCap: Partial<Record<ObjectType, number>>;
+  counts: RunCounts;
+}
+
+export interface RejectedRow {
+  key: string;
+  line: number;
+  reason: string;
+  raw: string;
+}
+
+/** Runs still marked running were cut short (the process was killed): say so. */
+export function markInterruptedRuns(db: SqliteDatabase): number {
+  return db
+    .prepare(
+      `UPDATE sync_runs SET status = 'interrupted',
+         error = COALESCE(error, 'The app or command stopped before this sync finished (it was closed or killed). Files it had not finished were rolled back.')
+       WHERE status = 'running'`,
+    )
+    .run().changes;
+}
+
+export function startRun(db: SqliteDatabase, trigger: string, startedAt: string): number {
+  return Number(db.prepare(`INSERT INTO sync_runs (trigger, status, started_at) VALUES (?, 'running', ?)`).run(trigger, startedAt).lastInsertRowid);
+}
+
+export function finishRun(db: SqliteDatabase, report: SyncReport): void {
+  const files = (status: FileStatus) => report.files.filter((f) => f.status === status).length;
+  db.prepare(
+    `UPDATE sync_runs SET status = @status, finished_at = @finishedAt, error = @error,
+       files_imported = @imported, files_unchanged = @unchanged, files_failed = @failed,
+       rows = @rows, created = @created, updated = @updated, skipped = @skipped, rejected = @rejected, over_cap = @overCap
+     WHERE id = @runId`,
+  ).run({
+    runId: report.runId,
+    status: report.status,
+    finishedAt: report.finishedAt,
+    error: report.error ?? null,
+    imported: files('imported'),
+    unchanged: files('unchanged'),
+    failed: files('failed'),
+    ...pickCounts(report.counts),
+    overCap: JSON.stringify(report.overCap),
+  });
+}
+
+export function recordFile(
+  db: SqliteDatabase,
+  runId: number,
+  file: FileReport & { etag: string; size: number; startedAt: string; finishedAt: string },
+): void {
+  db.prepare(
+    `INSERT INTO sync_files (run_id, object_type, key, etag, size, status, rows, created, updated, skipped, rejected, error, warnings, started_at, finished_at)
+     VALUES (@runId, @type, @key, @etag, @size, @status, @rows, @created, @updated, @skipped, @rejected, @error, @warnings, @startedAt, @finishedAt)`,
+  ).run({
+    runId,
+    type: file.type,
+    key: file.key,
+    etag: file.etag,
+    size: file.size,
+    status: file.status,
+    ...pickCounts(file),
+    error: file.error ?? null,
+    warnings: JSON.stringify(file.warnings ?? []),
+    startedAt: file.startedAt,
+    finishedAt: file.finishedAt,
+  });
+}
+
+export function createRejectRecorder(db: SqliteDatabase, runId: number): (reject: RejectedRow) => void {
+  const insert = db.prepare(`INSERT INTO sync_rejects (run_id, key, line, reason, raw) VALUES (?, ?, ?, ?, ?)`);
+  return (reject) => void insert.run(runId, reject.key, reject.line, reject.reason, reject.raw);
+}
+
+function pickCounts(counts: FileCounts): FileCounts {
+  return { rows: counts.rows, created: counts.created, updated: counts.updated, skipped: counts.skipped, rejected: counts.rejected };
+}
+
+export function lastRunStart(db: SqliteDatabase): number | null {
+  const row = db.prepare(`SELECT started_at FROM sync_runs ORDER BY id DESC LIMIT 1`).get() as { started_at: string } | undefined;
+  return row ? Date.parse(row.started_at) : null;
+}

@@ -1,0 +1,162 @@
+// The S3 side: a client from the connection settings, the listing that selects files per object
+// type, and object streams. Errors come out in plain language (see s3-errors.ts).
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { MAX_FILES_PER_TYPE, OBJECT_TYPES, type ConnectionConfig, type ObjectType, type ObjectsConfig } from './config';
+import { explainS3Error } from './s3-errors';
+
+export interface S3File {
+  /** The full S3 key. */
+  key: string;
+  size: number;
+  etag: string;
+  lastModified: string;
+}
+
+export interface Selection {
+  selected: Record<ObjectType, S3File[]>;
+  /** Matching files beyond the 1000-file cap, per type: counted, never silently dropped. */
+  overCap: Record<ObjectType, number>;
+  /** Every key listed under the prefix (folder markers excluded). */
+  listedCount: number;
+}
+
+export interface S3Timeouts {
+  /** Time to establish a connection. */
+  connectMs: number;
+  /** Time a request may sit with no data flowing before it is abandoned. */
+  idleMs: number;
+}
+
+const DEFAULT_TIMEOUTS: S3Timeouts = { connectMs: 10_000, idleMs: 60_000 };
+
+export function createS3Client(
+  connection: ConnectionConfig,
+  secretAccessKey: string,
+  timeouts: S3Timeouts = DEFAULT_TIMEOUTS,
+): S3Client {
+  return new S3Client({
+    region: connection.region,
+    endpoint: connection.endpoint,
+    forcePathStyle: connection.forcePathStyle ?? false,
+    credentials: { accessKeyId: connection.accessKeyId, secretAccessKey },
+    // The SDK retries 5xx, throttling and connection resets with backoff; 4 attempts in all.
+    maxAttempts: 4,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: timeouts.connectMs,
+      requestTimeout: timeouts.idleMs,
+    }),
+  });
+}
+
+/** The regex of each enabled object type, compiled once (the schema has already checked them). */
+export function compileFilePatterns(objects: ObjectsConfig): Partial<Record<ObjectType, RegExp>> {
+  const patterns: Partial<Record<ObjectType, RegExp>> = {};
+  for (const type of OBJECT_TYPES) {
+    const mapping = objects[type];
+    if (mapping?.enabled) patterns[type] = new RegExp(mapping.fileRegex);
+  }
+  return patterns;
+}
+
+export interface ListOptions {
+  /** Called after each listed page, so a preview can show matches before the listing finishes. */
+  onPage?: (selection: Selection) => void;
+  /** Called with every listed key (used to notice files that disappeared). */
+  onKey?: (key: string) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Lists the bucket under the prefix, following pagination, and selects for each type the first
+ * 1000 keys its regex matches (tested against the key without the prefix), in S3's key order.
+ * Only the selected keys are held; the rest are counted.
+ */
+export async function listSelectedFiles(
+  client: S3Client,
+  connection: ConnectionConfig,
+  patterns: Partial<Record<ObjectType, RegExp>>,
+  options: ListOptions = {},
+): Promise<Selection> {
+  const selection: Selection = {
+    selected: { organizations: [], accounts: [], users: [], nps: [], tracks: [] },
+    overCap: { organizations: 0, accounts: 0, users: 0, nps: 0, tracks: 0 },
+    listedCount: 0,
+  };
+  const activeTypes = OBJECT_TYPES.filter((type) => patterns[type]);
+  const prefix = connection.prefix;
+  let continuationToken: string | undefined;
+  do {
+    let page;
+    try {
+      page = await client.send(
+        new ListObjectsV2Command({ Bucket: connection.bucket, Prefix: prefix || undefined, ContinuationToken: continuationToken }),
+        { abortSignal: options.signal },
+      );
+    } catch (error) {
+      throw explainS3Error(error, connection);
+    }
+    for (const object of page.Contents ?? []) {
+      const key = object.Key;
+      if (!key || key.endsWith('/')) continue; // folder markers
+      selection.listedCount++;
+      options.onKey?.(key);
+      const relativeKey = key.slice(prefix.length);
+      for (const type of activeTypes) {
+        if (!patterns[type]!.test(relativeKey)) continue;
+        if (selection.selected[type].length < MAX_FILES_PER_TYPE) {
+          selection.selected[type].push({
+            key,
+            size: object.Size ?? 0,
+            etag: (object.ETag ?? '').replaceAll('"', ''),
+            lastModified: (object.LastModified ?? new Date(0)).toISOString(),
+          });
+        } else {
+          selection.overCap[type]++;
+        }
+      }
+    }
+    continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    options.onPage?.(selection);
+  } while (continuationToken);
+  return selection;
+}
+
+export interface OpenedObject {
+  body: AsyncIterable<Uint8Array>;
+  etag: string;
+  size: number;
+}
+
+/** Opens an object as a byte stream (never buffered whole). */
+export async function openObject(
+  client: S3Client,
+  connection: ConnectionConfig,
+  key: string,
+  signal?: AbortSignal,
+): Promise<OpenedObject> {
+  try {
+    const response = await client.send(new GetObjectCommand({ Bucket: connection.bucket, Key: key }), { abortSignal: signal });
+    const body = response.Body as AsyncIterable<Uint8Array> | undefined;
+    if (!body) throw new Error(`S3 returned no content for ${key}`);
+    return { body, etag: (response.ETag ?? '').replaceAll('"', ''), size: response.ContentLength ?? 0 };
+  } catch (error) {
+    throw explainS3Error(error, connection, key);
+  }
+}
+
+/** Checks that the bucket and prefix can be listed; returns how many files the first page shows. */
+export async function testConnection(
+  client: S3Client,
+  connection: ConnectionConfig,
+): Promise<{ fileCount: number; more: boolean }> {
+  try {
+    const page = await client.send(
+      new ListObjectsV2Command({ Bucket: connection.bucket, Prefix: connection.prefix || undefined, MaxKeys: 1000 }),
+    );
+    const fileCount = (page.Contents ?? []).filter((o) => o.Key && !o.Key.endsWith('/')).length;
+    return { fileCount, more: Boolean(page.IsTruncated) };
+  } catch (error) {
+    throw explainS3Error(error, connection);
+  }
+}

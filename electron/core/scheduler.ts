@@ -1,0 +1,312 @@
+// The sync scheduler: decides when a sync runs and guarantees that only one runs at a time.
+//
+// Time is read only through the injected clock. Instead of one long timer (which drifts or is lost
+// across sleep), a short tick compares the wall clock with the due time, so a run that came due while
+// the machine slept or the app was closed happens once, on the first tick or checkNow() after it.
+//
+// Rules where the issue was silent:
+// - The next scheduled run is due `everyHours` after the LAST RUN'S START, whatever its trigger or
+//   outcome (failed, partial and thrown runs count too). With a schedule and no run ever, it is due now.
+// - The last start is the later of what this scheduler started and what the run log says, so runs from
+//   before a restart (or from the CLI on the same database) are counted.
+// - Scheduled runs happen only between start() and stop(). start() runs once if a run is due
+//   (trigger 'startup'); with the schedule off it never runs on its own.
+// - Paused: no scheduled runs. A manual syncNow() still runs: the user asked for it explicitly.
+//   A schedule or mapping change while paused is remembered and runs once on resume.
+// - A schedule or mapping change while a sync runs queues one follow-up run after it (the running
+//   sync read the old settings); several changes during one run still queue only one.
+// - setSchedule() with the current value does nothing; setSchedule(null) turns scheduled runs off
+//   without running.
+// - After stop(), nothing new starts; stop() resolves when the running sync (if any) has finished.
+import type { SyncConfig } from './config';
+
+export type ScheduleHours = NonNullable<SyncConfig['schedule']['everyHours']>;
+export type SyncTrigger = 'schedule' | 'manual' | 'settings-changed' | 'startup';
+export type RunStatus = 'succeeded' | 'partial' | 'failed' | 'interrupted';
+
+export interface RunCounts {
+  files: number;
+  rows: number;
+  created: number;
+  updated: number;
+  skipped: number;
+  rejected: number;
+}
+
+/** What the sync engine reports for one run. */
+export interface RunOutcome {
+  runId: number;
+  status: RunStatus;
+  startedAt: string;
+  finishedAt: string;
+  error?: string;
+  counts: RunCounts;
+}
+
+/** What listeners receive when a run ends: the engine's outcome, or a failure built by the scheduler. */
+export interface RunReport extends Omit<RunOutcome, 'runId'> {
+  /** null when the runner threw, so the run may never have reached the run log. */
+  runId: number | null;
+  trigger: SyncTrigger;
+}
+
+export interface RunStartedEvent {
+  trigger: SyncTrigger;
+  startedAt: number;
+}
+
+export interface SchedulerState {
+  everyHours: ScheduleHours | null;
+  paused: boolean;
+  running: boolean;
+  runningSince: number | null;
+  lastRunStart: number | null;
+  /** When the next scheduled run is due; null when the schedule is off or paused. */
+  nextRunAt: number | null;
+}
+
+export type SyncRequestResult =
+  | { started: true; startedAt: number }
+  | { started: false; reason: string; runningSince?: number };
+
+export interface SchedulerClock {
+  now(): number;
+  setInterval(callback: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+export const systemClock: SchedulerClock = {
+  now: () => Date.now(),
+  setInterval: (callback, ms) => setInterval(callback, ms),
+  clearInterval: (handle) => clearInterval(handle as NodeJS.Timeout),
+};
+
+export interface SyncSchedulerOptions {
+  clock?: SchedulerClock;
+  runSync: (trigger: SyncTrigger) => Promise<RunOutcome>;
+  /** The start of the latest run in the run log (epoch ms), so app restarts are covered. */
+  getLastRunStart: () => number | null;
+  everyHours: ScheduleHours | null;
+  paused?: boolean;
+  /** How often the wall clock is compared with the due time. */
+  tickMs?: number;
+}
+
+const HOUR_MS = 60 * 60 * 1000;
+const DEFAULT_TICK_MS = 30 * 1000;
+const NO_COUNTS: RunCounts = { files: 0, rows: 0, created: 0, updated: 0, skipped: 0, rejected: 0 };
+
+type SchedulerEvents = {
+  'run-started': RunStartedEvent;
+  'run-finished': RunReport;
+  'state-changed': SchedulerState;
+};
+
+type Listener<Payload> = (payload: Payload) => void;
+
+class TypedEmitter<Events extends Record<string, unknown>> {
+  private readonly listeners: { [E in keyof Events]?: Set<Listener<Events[E]>> } = {};
+
+  on<E extends keyof Events>(event: E, listener: Listener<Events[E]>): () => void {
+    const forEvent = (this.listeners[event] ??= new Set());
+    forEvent.add(listener);
+    return () => {
+      forEvent.delete(listener);
+    };
+  }
+
+  emit<E extends keyof Events>(event: E, payload: Events[E]): void {
+    for (const listener of [...(this.listeners[event] ?? [])]) {
+      // A faulty listener (tray, notification) must not stop the scheduler or the other listeners.
+      try {
+        listener(payload);
+      } catch (error) {
+        console.error(`A "${String(event)}" listener of the sync scheduler failed:`, error);
+      }
+    }
+  }
+}
+
+export class SyncScheduler {
+  private readonly clock: SchedulerClock;
+  private readonly runSync: (trigger: SyncTrigger) => Promise<RunOutcome>;
+  private readonly getLastRunStart: () => number | null;
+  private readonly tickMs: number;
+  private readonly events = new TypedEmitter<SchedulerEvents>();
+
+  private everyHours: ScheduleHours | null;
+  private paused: boolean;
+  private lifecycle: 'created' | 'started' | 'stopped' = 'created';
+  private tickHandle: unknown = null;
+  private running: RunStartedEvent | null = null;
+  private runFinished: Promise<void> = Promise.resolve();
+  private lastStartedHere: number | null = null;
+  private settingsRunPending = false;
+
+  constructor(options: SyncSchedulerOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.runSync = options.runSync;
+    this.getLastRunStart = options.getLastRunStart;
+    this.everyHours = options.everyHours;
+    this.paused = options.paused ?? false;
+    this.tickMs = options.tickMs ?? DEFAULT_TICK_MS;
+  }
+
+  on<E extends keyof SchedulerEvents>(event: E, listener: Listener<SchedulerEvents[E]>): () => void {
+    return this.events.on(event, listener);
+  }
+
+  start(): void {
+    if (this.lifecycle !== 'created') return;
+    this.lifecycle = 'started';
+    this.tickHandle = this.clock.setInterval(() => this.checkNow(), this.tickMs);
+    this.emitState();
+    this.runIfDue('startup');
+  }
+
+  /** Stops scheduling; resolves once the running sync (if any) has finished. */
+  stop(): Promise<void> {
+    if (this.lifecycle === 'started') this.clock.clearInterval(this.tickHandle);
+    if (this.lifecycle !== 'stopped') {
+      this.lifecycle = 'stopped';
+      this.settingsRunPending = false;
+      this.emitState();
+    }
+    return this.runFinished;
+  }
+
+  /** Runs a due sync now. The shell calls this on wake (powerMonitor 'resume') rather than waiting for the tick. */
+  checkNow(): void {
+    this.runIfDue('schedule');
+  }
+
+  /** Starts a sync unless one is running; allowed while paused. */
+  syncNow(trigger: SyncTrigger = 'manual'): SyncRequestResult {
+    if (this.lifecycle === 'stopped') return { started: false, reason: 'The scheduler has stopped' };
+    if (this.running) return this.refuseWhileRunning(this.running, '');
+    return { started: true, startedAt: this.beginRun(trigger) };
+  }
+
+  setSchedule(everyHours: ScheduleHours | null): SyncRequestResult {
+    if (everyHours === this.everyHours) return { started: false, reason: 'The schedule is unchanged' };
+    this.everyHours = everyHours;
+    this.emitState();
+    if (everyHours === null) return { started: false, reason: 'Scheduled syncs are off' };
+    return this.settingsChanged();
+  }
+
+  /** A mapping (or the schedule) changed: sync now, or as soon as the running sync ends or pause is lifted. */
+  settingsChanged(): SyncRequestResult {
+    if (this.lifecycle === 'stopped') return { started: false, reason: 'The scheduler has stopped' };
+    if (this.paused) {
+      this.settingsRunPending = true;
+      return { started: false, reason: 'Syncing is paused; a sync will run when it is resumed' };
+    }
+    if (this.running) {
+      this.settingsRunPending = true;
+      return this.refuseWhileRunning(this.running, '; another will run with the new settings when it finishes');
+    }
+    return { started: true, startedAt: this.beginRun('settings-changed') };
+  }
+
+  pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.emitState();
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.emitState();
+    this.runIfDue('schedule');
+  }
+
+  getState(): SchedulerState {
+    const lastRunStart = this.lastRunStart();
+    return {
+      everyHours: this.everyHours,
+      paused: this.paused,
+      running: this.running !== null,
+      runningSince: this.running?.startedAt ?? null,
+      lastRunStart,
+      nextRunAt: this.paused ? null : this.nextRunAt(lastRunStart),
+    };
+  }
+
+  private runIfDue(trigger: SyncTrigger): void {
+    if (this.lifecycle !== 'started' || this.paused || this.running) return;
+    if (this.settingsRunPending) {
+      this.settingsRunPending = false;
+      this.beginRun('settings-changed');
+      return;
+    }
+    const dueAt = this.nextRunAt(this.lastRunStart());
+    if (dueAt !== null && this.clock.now() >= dueAt) this.beginRun(trigger);
+  }
+
+  private nextRunAt(lastRunStart: number | null): number | null {
+    if (this.everyHours === null) return null;
+    if (lastRunStart === null) return this.clock.now();
+    return lastRunStart + this.everyHours * HOUR_MS;
+  }
+
+  private lastRunStart(): number | null {
+    let fromRunLog: number | null = null;
+    // Called from the tick: a database hiccup must not crash the process; what we started ourselves still counts.
+    try {
+      fromRunLog = this.getLastRunStart();
+    } catch {
+      fromRunLog = null;
+    }
+    if (fromRunLog === null) return this.lastStartedHere;
+    if (this.lastStartedHere === null) return fromRunLog;
+    return Math.max(fromRunLog, this.lastStartedHere);
+  }
+
+  private beginRun(trigger: SyncTrigger): number {
+    const startedAt = this.clock.now();
+    const run: RunStartedEvent = { trigger, startedAt };
+    this.running = run;
+    this.lastStartedHere = startedAt;
+    this.events.emit('run-started', run);
+    this.emitState();
+    this.runFinished = this.execute(run);
+    return startedAt;
+  }
+
+  /** Never rejects: a runner that throws becomes a failed run. */
+  private async execute({ trigger, startedAt }: RunStartedEvent): Promise<void> {
+    let report: RunReport;
+    try {
+      report = { ...(await this.runSync(trigger)), trigger };
+    } catch (error) {
+      report = {
+        runId: null,
+        trigger,
+        status: 'failed',
+        startedAt: new Date(startedAt).toISOString(),
+        finishedAt: new Date(this.clock.now()).toISOString(),
+        error: error instanceof Error ? error.message : String(error),
+        counts: { ...NO_COUNTS },
+      };
+    }
+    this.running = null;
+    this.events.emit('run-finished', report);
+    this.emitState();
+    // A queued settings run, or a scheduled run that came due during a long run, starts now rather than at the next tick.
+    this.runIfDue('schedule');
+  }
+
+  private refuseWhileRunning(running: RunStartedEvent, addendum: string): SyncRequestResult {
+    return {
+      started: false,
+      reason: `A sync is already running (started at ${new Date(running.startedAt).toISOString()})${addendum}`,
+      runningSince: running.startedAt,
+    };
+  }
+
+  private emitState(): void {
+    this.events.emit('state-changed', this.getState());
+  }
+}

@@ -1,0 +1,281 @@
+// One sync run: list the bucket, select files per object type, import each changed file in its own
+// transaction, and record everything in the run log. Plain Node: runs in the app's worker, the CLI
+// and tests alike.
+import { createHash } from 'node:crypto';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { enabledObjectTypes, type ObjectMapping, type ObjectType, type SyncConfig } from './config';
+import { importFile, isFileContentError, isGzipError } from './import-file';
+import {
+  createRejectRecorder,
+  finishRun,
+  markInterruptedRuns,
+  recordFile,
+  startRun,
+  type FileReport,
+  type RunCounts,
+  type SyncReport,
+} from './run-log';
+import { explainS3Error, isConnectionProblem, S3AccessError } from './s3-errors';
+import { compileFilePatterns, createS3Client, listSelectedFiles, openObject, type S3File } from './s3-source';
+import { explainSqliteError, type SqliteDatabase } from './store';
+
+export interface SyncProgress {
+  runId: number;
+  phase: 'listing' | 'importing';
+  type?: ObjectType;
+  key?: string;
+  /** 1-based position of the current file among the files selected for this run. */
+  fileIndex: number;
+  fileCount: number;
+  rows: number;
+  bytes: number;
+  size: number;
+}
+
+export interface SyncRequest {
+  config: SyncConfig;
+  secretAccessKey: string;
+  db: SqliteDatabase;
+  /** Used in messages about the database. */
+  dbPath: string;
+  trigger: string;
+  /** Read every file, even those unchanged since their last import. */
+  full?: boolean;
+  /** Stops the run: the file being imported is rolled back, the run is marked interrupted. */
+  signal?: AbortSignal;
+  onProgress?: (progress: SyncProgress) => void;
+  /** Override the S3 client (tests inject short timeouts). */
+  s3Client?: S3Client;
+  now?: () => Date;
+}
+
+/** Progress reaches listeners at most this often (the UI asks for at most ten updates a second). */
+const PROGRESS_INTERVAL_MS = 100;
+
+export async function runSync(request: SyncRequest): Promise<SyncReport> {
+  const { config, db } = request;
+  const now = request.now ?? (() => new Date());
+  markInterruptedRuns(db);
+  const startedAt = now().toISOString();
+  const runId = startRun(db, request.trigger, startedAt);
+  const types = enabledObjectTypes(config);
+  const report: SyncReport = {
+    runId,
+    status: 'succeeded',
+    trigger: request.trigger,
+    startedAt,
+    finishedAt: startedAt,
+    files: [],
+    overCap: Object.fromEntries(types.map((t) => [t, 0])),
+    counts: { files: 0, rows: 0, created: 0, updated: 0, skipped: 0, rejected: 0 },
+  };
+  const client = request.s3Client ?? createS3Client(config.connection, request.secretAccessKey);
+  const emitProgress = throttle(request.onProgress ?? (() => {}), PROGRESS_INTERVAL_MS);
+
+  try {
+    emitProgress({ runId, phase: 'listing', fileIndex: 0, fileCount: 0, rows: 0, bytes: 0, size: 0 }, true);
+    const known = knownFiles(db);
+    const seenKeys = new Set<string>();
+    const selection = await listSelectedFiles(client, config.connection, compileFilePatterns(config.objects), {
+      onKey: (key) => known.has(key) && seenKeys.add(key),
+      signal: request.signal,
+    });
+    markMissingFiles(db, known, seenKeys, now().toISOString());
+    for (const type of types) report.overCap[type] = selection.overCap[type];
+
+    const fileCount = types.reduce((n, t) => n + selection.selected[t].length, 0);
+    let fileIndex = 0;
+    let fatal: string | undefined;
+    outer: for (const type of types) {
+      const mapping = config.objects[type]!;
+      const mappingHash = hashMapping(mapping);
+      for (const file of selection.selected[type]) {
+        if (request.signal?.aborted) break outer;
+        fileIndex++;
+        const position = { runId, phase: 'importing' as const, type, key: file.key, fileIndex, fileCount, size: file.size };
+        emitProgress({ ...position, rows: 0, bytes: 0 }, true);
+        const result = await syncFile(request, { runId, type, mapping, mappingHash, file, now }, (p) => emitProgress({ ...position, ...p }));
+        report.files.push(result.report);
+        addCounts(report.counts, result.report);
+        if (result.fatal) {
+          fatal = result.fatal;
+          break outer;
+        }
+      }
+    }
+    report.status = decideStatus(report.files, fatal !== undefined);
+    if (fatal) report.error = fatal;
+    else if (request.signal?.aborted) {
+      report.status = 'interrupted';
+      report.error = `The sync was stopped before it finished: ${fileCount - report.files.length} of ${fileCount} files were not read.`;
+    } else if (report.status !== 'succeeded') {
+      report.error = summarizeFailures(report.files);
+    }
+  } catch (error) {
+    report.status = (error as Error).name === 'AbortError' || request.signal?.aborted ? 'interrupted' : 'failed';
+    report.error = report.status === 'interrupted' ? 'The sync was stopped before it finished.' : explainS3Error(error, config.connection).message;
+  }
+  report.finishedAt = now().toISOString();
+  try {
+    finishRun(db, report);
+  } catch (error) {
+    // The database itself refuses writes (disk full, read-only): the report still tells the caller.
+    report.status = 'failed';
+    report.error = explainSqliteError(error, request.dbPath);
+  }
+  if (!request.s3Client) client.destroy();
+  return report;
+}
+
+interface FileJob {
+  runId: number;
+  type: ObjectType;
+  mapping: ObjectMapping;
+  mappingHash: string;
+  file: S3File;
+  now: () => Date;
+}
+
+async function syncFile(
+  request: SyncRequest,
+  job: FileJob,
+  onProgress: (p: { rows: number; bytes: number }) => void,
+): Promise<{ report: FileReport; fatal?: string }> {
+  const { db } = request;
+  const { runId, type, file, mapping } = job;
+  const startedAt = job.now().toISOString();
+  const base = { type, key: file.key, rows: 0, created: 0, updated: 0, skipped: 0, rejected: 0 };
+  const bookkeeping = { etag: file.etag, size: file.size, startedAt };
+
+  const previous = db
+    .prepare(`SELECT etag, size, mapping_hash AS mappingHash FROM file_state WHERE object_type = ? AND key = ?`)
+    .get(type, file.key) as { etag: string; size: number; mappingHash: string } | undefined;
+  if (!request.full && previous && previous.etag === file.etag && previous.size === file.size && previous.mappingHash === job.mappingHash) {
+    const report: FileReport = { ...base, status: 'unchanged' };
+    recordFile(db, runId, { ...report, ...bookkeeping, finishedAt: job.now().toISOString() });
+    return { report };
+  }
+
+  const stamp = { runId, key: file.key, syncedAt: startedAt };
+  try {
+    const object = await openObject(request.s3Client ?? sharedClient(request), request.config.connection, file.key, request.signal);
+    const result = await importFile({
+      db,
+      type,
+      mapping,
+      stamp,
+      body: object.body,
+      signal: request.signal,
+      recordReject: createRejectRecorder(db, runId),
+      onProgress,
+      beforeCommit: (counts, warnings) => {
+        db.prepare(
+          `INSERT INTO file_state (object_type, key, etag, size, mapping_hash, run_id, imported_at, missing_since)
+           VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
+           ON CONFLICT (object_type, key) DO UPDATE SET etag = excluded.etag, size = excluded.size,
+             mapping_hash = excluded.mapping_hash, run_id = excluded.run_id, imported_at = excluded.imported_at, missing_since = NULL`,
+        ).run(type, file.key, file.etag, file.size, job.mappingHash, runId, startedAt);
+        recordFile(db, runId, { ...base, ...counts, warnings, status: 'imported', ...bookkeeping, finishedAt: job.now().toISOString() });
+      },
+    });
+    const { warnings, ...counts } = result;
+    return { report: { ...base, ...counts, status: 'imported', ...(warnings.length ? { warnings } : {}) } };
+  } catch (error) {
+    const { message, fatal } = describeFileError(error, request);
+    const report: FileReport = { ...base, status: 'failed', error: message };
+    try {
+      recordFile(db, runId, { ...report, ...bookkeeping, finishedAt: job.now().toISOString() });
+    } catch {
+      // The database refuses writes: the fatal error below says why.
+    }
+    return { report, fatal: fatal ? message : undefined };
+  }
+}
+
+// The SDK client is created once per run in runSync; syncFile reaches it through the request.
+const clients = new WeakMap<SyncRequest, S3Client>();
+function sharedClient(request: SyncRequest): S3Client {
+  let client = clients.get(request);
+  if (!client) {
+    client = createS3Client(request.config.connection, request.secretAccessKey);
+    clients.set(request, client);
+  }
+  return client;
+}
+
+/** A file's error in plain words, and whether it ends the whole run (the database refuses writes). */
+function describeFileError(error: unknown, request: SyncRequest): { message: string; fatal: boolean } {
+  const code = (error as { code?: string })?.code ?? '';
+  if (code.startsWith('SQLITE_')) {
+    const fatal = /^SQLITE_(BUSY|FULL|READONLY|IOERR|CORRUPT|NOTADB|CANTOPEN)/.test(code);
+    return { message: explainSqliteError(error, request.dbPath), fatal };
+  }
+  if (isGzipError(error)) {
+    return { message: 'The file starts like a gzip archive but is damaged or truncated, so it cannot be decompressed.', fatal: false };
+  }
+  if (isFileContentError(error)) return { message: (error as Error).message, fatal: false };
+  if ((error as Error)?.name === 'AbortError' || request.signal?.aborted) {
+    return { message: 'The sync was stopped while this file was being read; nothing of it was stored.', fatal: false };
+  }
+  const explained = explainS3Error(error, request.config.connection);
+  return { message: `${explained.message} Nothing of this file was stored; it will be read again next sync.`, fatal: isConnectionProblem(explained) && explained.kind !== 'unreachable' };
+}
+
+function decideStatus(files: FileReport[], fatal: boolean): SyncReport['status'] {
+  const failed = files.filter((f) => f.status === 'failed').length;
+  const read = files.length - failed;
+  if (fatal) return read > 0 && failed < files.length ? 'failed' : 'failed';
+  if (failed === 0) return 'succeeded';
+  return read > 0 ? 'partial' : 'failed';
+}
+
+function summarizeFailures(files: FileReport[]): string {
+  const failed = files.filter((f) => f.status === 'failed');
+  const first = failed[0]!;
+  return `${failed.length} of ${files.length} file${files.length === 1 ? '' : 's'} failed. ${first.key}: ${first.error}`;
+}
+
+function addCounts(total: RunCounts, file: FileReport): void {
+  total.files++;
+  total.rows += file.rows;
+  total.created += file.created;
+  total.updated += file.updated;
+  total.skipped += file.skipped;
+  total.rejected += file.rejected;
+}
+
+/** What decides how a file's rows map: a change here makes an unchanged file worth reading again. */
+export function hashMapping(mapping: ObjectMapping): string {
+  const { enabled: _enabled, fileRegex: _fileRegex, ...rules } = mapping;
+  const canonical = JSON.stringify(Object.fromEntries(Object.entries(rules).filter(([, v]) => v != null).sort(([a], [b]) => a.localeCompare(b))));
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+}
+
+/** Keys imported before, by whether they were already missing from the bucket. */
+function knownFiles(db: SqliteDatabase): Map<string, boolean> {
+  const rows = db.prepare(`SELECT DISTINCT key, missing_since IS NOT NULL AS missing FROM file_state`).all() as { key: string; missing: number }[];
+  return new Map(rows.map((r) => [r.key, r.missing === 1]));
+}
+
+/** Files gone from the bucket keep their records (stale, never deleted); files that came back are present again. */
+function markMissingFiles(db: SqliteDatabase, known: Map<string, boolean>, seen: Set<string>, at: string): void {
+  const setMissing = db.prepare(`UPDATE file_state SET missing_since = ? WHERE key = ? AND missing_since IS NULL`);
+  const setPresent = db.prepare(`UPDATE file_state SET missing_since = NULL WHERE key = ?`);
+  db.transaction(() => {
+    for (const [key, wasMissing] of known) {
+      if (!seen.has(key) && !wasMissing) setMissing.run(at, key);
+      else if (seen.has(key) && wasMissing) setPresent.run(key);
+    }
+  })();
+}
+
+function throttle<T>(fn: (value: T) => void, intervalMs: number): (value: T, force?: boolean) => void {
+  let last = 0;
+  return (value, force = false) => {
+    const t = Date.now();
+    if (force || t - last >= intervalMs) {
+      last = t;
+      fn(value);
+    }
+  };
+}

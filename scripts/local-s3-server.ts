@@ -1,0 +1,47 @@
+// A real S3-compatible server (s3rver) on loopback, for the demo, the benchmark and the tests.
+// s3rver paginates listings with a DES cipher: the process needs --openssl-legacy-provider
+// for listings beyond 1000 keys (the npm scripts pass it).
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import S3rver from 's3rver';
+
+/** s3rver checks access key IDs (this one is built in) but not signatures. */
+export const LOCAL_S3_ACCESS_KEY_ID = 'S3RVER';
+export const LOCAL_S3_SECRET = 'S3RVER';
+
+export interface LocalS3Server {
+  endpoint: string;
+  bucket: string;
+  client: S3Client;
+  put(key: string, body: string | Uint8Array): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startLocalS3Server(bucket = 'acme-exports'): Promise<LocalS3Server> {
+  const directory = await mkdtemp(join(tmpdir(), 's3rver-'));
+  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket, configs: [] }] });
+  const address = (await server.run()) as AddressInfo;
+  const endpoint = `http://127.0.0.1:${address.port}`;
+  const client = new S3Client({
+    region: 'us-east-1',
+    endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: LOCAL_S3_ACCESS_KEY_ID, secretAccessKey: LOCAL_S3_SECRET },
+  });
+  return {
+    endpoint,
+    bucket,
+    client,
+    async put(key, body) {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    },
+    async close() {
+      client.destroy();
+      await server.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
