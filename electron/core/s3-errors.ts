@@ -12,6 +12,7 @@ export type S3ProblemKind =
   | 'timeout'
   | 'no-such-key'
   | 'aborted'
+  | 'server-trouble'
   | 'other';
 
 export class S3AccessError extends Error {
@@ -83,6 +84,12 @@ export function explainS3Error(error: unknown, connection: ConnectionConfig, key
     return new S3AccessError(
       'unreachable',
       `Could not reach ${where}: ${detail}${key ? ` while reading ${key}` : ''}. Check the ${connection.endpoint ? 'custom endpoint' : 'region'} and your network connection.`,
+    );
+  }
+  if ((status !== undefined && status >= 500) || name === 'SlowDown') {
+    return new S3AccessError(
+      'server-trouble',
+      `${where} kept failing (HTTP ${status ?? 503}${name ? ` ${name}` : ''}) after 4 attempts with backoff. This is usually temporary: sync again later.`,
     );
   }
   const message = e.message || String(error);
