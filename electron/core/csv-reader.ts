@@ -98,15 +98,14 @@ export async function* readCsv(
     if (!text) continue;
     if (!started) {
       pending += text;
-      const firstBreak = firstLineBreak(pending);
-      if (firstBreak === -1 || firstBreak === pending.length - 1) {
+      const header = locateHeaderLine(pending);
+      // Wait until the header line has ended and one more character shows whether its break is CR or CRLF.
+      if (header.end === -1 || header.end === pending.length - 1) {
         if (pending.length > MAX_HEADER_CHARS) throw new CsvFileError('The first line is longer than 4 MB: this does not look like a CSV file.');
         continue;
       }
       started = true;
-      newline = lineBreakAt(pending, firstBreak);
-      delimiter ??= detectDelimiter(pending.slice(0, firstBreak));
-      parser = new Papa.Parser({ delimiter, newline, quoteChar: '"' });
+      startParser(pending, header);
       const input = pending;
       pending = '';
       yield* flush(emitRows(input, false));
@@ -125,12 +124,16 @@ export async function* readCsv(
   pending = '';
   if (!started) {
     if (tail.trim() === '') return; // empty file
-    const firstBreak = firstLineBreak(tail);
-    newline = firstBreak === -1 ? '\n' : lineBreakAt(tail, firstBreak);
-    delimiter ??= detectDelimiter(firstBreak === -1 ? tail : tail.slice(0, firstBreak));
-    parser = new Papa.Parser({ delimiter, newline, quoteChar: '"' });
+    startParser(tail, locateHeaderLine(tail));
   }
   if (tail !== '') yield* flush(emitRows(tail, true));
+
+  function startParser(text: string, header: HeaderLine): void {
+    const end = header.end === -1 ? text.length : header.end;
+    newline = header.end === -1 ? '\n' : lineBreakAt(text, header.end);
+    delimiter ??= detectDelimiter(text.slice(header.start, end));
+    parser = new Papa.Parser({ delimiter, newline, quoteChar: '"' });
+  }
 
   function* flush(rows: CsvRows | null): Generator<CsvEvent> {
     if (headerEvent) {
@@ -223,12 +226,24 @@ function countChar(text: string, char: string, from: number, to: number): number
   return count;
 }
 
-function firstLineBreak(text: string): number {
-  const lf = text.indexOf('\n');
-  const cr = text.indexOf('\r');
-  if (lf === -1) return cr;
-  if (cr === -1) return lf;
-  return Math.min(lf, cr);
+interface HeaderLine {
+  /** Where the header starts (after any blank lines). */
+  start: number;
+  /** The first line break after it outside quotes, or -1 when the text does not have one yet. */
+  end: number;
+}
+
+/** Finds the header line, skipping blank lines and ignoring line breaks inside quoted header cells. */
+function locateHeaderLine(text: string): HeaderLine {
+  const start = text.search(/[^\r\n]/);
+  if (start === -1) return { start: text.length, end: -1 };
+  let inQuotes = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) inQuotes = !inQuotes; // a doubled "" flips twice: still inside
+    else if (!inQuotes && (c === 10 || c === 13)) return { start, end: i };
+  }
+  return { start, end: -1 };
 }
 
 type LineBreak = '\n' | '\r' | '\r\n';
@@ -238,12 +253,18 @@ function lineBreakAt(text: string, at: number): LineBreak {
   return '\n';
 }
 
-/** Picks the candidate delimiter that occurs most often in the header line (comma when none does). */
+/** Picks the candidate delimiter that occurs most often outside quotes in the header line (comma when none does). */
 export function detectDelimiter(headerLine: string): Delimiter {
+  const counts = new Map<string, number>();
+  let inQuotes = false;
+  for (const char of headerLine) {
+    if (char === '"') inQuotes = !inQuotes;
+    else if (!inQuotes && (DELIMITERS as readonly string[]).includes(char)) counts.set(char, (counts.get(char) ?? 0) + 1);
+  }
   let best: Delimiter = ',';
   let bestCount = 0;
   for (const candidate of DELIMITERS) {
-    const count = headerLine.split(candidate).length - 1;
+    const count = counts.get(candidate) ?? 0;
     if (count > bestCount) {
       best = candidate;
       bestCount = count;

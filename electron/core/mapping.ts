@@ -176,7 +176,8 @@ export function createRowMapper(type: ObjectType, mapping: ObjectMapping, header
 }
 
 export function buildTraitPatch(row: string[], traitColumns: readonly (readonly [number, string])[]): TraitPatch {
-  const set: Record<string, unknown> = {};
+  // Null-prototype objects: a column named "__proto__" must become a trait, not a prototype.
+  const set: Record<string, unknown> = Object.create(null);
   let nullKeys: string[] | null = null;
   for (const [i, name] of traitColumns) {
     const value = typeTraitValue(row[i]!);
@@ -186,7 +187,7 @@ export function buildTraitPatch(row: string[], traitColumns: readonly (readonly 
   }
   const patchJson = JSON.stringify(set);
   if (!nullKeys) return { fullJson: patchJson, patchJson, nullKeys: [] };
-  const full: Record<string, unknown> = { ...set };
+  const full: Record<string, unknown> = Object.assign(Object.create(null), set);
   for (const key of nullKeys) full[key] = null;
   return { fullJson: JSON.stringify(full), patchJson, nullKeys };
 }
