@@ -1,0 +1,195 @@
+// The command line as a user runs it: a real child process, a real S3-compatible server, a real
+// SQLite file; exit codes, the JSON report and readable messages.
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorkspace, LOCAL_S3_SECRET, makeConfig, type Workspace } from '../support/fixtures';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(args: string[], env: Record<string, string | undefined> = {}, onStarted?: (child: ReturnType<typeof spawn>) => void): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'electron/cli/main.ts'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, AWS_SECRET_ACCESS_KEY: LOCAL_S3_SECRET, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+    onStarted?.(child);
+  });
+}
+
+let ws: Workspace;
+let configPath: string;
+
+beforeAll(async () => {
+  ws = await createWorkspace();
+  await ws.put('orgs/a.csv', 'org_id,org_name\no1,Acme\no2,Globex\n');
+  await ws.put('orgs/b.csv', 'org_id,org_name\no3,Initech\n');
+  await ws.put('accounts/a.csv', 'account_id,account_name,org_id\na1,Acme EU,o1\n,No ID,o1\n');
+  configPath = join(ws.dir, 'config.json');
+  writeFileSync(configPath, JSON.stringify(makeConfig(ws.server)));
+});
+afterAll(async () => {
+  await ws.close();
+});
+
+describe('npm run cli', () => {
+  it('prints usage and exits 2 without a command, or with an unknown one', async () => {
+    const none = await runCli([]);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toContain('Usage: npm run cli -- <command>');
+    const unknown = await runCli(['synk']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Unknown command "synk".');
+  });
+
+  it('refuses a wrong configuration before anything runs, naming each field (exit 2)', async () => {
+    const bad = join(ws.dir, 'bad.json');
+    const config = makeConfig(ws.server) as Record<string, any>;
+    config.objects.accounts.fileRegex = '^accounts/(';
+    config.objects.tracks.target = 'company';
+    config.connection.secretAccessKey = 'do-not-put-me-here';
+    writeFileSync(bad, JSON.stringify(config));
+    const dbPath = join(ws.dir, 'never-created.sqlite');
+    const result = await runCli(['sync', '--config', bad, '--db', dbPath]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`The configuration in ${bad} is not valid:`);
+    expect(result.stderr).toContain('objects.accounts.fileRegex: is not a valid regular expression: /^accounts/(/: Unterminated group');
+    expect(result.stderr).toContain('objects.tracks.target: must be "user", "account" or "organization"');
+    expect(result.stderr).toContain('connection: unknown field "secretAccessKey" (the secret access key never goes in the configuration');
+    expect(result.stderr).not.toContain('do-not-put-me-here');
+
+    const missing = await runCli(['sync', '--config', join(ws.dir, 'nope.json'), '--db', dbPath]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`the file ${join(ws.dir, 'nope.json')} does not exist`);
+    const noDb = await runCli(['sync', '--config', configPath]);
+    expect(noDb.code).toBe(2);
+    expect(noDb.stderr).toContain('Missing --db FILE.');
+  });
+
+  it('sync --json prints only the JSON report; exit 0 on success, and the secret appears nowhere', async () => {
+    const dbPath = join(ws.dir, 'json.sqlite');
+    const result = await runCli(['sync', '--config', configPath, '--db', dbPath, '--json']);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({ runId: 1, status: 'succeeded', overCap: { organizations: 0, accounts: 0, users: 0, nps: 0, tracks: 0 } });
+    expect(report.files).toEqual([
+      { type: 'organizations', key: 'vitally/orgs/a.csv', status: 'imported', rows: 2, created: 2, updated: 0, skipped: 0, rejected: 0 },
+      { type: 'organizations', key: 'vitally/orgs/b.csv', status: 'imported', rows: 1, created: 1, updated: 0, skipped: 0, rejected: 0 },
+      { type: 'accounts', key: 'vitally/accounts/a.csv', status: 'imported', rows: 2, created: 1, updated: 0, skipped: 0, rejected: 1 },
+    ]);
+    expect(result.stdout + result.stderr).not.toContain(LOCAL_S3_SECRET);
+    const db = new Database(dbPath, { readonly: true });
+    expect(db.prepare('SELECT count(*) AS n FROM organizations').get()).toEqual({ n: 3 });
+    db.close();
+
+    const again = await runCli(['sync', '--config', configPath, '--db', dbPath, '--json']);
+    expect(JSON.parse(again.stdout).files.map((f: { status: string }) => f.status)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+    const full = await runCli(['sync', '--config', configPath, '--db', dbPath, '--json', '--full']);
+    expect(JSON.parse(full.stdout).files.map((f: { status: string }) => f.status)).toEqual(['imported', 'imported', 'imported']);
+  });
+
+  it('sync prints a readable summary and exits 1 when the run is partial', async () => {
+    const partial = join(ws.dir, 'partial.json');
+    writeFileSync(
+      partial,
+      JSON.stringify(makeConfig(ws.server, { accounts: { fileRegex: '^accounts/', mode: 'create_update', idColumn: 'account_id', nameColumn: 'title' } })),
+    );
+    const dbPath = join(ws.dir, 'partial.sqlite');
+    const result = await runCli(['sync', '--config', partial, '--db', dbPath]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^Sync #1 partial in \d+\.\d s: 3 files \(2 imported, 0 unchanged, 1 failed\)/);
+    expect(result.stdout).toContain('The name column "title" is not in the file. The file has the columns: "account_id", "account_name", "org_id".');
+    expect(result.stdout).toContain(`Database: ${dbPath}`);
+  });
+
+  it('sync exits 1 with a plain message when the run fails (unknown access key)', async () => {
+    const wrongKey = join(ws.dir, 'wrong-key.json');
+    const config = makeConfig(ws.server);
+    writeFileSync(wrongKey, JSON.stringify({ ...config, connection: { ...config.connection, accessKeyId: 'AKIANOBODY' } }));
+    const result = await runCli(['sync', '--config', wrongKey, '--db', join(ws.dir, 'fail.sqlite'), '--json']);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout);
+    expect(report.status).toBe('failed');
+    expect(report.error).toContain('The access key ID "AKIANOBODY" is not known to');
+  });
+
+  it('preview --json lists the selected files in key order with sizes and dates', async () => {
+    const result = await runCli(['preview', '--config', configPath, '--type', 'organizations', '--json']);
+    expect(result.code).toBe(0);
+    const preview = JSON.parse(result.stdout);
+    expect(preview.type).toBe('organizations');
+    expect(preview.overCap).toBe(0);
+    expect(preview.selected.map((f: { key: string; size: number }) => [f.key, f.size])).toEqual([
+      ['vitally/orgs/a.csv', 'org_id,org_name\no1,Acme\no2,Globex\n'.length],
+      ['vitally/orgs/b.csv', 'org_id,org_name\no3,Initech\n'.length],
+    ]);
+    expect(Date.parse(preview.selected[0].lastModified)).toBeGreaterThan(Date.now() - 600_000);
+    const badType = await runCli(['preview', '--config', configPath, '--type', 'contacts']);
+    expect(badType.code).toBe(2);
+    expect(badType.stderr).toContain('Unknown object type "contacts": use one of organizations, accounts, users, nps, tracks.');
+  });
+
+  it('test-connection says how many files it sees, or what is wrong', async () => {
+    const ok = await runCli(['test-connection', '--config', configPath]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toBe('Connected: bucket "acme-exports" under "vitally/" can be listed and holds 3 files.\n');
+    const noBucket = join(ws.dir, 'no-bucket.json');
+    const config = makeConfig(ws.server);
+    writeFileSync(noBucket, JSON.stringify({ ...config, connection: { ...config.connection, bucket: 'missing-bucket' } }));
+    const bad = await runCli(['test-connection', '--config', noBucket]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('The bucket "missing-bucket" does not exist at http://127.0.0.1:');
+  });
+
+  it('stops cleanly on SIGINT: the file being imported is rolled back and the run marked interrupted', async () => {
+    const rows = Array.from({ length: 400_000 }, (_, i) => `m${i},u1,2024-01-01T00:00:00Z,page_view,/p/${i}`).join('\n');
+    await ws.put('events/big.csv', `message_id,user_id,ts,event,page\n${rows}\n`);
+    const dbPath = join(ws.dir, 'sigint.sqlite');
+    const result = await runCli(['sync', '--config', configPath, '--db', dbPath, '--json'], {}, (child) => {
+      // Interrupt once the big file is being imported (its first rows are in the open transaction).
+      const timer = setInterval(() => {
+        try {
+          const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+          const row = db.prepare(`SELECT count(*) AS n FROM sync_files WHERE object_type = 'accounts'`).get() as { n: number };
+          db.close();
+          if (row.n > 0) {
+            clearInterval(timer);
+            setTimeout(() => child.kill('SIGINT'), 150);
+          }
+        } catch {
+          // The database does not exist yet.
+        }
+      }, 20);
+      child.on('close', () => clearInterval(timer));
+    });
+    await ws.remove('events/big.csv');
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout);
+    expect(report.status).toBe('interrupted');
+    expect(report.files.at(-1)).toMatchObject({
+      key: 'vitally/events/big.csv',
+      status: 'failed',
+      error: 'The sync was stopped while this file was being read; nothing of it was stored.',
+    });
+    const db = new Database(dbPath, { readonly: true });
+    expect(db.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT status FROM sync_runs').all()).toEqual([{ status: 'interrupted' }]);
+    expect(db.pragma('integrity_check')).toEqual([{ integrity_check: 'ok' }]);
+    db.close();
+  });
+});
