@@ -8,9 +8,11 @@ import { S3AccessError } from '../core/s3-errors';
 import { compileFilePatterns, createS3Client, listSelectedFiles, testConnection } from '../core/s3-source';
 import { KeytarSecretStore, resolveSecret, type SecretStore } from '../core/secret-store';
 import { DatabaseError, openDatabase } from '../core/store';
+import { SyncScheduler } from '../core/scheduler';
+import { lastRunStart } from '../core/run-log';
 import { runSync } from '../core/sync-engine';
 import { runCredentialsCommand } from './credentials-command';
-import { createProgressBar, formatPreview, formatSyncReport } from './format';
+import { createProgressBar, formatPreview, formatRunLine, formatSyncReport } from './format';
 
 export interface CliIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
@@ -41,6 +43,7 @@ const USAGE = `Usage: npm run cli -- <command> [options]
 Commands:
   sync --config FILE --db FILE [--full] [--json]   Sync the bucket into the SQLite database once
   preview --config FILE --type TYPE [--json]       List the files a sync would read for one object type
+  watch --config FILE --db FILE                    Sync on the configured schedule until Ctrl-C or SIGTERM
   test-connection --config FILE                    Check that the bucket and prefix can be listed
   credentials set|status|delete --access-key-id ID Manage the secret access key in the OS keychain
 
@@ -56,6 +59,8 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps = {}): Pro
         return await syncCommand(rest, io, store, deps.signal);
       case 'preview':
         return await previewCommand(rest, io, store);
+      case 'watch':
+        return await watchCommand(rest, io, store, deps.signal);
       case 'test-connection':
         return await testConnectionCommand(rest, io, store);
       case 'credentials':
@@ -156,6 +161,51 @@ function toJsonReport(report: Awaited<ReturnType<typeof runSync>>) {
     overCap: report.overCap,
     counts: report.counts,
   };
+}
+
+/** Runs the schedule in the foreground for people who sync from a server; logs one line per run. */
+async function watchCommand(args: string[], io: CliIo, store: SecretStore, signal?: AbortSignal): Promise<number> {
+  const values = parse(args, { config: { type: 'string' }, db: { type: 'string' } });
+  const configPath = required(values.config, '--config FILE');
+  const dbPath = resolve(required(values.db, '--db FILE'));
+  const config = await loadConfigFile(configPath);
+  const everyHours = config.schedule.everyHours;
+  if (everyHours === null) {
+    throw new UsageError(`The schedule is off in ${configPath}: set schedule.everyHours to 6, 12 or 24 to watch, or use "sync" for one run.`);
+  }
+  // Fail now, not at the first run, when there is no secret to be found.
+  await resolveSecret(config.connection.accessKeyId, { env: io.env, store });
+  mkdirSync(dirname(dbPath), { recursive: true });
+  const db = openDatabase(dbPath);
+  const stopRun = new AbortController();
+  const scheduler = new SyncScheduler({
+    everyHours,
+    getLastRunStart: () => lastRunStart(db),
+    runSync: async (trigger) => {
+      const { secret } = await resolveSecret(config.connection.accessKeyId, { env: io.env, store });
+      return runSync({ config, secretAccessKey: secret, db, dbPath, trigger, signal: stopRun.signal });
+    },
+  });
+  const log = (line: string) => io.stdout.write(`${new Date().toISOString()}  ${line}\n`);
+  scheduler.on('run-started', ({ trigger }) => log(`sync started (${trigger})`));
+  scheduler.on('run-finished', (report) => {
+    const next = scheduler.getState().nextRunAt;
+    log(`${formatRunLine(report)}${next ? `; next sync at ${new Date(next).toISOString()}` : ''}`);
+  });
+  const next = scheduler.getState().nextRunAt;
+  log(`watching bucket "${config.connection.bucket}" every ${everyHours} hours into ${dbPath}; Ctrl-C stops` +
+    (next && next > Date.now() ? `. Next sync at ${new Date(next).toISOString()}` : ''));
+  scheduler.start();
+  await new Promise<void>((resolveStop) => {
+    if (signal?.aborted) resolveStop();
+    signal?.addEventListener('abort', () => resolveStop(), { once: true });
+  });
+  // The file being imported is rolled back; the run is recorded as interrupted.
+  stopRun.abort();
+  await scheduler.stop();
+  db.close();
+  log('stopped');
+  return EXIT_OK;
 }
 
 async function previewCommand(args: string[], io: CliIo, store: SecretStore): Promise<number> {

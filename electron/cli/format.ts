@@ -1,5 +1,6 @@
 // Readable CLI output: the run summary, the preview table and a progress bar for terminals.
 import type { SyncReport } from '../core/run-log';
+import type { RunReport } from '../core/scheduler';
 import type { SyncProgress } from '../core/sync-engine';
 
 const number = new Intl.NumberFormat('en-US');
@@ -84,4 +85,12 @@ export function createProgressBar(stream: NodeJS.WritableStream & { columns?: nu
       drawn = false;
     },
   };
+}
+
+/** One log line for a finished run (the watch command). */
+export function formatRunLine(report: RunReport): string {
+  const c = report.counts;
+  const run = report.runId === null ? 'sync' : `sync #${report.runId}`;
+  return `${run} ${report.status}: ${plural(c.files, 'file')}, ${plural(c.rows, 'row')} (${c.created} created, ${c.updated} updated, ` +
+    `${c.skipped} skipped, ${c.rejected} rejected)${report.error ? `. ${report.error}` : ''}`;
 }

@@ -19,29 +19,14 @@
 //   without running.
 // - After stop(), nothing new starts; stop() resolves when the running sync (if any) has finished.
 import type { SyncConfig } from './config';
+import type { RunCounts, SyncReport } from './run-log';
 
 export type ScheduleHours = NonNullable<SyncConfig['schedule']['everyHours']>;
 export type SyncTrigger = 'schedule' | 'manual' | 'settings-changed' | 'startup';
-export type RunStatus = 'succeeded' | 'partial' | 'failed' | 'interrupted';
+export type RunStatus = SyncReport['status'];
 
-export interface RunCounts {
-  files: number;
-  rows: number;
-  created: number;
-  updated: number;
-  skipped: number;
-  rejected: number;
-}
-
-/** What the sync engine reports for one run. */
-export interface RunOutcome {
-  runId: number;
-  status: RunStatus;
-  startedAt: string;
-  finishedAt: string;
-  error?: string;
-  counts: RunCounts;
-}
+/** What the sync engine reports for one run (a subset of its SyncReport). */
+export type RunOutcome = Pick<SyncReport, 'runId' | 'status' | 'startedAt' | 'finishedAt' | 'error' | 'counts'>;
 
 /** What listeners receive when a run ends: the engine's outcome, or a failure built by the scheduler. */
 export interface RunReport extends Omit<RunOutcome, 'runId'> {

@@ -107,7 +107,8 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
     if (fatal) report.error = fatal;
     else if (request.signal?.aborted) {
       report.status = 'interrupted';
-      report.error = `The sync was stopped before it finished: ${fileCount - report.files.length} of ${fileCount} files were not read.`;
+      const synced = report.files.filter((f) => f.status !== 'failed').length;
+      report.error = `The sync was stopped before it finished; ${synced} of ${fileCount} files were synced, the rest will be read next time.`;
     } else if (report.status !== 'succeeded') {
       report.error = summarizeFailures(report.files);
     }

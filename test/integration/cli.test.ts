@@ -32,6 +32,32 @@ function runCli(args: string[], env: Record<string, string | undefined> = {}, on
   });
 }
 
+/**
+ * Sends the signal once the last file (the big events file) is being imported: the accounts file
+ * before it has been recorded, and 150 ms have passed for the events import to get going.
+ */
+function killWhileImportingEvents(child: ReturnType<typeof spawn>, dbPath: string, signal: NodeJS.Signals): void {
+  const timer = setInterval(() => {
+    try {
+      const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+      const row = db.prepare(`SELECT count(*) AS n FROM sync_files WHERE object_type = 'accounts'`).get() as { n: number };
+      db.close();
+      if (row.n > 0) {
+        clearInterval(timer);
+        setTimeout(() => child.kill(signal), 150);
+      }
+    } catch {
+      // The database or its tables do not exist yet.
+    }
+  }, 20);
+  child.on('close', () => clearInterval(timer));
+}
+
+async function putBigEventsFile(): Promise<void> {
+  const rows = Array.from({ length: 400_000 }, (_, i) => `m${i},u1,2024-01-01T00:00:00Z,page_view,/p/${i}`).join('\n');
+  await ws.put('events/big.csv', `message_id,user_id,ts,event,page\n${rows}\n`);
+}
+
 let ws: Workspace;
 let configPath: string;
 
@@ -157,26 +183,9 @@ describe('npm run cli', () => {
   });
 
   it('stops cleanly on SIGINT: the file being imported is rolled back and the run marked interrupted', async () => {
-    const rows = Array.from({ length: 400_000 }, (_, i) => `m${i},u1,2024-01-01T00:00:00Z,page_view,/p/${i}`).join('\n');
-    await ws.put('events/big.csv', `message_id,user_id,ts,event,page\n${rows}\n`);
+    await putBigEventsFile();
     const dbPath = join(ws.dir, 'sigint.sqlite');
-    const result = await runCli(['sync', '--config', configPath, '--db', dbPath, '--json'], {}, (child) => {
-      // Interrupt once the big file is being imported (its first rows are in the open transaction).
-      const timer = setInterval(() => {
-        try {
-          const db = new Database(dbPath, { readonly: true, fileMustExist: true });
-          const row = db.prepare(`SELECT count(*) AS n FROM sync_files WHERE object_type = 'accounts'`).get() as { n: number };
-          db.close();
-          if (row.n > 0) {
-            clearInterval(timer);
-            setTimeout(() => child.kill('SIGINT'), 150);
-          }
-        } catch {
-          // The database does not exist yet.
-        }
-      }, 20);
-      child.on('close', () => clearInterval(timer));
-    });
+    const result = await runCli(['sync', '--config', configPath, '--db', dbPath, '--json'], {}, (child) => killWhileImportingEvents(child, dbPath, 'SIGINT'));
     await ws.remove('events/big.csv');
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout);
@@ -192,4 +201,60 @@ describe('npm run cli', () => {
     expect(db.pragma('integrity_check')).toEqual([{ integrity_check: 'ok' }]);
     db.close();
   });
+
+  it('watch syncs at start, logs each run, and on SIGTERM rolls back the file being imported and exits cleanly', async () => {
+    const watchConfig = join(ws.dir, 'watch.json');
+    writeFileSync(watchConfig, JSON.stringify({ ...makeConfig(ws.server), schedule: { everyHours: 6 } }));
+    const dbPath = join(ws.dir, 'watch.sqlite');
+    let output = '';
+    const waitFor = (pattern: RegExp, child: ReturnType<typeof spawn>) =>
+      new Promise<void>((resolveWait, reject) => {
+        const check = () => pattern.test(output) && (clearTimeout(timer), child.stdout!.off('data', check), resolveWait());
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output so far:\n${output}`)), 20_000);
+        child.stdout!.on('data', check);
+        check();
+      });
+
+    // First run at start; stop it while idle.
+    const first = await runCli(['watch', '--config', watchConfig, '--db', dbPath], {}, (child) => {
+      child.stdout!.on('data', (d) => (output += d));
+      void waitFor(/sync #1 succeeded: 3 files/, child).then(() => child.kill('SIGTERM'));
+    });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/watching bucket "acme-exports" every 6 hours into .*watch\.sqlite; Ctrl-C stops/);
+    expect(first.stdout).toMatch(/sync started \(startup\)\n.*sync #1 succeeded: 3 files, 5 rows \(4 created, 0 updated, 0 skipped, 1 rejected\); next sync at (\S+)\n/);
+    const nextAt = Date.parse(/next sync at (\S+)/.exec(first.stdout)![1]!);
+    const db = new Database(dbPath, { readonly: true });
+    const { started_at } = db.prepare('SELECT started_at FROM sync_runs WHERE id = 1').get() as { started_at: string };
+    db.close();
+    expect(nextAt - Date.parse(started_at)).toBe(6 * 3600_000);
+    expect(first.stdout).toMatch(/stopped\n$/);
+
+    // Restarted within the interval: no run at start. A SIGTERM arrives; nothing was running.
+    output = '';
+    const second = await runCli(['watch', '--config', watchConfig, '--db', dbPath], {}, (child) => {
+      child.stdout!.on('data', (d) => (output += d));
+      void waitFor(/Ctrl-C stops\. Next sync at/, child).then(() => child.kill('SIGTERM'));
+    });
+    expect(second.code).toBe(0);
+    expect(second.stdout).not.toContain('sync started');
+
+    // Stopped in the middle of a file: that file is rolled back, the run recorded as interrupted.
+    await putBigEventsFile();
+    const midFileDb = join(ws.dir, 'watch-mid-file.sqlite');
+    const third = await runCli(['watch', '--config', watchConfig, '--db', midFileDb], {}, (child) => killWhileImportingEvents(child, midFileDb, 'SIGTERM'));
+    await ws.remove('events/big.csv');
+    expect(third.code).toBe(0);
+    expect(third.stdout).toMatch(/sync #1 interrupted: 4 files.*The sync was stopped before it finished; 3 of 4 files were synced, the rest will be read next time\./);
+    const midFile = new Database(midFileDb, { readonly: true });
+    expect(midFile.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 0 });
+    expect(midFile.prepare(`SELECT status FROM sync_files WHERE key = 'vitally/events/big.csv'`).all()).toEqual([{ status: 'failed' }]);
+    expect(midFile.pragma('integrity_check')).toEqual([{ integrity_check: 'ok' }]);
+    midFile.close();
+
+    const noSchedule = await runCli(['watch', '--config', configPath, '--db', dbPath]);
+    expect(noSchedule.code).toBe(2);
+    expect(noSchedule.stderr).toContain(`The schedule is off in ${configPath}: set schedule.everyHours to 6, 12 or 24 to watch`);
+  });
 });
+

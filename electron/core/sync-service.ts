@@ -1,0 +1,104 @@
+// The app's sync back end in plain Node: settings, database, secrets and schedule wired together.
+// The desktop shell and the web preview serve this object; tests drive it directly.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SyncConfig } from './config';
+import { lastRunStart, markInterruptedRuns } from './run-log';
+import { SyncScheduler, type SchedulerClock, type SyncRequestResult, type SyncTrigger } from './scheduler';
+import { resolveSecret, type SecretStore } from './secret-store';
+import { describeConfigChange, SettingsStore } from './settings-store';
+import { openDatabase, type SqliteDatabase } from './store';
+import { runSync, type SyncProgress } from './sync-engine';
+
+export const DATABASE_FILE_NAME = 's3-csv-sync.sqlite';
+
+export interface SyncServiceOptions {
+  /** Holds settings.json and the database. */
+  dataDir: string;
+  secretStore: SecretStore;
+  env?: Readonly<Record<string, string | undefined>>;
+  clock?: SchedulerClock;
+  tickMs?: number;
+}
+
+export class SyncService {
+  readonly settings: SettingsStore;
+  readonly dbPath: string;
+  readonly scheduler: SyncScheduler;
+  private readonly db: SqliteDatabase;
+  private readonly secretStore: SecretStore;
+  private readonly env: Readonly<Record<string, string | undefined>>;
+  private readonly progressListeners = new Set<(progress: SyncProgress) => void>();
+  private currentRun: AbortController | null = null;
+  private readonly unsubscribeSettings: () => void;
+
+  constructor(options: SyncServiceOptions) {
+    mkdirSync(options.dataDir, { recursive: true });
+    this.settings = new SettingsStore({ cwd: options.dataDir });
+    this.dbPath = join(options.dataDir, DATABASE_FILE_NAME);
+    this.db = openDatabase(this.dbPath);
+    // A run still marked running was cut short when the app last stopped.
+    markInterruptedRuns(this.db);
+    this.secretStore = options.secretStore;
+    this.env = options.env ?? process.env;
+    this.scheduler = new SyncScheduler({
+      clock: options.clock,
+      tickMs: options.tickMs,
+      everyHours: this.settings.getConfig()?.schedule.everyHours ?? null,
+      getLastRunStart: () => lastRunStart(this.db),
+      runSync: (trigger) => this.runOnce(trigger),
+    });
+    this.unsubscribeSettings = this.settings.onConfigChange(({ before, after }) => this.onConfigChanged(before, after));
+  }
+
+  start(): void {
+    this.scheduler.start();
+  }
+
+  syncNow(): SyncRequestResult {
+    return this.scheduler.syncNow('manual');
+  }
+
+  onProgress(listener: (progress: SyncProgress) => void): () => void {
+    this.progressListeners.add(listener);
+    return () => this.progressListeners.delete(listener);
+  }
+
+  /** Stops scheduling and the running sync (its current file is rolled back), then closes the database. */
+  async stop(): Promise<void> {
+    this.unsubscribeSettings();
+    this.currentRun?.abort();
+    await this.scheduler.stop();
+    this.db.close();
+  }
+
+  /** Vitally runs a sync right after the schedule or a mapping changes; so do we. */
+  private onConfigChanged(before: SyncConfig | null, after: SyncConfig | null): void {
+    const change = describeConfigChange(before, after);
+    if (change.scheduleChanged) {
+      const result = this.scheduler.setSchedule(after?.schedule.everyHours ?? null);
+      if (result.started || !change.mappingChanged) return;
+    }
+    if (change.mappingChanged && after) this.scheduler.settingsChanged();
+  }
+
+  private async runOnce(trigger: SyncTrigger) {
+    const config = this.settings.getConfig();
+    if (!config) throw new Error('There is no connection set up yet: fill in the Connection screen and save it.');
+    const { secret } = await resolveSecret(config.connection.accessKeyId, { env: this.env, store: this.secretStore });
+    this.currentRun = new AbortController();
+    try {
+      return await runSync({
+        config,
+        secretAccessKey: secret,
+        db: this.db,
+        dbPath: this.dbPath,
+        trigger,
+        signal: this.currentRun.signal,
+        onProgress: (progress) => this.progressListeners.forEach((listener) => listener(progress)),
+      });
+    } finally {
+      this.currentRun = null;
+    }
+  }
+}
