@@ -1,0 +1,92 @@
+// The app's back end as a whole: a settings folder, the secret from a secret store, a real
+// S3-compatible server and a real SQLite file. Saving a new schedule or mapping syncs right away.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RunReport } from '../../electron/core/scheduler';
+import { InMemorySecretStore } from '../../electron/core/secret-store';
+import { SyncService } from '../../electron/core/sync-service';
+import { LOCAL_S3_ACCESS_KEY_ID, LOCAL_S3_SECRET, startLocalS3Server, type LocalS3Server } from '../../scripts/local-s3-server';
+import { makeConfig, PREFIX } from '../support/fixtures';
+
+let server: LocalS3Server;
+let dataDir: string;
+let service: SyncService;
+let secrets: InMemorySecretStore;
+
+beforeEach(async () => {
+  server = await startLocalS3Server();
+  await server.put(`${PREFIX}orgs/a.csv`, 'org_id,org_name\no1,Acme\n');
+  dataDir = mkdtempSync(join(tmpdir(), 's3sync-service-'));
+  secrets = new InMemorySecretStore();
+  await secrets.set(LOCAL_S3_ACCESS_KEY_ID, LOCAL_S3_SECRET);
+  service = new SyncService({ dataDir, secretStore: secrets, env: {} });
+});
+afterEach(async () => {
+  await service.stop();
+  await server.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function nextRun(): Promise<RunReport> {
+  return new Promise((resolve) => {
+    const off = service.scheduler.on('run-finished', (report) => {
+      off();
+      resolve(report);
+    });
+  });
+}
+
+describe('SyncService', () => {
+  it('syncs right away when the schedule is first set, with the secret from the keychain store', async () => {
+    service.start();
+    const finished = nextRun();
+    service.settings.setConfig({ ...makeConfig(server), schedule: { everyHours: 12 } });
+    const report = await finished;
+    expect(report).toMatchObject({ trigger: 'settings-changed', status: 'succeeded', counts: { files: 1, rows: 1, created: 1 } });
+    const state = service.scheduler.getState();
+    expect(state.nextRunAt! - Date.parse(report.startedAt)).toBe(12 * 3600_000);
+  });
+
+  it('syncs right away when a mapping changes, but not when nothing that matters changed', async () => {
+    service.settings.setConfig({ ...makeConfig(server), schedule: { everyHours: 24 } });
+    service.start();
+    await nextRun(); // the first run: due at start, never synced before
+    const runs: RunReport[] = [];
+    service.scheduler.on('run-finished', (r) => runs.push(r));
+
+    const config = service.settings.getConfig()!;
+    service.settings.setConfig({ ...config, connection: { ...config.connection } }); // same values
+    const remapped = nextRun();
+    service.settings.setConfig({
+      ...config,
+      objects: { ...config.objects, organizations: { ...config.objects.organizations!, idColumn: 'org_name', nameColumn: 'org_id' } },
+    });
+    const report = await remapped;
+    expect(report).toMatchObject({ trigger: 'settings-changed', status: 'succeeded', counts: { files: 1, created: 1 } });
+    expect(runs).toHaveLength(1);
+  });
+
+  it('refuses "sync now" while a sync runs, saying so', async () => {
+    const finished = nextRun();
+    service.settings.setConfig(makeConfig(server)); // a first mapping: a sync starts at once
+    expect(service.scheduler.getState().running).toBe(true);
+    const second = service.syncNow();
+    expect(second.started).toBe(false);
+    expect(second).toMatchObject({ reason: expect.stringMatching(/^A sync is already running \(started at \d{4}-\d\d-\d\dT/) });
+    expect(await finished).toMatchObject({ trigger: 'settings-changed', status: 'succeeded' });
+    const third = nextRun();
+    expect(service.syncNow().started).toBe(true);
+    expect(await third).toMatchObject({ trigger: 'manual', status: 'succeeded' });
+  });
+
+  it('reports a missing secret as a failed run with the how-to', async () => {
+    await secrets.delete(LOCAL_S3_ACCESS_KEY_ID);
+    const finished = nextRun();
+    service.settings.setConfig(makeConfig(server));
+    const report = await finished;
+    expect(report.status).toBe('failed');
+    expect(report.error).toContain(`Store one with: npm run cli -- credentials set --access-key-id ${LOCAL_S3_ACCESS_KEY_ID}`);
+  });
+});
