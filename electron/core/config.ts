@@ -83,7 +83,7 @@ const tracks = z.strictObject({
   eventColumn: column,
 });
 
-const connection = z.strictObject({
+export const connectionSchema = z.strictObject({
   bucket: z
     .string()
     .trim()
@@ -99,8 +99,11 @@ const connection = z.strictObject({
   forcePathStyle: z.boolean().optional(),
 });
 
+/** The mapping schema of each object type. */
+export const objectMappingSchemas = { organizations, accounts, users, nps, tracks } as const;
+
 export const syncConfigSchema = z.strictObject({
-  connection,
+  connection: connectionSchema,
   objects: z.strictObject({
     organizations: organizations.optional(),
     accounts: accounts.optional(),

@@ -1,0 +1,55 @@
+// Argument schemas for every API request: each transport (Electron IPC, the web preview's HTTP)
+// validates with these before the call reaches the back end, so handlers see only well-formed input.
+import { z } from 'zod';
+import { connectionSchema, OBJECT_TYPES } from '../core/config';
+import { DATA_TABLES, type ApiMethod } from './contract';
+
+const objectType = z.enum(OBJECT_TYPES);
+const connectionInput = z.strictObject({
+  connection: connectionSchema,
+  secretAccessKey: z.string().min(1).max(1024).optional(),
+});
+const count = (max: number) => z.number().int().min(1).max(max);
+const noArgs = z.undefined();
+
+/** The mapping itself is validated by the config schema when it is saved, with field-level messages. */
+export const API_ARG_SCHEMAS = {
+  getOverview: noArgs,
+  saveConnection: connectionInput,
+  testConnection: connectionInput,
+  previewFiles: z.strictObject({ type: objectType, fileRegex: z.string().max(2000) }),
+  sampleFile: z.strictObject({ type: objectType, key: z.string().min(1).max(1024), delimiter: z.enum([',', ';', '\t', '|']).optional() }),
+  saveMapping: z.strictObject({ type: objectType, mapping: z.record(z.string(), z.unknown()).nullable() }),
+  setSchedule: z.strictObject({ everyHours: z.union([z.literal(6), z.literal(12), z.literal(24), z.null()]) }),
+  syncNow: noArgs,
+  pauseSchedule: noArgs,
+  resumeSchedule: noArgs,
+  listRuns: z.strictObject({ limit: count(500), beforeId: z.number().int().positive().optional() }),
+  getRun: z.strictObject({ runId: z.number().int().positive(), rejectsOffset: z.number().int().min(0).optional(), rejectsLimit: count(1000).optional() }),
+  runChart: z.strictObject({ limit: count(1000) }),
+  queryRecords: z.strictObject({
+    table: z.enum(DATA_TABLES),
+    search: z.string().max(200).optional(),
+    offset: z.number().int().min(0),
+    limit: count(500),
+  }),
+  getRecord: z.strictObject({ table: z.enum(DATA_TABLES), id: z.string().min(1).max(1024) }),
+  exportConfig: noArgs,
+  importConfig: z.strictObject({ json: z.string().max(1_000_000) }),
+  openDatabaseFolder: noArgs,
+} satisfies Record<ApiMethod, z.ZodType>;
+
+/** Validates a request's argument; throws ApiArgumentError naming what is wrong. */
+export function validateApiArgs(method: ApiMethod, args: unknown): unknown {
+  const result = API_ARG_SCHEMAS[method].safeParse(args);
+  if (!result.success) {
+    throw new ApiArgumentError(
+      `Invalid argument for ${method}: ${result.error.issues.map((i) => `${i.path.join('.') || '(argument)'}: ${i.message}`).join('; ')}`,
+    );
+  }
+  return result.data;
+}
+
+export class ApiArgumentError extends Error {
+  override readonly name = 'ApiArgumentError';
+}

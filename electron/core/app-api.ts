@@ -1,0 +1,272 @@
+// The API object behind the one contract (electron/api/contract.ts): what the renderer may ask and
+// what it is told. Electron IPC and the web preview's HTTP serve this same object; only the
+// transport differs. Plain Node: tested directly.
+import type {
+  ApiArgs,
+  ApiEvent,
+  ApiEvents,
+  ApiMethod,
+  ApiResult,
+  ConnectionInput,
+  Overview,
+  SaveResult,
+  SampleResult,
+  TestConnectionResult,
+} from '../api/contract';
+import { ConfigError, parseConfig, type SyncConfig } from './config';
+import { readCsv, type Delimiter } from './csv-reader';
+import { DatabaseQueries } from './queries';
+import { compileFilePatterns, createS3Client, listSelectedFiles, openObject, testConnection } from './s3-source';
+import { KeychainUnavailableError, resolveSecret, type SecretStore } from './secret-store';
+import type { SyncService } from './sync-service';
+
+export type ApiHandlers = { [M in ApiMethod]: (args: ApiArgs<M>) => Promise<ApiResult<M>> };
+
+export interface AppApi extends ApiHandlers {
+  on<E extends ApiEvent>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+  close(): void;
+}
+
+export interface AppApiOptions {
+  service: SyncService;
+  secretStore: SecretStore;
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Opens a folder in the OS file manager; absent where that is impossible (the web preview). */
+  openFolder?: (path: string) => Promise<void>;
+}
+
+/** Rows shown under the column pickers, so the analyst sees what each column holds. */
+const SAMPLE_ROWS = 20;
+
+export function createAppApi({ service, secretStore, env = process.env, openFolder }: AppApiOptions): AppApi {
+  const queries = new DatabaseQueries(service.dbPath);
+  const { settings, scheduler } = service;
+
+  /** A typed secret wins; else the environment, else the keychain. */
+  async function secretFor(input: ConnectionInput): Promise<string> {
+    if (input.secretAccessKey) return input.secretAccessKey;
+    return (await resolveSecret(input.connection.accessKeyId, { env, store: secretStore })).secret;
+  }
+
+  async function withClient<T>(input: ConnectionInput, use: (client: ReturnType<typeof createS3Client>) => Promise<T>): Promise<T> {
+    const client = createS3Client(input.connection, await secretFor(input));
+    try {
+      return await use(client);
+    } finally {
+      client.destroy();
+    }
+  }
+
+  function currentConnection(): ConnectionInput {
+    const config = settings.getConfig();
+    if (!config) throw new Error('There is no connection yet: fill in the Connection screen and save it first.');
+    return { connection: config.connection };
+  }
+
+  function save(next: unknown): SaveResult {
+    try {
+      return { ok: true, config: settings.setConfig(next), scheduler: scheduler.getState() };
+    } catch (error) {
+      if (error instanceof ConfigError) return { ok: false, message: error.message, problems: error.problems };
+      throw error;
+    }
+  }
+
+  function requireConfig(): SyncConfig {
+    const config = settings.getConfig();
+    if (!config) throw new Error('Save a connection first.');
+    return config;
+  }
+
+  const handlers: ApiHandlers = {
+    async getOverview(): Promise<Overview> {
+      const config = settings.getConfig();
+      let secretStored = false;
+      let keychainProblem: string | null = null;
+      if (config) {
+        try {
+          secretStored = (await secretStore.get(config.connection.accessKeyId)) !== null;
+        } catch (error) {
+          if (!(error instanceof KeychainUnavailableError)) throw error;
+          keychainProblem = error.message;
+        }
+      }
+      return {
+        config,
+        secretStored,
+        keychainProblem,
+        settingsNotice: settings.startupNotice?.message ?? null,
+        databasePath: service.dbPath,
+        scheduler: scheduler.getState(),
+        canOpenDatabaseFolder: openFolder !== undefined,
+      };
+    },
+
+    async saveConnection(input) {
+      const current = settings.getConfig();
+      const next = { objects: {}, schedule: { everyHours: null }, ...current, connection: input.connection };
+      // Validate before touching the keychain, so a refused save stores nothing at all.
+      try {
+        parseConfig(next);
+      } catch (error) {
+        if (error instanceof ConfigError) return { ok: false, message: error.message, problems: error.problems };
+        throw error;
+      }
+      if (input.secretAccessKey) {
+        try {
+          await secretStore.set(input.connection.accessKeyId, input.secretAccessKey);
+        } catch (error) {
+          if (error instanceof KeychainUnavailableError) return { ok: false, message: error.message, problems: [] };
+          throw error;
+        }
+      }
+      return save(next);
+    },
+
+    async testConnection(input): Promise<TestConnectionResult> {
+      try {
+        return { ok: true, ...(await withClient(input, (client) => testConnection(client, input.connection))) };
+      } catch (error) {
+        return { ok: false, message: (error as Error).message };
+      }
+    },
+
+    async previewFiles({ type, fileRegex }) {
+      try {
+        new RegExp(fileRegex);
+      } catch (error) {
+        return { ok: false, message: `The file pattern is not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}` };
+      }
+      try {
+        const input = currentConnection();
+        const patterns = compileFilePatterns({ [type]: { enabled: true, fileRegex } } as SyncConfig['objects']);
+        const selection = await withClient(input, (client) => listSelectedFiles(client, input.connection, patterns));
+        return {
+          ok: true,
+          selected: selection.selected[type].map(({ key, size, lastModified }) => ({ key, size, lastModified })),
+          overCap: selection.overCap[type],
+          listedCount: selection.listedCount,
+        };
+      } catch (error) {
+        return { ok: false, message: (error as Error).message };
+      }
+    },
+
+    async sampleFile({ key, delimiter }): Promise<SampleResult> {
+      try {
+        const input = currentConnection();
+        return await withClient(input, async (client) => {
+          const object = await openObject(client, input.connection, key);
+          let columns: string[] = [];
+          let detected = delimiter ?? ',';
+          const rows: string[][] = [];
+          for await (const event of readCsv(object.body, { delimiter: delimiter as Delimiter | undefined })) {
+            if (event.kind === 'header') {
+              columns = event.columns;
+              detected = event.delimiter;
+            } else {
+              rows.push(...event.rows.slice(0, SAMPLE_ROWS - rows.length));
+            }
+            if (rows.length >= SAMPLE_ROWS) break;
+          }
+          return { ok: true, key, columns, rows, delimiter: detected };
+        });
+      } catch (error) {
+        return { ok: false, message: (error as Error).message };
+      }
+    },
+
+    async saveMapping({ type, mapping }) {
+      const config = requireConfig();
+      const objects: Record<string, unknown> = { ...config.objects };
+      if (mapping === null) delete objects[type];
+      else objects[type] = mapping;
+      return save({ ...config, objects });
+    },
+
+    async setSchedule({ everyHours }) {
+      return save({ ...requireConfig(), schedule: { everyHours } });
+    },
+
+    async syncNow() {
+      return scheduler.syncNow('manual');
+    },
+
+    async pauseSchedule() {
+      scheduler.pause();
+      return scheduler.getState();
+    },
+
+    async resumeSchedule() {
+      scheduler.resume();
+      return scheduler.getState();
+    },
+
+    async listRuns({ limit, beforeId }) {
+      return queries.listRuns(limit, beforeId);
+    },
+
+    async getRun({ runId, rejectsOffset, rejectsLimit }) {
+      return queries.getRun(runId, rejectsOffset, rejectsLimit);
+    },
+
+    async runChart({ limit }) {
+      return queries.runChart(limit);
+    },
+
+    async queryRecords({ table, search, offset, limit }) {
+      return queries.queryRecords(table, search, offset, limit);
+    },
+
+    async getRecord({ table, id }) {
+      return queries.getRecord(table, id);
+    },
+
+    async exportConfig() {
+      return { json: `${JSON.stringify(requireConfig(), null, 2)}\n` };
+    },
+
+    async importConfig({ json }) {
+      let value: unknown;
+      try {
+        value = JSON.parse(json);
+      } catch (error) {
+        const problem = `it is not valid JSON: ${(error as Error).message}`;
+        return { ok: false, message: `The imported configuration is not valid: ${problem}`, problems: [problem] };
+      }
+      return save(value);
+    },
+
+    async openDatabaseFolder() {
+      if (!openFolder) return { opened: false, path: service.dbPath };
+      await openFolder(service.dbPath);
+      return { opened: true, path: service.dbPath };
+    },
+  };
+
+  const unsubscribers: (() => void)[] = [];
+  const listeners: { [E in ApiEvent]: Set<(payload: ApiEvents[E]) => void> } = {
+    syncProgress: new Set(),
+    runFinished: new Set(),
+    schedulerChanged: new Set(),
+  };
+  const emit = <E extends ApiEvent>(event: E, payload: ApiEvents[E]) => listeners[event].forEach((listener) => listener(payload));
+  unsubscribers.push(
+    service.onProgress((p) => emit('syncProgress', p)),
+    scheduler.on('run-finished', (r) => emit('runFinished', r)),
+    scheduler.on('state-changed', (s) => emit('schedulerChanged', s)),
+  );
+
+  return {
+    ...handlers,
+    on(event, listener) {
+      listeners[event].add(listener);
+      return () => listeners[event].delete(listener);
+    },
+    close() {
+      unsubscribers.forEach((unsubscribe) => unsubscribe());
+      queries.close();
+    },
+  };
+}
+

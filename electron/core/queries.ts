@@ -1,0 +1,209 @@
+// Read-only queries for the Sync log and Data screens, on their own read connection (WAL lets them
+// run while a sync writes). Built to stay fast on tables of a million rows: keyset-free paging with
+// LIMIT/OFFSET on the primary key, capped match counts for searches, stale flags by primary-key lookup.
+import Database from 'better-sqlite3';
+import type {
+  DataTable,
+  RecordDetail,
+  RecordPage,
+  RecordRow,
+  RejectedRow,
+  RunChartPoint,
+  RunDetail,
+  RunFile,
+  RunSummary,
+} from '../api/contract';
+import type { ObjectType } from './config';
+
+/** Counting every match of a substring search over a million rows is what makes a search slow; beyond this we say "10,000+". */
+export const MAX_COUNTED_MATCHES = 10_000;
+
+interface TableShape {
+  idColumn: string;
+  objectType: ObjectType;
+  /** Columns shown in lists, besides the ID. */
+  fields: string[];
+  /** Columns a search looks in. */
+  searchable: string[];
+  traitsColumn: string | null;
+}
+
+const TABLES: Record<DataTable, TableShape> = {
+  organizations: { idColumn: 'external_id', objectType: 'organizations', fields: ['name'], searchable: ['external_id', 'name'], traitsColumn: 'traits' },
+  accounts: { idColumn: 'external_id', objectType: 'accounts', fields: ['name', 'organization_id'], searchable: ['external_id', 'name'], traitsColumn: 'traits' },
+  users: { idColumn: 'external_id', objectType: 'users', fields: ['name', 'email', 'organization_id'], searchable: ['external_id', 'name', 'email'], traitsColumn: 'traits' },
+  nps_responses: {
+    idColumn: 'external_id',
+    objectType: 'nps',
+    fields: ['user_id', 'score', 'feedback', 'responded_at'],
+    searchable: ['external_id', 'user_id', 'feedback'],
+    traitsColumn: null,
+  },
+  events: {
+    idColumn: 'message_id',
+    objectType: 'tracks',
+    fields: ['event', 'user_id', 'account_id', 'organization_id', 'occurred_at'],
+    searchable: ['message_id', 'event', 'user_id', 'account_id', 'organization_id'],
+    traitsColumn: 'properties',
+  },
+};
+
+export class DatabaseQueries {
+  private readonly db: Database.Database;
+
+  constructor(dbPath: string) {
+    this.db = new Database(dbPath, { readonly: true, fileMustExist: true });
+    this.db.pragma('busy_timeout = 5000');
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  listRuns(limit: number, beforeId?: number): RunSummary[] {
+    const rows = this.db
+      .prepare(`SELECT * FROM sync_runs WHERE id < ? ORDER BY id DESC LIMIT ?`)
+      .all(beforeId ?? Number.MAX_SAFE_INTEGER, limit) as RunRow[];
+    return rows.map(toRunSummary);
+  }
+
+  getRun(runId: number, rejectsOffset = 0, rejectsLimit = 100): RunDetail | null {
+    const run = this.db.prepare(`SELECT * FROM sync_runs WHERE id = ?`).get(runId) as RunRow | undefined;
+    if (!run) return null;
+    const files = (this.db.prepare(`SELECT * FROM sync_files WHERE run_id = ? ORDER BY id`).all(runId) as FileRow[]).map(toRunFile);
+    const { total } = this.db.prepare(`SELECT count(*) AS total FROM sync_rejects WHERE run_id = ?`).get(runId) as { total: number };
+    const items = this.db
+      .prepare(`SELECT key, line, reason, raw FROM sync_rejects WHERE run_id = ? ORDER BY id LIMIT ? OFFSET ?`)
+      .all(runId, rejectsLimit, rejectsOffset) as RejectedRow[];
+    return { run: toRunSummary(run), files, rejects: { total, items } };
+  }
+
+  runChart(limit: number): RunChartPoint[] {
+    const rows = this.db
+      .prepare(`SELECT id AS runId, started_at AS startedAt, status, rows, rejected FROM sync_runs ORDER BY id DESC LIMIT ?`)
+      .all(limit) as RunChartPoint[];
+    return rows.reverse();
+  }
+
+  queryRecords(table: DataTable, search: string | undefined, offset: number, limit: number): RecordPage {
+    const shape = TABLES[table];
+    const term = search?.trim();
+    const where = term ? `WHERE ${shape.searchable.map((c) => `${c} LIKE @pattern ESCAPE '\\'`).join(' OR ')}` : '';
+    const params = term ? { pattern: `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%` } : {};
+    const total = term
+      ? (this.db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${table} ${where} LIMIT ${MAX_COUNTED_MATCHES + 1})`).get(params) as { n: number }).n
+      : (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    const rows = this.db
+      .prepare(
+        `SELECT ${shape.idColumn} AS id, ${shape.fields.join(', ')}, last_synced_at, last_file, ${staleExpression(table, shape)} AS stale
+         FROM ${table} ${where} ORDER BY ${shape.idColumn} LIMIT @limit OFFSET @offset`,
+      )
+      .all({ ...params, limit, offset }) as Record<string, string | number | null>[];
+    return { table, total, offset, rows: rows.map((row) => toRecordRow(row, shape)) };
+  }
+
+  getRecord(table: DataTable, id: string): RecordDetail | null {
+    const shape = TABLES[table];
+    const row = this.db
+      .prepare(`SELECT *, ${shape.idColumn} AS id, ${staleExpression(table, shape)} AS stale FROM ${table} WHERE ${shape.idColumn} = ?`)
+      .get(id) as Record<string, string | number | null> | undefined;
+    if (!row) return null;
+    const detail: RecordDetail = {
+      ...toRecordRow(row, shape),
+      table,
+      traits: shape.traitsColumn ? (JSON.parse(String(row[shape.traitsColumn])) as Record<string, unknown>) : {},
+      firstSyncedAt: String(row.first_synced_at),
+      lastRunId: Number(row.last_run_id),
+      syncCount: Number(row.sync_count),
+    };
+    if (table === 'users') {
+      detail.accountIds = (this.db.prepare(`SELECT account_id FROM user_accounts WHERE user_id = ? ORDER BY account_id`).all(id) as { account_id: string }[]).map(
+        (r) => r.account_id,
+      );
+    }
+    return detail;
+  }
+}
+
+/** A record is stale when the file it last came from has disappeared from the bucket. */
+function staleExpression(table: DataTable, shape: TableShape): string {
+  return `EXISTS (SELECT 1 FROM file_state f WHERE f.object_type = '${shape.objectType}' AND f.key = ${table}.last_file AND f.missing_since IS NOT NULL)`;
+}
+
+function toRecordRow(row: Record<string, string | number | null>, shape: TableShape): RecordRow {
+  return {
+    id: String(row.id),
+    fields: Object.fromEntries(shape.fields.map((f) => [f, row[f] ?? null])),
+    lastSyncedAt: String(row.last_synced_at),
+    lastFile: String(row.last_file),
+    stale: row.stale === 1,
+  };
+}
+
+interface RunRow {
+  id: number;
+  trigger: string;
+  status: RunSummary['status'];
+  started_at: string;
+  finished_at: string | null;
+  error: string | null;
+  files_imported: number;
+  files_unchanged: number;
+  files_failed: number;
+  rows: number;
+  created: number;
+  updated: number;
+  skipped: number;
+  rejected: number;
+  over_cap: string;
+}
+
+function toRunSummary(r: RunRow): RunSummary {
+  return {
+    id: r.id,
+    trigger: r.trigger,
+    status: r.status,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    error: r.error,
+    filesImported: r.files_imported,
+    filesUnchanged: r.files_unchanged,
+    filesFailed: r.files_failed,
+    rows: r.rows,
+    created: r.created,
+    updated: r.updated,
+    skipped: r.skipped,
+    rejected: r.rejected,
+    overCap: JSON.parse(r.over_cap) as RunSummary['overCap'],
+  };
+}
+
+interface FileRow {
+  object_type: ObjectType;
+  key: string;
+  size: number | null;
+  status: RunFile['status'];
+  rows: number;
+  created: number;
+  updated: number;
+  skipped: number;
+  rejected: number;
+  error: string | null;
+  warnings: string;
+}
+
+function toRunFile(f: FileRow): RunFile {
+  return {
+    objectType: f.object_type,
+    key: f.key,
+    size: f.size,
+    status: f.status,
+    rows: f.rows,
+    created: f.created,
+    updated: f.updated,
+    skipped: f.skipped,
+    rejected: f.rejected,
+    error: f.error,
+    warnings: JSON.parse(f.warnings) as string[],
+  };
+}
