@@ -5,17 +5,17 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { formatSyncReport } from '../electron/cli/format';
-import { parseConfig } from '../electron/core/config';
 import { openDatabase } from '../electron/core/store';
 import { runSync } from '../electron/core/sync-engine';
-import { LOCAL_S3_ACCESS_KEY_ID, LOCAL_S3_SECRET, startLocalS3Server } from './local-s3-server';
+import { LOCAL_S3_SECRET, startLocalS3Server } from './local-s3-server';
+import { SAMPLE_PREFIX, sampleConfig } from './sample-config';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const { values } = parseArgs({ options: { dir: { type: 'string', default: 'demo-data' } } });
 const dataDir = resolve(values.dir!);
 const samples = resolve(import.meta.dirname, '../resources/demo');
-const prefix = 'vitally/';
+const prefix = SAMPLE_PREFIX;
 
 // Where each sample lands in the bucket; one is gzipped under a plain .csv name, as some exporters do.
 const uploads: [key: string, file: string, gzip?: boolean][] = [
@@ -34,24 +34,7 @@ try {
     const content = readFileSync(join(samples, file));
     await server.put(prefix + key, gzip ? gzipSync(content) : content);
   }
-  const config = parseConfig({
-    connection: {
-      bucket: server.bucket,
-      prefix,
-      region: 'us-east-1',
-      accessKeyId: LOCAL_S3_ACCESS_KEY_ID,
-      endpoint: server.endpoint,
-      forcePathStyle: true,
-    },
-    objects: {
-      organizations: { fileRegex: '^orgs/', mode: 'create_update', idColumn: 'org_id', nameColumn: 'org_name' },
-      accounts: { fileRegex: '^accounts/.*\\.csv', mode: 'create_update', idColumn: 'account_id', nameColumn: 'account_name', organizationIdColumn: 'org_id' },
-      users: { fileRegex: '^users/', mode: 'create_update', idColumn: 'user_id', accountIdColumn: 'account_id', nameColumn: 'full_name', emailColumn: 'email' },
-      nps: { fileRegex: '^nps/', idColumn: 'response_id', userIdColumn: 'user_id', scoreColumn: 'score', feedbackColumn: 'comment', timestampColumn: 'submitted_at' },
-      tracks: { fileRegex: '^events/', target: 'user', targetIdColumn: 'user_id', messageIdColumn: 'message_id', timestampColumn: 'ts', eventColumn: 'event' },
-    },
-    schedule: { everyHours: null },
-  });
+  const config = sampleConfig(server);
 
   mkdirSync(dataDir, { recursive: true });
   const dbPath = join(dataDir, 'demo.sqlite');

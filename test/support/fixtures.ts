@@ -3,39 +3,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
-import { parseConfig, type SyncConfig } from '../../electron/core/config';
+import type { SyncConfig } from '../../electron/core/config';
 import { openDatabase, type SqliteDatabase } from '../../electron/core/store';
 import { runSync, type SyncRequest } from '../../electron/core/sync-engine';
-import { LOCAL_S3_ACCESS_KEY_ID, LOCAL_S3_SECRET, startLocalS3Server, type LocalS3Server } from '../../scripts/local-s3-server';
+import { LOCAL_S3_SECRET, startLocalS3Server, type LocalS3Server } from '../../scripts/local-s3-server';
+import { SAMPLE_PREFIX, sampleConfig } from '../../scripts/sample-config';
 
 export { LOCAL_S3_SECRET };
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-export const PREFIX = 'vitally/';
+export const PREFIX = SAMPLE_PREFIX;
 
 /** A config for the local server with all five object types mapped as in the spec's example. */
-export function makeConfig(server: Pick<LocalS3Server, 'endpoint' | 'bucket'>, objects: Record<string, unknown> = {}): SyncConfig {
-  return parseConfig({
-    connection: {
-      bucket: server.bucket,
-      prefix: PREFIX,
-      region: 'us-east-1',
-      accessKeyId: LOCAL_S3_ACCESS_KEY_ID,
-      endpoint: server.endpoint,
-      forcePathStyle: true,
-    },
-    objects: {
-      organizations: { fileRegex: '^orgs/', mode: 'create_update', idColumn: 'org_id', nameColumn: 'org_name' },
-      accounts: { fileRegex: '^accounts/.*\\.csv', mode: 'create_update', idColumn: 'account_id', nameColumn: 'account_name', organizationIdColumn: 'org_id' },
-      users: { fileRegex: '^users/', mode: 'create_update', idColumn: 'user_id', accountIdColumn: 'account_id', nameColumn: 'full_name', emailColumn: 'email', organizationIdColumn: null },
-      nps: { fileRegex: '^nps/', idColumn: 'response_id', userIdColumn: 'user_id', scoreColumn: 'score', feedbackColumn: 'comment', timestampColumn: 'submitted_at' },
-      tracks: { fileRegex: '^events/', target: 'user', targetIdColumn: 'user_id', messageIdColumn: 'message_id', timestampColumn: 'ts', eventColumn: 'event' },
-      ...objects,
-    },
-    schedule: { everyHours: null },
-  });
-}
+export const makeConfig = sampleConfig;
 
 export interface Workspace {
   server: LocalS3Server;
