@@ -86,7 +86,7 @@ export class DatabaseQueries {
   }
 
   queryRecords(table: DataTable, search: string | undefined, offset: number, limit: number): RecordPage {
-    const shape = TABLES[table];
+    const shape = shapeOf(table);
     const term = search?.trim();
     const where = term ? `WHERE ${shape.searchable.map((c) => `${c} LIKE @pattern ESCAPE '\\'`).join(' OR ')}` : '';
     const params = term ? { pattern: `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%` } : {};
@@ -103,7 +103,7 @@ export class DatabaseQueries {
   }
 
   getRecord(table: DataTable, id: string): RecordDetail | null {
-    const shape = TABLES[table];
+    const shape = shapeOf(table);
     const row = this.db
       .prepare(`SELECT *, ${shape.idColumn} AS id, ${staleExpression(table, shape)} AS stale FROM ${table} WHERE ${shape.idColumn} = ?`)
       .get(id) as Record<string, string | number | null> | undefined;
@@ -123,6 +123,12 @@ export class DatabaseQueries {
     }
     return detail;
   }
+}
+
+/** Table names go into SQL text: only the known ones pass, whatever the transport validated. */
+function shapeOf(table: DataTable): TableShape {
+  if (!Object.hasOwn(TABLES, table)) throw new Error(`Unknown table "${String(table)}": use one of ${Object.keys(TABLES).join(', ')}.`);
+  return TABLES[table];
 }
 
 /** A record is stale when the file it last came from has disappeared from the bucket. */

@@ -197,3 +197,12 @@ describe('Sync log and Data', () => {
     expect((await api.resumeSchedule()).paused).toBe(false);
   });
 });
+
+describe('guards', () => {
+  it('refuses a table name that is not one of the data tables, even from an in-process caller', async () => {
+    await expect(api.queryRecords({ table: 'sqlite_master' as never, offset: 0, limit: 10 })).rejects.toThrow(
+      'Unknown table "sqlite_master": use one of organizations, accounts, users, nps_responses, events.',
+    );
+    await expect(api.getRecord({ table: 'users; DROP TABLE users' as never, id: 'x' })).rejects.toThrow('Unknown table');
+  });
+});
