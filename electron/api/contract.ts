@@ -200,3 +200,27 @@ export const API_METHODS: readonly ApiMethod[] = [
 ];
 
 export const API_EVENTS: readonly ApiEvent[] = ['syncProgress', 'runFinished', 'schedulerChanged'];
+
+/** Where the desktop app asks its window to go: the log of a run (a notification about it was clicked). */
+export interface NavigateRequest {
+  screen: 'log';
+  /** null when the run never reached the run log (it failed before starting). */
+  runId: number | null;
+}
+
+/**
+ * Events only the desktop shell pushes (the web preview has no notifications). Kept apart from
+ * ApiEvents so the API object and the HTTP transport need not know them.
+ */
+export interface DesktopEvents {
+  navigate: NavigateRequest;
+}
+
+export type DesktopEvent = keyof DesktopEvents;
+
+export const DESKTOP_EVENTS: readonly DesktopEvent[] = ['navigate'];
+
+/** window.s3sync in the desktop app: the API, whose on() also takes the desktop events. */
+export type DesktopS3SyncApi = S3SyncApi & {
+  on<E extends DesktopEvent>(event: E, listener: (payload: DesktopEvents[E]) => void): () => void;
+};
