@@ -1,16 +1,20 @@
 // The IPC channel names and the reply envelope, shared by the main process (electron/main/ipc.ts) and
 // the preload (electron/preload/bridge.ts). Derived from the one contract, so a method or event added
 // there has its channel here without further edits. No Electron import: the preload bundle stays small.
-import type { ApiEvent, ApiMethod } from '../api/contract';
+import type { ApiEvent, ApiEvents, ApiMethod, DesktopEvent, DesktopEvents } from '../api/contract';
 
 export type RequestChannel = `api:${ApiMethod}`;
-export type EventChannel = `event:${ApiEvent}`;
+/** Every event the main process pushes: the API's, and the desktop shell's own. */
+export type ShellEvent = ApiEvent | DesktopEvent;
+export type ShellEvents = ApiEvents & DesktopEvents;
+
+export type EventChannel = `event:${ShellEvent}`;
 
 export function requestChannel(method: ApiMethod): RequestChannel {
   return `api:${method}`;
 }
 
-export function eventChannel(event: ApiEvent): EventChannel {
+export function eventChannel(event: ShellEvent): EventChannel {
   return `event:${event}`;
 }
 

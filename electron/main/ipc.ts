@@ -9,7 +9,7 @@
 import { API_EVENTS, API_METHODS, type ApiEvent, type ApiEvents, type ApiMethod } from '../api/contract';
 import { ApiArgumentError, validateApiArgs } from '../api/schemas';
 import type { ApiHandlers } from '../core/app-api';
-import { eventChannel, requestChannel, type IpcReply } from './ipc-channels';
+import { eventChannel, requestChannel, type IpcReply, type ShellEvent, type ShellEvents } from './ipc-channels';
 
 /** The part of an IPC invoke event the sender check reads (Electron's IpcMainInvokeEvent has more). */
 export interface InvokeEventLike {
@@ -106,13 +106,13 @@ function redact(text: string, secrets: readonly string[]): string {
   return secrets.reduce((result, secret) => result.split(secret).join('[redacted]'), text);
 }
 
-/** The API's event source (AppApi.on, or the shell's own navigate events). */
+/** The API's event source (AppApi.on). */
 export interface EventSource {
   on<E extends ApiEvent>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
 }
 
 /** Sends one event to the main window, when there is one; false when there is none to send to. */
-export function pushEvent<E extends ApiEvent>(target: EventTarget | null, event: E, payload: ApiEvents[E]): boolean {
+export function pushEvent<E extends ShellEvent>(target: EventTarget | null, event: E, payload: ShellEvents[E]): boolean {
   if (target === null || target.isDestroyed()) return false;
   target.send(eventChannel(event), payload);
   return true;

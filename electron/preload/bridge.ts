@@ -3,8 +3,10 @@
 // only the contract's events and returns the unsubscriber. No generic invoke or send is exposed, and
 // listeners receive the payload only (never Electron's event object, which reaches into the sender).
 // Plain code over an injected ipcRenderer, so it is unit-tested without Electron.
-import { API_EVENTS, API_METHODS, type ApiEvent, type ApiEvents, type S3SyncApi } from '../api/contract';
-import { eventChannel, requestChannel, type IpcReply } from '../main/ipc-channels';
+import { API_EVENTS, API_METHODS, DESKTOP_EVENTS, type DesktopS3SyncApi } from '../api/contract';
+import { eventChannel, requestChannel, type IpcReply, type ShellEvent, type ShellEvents } from '../main/ipc-channels';
+
+const EVENTS: readonly ShellEvent[] = [...API_EVENTS, ...DESKTOP_EVENTS];
 
 /** The part of Electron's ipcRenderer the bridge uses. */
 export interface IpcRendererLike {
@@ -18,32 +20,32 @@ export interface IpcRendererLike {
  * for a screen (a notification was clicked) while the window is still loading. The latest one waits
  * for the first listener.
  */
-const HELD_UNTIL_SUBSCRIBED: readonly ApiEvent[] = [];
+const HELD_UNTIL_SUBSCRIBED: readonly ShellEvent[] = ['navigate'];
 
-export function createBridge(ipcRenderer: IpcRendererLike): S3SyncApi {
+export function createBridge(ipcRenderer: IpcRendererLike): DesktopS3SyncApi {
   const api: Record<string, unknown> = {};
   for (const method of API_METHODS) {
     api[method] = async (...args: unknown[]) => unwrap(await ipcRenderer.invoke(requestChannel(method), ...args));
   }
 
-  const held = new Map<ApiEvent, unknown>();
-  const listenerCounts = new Map<ApiEvent, number>();
+  const held = new Map<ShellEvent, unknown>();
+  const listenerCounts = new Map<ShellEvent, number>();
   for (const event of HELD_UNTIL_SUBSCRIBED) {
     ipcRenderer.on(eventChannel(event), (_event, payload) => {
       if (!listenerCounts.get(event)) held.set(event, payload);
     });
   }
 
-  api.on = <E extends ApiEvent>(event: E, listener: (payload: ApiEvents[E]) => void): (() => void) => {
-    if (!API_EVENTS.includes(event)) throw new Error(`Unknown event "${String(event)}"; known events: ${API_EVENTS.join(', ')}.`);
+  api.on = <E extends ShellEvent>(event: E, listener: (payload: ShellEvents[E]) => void): (() => void) => {
+    if (!EVENTS.includes(event)) throw new Error(`Unknown event "${String(event)}"; known events: ${EVENTS.join(', ')}.`);
     if (typeof listener !== 'function') throw new Error('The listener must be a function.');
-    const relay = (_event: unknown, payload: unknown) => listener(payload as ApiEvents[E]);
+    const relay = (_event: unknown, payload: unknown) => listener(payload as ShellEvents[E]);
     ipcRenderer.on(eventChannel(event), relay);
     listenerCounts.set(event, (listenerCounts.get(event) ?? 0) + 1);
     if (held.has(event)) {
       const payload = held.get(event);
       held.delete(event);
-      queueMicrotask(() => listener(payload as ApiEvents[E]));
+      queueMicrotask(() => listener(payload as ShellEvents[E]));
     }
     let subscribed = true;
     return () => {
@@ -53,7 +55,7 @@ export function createBridge(ipcRenderer: IpcRendererLike): S3SyncApi {
       listenerCounts.set(event, (listenerCounts.get(event) ?? 1) - 1);
     };
   };
-  return Object.freeze(api) as unknown as S3SyncApi;
+  return Object.freeze(api) as unknown as DesktopS3SyncApi;
 }
 
 function unwrap(reply: unknown): unknown {

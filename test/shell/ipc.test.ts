@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { API_EVENTS, API_METHODS, type ApiEvent, type ApiEvents, type SchedulerState } from '../../electron/api/contract';
 import type { ApiHandlers } from '../../electron/core/app-api';
-import { forwardApiEvents, plainMessage, registerApiHandlers, type EventSource, type SenderPolicy } from '../../electron/main/ipc';
+import { forwardApiEvents, plainMessage, pushEvent, registerApiHandlers, type EventSource, type SenderPolicy } from '../../electron/main/ipc';
 import { createBridge } from '../../electron/preload/bridge';
 import { isAppUrl } from '../../electron/main/app-protocol';
 import { FakeIpc, FakeWebContents, recordingApi } from './fakes';
@@ -121,6 +121,32 @@ describe('createBridge (window.s3sync)', () => {
     expect(ipc.listenerCount('event:schedulerChanged')).toBe(0);
     expect(() => bridge.on('api:getOverview' as ApiEvent, () => {})).toThrow(/Unknown event "api:getOverview"/);
     expect(() => bridge.on('schedulerChanged', 'not a function' as never)).toThrow('The listener must be a function.');
+  });
+});
+
+describe('the desktop navigate event', () => {
+  it('is kept until the page subscribes, so a click on a notification during load is not lost', async () => {
+    const { ipc, bridge } = setUp();
+    ipc.deliver('event:navigate', { screen: 'log', runId: 3 });
+    ipc.deliver('event:navigate', { screen: 'log', runId: 4 });
+    const seen: unknown[] = [];
+    const unsubscribe = bridge.on('navigate', (request) => seen.push(request));
+    await Promise.resolve();
+    expect(seen).toEqual([{ screen: 'log', runId: 4 }]);
+    ipc.deliver('event:navigate', { screen: 'log', runId: 5 });
+    expect(seen).toEqual([{ screen: 'log', runId: 4 }, { screen: 'log', runId: 5 }]);
+    // Delivered ones are not replayed to a later subscriber.
+    unsubscribe();
+    const later: unknown[] = [];
+    bridge.on('navigate', (request) => later.push(request));
+    await Promise.resolve();
+    expect(later).toEqual([]);
+  });
+
+  it('is pushed on event:navigate like the API events', () => {
+    const contents = new FakeWebContents();
+    expect(pushEvent(contents, 'navigate', { screen: 'log', runId: 9 })).toBe(true);
+    expect(contents.sent).toEqual([{ channel: 'event:navigate', args: [{ screen: 'log', runId: 9 }] }]);
   });
 });
 
