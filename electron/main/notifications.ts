@@ -1,0 +1,86 @@
+// OS notifications about syncs the user did not watch: one for each failed or partial run, saying why
+// in plain words, and one when syncing works again after a failure. Clicking one opens the window on
+// that run's log. A small class over an injected Notification factory (after Signal's tray service),
+// so tests pass fakes.
+import type { NotificationConstructorOptions } from 'electron';
+import type { RunReport } from '../api/contract';
+import type { LastRun } from './tray';
+
+export interface NotificationLike {
+  on(event: 'click', listener: () => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
+  show(): void;
+}
+
+export interface NotificationServiceDeps {
+  createNotification(options: NotificationConstructorOptions): NotificationLike;
+  /** Notification.isSupported(): false on a Linux desktop without a notification server. */
+  isSupported(): boolean;
+  /** Shows the window on the log of this run (null: the log, no run in particular). */
+  openRunLog(runId: number | null): void;
+  icon?: string;
+}
+
+/** Longest reason shown; notification centres cut long bodies anyway, and a clipped sentence reads worse. */
+const MAX_REASON = 240;
+
+export class NotificationService {
+  private readonly notifiedRuns = new Set<string>();
+  private failing: boolean;
+  /** Shown notifications are kept referenced until closed: one collected early loses its click handler. */
+  private readonly visible = new Set<NotificationLike>();
+
+  /** lastRun: the latest run in the log at start, so a failure before a restart is followed by a "works again". */
+  constructor(
+    private readonly deps: NotificationServiceDeps,
+    lastRun: LastRun | null = null,
+  ) {
+    this.failing = isFailure(lastRun?.status);
+  }
+
+  onRunFinished(report: RunReport): void {
+    if (isFailure(report.status)) {
+      this.failing = true;
+      const key = runKey(report);
+      if (this.notifiedRuns.has(key)) return;
+      this.notifiedRuns.add(key);
+      this.show(report.status === 'failed' ? 'Sync failed' : 'Sync partly failed', reason(report), report.runId);
+    } else if (report.status === 'succeeded' && this.failing) {
+      this.failing = false;
+      this.show('Syncing works again', recovered(report), report.runId);
+    }
+    // An interrupted run (the app was quit or the sync stopped) is neither a failure nor a recovery.
+  }
+
+  private show(title: string, body: string, runId: number | null): void {
+    if (!this.deps.isSupported()) return;
+    const notification = this.deps.createNotification({ title, body, ...(this.deps.icon ? { icon: this.deps.icon } : {}) });
+    this.visible.add(notification);
+    notification.on('click', () => {
+      this.visible.delete(notification);
+      this.deps.openRunLog(runId);
+    });
+    notification.on('close', () => this.visible.delete(notification));
+    notification.show();
+  }
+}
+
+function isFailure(status: string | undefined): boolean {
+  return status === 'failed' || status === 'partial';
+}
+
+/** A run's identity: its id in the run log, or (when it never got one) when and how it started. */
+function runKey(report: RunReport): string {
+  return report.runId !== null ? `run ${report.runId}` : `${report.trigger} at ${report.startedAt}`;
+}
+
+function reason(report: RunReport): string {
+  const text = (report.error ?? '').replace(/\s+/g, ' ').trim();
+  if (text === '') return report.status === 'failed' ? 'The sync could not run. Open the sync log to see why.' : 'Some files could not be imported. Open the sync log to see which.';
+  return text.length > MAX_REASON ? `${text.slice(0, MAX_REASON - 1)}…` : text;
+}
+
+function recovered(report: RunReport): string {
+  const { files, rows } = report.counts;
+  return `The last sync succeeded: ${rows.toLocaleString('en-US')} row${rows === 1 ? '' : 's'} from ${files} file${files === 1 ? '' : 's'}.`;
+}
