@@ -1,5 +1,7 @@
 // The app's sync back end in plain Node: settings, database, secrets and schedule wired together.
-// The desktop shell and the web preview serve this object; tests drive it directly.
+// The desktop shell and the web preview serve this object; tests drive it directly. Syncs run on a
+// worker thread (sync-worker.ts): this thread never parses CSV or writes records, it keeps its own
+// connection only to read the run log.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SyncConfig } from './config';
@@ -8,7 +10,8 @@ import { SyncScheduler, type SchedulerClock, type SyncRequestResult, type SyncTr
 import { resolveSecret, type SecretStore } from './secret-store';
 import { describeConfigChange, SettingsStore } from './settings-store';
 import { openDatabase, type SqliteDatabase } from './store';
-import { runSync, type SyncProgress } from './sync-engine';
+import type { SyncProgress } from './sync-engine';
+import { SyncWorker } from './sync-worker-host';
 
 export const DATABASE_FILE_NAME = 's3-csv-sync.sqlite';
 
@@ -26,6 +29,7 @@ export class SyncService {
   readonly dbPath: string;
   readonly scheduler: SyncScheduler;
   private readonly db: SqliteDatabase;
+  private readonly worker = new SyncWorker();
   private readonly secretStore: SecretStore;
   private readonly env: Readonly<Record<string, string | undefined>>;
   private readonly progressListeners = new Set<(progress: SyncProgress) => void>();
@@ -69,6 +73,7 @@ export class SyncService {
     this.unsubscribeSettings();
     this.currentRun?.abort();
     await this.scheduler.stop();
+    await this.worker.close();
     this.db.close();
   }
 
@@ -88,15 +93,13 @@ export class SyncService {
     const { secret } = await resolveSecret(config.connection.accessKeyId, { env: this.env, store: this.secretStore });
     this.currentRun = new AbortController();
     try {
-      return await runSync({
-        config,
-        secretAccessKey: secret,
-        db: this.db,
-        dbPath: this.dbPath,
-        trigger,
-        signal: this.currentRun.signal,
-        onProgress: (progress) => this.progressListeners.forEach((listener) => listener(progress)),
-      });
+      return await this.worker.run(
+        { config, secretAccessKey: secret, dbPath: this.dbPath, trigger },
+        {
+          signal: this.currentRun.signal,
+          onProgress: (progress) => this.progressListeners.forEach((listener) => listener(progress)),
+        },
+      );
     } finally {
       this.currentRun = null;
     }

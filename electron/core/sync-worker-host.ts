@@ -1,0 +1,158 @@
+// Runs syncs on a worker thread (sync-worker.ts) and gives back the same SyncReport runSync returns,
+// so the thread that serves the UI stays responsive: it only posts a request and receives progress
+// (at most ten updates a second) and the report.
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { SyncReport } from './run-log';
+import type { SyncProgress } from './sync-engine';
+import { fromWorkerError, type HostToWorker, type WorkerSyncRequest, type WorkerToHost } from './sync-worker-protocol';
+
+export type { WorkerSyncRequest } from './sync-worker-protocol';
+
+export interface WorkerRunOptions {
+  /** Stops the run: the file being imported is rolled back, the run is marked interrupted. */
+  signal?: AbortSignal;
+  onProgress?: (progress: SyncProgress) => void;
+}
+
+export interface SyncWorkerOptions {
+  /** The worker entry; by default sync-worker.ts or .js next to this file (the build keeps it a separate file). */
+  workerUrl?: URL;
+}
+
+interface PendingRun {
+  resolve: (report: SyncReport) => void;
+  reject: (error: Error) => void;
+  onProgress?: (progress: SyncProgress) => void;
+}
+
+/**
+ * One worker thread, started on first use and kept for later runs (starting one costs a module load),
+ * running one sync at a time. Idle, it does not keep the process alive.
+ */
+export class SyncWorker {
+  private worker: Worker | null = null;
+  private nextRunId = 1;
+  private readonly pending = new Map<number, PendingRun>();
+  private readonly workerUrl: URL;
+
+  constructor(options: SyncWorkerOptions = {}) {
+    this.workerUrl = options.workerUrl ?? defaultWorkerUrl();
+  }
+
+  /** Runs one sync in the worker; resolves with its report, rejects only when no run could happen. */
+  run(request: WorkerSyncRequest, options: WorkerRunOptions = {}): Promise<SyncReport> {
+    const worker = this.ensureWorker();
+    const runId = this.nextRunId++;
+    const { signal, onProgress } = options;
+    return new Promise<SyncReport>((resolve, reject) => {
+      const onAbort = () => this.post({ type: 'stop', runId });
+      const done = () => {
+        signal?.removeEventListener('abort', onAbort);
+        this.pending.delete(runId);
+        if (this.pending.size === 0) this.worker?.unref();
+      };
+      this.pending.set(runId, {
+        resolve: (report) => {
+          done();
+          resolve(report);
+        },
+        reject: (error) => {
+          done();
+          reject(error);
+        },
+        onProgress,
+      });
+      worker.ref();
+      // Only data crosses: the signal and the callback stay on this side.
+      const { config, secretAccessKey, dbPath, trigger, full } = request;
+      this.post({ type: 'start', runId, request: { config, secretAccessKey, dbPath, trigger, full } });
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Ends the worker thread. A run still going is cut short (its file is never committed). */
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    if (!worker) return;
+    await worker.terminate();
+    this.failAll(new Error('The sync worker was closed while a sync was running.'));
+  }
+
+  private post(message: HostToWorker): void {
+    this.worker?.postMessage(message);
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = startWorker(this.workerUrl);
+    worker.on('message', (message: WorkerToHost) => this.onMessage(message));
+    worker.on('error', (error) => {
+      if (this.worker === worker) this.worker = null;
+      this.failAll(new Error(`The sync worker failed: ${error.message}`));
+    });
+    worker.on('exit', (code) => {
+      if (this.worker === worker) this.worker = null;
+      this.failAll(new Error(`The sync worker stopped unexpectedly (exit code ${code}). The file being imported was not committed.`));
+    });
+    worker.unref();
+    this.worker = worker;
+    return worker;
+  }
+
+  private onMessage(message: WorkerToHost): void {
+    const run = this.pending.get(message.runId);
+    if (!run) return;
+    switch (message.type) {
+      case 'progress':
+        run.onProgress?.(message.progress);
+        break;
+      case 'finished':
+        run.resolve(message.report);
+        break;
+      case 'error':
+        run.reject(fromWorkerError(message.error));
+        break;
+    }
+  }
+
+  private failAll(error: Error): void {
+    for (const run of [...this.pending.values()]) run.reject(error);
+  }
+}
+
+export interface RunSyncInWorkerRequest extends WorkerSyncRequest, WorkerRunOptions {}
+
+/** Runs one sync on a worker thread of its own, which ends with the run. */
+export async function runSyncInWorker(request: RunSyncInWorkerRequest, options: SyncWorkerOptions = {}): Promise<SyncReport> {
+  const worker = new SyncWorker(options);
+  try {
+    return await worker.run(request, request);
+  } finally {
+    await worker.close();
+  }
+}
+
+/** sync-worker.ts when running from TypeScript sources (tsx, vitest), sync-worker.js in a build. */
+function defaultWorkerUrl(): URL {
+  const fromSources = /\.[cm]?ts$/.test(new URL(import.meta.url).pathname);
+  return new URL(`./sync-worker.${fromSources ? 'ts' : 'js'}`, import.meta.url);
+}
+
+function startWorker(url: URL): Worker {
+  if (!/\.[cm]?ts$/.test(url.pathname)) return new Worker(url);
+  // A worker does not inherit the parent's module hooks, and `--import tsx` in its execArgv is
+  // registered too late for its entry module on Node 20: register tsx first, then import the entry.
+  const bootstrap = `import(${JSON.stringify(tsxApiUrl())}).then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); });`;
+  return new Worker(bootstrap, { eval: true });
+}
+
+function tsxApiUrl(): string {
+  const require = createRequire(import.meta.url);
+  const manifestPath = require.resolve('tsx/package.json');
+  const manifest = require(manifestPath) as { exports: Record<string, { import: { default: string } }> };
+  return new URL(manifest.exports['./esm/api']!.import.default, pathToFileURL(manifestPath)).href;
+}

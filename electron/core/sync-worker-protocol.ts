@@ -1,0 +1,57 @@
+// The messages between the thread that asks for a sync (the app's main process, the bench) and the
+// worker thread that runs it. Only plain data crosses: the worker opens its own database connection
+// by path and creates its own S3 client.
+import type { SyncConfig } from './config';
+import type { SyncReport } from './run-log';
+import type { SyncProgress } from './sync-engine';
+
+/** What a sync needs, as data that can be posted to a worker. */
+export interface WorkerSyncRequest {
+  config: SyncConfig;
+  secretAccessKey: string;
+  /** The SQLite file; the worker opens (and closes) its own connection to it. */
+  dbPath: string;
+  trigger: string;
+  /** Read every file, even those unchanged since their last import. */
+  full?: boolean;
+}
+
+/** An error thrown in the worker, as plain data (class instances do not survive postMessage). */
+export interface WorkerError {
+  name: string;
+  message: string;
+  code?: string;
+  stack?: string;
+}
+
+export type HostToWorker =
+  | { type: 'start'; runId: number; request: WorkerSyncRequest }
+  /** Stop the run: the file being imported is rolled back, the run is marked interrupted. */
+  | { type: 'stop'; runId: number };
+
+export type WorkerToHost =
+  | { type: 'progress'; runId: number; progress: SyncProgress }
+  | { type: 'finished'; runId: number; report: SyncReport }
+  /** The run could not happen at all (the database cannot be opened, a bug): no report. */
+  | { type: 'error'; runId: number; error: WorkerError };
+
+/** Progress crosses to the host at most this often (the UI wants at most ten updates a second). */
+export const WORKER_PROGRESS_INTERVAL_MS = 100;
+
+export function toWorkerError(error: unknown): WorkerError {
+  const e = error as { name?: unknown; message?: unknown; code?: unknown; stack?: unknown };
+  return {
+    name: typeof e?.name === 'string' ? e.name : 'Error',
+    message: typeof e?.message === 'string' ? e.message : String(error),
+    ...(typeof e?.code === 'string' ? { code: e.code } : {}),
+    ...(typeof e?.stack === 'string' ? { stack: e.stack } : {}),
+  };
+}
+
+export function fromWorkerError(error: WorkerError): Error {
+  const result = new Error(error.message);
+  result.name = error.name;
+  if (error.code) (result as Error & { code?: string }).code = error.code;
+  if (error.stack) result.stack = error.stack;
+  return result;
+}

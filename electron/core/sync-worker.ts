@@ -1,0 +1,91 @@
+// The worker thread that runs syncs, so the thread serving the UI never parses CSV or writes SQLite.
+// Started by sync-worker-host.ts; one run at a time, each with its own database connection.
+import { parentPort } from 'node:worker_threads';
+import { openDatabase } from './store';
+import { runSync, type SyncProgress } from './sync-engine';
+import { toWorkerError, WORKER_PROGRESS_INTERVAL_MS, type HostToWorker, type WorkerSyncRequest, type WorkerToHost } from './sync-worker-protocol';
+
+if (!parentPort) throw new Error('sync-worker.ts runs as a worker thread: start it with runSyncInWorker or SyncWorker.');
+const port = parentPort;
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const runs = new Map<number, AbortController>();
+
+const post = (message: WorkerToHost): void => port.postMessage(message);
+
+port.on('message', (message: HostToWorker) => {
+  if (message.type === 'stop') {
+    runs.get(message.runId)?.abort();
+    return;
+  }
+  void run(message.runId, message.request);
+});
+
+async function run(runId: number, request: WorkerSyncRequest): Promise<void> {
+  const stop = new AbortController();
+  runs.set(runId, stop);
+  const progress = throttleTrailing((p: SyncProgress) => post({ type: 'progress', runId, progress: p }), WORKER_PROGRESS_INTERVAL_MS);
+  let db;
+  try {
+    db = openDatabase(request.dbPath);
+    const report = await runSync({
+      config: request.config,
+      secretAccessKey: request.secretAccessKey,
+      db,
+      dbPath: request.dbPath,
+      trigger: request.trigger,
+      full: request.full,
+      signal: stop.signal,
+      onProgress: progress.push,
+    });
+    // The last state reaches the UI (a tiny sync may finish within one interval of its first update).
+    progress.flush();
+    post({ type: 'finished', runId, report });
+  } catch (error) {
+    progress.cancel();
+    post({ type: 'error', runId, error: toWorkerError(error) });
+  } finally {
+    runs.delete(runId);
+    try {
+      db?.close();
+    } catch {
+      // Closing cannot fail in a way the caller could act on; the report has been sent.
+    }
+  }
+}
+
+/**
+ * Passes at most one value per interval; a value that arrives too soon is held and sent when the
+ * interval is up (only the latest one), so the last progress before a pause is never lost.
+ */
+function throttleTrailing<T>(send: (value: T) => void, intervalMs: number) {
+  let last = 0;
+  let pending: { value: T } | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  const flush = () => {
+    timer = null;
+    if (!pending) return;
+    const { value } = pending;
+    pending = null;
+    last = Date.now();
+    send(value);
+  };
+  return {
+    flush() {
+      if (timer) clearTimeout(timer);
+      flush();
+    },
+    push(value: T) {
+      pending = { value };
+      const wait = last + intervalMs - Date.now();
+      if (wait <= 0 && !timer) flush();
+      else timer ??= setTimeout(flush, Math.max(wait, 0));
+    },
+    cancel() {
+      pending = null;
+      if (timer) clearTimeout(timer);
+      timer = null;
+    },
+  };
+}
