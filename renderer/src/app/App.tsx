@@ -1,0 +1,221 @@
+// The window: a sidebar of screens, a top bar with the sync status, "Sync now" and live progress,
+// the overview's warnings, and the current screen.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Overview, RunReport, S3SyncApi, SchedulerState, SyncProgress } from '../../../electron/api/contract';
+import { Banner } from '../components/Banner';
+import { formatNumber } from '../lib/format';
+import { ConnectionScreen } from '../screens/ConnectionScreen';
+import { DataScreen } from '../screens/DataScreen';
+import { ObjectsScreen } from '../screens/ObjectsScreen';
+import { ScheduleScreen } from '../screens/ScheduleScreen';
+import { SyncLogScreen } from '../screens/SyncLogScreen';
+import { AppContext, SCREENS, type AppContextValue, type Notice, type ScreenId } from './app-context';
+import { SyncBar } from './SyncBar';
+
+function screenFromHash(hash: string): ScreenId | null {
+  const id = hash.replace(/^#\/?/, '');
+  return SCREENS.some((s) => s.id === id) ? (id as ScreenId) : null;
+}
+
+export function App({ api }: { api: S3SyncApi }) {
+  const [overview, setOverview] = useState<Overview | null>(null);
+  const [scheduler, setScheduler] = useState<SchedulerState | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  /** Counts schedulerChanged events, so an overview fetched before the latest one cannot undo it. */
+  const schedulerEvents = useRef(0);
+
+  const refreshOverview = useCallback(async () => {
+    const eventsBefore = schedulerEvents.current;
+    const next = await api.getOverview();
+    setOverview(next);
+    if (schedulerEvents.current === eventsBefore) setScheduler(next.scheduler);
+    return next;
+  }, [api]);
+
+  useEffect(() => {
+    refreshOverview().catch((error: Error) => setLoadError(error.message));
+  }, [refreshOverview]);
+
+  useEffect(
+    () =>
+      api.on('schedulerChanged', (state) => {
+        schedulerEvents.current++;
+        setScheduler(state);
+      }),
+    [api],
+  );
+
+  if (loadError) {
+    return (
+      <div className="startup">
+        <Banner tone="error" title="The window could not reach the sync back end">
+          {loadError}
+        </Banner>
+        <button type="button" className="btn btn-primary" onClick={() => window.location.reload()}>
+          Try again
+        </button>
+      </div>
+    );
+  }
+  if (!overview || !scheduler) {
+    return (
+      <div className="startup" role="status">
+        Loading…
+      </div>
+    );
+  }
+  return <Shell api={api} overview={overview} scheduler={scheduler} refreshOverview={refreshOverview} />;
+}
+
+interface ShellProps {
+  api: S3SyncApi;
+  overview: Overview;
+  scheduler: SchedulerState;
+  refreshOverview(): Promise<Overview>;
+}
+
+function Shell({ api, overview, scheduler, refreshOverview }: ShellProps) {
+  const [screen, setScreen] = useState<ScreenId>(() => screenFromHash(window.location.hash) ?? (overview.config ? 'log' : 'connection'));
+  const [progress, setProgress] = useState<SyncProgress | null>(null);
+  const [lastFinished, setLastFinished] = useState<RunReport | null>(null);
+  const [notices, setNotices] = useState<Notice[]>([]);
+  const [settingsNoticeDismissed, setSettingsNoticeDismissed] = useState(false);
+  const headingFocus = useRef(false);
+  const noticeId = useRef(0);
+
+  const notify = useCallback((tone: Notice['tone'], text: string) => {
+    const id = ++noticeId.current;
+    setNotices((current) => [...current.slice(-2), { id, tone, text }]);
+    if (tone === 'success' || tone === 'info') window.setTimeout(() => setNotices((current) => current.filter((n) => n.id !== id)), 8000);
+  }, []);
+
+  useEffect(() => {
+    const offs = [
+      api.on('schedulerChanged', (state) => {
+        if (!state.running) setProgress(null);
+      }),
+      api.on('syncProgress', setProgress),
+      api.on('runFinished', (report) => {
+        setProgress(null);
+        setLastFinished(report);
+        const counts = report.counts;
+        const summary = `${formatNumber(counts.rows)} rows read, ${formatNumber(counts.created)} created, ${formatNumber(counts.updated)} updated, ${formatNumber(counts.rejected)} rejected`;
+        if (report.status === 'succeeded') notify('success', `Sync finished: ${summary}.`);
+        else if (report.status === 'partial') notify('warning', `Sync finished with failed files: ${summary}. See the Sync log.`);
+        else notify('error', `Sync ${report.status}: ${report.error ?? 'see the Sync log.'}`);
+      }),
+    ];
+    return () => offs.forEach((off) => off());
+  }, [api, notify]);
+
+  useEffect(() => {
+    const onHashChange = () => {
+      const next = screenFromHash(window.location.hash);
+      if (next) setScreen(next);
+    };
+    window.addEventListener('hashchange', onHashChange);
+    return () => window.removeEventListener('hashchange', onHashChange);
+  }, []);
+
+  const navigate = useCallback((next: ScreenId) => {
+    headingFocus.current = true;
+    setScreen(next);
+    if (window.location.hash !== `#/${next}`) window.history.replaceState(window.history.state, '', `#/${next}`);
+  }, []);
+
+  // After choosing a screen, move focus to its heading so keyboard and screen-reader users land there.
+  useEffect(() => {
+    if (!headingFocus.current) return;
+    headingFocus.current = false;
+    document.querySelector<HTMLElement>('#content h1')?.focus();
+  }, [screen]);
+
+  const syncNow = useCallback(async () => {
+    try {
+      const result = await api.syncNow();
+      if (result.started) notify('info', 'Sync started.');
+      else notify('warning', result.reason);
+    } catch (error) {
+      notify('error', (error as Error).message);
+    }
+  }, [api, notify]);
+
+  const context = useMemo<AppContextValue>(
+    () => ({ api, overview, refreshOverview, scheduler, progress, lastFinished, syncNow, navigate, notify }),
+    [api, overview, refreshOverview, scheduler, progress, lastFinished, syncNow, navigate, notify],
+  );
+
+  return (
+    <AppContext.Provider value={context}>
+      <a className="skip-link" href="#content" onClick={(e) => (e.preventDefault(), document.getElementById('content')?.focus())}>
+        Skip to content
+      </a>
+      <div className="app">
+        <aside className="sidebar">
+          <div className="brand">
+            <span className="brand-mark" aria-hidden="true" />
+            S3 CSV Sync
+          </div>
+          <nav aria-label="Screens">
+            <ul className="nav-list">
+              {SCREENS.map((s) => (
+                <li key={s.id}>
+                  <a
+                    href={`#/${s.id}`}
+                    className="nav-item"
+                    aria-current={s.id === screen ? 'page' : undefined}
+                    onClick={(event) => {
+                      event.preventDefault();
+                      navigate(s.id);
+                    }}
+                  >
+                    {s.label}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          {overview.config && (
+            <p className="sidebar-foot">
+              <span className="muted">Bucket</span>
+              <br />
+              <span className="mono">{overview.config.connection.bucket}/{overview.config.connection.prefix}</span>
+            </p>
+          )}
+        </aside>
+        <div className="main">
+          <SyncBar />
+          <div className="banners">
+            {overview.settingsNotice && !settingsNoticeDismissed && (
+              <Banner tone="warning" title="Your settings file was damaged and set aside" onDismiss={() => setSettingsNoticeDismissed(true)}>
+                {overview.settingsNotice}
+              </Banner>
+            )}
+            {overview.keychainProblem && (
+              <Banner tone="error" title="The keychain cannot be used">
+                {overview.keychainProblem}
+              </Banner>
+            )}
+          </div>
+          <main id="content" className="content" tabIndex={-1}>
+            {screen === 'connection' && <ConnectionScreen />}
+            {screen === 'objects' && <ObjectsScreen />}
+            {screen === 'schedule' && <ScheduleScreen />}
+            {screen === 'log' && <SyncLogScreen />}
+            {screen === 'data' && <DataScreen />}
+          </main>
+        </div>
+      </div>
+      <div className="notices" role="status" aria-live="polite">
+        {notices.map((n) => (
+          <div key={n.id} className={`notice notice-${n.tone}`}>
+            <span>{n.text}</span>
+            <button type="button" className="icon-btn" aria-label="Dismiss" onClick={() => setNotices((c) => c.filter((x) => x.id !== n.id))}>
+              ×
+            </button>
+          </div>
+        ))}
+      </div>
+    </AppContext.Provider>
+  );
+}

@@ -1,0 +1,40 @@
+// What every screen shares: the API, the overview (config, secret status, database path), the
+// scheduler's state and live progress (kept current by the API's events), and navigation.
+import { createContext, useContext } from 'react';
+import type { Overview, RunReport, S3SyncApi, SchedulerState, SyncProgress } from '../../../electron/api/contract';
+
+export const SCREENS = [
+  { id: 'connection', label: 'Connection' },
+  { id: 'objects', label: 'Objects' },
+  { id: 'schedule', label: 'Schedule' },
+  { id: 'log', label: 'Sync log' },
+  { id: 'data', label: 'Data' },
+] as const;
+export type ScreenId = (typeof SCREENS)[number]['id'];
+
+export interface Notice {
+  id: number;
+  tone: 'info' | 'success' | 'warning' | 'error';
+  text: string;
+}
+
+export interface AppContextValue {
+  api: S3SyncApi;
+  overview: Overview;
+  refreshOverview(): Promise<Overview>;
+  scheduler: SchedulerState;
+  progress: SyncProgress | null;
+  /** The latest run that finished while the window was open; screens refresh when it changes. */
+  lastFinished: RunReport | null;
+  syncNow(): Promise<void>;
+  navigate(screen: ScreenId): void;
+  notify(tone: Notice['tone'], text: string): void;
+}
+
+export const AppContext = createContext<AppContextValue | null>(null);
+
+export function useApp(): AppContextValue {
+  const value = useContext(AppContext);
+  if (!value) throw new Error('useApp() outside <App>');
+  return value;
+}

@@ -1,0 +1,17 @@
+import type { ReactNode } from 'react';
+
+export function Banner({ tone, title, children, onDismiss }: { tone: 'info' | 'success' | 'warning' | 'error'; title?: string; children?: ReactNode; onDismiss?: () => void }) {
+  return (
+    <div className={`banner banner-${tone}`} role={tone === 'error' ? 'alert' : 'status'}>
+      <div className="banner-body">
+        {title && <p className="banner-title">{title}</p>}
+        {children && <div className="banner-text">{children}</div>}
+      </div>
+      {onDismiss && (
+        <button type="button" className="icon-btn" aria-label="Dismiss" onClick={onDismiss}>
+          ×
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,27 @@
+// Entry point: the API comes from the Electron preload (window.s3sync) or, in the web preview, from
+// loopback HTTP with the token the page address carries.
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import type { S3SyncApi } from '../../electron/api/contract';
+import { createHttpApi, takePreviewToken } from './api/http-client';
+import { App } from './app/App';
+import { MissingTokenPage } from './app/MissingTokenPage';
+import './styles/base.css';
+import './styles/components.css';
+import './styles/screens.css';
+
+declare global {
+  interface Window {
+    s3sync?: S3SyncApi;
+  }
+}
+
+function chooseApi(): S3SyncApi | null {
+  if (window.s3sync) return window.s3sync;
+  const token = takePreviewToken(window.location, window.history, window.sessionStorage);
+  if (!token) return null;
+  return createHttpApi({ baseUrl: new URL('.', window.location.href).toString(), token });
+}
+
+const api = chooseApi();
+createRoot(document.getElementById('root')!).render(<StrictMode>{api ? <App api={api} /> : <MissingTokenPage />}</StrictMode>);

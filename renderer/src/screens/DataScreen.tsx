@@ -1,0 +1,373 @@
+// Data: what landed in the database, per table, with search and paging that stay fast on a million
+// rows (the queries page by primary key and cap match counts), a record's detail with its traits and
+// where it came from, and the database's path for the analyst's own tools.
+import { useCallback, useEffect, useState } from 'react';
+import type { DataTable, RecordDetail, RecordPage } from '../../../electron/api/contract';
+import { useApp } from '../app/app-context';
+import { Banner } from '../components/Banner';
+import { EmptyState } from '../components/EmptyState';
+import { panelId, tabId, Tabs } from '../components/Tabs';
+import { formatDateTime, formatNumber } from '../lib/format';
+import { DATA_LABELS, DATA_TABS, FIELD_LABELS, OBJECT_LABELS, TABLE_OBJECT_TYPE } from '../lib/object-types';
+import { useDebounced } from '../lib/use-debounced';
+
+export const PAGE_SIZE = 50;
+/** Searches count matches up to this many (electron/core/queries.ts MAX_COUNTED_MATCHES); beyond, "10,000+". */
+const COUNTED_MATCHES = 10_000;
+const SEARCH_DEBOUNCE_MS = 250;
+
+const SINGULAR: Record<DataTable, string> = {
+  organizations: 'organization',
+  accounts: 'account',
+  users: 'user',
+  nps_responses: 'NPS response',
+  events: 'event',
+};
+
+function formatTotal(total: number, searching: boolean): string {
+  return searching && total > COUNTED_MATCHES ? `more than ${formatNumber(COUNTED_MATCHES)}` : formatNumber(total);
+}
+
+function formatCell(field: string, value: string | number | null): string {
+  if (value === null) return '';
+  if ((field.endsWith('_at') || field === 'occurred_at') && typeof value === 'string') return formatDateTime(value);
+  return typeof value === 'number' ? String(value) : value;
+}
+
+export function DataScreen() {
+  const { api, lastFinished } = useApp();
+  const [table, setTable] = useState<DataTable>('accounts');
+  const [counts, setCounts] = useState<Partial<Record<DataTable, number>>>({});
+  const [search, setSearch] = useState('');
+  const [offset, setOffset] = useState(0);
+  const [page, setPage] = useState<RecordPage | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const debouncedSearch = useDebounced(search.trim(), SEARCH_DEBOUNCE_MS);
+
+  useEffect(() => {
+    let current = true;
+    Promise.all(DATA_TABS.map((t) => api.queryRecords({ table: t, offset: 0, limit: 1 }).then((p) => [t, p.total] as const)))
+      .then((entries) => current && setCounts(Object.fromEntries(entries)))
+      .catch(() => undefined);
+    return () => {
+      current = false;
+    };
+  }, [api, lastFinished]);
+
+  useEffect(() => setOffset(0), [table, debouncedSearch]);
+
+  useEffect(() => {
+    let current = true;
+    setLoading(true);
+    api
+      .queryRecords({ table, offset, limit: PAGE_SIZE, ...(debouncedSearch ? { search: debouncedSearch } : {}) })
+      .then((result) => {
+        if (!current) return;
+        setPage(result);
+        setError(null);
+      })
+      .catch((e: Error) => current && setError(e.message))
+      .finally(() => current && setLoading(false));
+    return () => {
+      current = false;
+    };
+  }, [api, table, offset, debouncedSearch, lastFinished]);
+
+  const selectTable = useCallback((next: DataTable) => {
+    setTable(next);
+    setSearch('');
+    setSelectedId(null);
+    setPage(null);
+  }, []);
+
+  const searching = debouncedSearch !== '';
+  const rows = page && page.table === table ? page.rows : [];
+  const total = page && page.table === table ? page.total : 0;
+  const fields = rows[0] ? Object.keys(rows[0].fields) : [];
+  const lastOffset = total > 0 && !(searching && total > COUNTED_MATCHES) ? Math.floor((total - 1) / PAGE_SIZE) * PAGE_SIZE : null;
+  const hasNext = rows.length === PAGE_SIZE && (lastOffset === null || offset < lastOffset);
+
+  return (
+    <section aria-labelledby="data-title" className="screen">
+      <div className="screen-head">
+        <h1 id="data-title" tabIndex={-1}>
+          Data
+        </h1>
+        <p className="screen-lead">What the syncs wrote to your database. It is an ordinary SQLite file: query it with any SQLite tool.</p>
+      </div>
+      <DatabaseLocation />
+
+      <Tabs
+        label="Tables"
+        idPrefix="data"
+        selected={table}
+        onSelect={selectTable}
+        tabs={DATA_TABS.map((t) => ({
+          id: t,
+          label: (
+            <>
+              {DATA_LABELS[t]}
+              <span className="tab-badge">
+                <span className="visually-hidden">, </span>
+                {counts[t] === undefined ? '…' : formatNumber(counts[t])}
+              </span>
+            </>
+          ),
+        }))}
+      />
+      <div role="tabpanel" id={panelId('data', table)} aria-labelledby={tabId('data', table)} className="tab-panel">
+        <div className="card card-flush">
+          <div className="table-toolbar">
+            <div className="search">
+              <label htmlFor="data-search" className="visually-hidden">
+                Search {DATA_LABELS[table].toLowerCase()}
+              </label>
+              <input
+                id="data-search"
+                type="search"
+                className="input"
+                placeholder={`Search ${DATA_LABELS[table].toLowerCase()} by ID${table === 'users' ? ', name or email' : table === 'events' ? ', event or related ID' : table === 'nps_responses' ? ', user or feedback' : ' or name'}`}
+                value={search}
+                onChange={(e) => setSearch(e.target.value)}
+              />
+            </div>
+            <p className="table-count" role="status">
+              {page && page.table === table && (total === 0 ? '' : `${formatNumber(offset + 1)}–${formatNumber(offset + rows.length)} of ${formatTotal(total, searching)}${searching ? ' matches' : ''}`)}
+              {loading && <span className="muted"> · loading…</span>}
+            </p>
+          </div>
+          {error && <Banner tone="error" title="The table could not be read">{error}</Banner>}
+          {page && page.table === table && rows.length === 0 && !loading && <EmptyTable table={table} search={searching ? debouncedSearch : null} />}
+          {rows.length > 0 && (
+            <div className="table-wrap">
+              <table className="table records-table">
+                <caption className="visually-hidden">{DATA_LABELS[table]}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{table === 'events' ? 'Message ID' : 'ID'}</th>
+                    {fields.map((f) => (
+                      <th key={f} scope="col" className={f === 'score' ? 'num' : undefined}>
+                        {FIELD_LABELS[f] ?? f}
+                      </th>
+                    ))}
+                    <th scope="col">Last synced</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {rows.map((row) => (
+                    <tr key={row.id} className={row.id === selectedId ? 'row-selected' : undefined}>
+                      <td>
+                        <button type="button" className="row-link mono" onClick={() => setSelectedId(row.id === selectedId ? null : row.id)} aria-expanded={row.id === selectedId} aria-controls="record-detail">
+                          {row.id}
+                        </button>
+                        {row.stale && (
+                          <span className="badge badge-warning badge-inline" title="The file it last came from is no longer in the bucket">
+                            Stale
+                          </span>
+                        )}
+                      </td>
+                      {fields.map((f) => (
+                        <td key={f} className={f === 'score' ? 'num' : f === 'feedback' ? 'clip' : undefined}>
+                          {formatCell(f, row.fields[f] ?? null)}
+                        </td>
+                      ))}
+                      <td className="nowrap">{formatDateTime(row.lastSyncedAt)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          {(offset > 0 || hasNext) && (
+            <nav className="pager" aria-label="Pages">
+              <button type="button" className="btn btn-secondary btn-small" onClick={() => setOffset(0)} disabled={offset === 0}>
+                First
+              </button>
+              <button type="button" className="btn btn-secondary btn-small" onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))} disabled={offset === 0}>
+                Previous
+              </button>
+              <span className="muted">Page {formatNumber(offset / PAGE_SIZE + 1)}{lastOffset !== null && ` of ${formatNumber(lastOffset / PAGE_SIZE + 1)}`}</span>
+              <button type="button" className="btn btn-secondary btn-small" onClick={() => setOffset(offset + PAGE_SIZE)} disabled={!hasNext}>
+                Next
+              </button>
+              {lastOffset !== null && (
+                <button type="button" className="btn btn-secondary btn-small" onClick={() => setOffset(lastOffset)} disabled={offset >= lastOffset}>
+                  Last
+                </button>
+              )}
+            </nav>
+          )}
+        </div>
+        {selectedId !== null && <RecordDetailView table={table} id={selectedId} onClose={() => setSelectedId(null)} />}
+      </div>
+    </section>
+  );
+}
+
+function EmptyTable({ table, search }: { table: DataTable; search: string | null }) {
+  const { overview, navigate, syncNow } = useApp();
+  if (search) {
+    return (
+      <EmptyState title={`No ${SINGULAR[table]} matches “${search}”`}>
+        The search looks for the text anywhere in the ID{table === 'users' ? ', name and email' : table === 'accounts' || table === 'organizations' ? ' and name' : ' and related fields'}.
+      </EmptyState>
+    );
+  }
+  const type = TABLE_OBJECT_TYPE[table];
+  const mapped = overview.config?.objects[type]?.enabled;
+  return (
+    <EmptyState
+      title={`No ${DATA_LABELS[table].toLowerCase()} yet`}
+      action={
+        mapped ? (
+          <button type="button" className="btn btn-primary" onClick={() => void syncNow()}>
+            Sync now
+          </button>
+        ) : (
+          <button type="button" className="btn btn-primary" onClick={() => navigate('objects')}>
+            Go to Objects
+          </button>
+        )
+      }
+    >
+      {mapped ? `${OBJECT_LABELS[type]} are mapped: the next sync fills this table.` : `Map the ${OBJECT_LABELS[type]} files on the Objects screen and sync to fill this table.`}
+    </EmptyState>
+  );
+}
+
+function DatabaseLocation() {
+  const { api, overview, notify } = useApp();
+  async function open() {
+    try {
+      const result = await api.openDatabaseFolder();
+      if (!result.opened) notify('info', `Open this folder yourself: ${result.path}`);
+    } catch (error) {
+      notify('error', (error as Error).message);
+    }
+  }
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(overview.databasePath);
+      notify('success', 'The database path is copied.');
+    } catch {
+      document.getElementById('database-path')?.focus();
+      notify('info', 'Select the path and copy it with your keyboard.');
+    }
+  }
+  return (
+    <div className="card database-location">
+      <label htmlFor="database-path" className="field-label">
+        Database file
+      </label>
+      <div className="database-row">
+        <input id="database-path" className="input mono" readOnly value={overview.databasePath} onFocus={(e) => e.target.select()} />
+        <button type="button" className="btn btn-secondary" onClick={() => void copy()}>
+          Copy path
+        </button>
+        <button type="button" className="btn btn-secondary" onClick={() => void open()} disabled={!overview.canOpenDatabaseFolder} aria-describedby={overview.canOpenDatabaseFolder ? undefined : 'open-folder-hint'}>
+          Open database folder
+        </button>
+      </div>
+      {!overview.canOpenDatabaseFolder && (
+        <p id="open-folder-hint" className="hint">
+          The web preview cannot open folders on your computer; the desktop app can. Copy the path instead.
+        </p>
+      )}
+    </div>
+  );
+}
+
+function RecordDetailView({ table, id, onClose }: { table: DataTable; id: string; onClose: () => void }) {
+  const { api } = useApp();
+  const [detail, setDetail] = useState<RecordDetail | null | undefined>(undefined);
+  useEffect(() => {
+    let current = true;
+    setDetail(undefined);
+    api.getRecord({ table, id }).then((d) => current && setDetail(d), () => current && setDetail(null));
+    return () => {
+      current = false;
+    };
+  }, [api, table, id]);
+  useEffect(() => {
+    if (detail) document.getElementById('record-detail-title')?.focus();
+  }, [detail]);
+
+  if (detail === undefined) return <p className="muted" role="status">Loading {id}…</p>;
+  if (detail === null) return <Banner tone="error">{id} is no longer in the database.</Banner>;
+  const traits = Object.entries(detail.traits);
+  return (
+    <section id="record-detail" className="card record-detail" aria-labelledby="record-detail-title">
+      <div className="detail-head">
+        <h2 id="record-detail-title" tabIndex={-1}>
+          {SINGULAR[table].replace(/^./, (c) => c.toUpperCase())} <span className="mono">{detail.id}</span>
+        </h2>
+        <button type="button" className="btn btn-ghost" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      {detail.stale && (
+        <Banner tone="warning" title="Stale">
+          The file it last came from, <span className="mono">{detail.lastFile}</span>, is no longer in the bucket. The record stays in the database as it was.
+        </Banner>
+      )}
+      <div className="detail-grid">
+        <dl className="facts facts-columns">
+          {Object.entries(detail.fields).map(([f, v]) => (
+            <div key={f}>
+              <dt>{FIELD_LABELS[f] ?? f}</dt>
+              <dd>{v === null || v === '' ? <span className="muted">not set</span> : formatCell(f, v)}</dd>
+            </div>
+          ))}
+          {detail.accountIds && (
+            <div>
+              <dt>Accounts</dt>
+              <dd className="mono">{detail.accountIds.length ? detail.accountIds.join(', ') : <span className="muted">none</span>}</dd>
+            </div>
+          )}
+          <div>
+            <dt>Last synced</dt>
+            <dd>
+              {formatDateTime(detail.lastSyncedAt, true)} <span className="muted">(run {detail.lastRunId})</span>
+            </dd>
+          </div>
+          <div>
+            <dt>From file</dt>
+            <dd className="mono wrap">{detail.lastFile}</dd>
+          </div>
+          <div>
+            <dt>First synced</dt>
+            <dd>{formatDateTime(detail.firstSyncedAt, true)}</dd>
+          </div>
+          <div>
+            <dt>Times written</dt>
+            <dd>{formatNumber(detail.syncCount)}</dd>
+          </div>
+        </dl>
+        {table !== 'nps_responses' && (
+          <div>
+            <h3>{table === 'events' ? 'Properties' : 'Traits'}</h3>
+            {traits.length === 0 ? (
+              <p className="muted">None.</p>
+            ) : (
+              <table className="table table-compact traits-table">
+                <caption className="visually-hidden">{table === 'events' ? 'Properties' : 'Traits'}</caption>
+                <tbody>
+                  {traits.map(([key, value]) => (
+                    <tr key={key}>
+                      <th scope="row" className="mono">
+                        {key}
+                      </th>
+                      <td>{typeof value === 'string' ? value : <code>{JSON.stringify(value)}</code>}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}

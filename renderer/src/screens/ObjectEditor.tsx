@@ -1,0 +1,475 @@
+// One object type's mapping: the sync switch, the file pattern with its live preview, the column
+// pickers filled from the first selected file (with its first rows), the mode, and for Tracks the
+// kind of object the events relate to.
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import type { ObjectMapping, ObjectType, PreviewResult, SampleResult } from '../../../electron/api/contract';
+import { useApp } from '../app/app-context';
+import { Banner } from '../components/Banner';
+import { SelectField, TextField } from '../components/Field';
+import { Switch } from '../components/Switch';
+import { formatBytes, formatDateTime, formatNumber, plural } from '../lib/format';
+import { columnSpecs, hasMode, leftoverColumnsNote, OBJECT_LABELS, TRACK_TARGETS, type ColumnField, type TrackTarget } from '../lib/object-types';
+import { useDebounced } from '../lib/use-debounced';
+
+/** Pause after the last keystroke before the bucket is listed again. */
+export const PREVIEW_DEBOUNCE_MS = 400;
+const PREVIEW_ROWS_SHOWN = 100;
+const SAMPLE_ROWS_SHOWN = 10;
+
+const DELIMITERS = [
+  { value: '', label: 'Detect from the header' },
+  { value: ',', label: 'Comma ( , )' },
+  { value: ';', label: 'Semicolon ( ; )' },
+  { value: '\t', label: 'Tab' },
+  { value: '|', label: 'Pipe ( | )' },
+] as const;
+type Delimiter = ',' | ';' | '\t' | '|';
+
+interface Draft {
+  enabled: boolean;
+  fileRegex: string;
+  delimiter: '' | Delimiter;
+  mode: 'create_update' | 'update_only';
+  target: TrackTarget;
+  columns: Partial<Record<ColumnField, string>>;
+}
+
+type Loadable<T> = { status: 'idle' } | { status: 'loading' } | { status: 'done'; result: T };
+
+function draftFrom(mapping: ObjectMapping | undefined): Draft {
+  const record = (mapping ?? {}) as Record<string, unknown>;
+  const columns: Partial<Record<ColumnField, string>> = {};
+  for (const [key, value] of Object.entries(record)) if (key.endsWith('Column') && typeof value === 'string') columns[key as ColumnField] = value;
+  return {
+    enabled: mapping?.enabled ?? false,
+    fileRegex: mapping?.fileRegex ?? '',
+    delimiter: (mapping?.delimiter ?? '') as Draft['delimiter'],
+    mode: (record.mode as Draft['mode'] | undefined) ?? 'create_update',
+    target: (record.target as TrackTarget | undefined) ?? 'user',
+    columns,
+  };
+}
+
+export function regexProblem(source: string): string | null {
+  try {
+    new RegExp(source);
+    return null;
+  } catch (error) {
+    return `This is not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}.`;
+  }
+}
+
+/** The mapping as the config schema wants it; null when switched off and not complete enough to keep. */
+function buildMapping(type: ObjectType, draft: Draft): Record<string, unknown> {
+  const mapping: Record<string, unknown> = { enabled: draft.enabled, fileRegex: draft.fileRegex };
+  if (draft.delimiter) mapping.delimiter = draft.delimiter;
+  if (hasMode(type)) mapping.mode = draft.mode;
+  if (type === 'tracks') mapping.target = draft.target;
+  for (const spec of columnSpecs(type, draft.target)) {
+    const chosen = draft.columns[spec.field];
+    if (chosen) mapping[spec.field] = chosen;
+    else if (!spec.required) mapping[spec.field] = null;
+  }
+  return mapping;
+}
+
+export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectMapping | undefined }) {
+  const { api, overview, refreshOverview, notify } = useApp();
+  const [draft, setDraft] = useState<Draft>(() => draftFrom(saved));
+  const [preview, setPreview] = useState<Loadable<PreviewResult>>({ status: 'idle' });
+  const [sample, setSample] = useState<Loadable<SampleResult>>({ status: 'idle' });
+  const [showAllFiles, setShowAllFiles] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const [saveProblems, setSaveProblems] = useState<string[]>([]);
+  const [triedToSave, setTriedToSave] = useState(false);
+  const [previewNonce, setPreviewNonce] = useState(0);
+  const label = OBJECT_LABELS[type];
+  const specs = columnSpecs(type, draft.target);
+  const idPrefix = `map-${type}`;
+
+  // A new saved mapping (after a save, or an import) becomes the draft.
+  const savedJson = JSON.stringify(saved ?? null);
+  const lastSavedJson = useRef(savedJson);
+  useEffect(() => {
+    if (lastSavedJson.current === savedJson) return;
+    lastSavedJson.current = savedJson;
+    setDraft(draftFrom(saved));
+  }, [savedJson, saved]);
+
+  const invalidRegex = regexProblem(draft.fileRegex);
+  const debouncedRegex = useDebounced(draft.fileRegex, PREVIEW_DEBOUNCE_MS);
+  const connectionJson = JSON.stringify(overview.config?.connection ?? null);
+
+  // The live preview: list the bucket with the pattern once typing pauses; late answers are dropped.
+  useEffect(() => {
+    if (!debouncedRegex || regexProblem(debouncedRegex)) {
+      setPreview({ status: 'idle' });
+      return;
+    }
+    let current = true;
+    setPreview({ status: 'loading' });
+    api
+      .previewFiles({ type, fileRegex: debouncedRegex })
+      .then((result) => current && setPreview({ status: 'done', result }))
+      .catch((error: Error) => current && setPreview({ status: 'done', result: { ok: false, message: error.message } }));
+    return () => {
+      current = false;
+    };
+  }, [api, type, debouncedRegex, connectionJson, previewNonce]);
+
+  const firstKey = preview.status === 'done' && preview.result.ok ? (preview.result.selected[0]?.key ?? null) : null;
+
+  // The column pickers read the header (and first rows) of the first selected file.
+  useEffect(() => {
+    if (!firstKey) {
+      setSample({ status: 'idle' });
+      return;
+    }
+    let current = true;
+    setSample({ status: 'loading' });
+    api
+      .sampleFile({ type, key: firstKey, ...(draft.delimiter ? { delimiter: draft.delimiter } : {}) })
+      .then((result) => current && setSample({ status: 'done', result }))
+      .catch((error: Error) => current && setSample({ status: 'done', result: { ok: false, message: error.message } }));
+    return () => {
+      current = false;
+    };
+  }, [api, type, firstKey, draft.delimiter]);
+
+  const sampleColumns = sample.status === 'done' && sample.result.ok ? sample.result.columns : null;
+  const sampleKey = sample.status === 'done' && sample.result.ok ? sample.result.key : null;
+  const sampleDelimiter = sample.status === 'done' && sample.result.ok ? sample.result.delimiter : null;
+
+  // A type never saved before gets its pickers pre-filled from column names that suggest themselves.
+  useEffect(() => {
+    if (!sampleColumns || saved) return;
+    setDraft((current) => {
+      const columns = { ...current.columns };
+      let changed = false;
+      for (const spec of columnSpecs(type, current.target)) {
+        if (columns[spec.field]) continue;
+        const guess = sampleColumns.find((c) => spec.guesses.includes(c.toLowerCase()));
+        if (guess) {
+          columns[spec.field] = guess;
+          changed = true;
+        }
+      }
+      return changed ? { ...current, columns } : current;
+    });
+  }, [sampleColumns, saved, type]);
+
+  /** What would make this mapping fail, per field; checked live, enforced on save. */
+  const problems = useMemo(() => {
+    const byField: Partial<Record<ColumnField | 'fileRegex', string>> = {};
+    if (invalidRegex) byField.fileRegex = invalidRegex;
+    else if (!draft.fileRegex) byField.fileRegex = 'Type a pattern: which files hold ' + label.toLowerCase() + '? (.* selects every file)';
+    for (const spec of specs) {
+      const chosen = draft.columns[spec.field];
+      if (!chosen && spec.required) byField[spec.field] = `Choose the column that holds the ${spec.label.replace(/ column$/, '').replace(/^./, (c) => c.toLowerCase())}: it is required.`;
+      else if (chosen && sampleColumns && !sampleColumns.includes(chosen)) byField[spec.field] = `“${chosen}” is not a column of ${sampleKey}.`;
+    }
+    return byField;
+  }, [invalidRegex, draft, specs, sampleColumns, sampleKey, label]);
+  const problemList = Object.values(problems);
+  const complete = problemList.length === 0;
+
+  const dirty = JSON.stringify(buildMapping(type, draft)) !== JSON.stringify(saved ? buildMapping(type, draftFrom(saved)) : buildMapping(type, draftFrom(undefined)));
+
+  function change(patch: Partial<Draft>) {
+    setDraft((current) => ({ ...current, ...patch }));
+    setSaveProblems([]);
+  }
+
+  function setColumn(field: ColumnField, value: string) {
+    setDraft((current) => ({ ...current, columns: { ...current.columns, [field]: value } }));
+    setSaveProblems([]);
+  }
+
+  async function onSave(event: FormEvent) {
+    event.preventDefault();
+    setTriedToSave(true);
+    // Switched on, the mapping must work. Switched off, a complete mapping is kept for later and an
+    // incomplete one is dropped (the type is not synced either way).
+    if (draft.enabled && !complete) {
+      document.getElementById(`${idPrefix}-problems`)?.focus();
+      return;
+    }
+    const mapping = draft.enabled || complete ? buildMapping(type, draft) : null;
+    setSaving(true);
+    try {
+      const result = await api.saveMapping({ type, mapping: mapping as ObjectMapping | null });
+      if (!result.ok) {
+        setSaveProblems(result.problems.length ? result.problems : [result.message]);
+        return;
+      }
+      await refreshOverview();
+      setTriedToSave(false);
+      const syncing = result.scheduler.running ? ' A sync has started to apply it.' : '';
+      notify('success', mapping === null ? `${label} switched off: nothing is synced for them.${syncing}` : `${label} mapping saved.${syncing}`);
+    } catch (error) {
+      setSaveProblems([(error as Error).message]);
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  const showProblems = triedToSave || sampleColumns !== null;
+  const mappedColumns = new Map<string, string>();
+  for (const spec of specs) {
+    const chosen = draft.columns[spec.field];
+    if (chosen) mappedColumns.set(chosen, spec.label.replace(/ column$/, ''));
+  }
+  const leftover = sampleColumns?.filter((c) => !mappedColumns.has(c)) ?? [];
+
+  return (
+    <form className="object-editor" onSubmit={onSave} noValidate aria-label={`${label} mapping`}>
+      <div className="card">
+        <div className="editor-head">
+          <Switch
+            label={`Sync ${label.toLowerCase()}`}
+            checked={draft.enabled}
+            onChange={(enabled) => change({ enabled })}
+            hint={
+              draft.enabled
+                ? undefined
+                : type === 'organizations'
+                  ? 'Off: no organization is synced. Not every workspace uses organizations; accounts and users can still name one.'
+                  : `Off: no ${label === 'NPS' ? 'NPS response' : label.toLowerCase().replace(/s$/, '')} is synced.`
+            }
+          />
+          <div className="editor-state" aria-live="polite">
+            {dirty ? <span className="badge badge-warning">Unsaved changes</span> : saved ? <span className="badge badge-neutral">Saved</span> : null}
+          </div>
+        </div>
+
+        <TextField
+          id={`${idPrefix}-pattern`}
+          label="File pattern"
+          className="mono-input"
+          value={draft.fileRegex}
+          onChange={(e) => change({ fileRegex: e.target.value })}
+          error={invalidRegex ?? (showProblems && draft.enabled ? (problems.fileRegex ?? null) : null)}
+          placeholder="^accounts/.*\.csv$"
+          spellCheck={false}
+          autoComplete="off"
+          hint={
+            <>
+              A JavaScript regular expression, tested against each key with the prefix <span className="mono">{overview.config?.connection.prefix || '(none)'}</span> removed. Up to 1,000 files are read, in S3 key order.
+            </>
+          }
+        />
+        <FilePreview preview={preview} pending={draft.fileRegex !== debouncedRegex && !invalidRegex} showAll={showAllFiles} onShowAll={() => setShowAllFiles(true)} onRefresh={() => setPreviewNonce((n) => n + 1)} prefix={overview.config?.connection.prefix ?? ''} />
+      </div>
+
+      <div className="card">
+        <h2 className="card-title">Columns</h2>
+        {sample.status === 'loading' && <p className="muted" role="status">Reading the header of {firstKey}…</p>}
+        {sample.status === 'idle' && <p className="muted">The pickers fill with the columns of the first file the pattern selects.</p>}
+        {sample.status === 'done' && !sample.result.ok && <Banner tone="warning" title="The first file could not be read">{sample.result.message}</Banner>}
+        {sampleKey && (
+          <p className="muted">
+            Columns of <span className="mono">{sampleKey}</span>
+            {sampleDelimiter !== null && ` (delimiter: ${DELIMITERS.find((d) => d.value === sampleDelimiter)?.label ?? sampleDelimiter})`}.
+          </p>
+        )}
+
+        {type === 'tracks' && (
+          <fieldset className="radio-group">
+            <legend>Events relate to</legend>
+            {TRACK_TARGETS.map((t) => (
+              <label key={t.value} className="radio">
+                <input type="radio" name={`${idPrefix}-target`} value={t.value} checked={draft.target === t.value} onChange={() => change({ target: t.value })} />
+                {t.label}
+              </label>
+            ))}
+          </fieldset>
+        )}
+
+        <div className="form-grid">
+          {specs.map((spec) => {
+            const chosen = draft.columns[spec.field] ?? '';
+            const missing = chosen && sampleColumns && !sampleColumns.includes(chosen);
+            const error = showProblems && (draft.enabled || missing) ? (problems[spec.field] ?? null) : null;
+            return (
+              <SelectField
+                key={spec.field}
+                id={`${idPrefix}-${spec.field}`}
+                label={`${spec.label}${spec.required ? '' : ' (optional)'}`}
+                value={chosen}
+                onChange={(e) => setColumn(spec.field, e.target.value)}
+                error={error}
+              >
+                <option value="">{spec.required ? 'Choose a column…' : 'Not mapped'}</option>
+                {missing && <option value={chosen}>{chosen} (not in this file)</option>}
+                {!sampleColumns && chosen && <option value={chosen}>{chosen}</option>}
+                {sampleColumns?.map((c) => (
+                  <option key={c} value={c}>
+                    {c}
+                  </option>
+                ))}
+              </SelectField>
+            );
+          })}
+          <SelectField id={`${idPrefix}-delimiter`} label="Delimiter" value={draft.delimiter} onChange={(e) => change({ delimiter: e.target.value as Draft['delimiter'] })}>
+            {DELIMITERS.map((d) => (
+              <option key={d.label} value={d.value}>
+                {d.label}
+              </option>
+            ))}
+          </SelectField>
+        </div>
+
+        {sampleColumns && (
+          <p className="hint">
+            {leftoverColumnsNote(type)}
+            {type !== 'nps' && (leftover.length ? `: ${leftover.join(', ')}.` : ': none left.')}
+          </p>
+        )}
+
+        {sample.status === 'done' && sample.result.ok && <SampleTable columns={sample.result.columns} rows={sample.result.rows} roles={mappedColumns} />}
+
+        {hasMode(type) && (
+          <fieldset className="radio-group">
+            <legend>When a row’s ID is not in the database yet</legend>
+            <label className="radio">
+              <input type="radio" name={`${idPrefix}-mode`} value="create_update" checked={draft.mode === 'create_update'} onChange={() => change({ mode: 'create_update' })} />
+              Create and update <span className="muted">— create new {label.toLowerCase()}, update the others</span>
+            </label>
+            <label className="radio">
+              <input type="radio" name={`${idPrefix}-mode`} value="update_only" checked={draft.mode === 'update_only'} onChange={() => change({ mode: 'update_only' })} />
+              Update only <span className="muted">— skip rows whose ID is unknown (counted as skipped)</span>
+            </label>
+          </fieldset>
+        )}
+      </div>
+
+      {draft.enabled && showProblems && problemList.length > 0 && (
+        <div id={`${idPrefix}-problems`} tabIndex={-1} className="banner banner-warning" role="status">
+          <div className="banner-body">
+            <p className="banner-title">This mapping cannot work yet</p>
+            <ul className="banner-text">
+              {problemList.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
+          </div>
+        </div>
+      )}
+      {saveProblems.length > 0 && (
+        <Banner tone="error" title="The mapping was not saved">
+          <ul>
+            {saveProblems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        </Banner>
+      )}
+
+      <div className="form-actions">
+        {dirty && (
+          <button type="button" className="btn btn-ghost" onClick={() => setDraft(draftFrom(saved))}>
+            Discard changes
+          </button>
+        )}
+        <button type="submit" className="btn btn-primary" disabled={saving}>
+          {saving ? 'Saving…' : `Save ${label}`}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function FilePreview({ preview, pending, showAll, onShowAll, onRefresh, prefix }: { preview: Loadable<PreviewResult>; pending: boolean; showAll: boolean; onShowAll: () => void; onRefresh: () => void; prefix: string }) {
+  if (preview.status === 'idle') return null;
+  if (preview.status === 'loading' || pending) {
+    return (
+      <p className="preview-summary muted" role="status">
+        Listing the bucket…
+      </p>
+    );
+  }
+  const result = preview.result;
+  if (!result.ok) return <Banner tone="error" title="The files could not be listed">{result.message}</Banner>;
+  const shown = showAll ? result.selected : result.selected.slice(0, PREVIEW_ROWS_SHOWN);
+  return (
+    <div className="file-preview">
+      <div className="preview-summary" role="status">
+        <strong>{result.selected.length === 0 ? 'No file matches' : `${plural(result.selected.length + result.overCap, 'file')} ${result.selected.length + result.overCap === 1 ? 'matches' : 'match'}`}</strong>
+        {result.overCap > 0 && (
+          <span className="over-cap">
+            {plural(result.overCap, 'file')} beyond the 1,000-file limit will not be read
+          </span>
+        )}
+        <span className="muted">
+          out of {plural(result.listedCount, 'file')} under the prefix
+        </span>
+        <button type="button" className="btn btn-link" onClick={onRefresh}>
+          Refresh
+        </button>
+      </div>
+      {result.selected.length > 0 && (
+        <div className="table-wrap preview-table">
+          <table className="table">
+            <caption className="visually-hidden">Files the pattern selects, in S3 key order</caption>
+            <thead>
+              <tr>
+                <th scope="col">Key</th>
+                <th scope="col" className="num">
+                  Size
+                </th>
+                <th scope="col">Last modified</th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((file) => (
+                <tr key={file.key}>
+                  <td className="mono">
+                    <span className="key-prefix">{file.key.startsWith(prefix) ? prefix : ''}</span>
+                    {file.key.startsWith(prefix) ? file.key.slice(prefix.length) : file.key}
+                  </td>
+                  <td className="num">{formatBytes(file.size)}</td>
+                  <td>{formatDateTime(file.lastModified)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {shown.length < result.selected.length && (
+        <button type="button" className="btn btn-link" onClick={onShowAll}>
+          Show all {formatNumber(result.selected.length)} files
+        </button>
+      )}
+    </div>
+  );
+}
+
+function SampleTable({ columns, rows, roles }: { columns: string[]; rows: string[][]; roles: Map<string, string> }) {
+  if (rows.length === 0) return <p className="muted">The file has a header but no rows.</p>;
+  return (
+    <div className="table-wrap sample-table">
+      <table className="table table-compact">
+        <caption className="visually-hidden">First rows of the file</caption>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th key={c} scope="col">
+                <span className="mono">{c}</span>
+                {roles.has(c) && <span className="column-role">{roles.get(c)}</span>}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.slice(0, SAMPLE_ROWS_SHOWN).map((row, i) => (
+            <tr key={i}>
+              {columns.map((c, j) => (
+                <td key={c}>{row[j] ?? ''}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
