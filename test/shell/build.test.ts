@@ -1,0 +1,96 @@
+// The built shell: scripts/build-shell.ts bundles the main process and the preload; the preload needs
+// nothing but 'electron' (it runs sandboxed), and the built main process, run under Node with a fake
+// 'electron', wires the real back end to a hardened window, IPC, the tray and the quit sequence.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { runInNewContext } from 'node:vm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { API_METHODS } from '../../electron/api/contract';
+import { buildShell, type BuiltShell } from '../../scripts/build-shell';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+let appRoot: string;
+let built: BuiltShell;
+
+beforeAll(async () => {
+  appRoot = mkdtempSync(join(tmpdir(), 's3sync-shell-'));
+  symlinkSync(join(ROOT, 'node_modules'), join(appRoot, 'node_modules'));
+  symlinkSync(join(ROOT, 'resources'), join(appRoot, 'resources'));
+  built = await buildShell({ root: ROOT, outDir: join(appRoot, 'dist') });
+}, 120_000);
+
+describe('the preload bundle', () => {
+  it('requires nothing but electron, so it runs in the sandbox', () => {
+    const code = readFileSync(built.preload, 'utf8');
+    const required = [...code.matchAll(/\brequire\(\s*["'`]([^"'`]+)["'`]\s*\)/g)].map((match) => match[1]);
+    expect(new Set(required)).toEqual(new Set(['electron']));
+  });
+
+  it('exposes window.s3sync with the named methods and on(), over ipcRenderer', () => {
+    const exposed: Record<string, Record<string, unknown>> = {};
+    const invoked: unknown[][] = [];
+    const electron = {
+      contextBridge: { exposeInMainWorld: (key: string, api: Record<string, unknown>) => (exposed[key] = api) },
+      ipcRenderer: { invoke: async (...args: unknown[]) => invoked.push(args), on: () => {}, removeListener: () => {} },
+    };
+    const sandboxRequire = (name: string) => {
+      if (name !== 'electron') throw new Error(`module not found: ${name}`);
+      return electron;
+    };
+    const module = { exports: {} };
+    runInNewContext(readFileSync(built.preload, 'utf8'), { require: sandboxRequire, module, exports: module.exports, queueMicrotask });
+    expect(Object.keys(exposed)).toEqual(['s3sync']);
+    expect(Object.keys(exposed.s3sync!).sort()).toEqual([...API_METHODS, 'on'].sort());
+    void (exposed.s3sync!.listRuns as (args: unknown) => Promise<unknown>)({ limit: 5 }).catch(() => {});
+    expect(invoked).toEqual([['api:listRuns', { limit: 5 }]]);
+  });
+});
+
+describe('the main bundle, run with a fake electron', () => {
+  it('starts the back end, a hardened window, IPC and the tray, and quits after stopping the sync service', async () => {
+    const userData = mkdtempSync(join(tmpdir(), 's3sync-userdata-'));
+    const { stdout } = await promisify(execFile)(process.execPath, [join(import.meta.dirname, 'fixtures', 'run-built-main.cjs'), built.main], {
+      env: { ...process.env, FAKE_APP_ROOT: appRoot, FAKE_USER_DATA: userData },
+      timeout: 60_000,
+    });
+    const run = JSON.parse(stdout.trim().split('\n').at(-1)!);
+
+    expect(run.errors).toEqual([]);
+    expect(run.windowOptions.webPreferences).toMatchObject({
+      preload: join(appRoot, 'dist', 'preload', 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      devTools: true, // not packaged: development
+    });
+    expect(run.url).toBe('app://s3-csv-sync/index.html');
+    expect(run.channels.sort()).toEqual(API_METHODS.map((method) => `api:${method}`).sort());
+
+    // The real API object answered through the IPC wrapper, from the app's own page only.
+    expect(run.overview.ok).toBe(true);
+    expect(run.overview.value).toMatchObject({ config: null, databasePath: join(userData, 's3-csv-sync.sqlite'), canOpenDatabaseFolder: true });
+    expect(run.refused).toEqual({ ok: false, message: 'Request refused: it came from a page that is not part of S3 CSV Sync.' });
+    expect(run.invalid.ok).toBe(false);
+    expect(run.invalid.message).toMatch(/^Invalid argument for listRuns: limit/);
+    expect(run.folder).toEqual({ ok: true, value: { opened: true, path: join(userData, 's3-csv-sync.sqlite') } });
+    expect(run.shownInFolder).toEqual([join(userData, 's3-csv-sync.sqlite')]);
+
+    expect(run.privilegedSchemes).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+    expect(run.page.csp).toContain("default-src 'self'");
+    expect(run.permission).toBe(false);
+    expect(run.permissionCheck).toBe(false);
+
+    expect(run.closedToTray).toBe(true);
+    expect(run.tray.icon).toBe(join(appRoot, 'resources', 'tray', 'idle-light.png'));
+    expect(run.tray.tooltip).toBe('S3 CSV Sync\nNo sync yet\nScheduled syncs off');
+    expect(run.tray.menu).toEqual(['Sync now', 'Pause schedule', 'separator', 'Open S3 CSV Sync', 'separator', 'Quit']);
+    // Quit: the service stopped, the tray went away, the window really closed.
+    expect(run.tray.destroyed).toBe(true);
+    expect(run.windowDestroyed).toBe(true);
+  }, 90_000);
+});
