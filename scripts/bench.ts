@@ -1,0 +1,361 @@
+// `npm run bench [-- --rows N[,M...]] [--runs K] [--json]`: how a full tracks sync compares with
+// the sqlite3 shell's own `.import --csv` of the same file.
+//
+// An events CSV of N rows is generated into bench-data/ (kept for the next run), served from the
+// embedded S3-compatible server (in a child process, so this process holds only the sync), and synced
+// through the app's code path: a SyncWorker, i.e. runSync on a worker thread with its own database
+// connection. In turns with it, the sqlite3 shell imports the same file from disk into a fresh
+// database. Printed: rows per second of both (medians), their ratio, this process's peak RSS during the
+// sync, the main thread's event-loop delay during the sync (p99 and max), and the time of a second
+// sync with nothing changed (which must download nothing). With several sizes (--rows 250000,2000000)
+// the peak memory of each is compared, to show that it does not grow with the file.
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { parseConfig, type SyncConfig } from '../electron/core/config';
+import type { SyncReport } from '../electron/core/run-log';
+import { SyncWorker } from '../electron/core/sync-worker-host';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const DATA_DIR = join(ROOT, 'bench-data');
+const BUCKET = 'bench';
+/** s3rver's built-in credentials (see local-s3-server.ts, which only the server process loads). */
+const LOCAL_S3_SECRET = 'S3RVER';
+const KEY = 'events/events.csv';
+/** Bump when the generated data changes, so cached files are not reused. */
+const DATA_VERSION = 1;
+const EVENT_LOOP_RESOLUTION_MS = 10;
+const MEMORY_SAMPLE_MS = 20;
+
+if (process.env.BENCH_S3_CHILD) await serveS3();
+else await main();
+
+interface SizeResult {
+  rows: number;
+  bytes: number;
+  sqliteMs: number[];
+  syncMs: number[];
+  ratio: number;
+  peakRssMb: number;
+  baselineRssMb: number;
+  eventLoopP99Ms: number;
+  eventLoopMaxMs: number;
+  secondSyncMs: number;
+  secondSyncRatio: number;
+  workerStartMs: number;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rows: { type: 'string', default: '2000000' },
+      runs: { type: 'string', default: '3' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const sizes = values.rows!.split(',').map((s) => Number(s.replaceAll('_', '')));
+  const runs = Number(values.runs);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(runs) || runs < 1) {
+    console.error('Usage: npm run bench -- [--rows N[,M...]] [--runs K] [--json]');
+    process.exit(2);
+  }
+  const sqlite3 = process.env.SQLITE3 ?? 'sqlite3';
+  await checkSqliteShell(sqlite3);
+  mkdirSync(DATA_DIR, { recursive: true });
+
+  const results: SizeResult[] = [];
+  for (const rows of sizes) results.push(await benchSize(rows, runs, sqlite3, values.json!));
+  if (values.json) {
+    console.log(JSON.stringify({ results }));
+    return;
+  }
+  if (results.length > 1) {
+    const small = results[0]!;
+    const large = results.at(-1)!;
+    const change = ((large.peakRssMb - small.peakRssMb) / small.peakRssMb) * 100;
+    console.log(
+      `\nPeak memory: ${fmt(small.peakRssMb)} MB at ${small.rows.toLocaleString('en-US')} rows, ${fmt(large.peakRssMb)} MB at ${large.rows.toLocaleString('en-US')} rows (${change >= 0 ? '+' : ''}${fmt(change)}%).`,
+    );
+  }
+}
+
+async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boolean): Promise<SizeResult> {
+  const log = quiet ? () => {} : (line: string) => console.log(line);
+  const csv = await ensureCsv(rows, log);
+  const bytes = statSync(csv).size;
+  log(`\n${rows.toLocaleString('en-US')} rows, ${fmt(bytes / 1e6)} MB: ${csv}`);
+
+  const s3 = await startS3Child();
+  const worker = new SyncWorker();
+  try {
+    await s3.put(csv);
+    const config = benchConfig(s3.endpoint);
+    const runDir = join(DATA_DIR, 'run');
+    mkdirSync(runDir, { recursive: true });
+
+    // The app keeps one worker for all its syncs: start it (and load the engine) before timing.
+    const warmStart = performance.now();
+    await worker.run({ config: { ...config, objects: { tracks: { ...config.objects.tracks!, fileRegex: '^no-such-file/' } } }, secretAccessKey: LOCAL_S3_SECRET, dbPath: freshDb(runDir, 'warmup'), trigger: 'bench' });
+    const workerStartMs = performance.now() - warmStart;
+    log(`worker started and warmed up in ${fmt(workerStartMs)} ms`);
+
+    const sqliteMs: number[] = [];
+    const syncMs: number[] = [];
+    const peaks: number[] = [];
+    const baselines: number[] = [];
+    const loopP99: number[] = [];
+    const loopMax: number[] = [];
+    let lastDb = '';
+    for (let round = 0; round < runs; round++) {
+      // Alternate which goes first, so a slow phase of a shared machine does not favour either.
+      const order = round % 2 === 0 ? ['sqlite3', 'sync'] : ['sync', 'sqlite3'];
+      for (const what of order) {
+        if (what === 'sqlite3') {
+          const ms = await timeSqliteImport(sqlite3, csv, freshDb(runDir, 'sqlite3'));
+          sqliteMs.push(ms);
+          log(`  sqlite3 .import   ${fmt(ms).padStart(8)} ms  ${fmt(rows / (ms / 1000)).padStart(10)} rows/s`);
+        } else {
+          lastDb = freshDb(runDir, 'sync');
+          const measured = await timeSync(worker, config, lastDb, rows);
+          syncMs.push(measured.ms);
+          peaks.push(measured.peakRssMb);
+          baselines.push(measured.baselineRssMb);
+          loopP99.push(measured.loopP99Ms);
+          loopMax.push(measured.loopMaxMs);
+          log(
+            `  sync (worker)     ${fmt(measured.ms).padStart(8)} ms  ${fmt(rows / (measured.ms / 1000)).padStart(10)} rows/s` +
+              `  peak RSS ${fmt(measured.peakRssMb)} MB (idle ${fmt(measured.baselineRssMb)} MB)  event loop p99 ${fmt(measured.loopP99Ms)} ms, max ${fmt(measured.loopMaxMs)} ms`,
+          );
+        }
+      }
+    }
+
+    // A second sync of the last database: the file is unchanged, so nothing may be downloaded.
+    const second: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const start = performance.now();
+      const report = await worker.run({ config, secretAccessKey: LOCAL_S3_SECRET, dbPath: lastDb, trigger: 'bench' });
+      second.push(performance.now() - start);
+      if (report.status !== 'succeeded' || report.files.some((f) => f.status !== 'unchanged') || report.counts.rows !== 0) {
+        throw new Error(`The second sync read the file again: ${JSON.stringify(report.files)}`);
+      }
+    }
+
+    const result: SizeResult = {
+      rows,
+      bytes,
+      sqliteMs,
+      syncMs,
+      ratio: median(syncMs) / median(sqliteMs),
+      peakRssMb: Math.max(...peaks),
+      baselineRssMb: median(baselines),
+      eventLoopP99Ms: Math.max(...loopP99),
+      eventLoopMaxMs: Math.max(...loopMax),
+      secondSyncMs: median(second),
+      secondSyncRatio: median(second) / median(syncMs),
+      workerStartMs,
+    };
+    log(
+      [
+        `  sqlite3 .import (median of ${runs}):  ${fmt(median(sqliteMs))} ms, ${fmt(rows / (median(sqliteMs) / 1000))} rows/s`,
+        `  full sync (median of ${runs}):        ${fmt(median(syncMs))} ms, ${fmt(rows / (median(syncMs) / 1000))} rows/s`,
+        `  ratio sync / sqlite3 (medians):   ${result.ratio.toFixed(2)}x`,
+        `  peak RSS during the sync:         ${fmt(result.peakRssMb)} MB (this process, worker included; ${fmt(result.baselineRssMb)} MB idle before it)`,
+        `  main-thread event-loop delay:     p99 ${fmt(result.eventLoopP99Ms)} ms, max ${fmt(result.eventLoopMaxMs)} ms (worst run; beyond the ${EVENT_LOOP_RESOLUTION_MS} ms sampling interval)`,
+        `  second sync, nothing changed:     ${fmt(result.secondSyncMs)} ms (${fmt(result.secondSyncRatio * 100)}% of the full sync; nothing downloaded)`,
+      ].join('\n'),
+    );
+    rmSync(runDir, { recursive: true, force: true });
+    return result;
+  } finally {
+    await worker.close();
+    await s3.close();
+  }
+}
+
+/** One full sync into a fresh database, with this process's RSS and the main thread's event loop watched. */
+async function timeSync(worker: SyncWorker, config: SyncConfig, dbPath: string, rows: number) {
+  global.gc?.();
+  await new Promise((r) => setTimeout(r, 200));
+  const baselineRss = process.memoryUsage.rss();
+  let peakRss = baselineRss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  }, MEMORY_SAMPLE_MS);
+  const loop = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
+  loop.enable();
+  const start = performance.now();
+  let report: SyncReport;
+  try {
+    report = await worker.run({ config, secretAccessKey: LOCAL_S3_SECRET, dbPath, trigger: 'bench' });
+  } finally {
+    loop.disable();
+    clearInterval(sampler);
+  }
+  const ms = performance.now() - start;
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  const file = report.files[0];
+  if (report.status !== 'succeeded' || !file || file.status !== 'imported' || file.rows !== rows || file.created !== rows || file.rejected !== 0) {
+    throw new Error(`The sync did not import every row: ${JSON.stringify(report)}`);
+  }
+  const beyondInterval = (ns: number) => Math.max(0, ns / 1e6 - EVENT_LOOP_RESOLUTION_MS);
+  return {
+    ms,
+    peakRssMb: peakRss / 2 ** 20,
+    baselineRssMb: baselineRss / 2 ** 20,
+    loopP99Ms: beyondInterval(loop.percentile(99)),
+    loopMaxMs: beyondInterval(loop.max),
+  };
+}
+
+function timeSqliteImport(sqlite3: string, csv: string, dbPath: string): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const start = performance.now();
+    const child = spawn(sqlite3, [dbPath, `.import --csv '${csv.replaceAll("'", "''")}' events`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = performance.now() - start;
+      if (code !== 0) reject(new Error(`sqlite3 .import failed (exit ${code}): ${stderr}`));
+      else resolvePromise(ms);
+    });
+  });
+}
+
+async function checkSqliteShell(sqlite3: string): Promise<void> {
+  const ok = await new Promise<boolean>((r) => {
+    const child = spawn(sqlite3, ['-version'], { stdio: 'ignore' });
+    child.on('error', () => r(false));
+    child.on('close', (code) => r(code === 0));
+  });
+  if (!ok) {
+    console.error(`The bench compares with the sqlite3 shell, which was not found ("${sqlite3}"). Install it (Debian: apt-get install sqlite3) or set SQLITE3.`);
+    process.exit(2);
+  }
+}
+
+function benchConfig(endpoint: string): SyncConfig {
+  return parseConfig({
+    connection: { bucket: BUCKET, prefix: '', region: 'us-east-1', accessKeyId: 'S3RVER', endpoint, forcePathStyle: true },
+    objects: {
+      tracks: { fileRegex: '^events/', target: 'user', targetIdColumn: 'user_id', messageIdColumn: 'event_id', timestampColumn: 'timestamp', eventColumn: 'event' },
+    },
+    schedule: { everyHours: null },
+  });
+}
+
+function freshDb(dir: string, name: string): string {
+  const path = join(dir, `${name}.sqlite`);
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
+  return path;
+}
+
+/**
+ * bench-data/events-vV-N.csv: event ID, user, account, ISO timestamp, event name and a few
+ * properties (plan, with some "null" cells and empty ones; a duration; a boolean; a page, some of
+ * them quoted with commas or doubled quotes). Deterministic, so runs compare.
+ */
+async function ensureCsv(rows: number, log: (line: string) => void): Promise<string> {
+  const path = join(DATA_DIR, `events-v${DATA_VERSION}-${rows}.csv`);
+  if (existsSync(path)) return path;
+  log(`generating ${rows.toLocaleString('en-US')} rows into ${path} ...`);
+  const partial = `${path}.partial`;
+  const out = createWriteStream(partial);
+  let seed = 42;
+  const random = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+    return seed / 0x80000000;
+  };
+  const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
+  const events = ['page_viewed', 'login', 'logout', 'report_exported', 'invite_sent', 'search', 'settings_changed', 'file_uploaded'];
+  const plans = ['free', 'starter', 'gold', 'enterprise', 'null', ''];
+  const pages = ['/home', '/docs/intro', '/settings', '/reports/42', '"/search?q=a,b"', '/billing', '"Say ""hi"""'];
+  const start = Date.UTC(2024, 0, 1);
+  let text = 'event_id,user_id,account_id,timestamp,event,plan,duration_ms,is_mobile,page\n';
+  for (let i = 0; i < rows; i++) {
+    const user = Math.floor(random() * 50_000);
+    const at = new Date(start + i * 1500 + Math.floor(random() * 1000)).toISOString();
+    text +=
+      `ev${String(i).padStart(9, '0')},u${String(user).padStart(6, '0')},a${String(user % 5000).padStart(5, '0')},${at},` +
+      `${pick(events)},${pick(plans)},${Math.floor(random() * 100_000)},${random() < 0.3 ? 'true' : 'false'},${pick(pages)}\n`;
+    if (text.length > 1 << 20) {
+      if (!out.write(text)) await new Promise((r) => out.once('drain', () => r(undefined)));
+      text = '';
+    }
+  }
+  out.end(text);
+  await new Promise<void>((r, reject) => out.on('finish', () => r()).on('error', reject));
+  renameSync(partial, path);
+  return path;
+}
+
+interface S3Child {
+  endpoint: string;
+  put(file: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The S3-compatible server in a child process: its work does not count against this process. */
+async function startS3Child(): Promise<S3Child> {
+  const child = fork(new URL(import.meta.url).pathname, [], { env: { ...process.env, BENCH_S3_CHILD: '1' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const request = (message: object) =>
+    new Promise<Record<string, string>>((resolvePromise, reject) => {
+      const onMessage = (reply: Record<string, string>) => {
+        child.off('exit', onExit);
+        if (reply.error) reject(new Error(reply.error));
+        else resolvePromise(reply);
+      };
+      const onExit = (code: number | null) => reject(new Error(`The S3 server process exited (${code}).`));
+      child.once('message', onMessage);
+      child.once('exit', onExit);
+      if (Object.keys(message).length) child.send(message);
+    });
+  const { endpoint } = await request({});
+  return {
+    endpoint: endpoint!,
+    put: async (file) => void (await request({ put: file })),
+    close: async () => {
+      await request({ close: true });
+      await waitForExit(child);
+    },
+  };
+}
+
+function waitForExit(child: ChildProcess): Promise<void> {
+  return new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', () => r())));
+}
+
+/** The child side: serve, upload the bench file when asked, close when asked. */
+async function serveS3(): Promise<void> {
+  const { startLocalS3Server } = await import('./local-s3-server');
+  const server = await startLocalS3Server(BUCKET);
+  process.send!({ endpoint: server.endpoint });
+  process.on('message', async (message: { put?: string; close?: boolean }) => {
+    try {
+      if (message.put) {
+        await server.put(KEY, readFileSync(message.put));
+        process.send!({ ok: 'put' });
+      } else if (message.close) {
+        await server.close();
+        process.send!({ ok: 'closed' }, undefined, undefined, () => process.exit(0));
+      }
+    } catch (error) {
+      process.send!({ error: (error as Error).message });
+    }
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function fmt(n: number): string {
+  return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1);
+}
