@@ -6,6 +6,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, nativeTheme, No
 import { createAppApi } from '../core/app-api';
 import { KeytarSecretStore } from '../core/secret-store';
 import { SyncService } from '../core/sync-service';
+import { APP_ID } from './app-id';
 import { APP_INDEX_URL, createRendererHandler, isAppUrl, registerAppScheme, APP_SCHEME } from './app-protocol';
 import { forwardApiEvents, pushEvent, registerApiHandlers } from './ipc';
 import { checkScheduleOnWake, claimSingleInstance, keepRunningInTray, quitAfterStopping } from './lifecycle';
@@ -13,9 +14,6 @@ import { NotificationService } from './notifications';
 import { lastRunFromReport, lastRunFromSummary, TrayService } from './tray';
 import { MainWindow } from './window';
 import { WindowBoundsFile } from './window-bounds';
-
-/** Must match electron-builder.yml: Windows shows notifications only for a registered AppUserModelID. */
-export const APP_ID = 'com.s3csvsync.app';
 
 const isDevelopment = !app.isPackaged;
 /** In development only, the renderer may come from Vite's dev server (loopback http only). */

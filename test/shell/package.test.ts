@@ -1,0 +1,133 @@
+// electron-builder.yml: valid for electron-builder's own schema, with the promised ids, targets,
+// icons and Linux dependency; and, packed for real by electron-builder around a stand-in Electron
+// binary (the real one cannot be downloaded here), an app that holds the bundles and only the native
+// modules, unpacked from the asar archive, with its fuses flipped, and that starts.
+import { execFile } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { APP_ID } from '../../electron/main/app-id';
+import { buildShell } from '../../scripts/build-shell';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const require = createRequire(import.meta.url);
+const yaml = require('js-yaml') as { load(text: string): unknown };
+const config = yaml.load(readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8')) as Record<string, any>;
+
+describe('electron-builder.yml', () => {
+  it('is valid for electron-builder’s own configuration schema', async () => {
+    const { validateConfiguration } = require('app-builder-lib/out/util/config/config') as {
+      validateConfiguration(config: unknown, debugLogger: { isEnabled: boolean; add(): void }): Promise<void>;
+    };
+    await expect(validateConfiguration(structuredClone(config), { isEnabled: false, add() {} })).resolves.toBeUndefined();
+    // The validator does catch mistakes:
+    await expect(validateConfiguration({ ...structuredClone(config), linux: { targets: ['deb'] } }, { isEnabled: false, add() {} })).rejects.toThrow(/does not match the API schema/);
+  });
+
+  it('names the app and its id (the one main.ts registers for Windows notifications)', () => {
+    expect(config.appId).toBe('com.s3csvsync.app');
+    expect(config.appId).toBe(APP_ID);
+    expect(config.productName).toBe('S3 CSV Sync');
+  });
+
+  it('builds AppImage and deb (needing libsecret), dmg and nsis', () => {
+    expect(config.linux.target).toEqual(['AppImage', 'deb']);
+    expect(config.deb.depends).toContain('libsecret-1-0');
+    expect(config.mac.target).toBe('dmg');
+    expect(config.win.target).toBe('nsis');
+  });
+
+  it('rebuilds the native modules for Electron and unpacks them from the asar archive', () => {
+    expect(config.npmRebuild).toBe(true);
+    expect(config.asar).toBe(true);
+    expect(config.asarUnpack).toEqual(expect.arrayContaining(['node_modules/better-sqlite3/**', 'node_modules/keytar/**']));
+  });
+
+  it('points at icon files that exist', () => {
+    for (const icon of [config.linux.icon, config.mac.icon, config.win.icon]) expect(existsSync(join(ROOT, icon)), icon).toBe(true);
+    for (const resource of config.extraResources) expect(existsSync(join(ROOT, resource.from)), resource.from).toBe(true);
+  });
+
+  it('turns off the fuses the app does not need', () => {
+    expect(config.electronFuses).toMatchObject({ runAsNode: false, enableNodeOptionsEnvironmentVariable: false, enableNodeCliInspectArguments: false, grantFileProtocolExtraPrivileges: false, onlyLoadAppFromAsar: true });
+  });
+});
+
+describe('the packed app (electron-builder --dir around a stand-in Electron)', () => {
+  const SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+  let project: string;
+  let unpacked: string;
+
+  beforeAll(async () => {
+    // A copy of the project with the shell built into it; the renderer too if it has been built, else a placeholder page.
+    project = mkdtempSync(join(tmpdir(), 's3sync-pack-'));
+    for (const file of ['package.json', 'package-lock.json', 'electron-builder.yml']) copyFileSync(join(ROOT, file), join(project, file));
+    cpSync(join(ROOT, 'resources'), join(project, 'resources'), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(project, 'node_modules'));
+    await buildShell({ root: ROOT, outDir: join(project, 'dist') });
+    if (existsSync(join(ROOT, 'dist', 'renderer', 'index.html'))) cpSync(join(ROOT, 'dist', 'renderer'), join(project, 'dist', 'renderer'), { recursive: true });
+    else {
+      mkdirSync(join(project, 'dist', 'renderer'), { recursive: true });
+      writeFileSync(join(project, 'dist', 'renderer', 'index.html'), '<!doctype html><title>S3 CSV Sync</title>');
+    }
+    // The stand-in Electron: a file with an unflipped fuse wire (version 1, nine fuses) where electron-builder looks for one.
+    const electronDist = join(project, 'fake-electron-dist');
+    mkdirSync(electronDist);
+    writeFileSync(join(electronDist, 'electron'), Buffer.concat([Buffer.from('#!/bin/sh\n'), Buffer.from(SENTINEL), Buffer.from([1, 9]), Buffer.from('111111111')]), { mode: 0o755 });
+    const builder = join(ROOT, 'node_modules', '.bin', 'electron-builder');
+    await promisify(execFile)(builder, ['--linux', 'dir', '--publish', 'never', `-c.electronDist=${electronDist}`, '-c.npmRebuild=false', `-c.directories.output=${join(project, 'release')}`], {
+      cwd: project,
+      env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1', CI: 'true' },
+      timeout: 180_000,
+    });
+    unpacked = join(project, 'release', 'linux-unpacked');
+  }, 240_000);
+
+  it('holds the bundles and only the native modules, with no source maps', () => {
+    const asar = require('@electron/asar') as { listPackage(path: string): string[] };
+    const files = asar.listPackage(join(unpacked, 'resources', 'app.asar')).map((path) => path.replaceAll('\\', '/'));
+    for (const file of ['/package.json', '/dist/main/main.cjs', '/dist/main/sync-worker.js', '/dist/main/package.json', '/dist/preload/preload.cjs', '/dist/renderer/index.html']) expect(files).toContain(file);
+    const packages = new Set(files.filter((path) => path.startsWith('/node_modules/')).map((path) => path.split('/')[2]));
+    expect([...packages].sort()).toEqual(['better-sqlite3', 'bindings', 'file-uri-to-path', 'keytar']);
+    expect(files.filter((path) => path.endsWith('.map'))).toEqual([]);
+    expect(files.some((path) => path.includes('/deps/') || path.includes('/src/'))).toBe(false);
+  });
+
+  it('unpacks the native modules from the archive and ships the icons beside it', () => {
+    const resources = join(unpacked, 'resources');
+    expect(existsSync(join(resources, 'app.asar.unpacked', 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'))).toBe(true);
+    expect(existsSync(join(resources, 'app.asar.unpacked', 'node_modules', 'keytar', 'build', 'Release', 'keytar.node'))).toBe(true);
+    expect(existsSync(join(resources, 'icon.png'))).toBe(true);
+    expect(existsSync(join(resources, 'tray', 'syncing-dark@2x.png'))).toBe(true);
+    expect(existsSync(join(resources, 'tray', 'errorTemplate.png'))).toBe(true);
+  });
+
+  it('flips the fuses in the Electron binary', () => {
+    const binary = readFileSync(join(unpacked, 's3-csv-sync'));
+    const wire = binary.subarray(binary.indexOf(SENTINEL) + SENTINEL.length + 2).toString('latin1', 0, 8);
+    // 0 runAsNode, 1 cookie encryption, 2 NODE_OPTIONS, 3 --inspect, 4 asar integrity (left as built), 5 only app.asar, 6 v8 snapshot (left), 7 file:// privileges
+    expect(wire).toBe('01001110');
+  });
+
+  it('starts from its archive (extracted here) as an installed app: no dev tools, icons from the resources folder', async () => {
+    const asar = require('@electron/asar') as { extractAll(archive: string, dest: string): void };
+    const appDir = join(project, 'installed-app');
+    asar.extractAll(join(unpacked, 'resources', 'app.asar'), appDir);
+    cpSync(join(unpacked, 'resources', 'app.asar.unpacked'), appDir, { recursive: true });
+    const userData = mkdtempSync(join(tmpdir(), 's3sync-userdata-'));
+    const { stdout } = await promisify(execFile)(process.execPath, [join(import.meta.dirname, 'fixtures', 'run-built-main.cjs'), join(appDir, 'dist', 'main', 'main.cjs')], {
+      env: { ...process.env, FAKE_APP_ROOT: appDir, FAKE_USER_DATA: userData, FAKE_PACKAGED: '1', FAKE_RESOURCES_PATH: join(unpacked, 'resources') },
+      timeout: 60_000,
+    });
+    const run = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    expect(run.errors).toEqual([]);
+    expect(run.windowOptions.webPreferences).toMatchObject({ devTools: false, sandbox: true, contextIsolation: true, preload: join(appDir, 'dist', 'preload', 'preload.cjs') });
+    expect(run.overview.ok).toBe(true);
+    expect(run.tray.icon).toBe(join(unpacked, 'resources', 'tray', 'idle-light.png'));
+    expect(run.page.status).toBe(200);
+    expect(run.windowDestroyed).toBe(true);
+  }, 90_000);
+});
