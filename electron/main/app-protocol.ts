@@ -11,16 +11,17 @@ export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_INDEX_URL = `${APP_ORIGIN}/index.html`;
 
 /**
- * Only the app's own scripts run; styles may be inline (React and component libraries set them);
- * no plugins, frames, forms or base-URI tricks. The renderer talks to the back end over IPC, so it
- * needs no network at all: connect-src is 'self'.
+ * The renderer's own policy (the meta tag in renderer/index.html), plus frame-ancestors, which only a
+ * header can carry: only the app's own scripts, styles, images and fonts; no plugins, frames, forms or
+ * base-URI tricks. The renderer talks to the back end over IPC, so connect-src 'self' gives it no
+ * network at all.
  */
 export const RENDERER_CSP = [
   "default-src 'self'",
   "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
+  "style-src 'self'",
   "img-src 'self' data:",
-  "font-src 'self' data:",
+  "font-src 'self'",
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
@@ -49,9 +50,14 @@ const CONTENT_TYPES: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
 };
 
-/** Registers app:// as a standard, secure scheme; must run before the app is ready. */
+/**
+ * Registers app:// as a standard (relative URLs resolve), secure (a secure context, like https)
+ * scheme; must run before the app is ready. corsEnabled: Vite's module scripts are fetched in CORS
+ * mode, which Chromium allows only on CORS-enabled schemes. It also lets other origins read app://,
+ * but no other origin ever loads here: navigation and new windows are denied.
+ */
 export function registerAppScheme(protocol: { registerSchemesAsPrivileged(schemes: { scheme: string; privileges?: Record<string, boolean> }[]): void }): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
 }
 
 /** Whether a URL is one of the app's own pages: app://s3-csv-sync/..., or the dev server's origin in development. */

@@ -1,6 +1,6 @@
 // The app:// scheme that serves the renderer: its files with a Content-Security-Policy header, the
 // single page for client-side routes, nothing outside the renderer folder.
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,6 +29,12 @@ describe('the app:// renderer protocol', () => {
     const script = await get(handler, 'app://s3-csv-sync/assets/app-1234.js');
     expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(await script.text()).toBe('console.log(1)');
+  });
+
+  it('has the renderer’s own policy (its meta tag) plus frame-ancestors', () => {
+    const meta = readFileSync(join(import.meta.dirname, '..', '..', 'renderer', 'index.html'), 'utf8').match(/http-equiv="Content-Security-Policy"\s+content="([^"]+)"/);
+    expect(meta).not.toBeNull();
+    expect(RENDERER_CSP).toBe(`${meta![1]}; frame-ancestors 'none'`);
   });
 
   it('has a policy that allows only the app’s own scripts and no plugins or framing', () => {
@@ -72,7 +78,7 @@ describe('the app:// renderer protocol', () => {
   it('registers app:// as a standard, secure scheme', () => {
     const registered: unknown[] = [];
     registerAppScheme({ registerSchemesAsPrivileged: (schemes) => registered.push(...schemes) });
-    expect(registered).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+    expect(registered).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
   });
 
   it('recognises the app’s own pages and, in development only, the dev server', () => {

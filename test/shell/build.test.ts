@@ -80,7 +80,7 @@ describe('the main bundle, run with a fake electron', () => {
     expect(run.folder).toEqual({ ok: true, value: { opened: true, path: join(userData, 's3-csv-sync.sqlite') } });
     expect(run.shownInFolder).toEqual([join(userData, 's3-csv-sync.sqlite')]);
 
-    expect(run.privilegedSchemes).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+    expect(run.privilegedSchemes).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
     expect(run.page.csp).toContain("default-src 'self'");
     expect(run.permission).toBe(false);
     expect(run.permissionCheck).toBe(false);
