@@ -9,6 +9,8 @@ import { promisify } from 'node:util';
 import { runInNewContext } from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_METHODS } from '../../electron/api/contract';
+import { startLocalS3Server, LOCAL_S3_SECRET } from '../../scripts/local-s3-server';
+import { SAMPLE_PREFIX, sampleConfig } from '../../scripts/sample-config';
 import { buildShell, type BuiltShell } from '../../scripts/build-shell';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -49,14 +51,19 @@ describe('the preload bundle', () => {
   });
 });
 
+/** Runs the built main process under Node with the fake electron; returns what the fixture reports. */
+async function runBuiltMain(env: Record<string, string> = {}) {
+  const userData = mkdtempSync(join(tmpdir(), 's3sync-userdata-'));
+  const { stdout } = await promisify(execFile)(process.execPath, [join(import.meta.dirname, 'fixtures', 'run-built-main.cjs'), built.main], {
+    env: { ...process.env, FAKE_APP_ROOT: appRoot, FAKE_USER_DATA: userData, ...env },
+    timeout: 60_000,
+  });
+  return { run: JSON.parse(stdout.trim().split('\n').at(-1)!), userData };
+}
+
 describe('the main bundle, run with a fake electron', () => {
   it('starts the back end, a hardened window, IPC and the tray, and quits after stopping the sync service', async () => {
-    const userData = mkdtempSync(join(tmpdir(), 's3sync-userdata-'));
-    const { stdout } = await promisify(execFile)(process.execPath, [join(import.meta.dirname, 'fixtures', 'run-built-main.cjs'), built.main], {
-      env: { ...process.env, FAKE_APP_ROOT: appRoot, FAKE_USER_DATA: userData },
-      timeout: 60_000,
-    });
-    const run = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    const { run, userData } = await runBuiltMain();
 
     expect(run.errors).toEqual([]);
     expect(run.windowOptions.webPreferences).toMatchObject({
@@ -92,5 +99,27 @@ describe('the main bundle, run with a fake electron', () => {
     // Quit: the service stopped, the tray went away, the window really closed.
     expect(run.tray.destroyed).toBe(true);
     expect(run.windowDestroyed).toBe(true);
+  }, 90_000);
+
+  it('syncs through the bundled worker, relaying progress and the finished run to the window and the tray', async () => {
+    const server = await startLocalS3Server('acme-exports');
+    try {
+      await server.put(`${SAMPLE_PREFIX}orgs/organizations.csv`, readFileSync(join(ROOT, 'resources', 'demo', 'organizations.csv')));
+      const config = sampleConfig(server);
+      const { run } = await runBuiltMain({ FAKE_SYNC_CONFIG: JSON.stringify(config), AWS_SECRET_ACCESS_KEY: LOCAL_S3_SECRET });
+      expect(run.errors).toEqual([]);
+      expect(run.sync.imported).toBe(true);
+      expect(run.sync.runFinished).toMatchObject({ status: 'succeeded', trigger: 'settings-changed' });
+      expect(run.sync.runFinished).not.toHaveProperty('error');
+      expect(run.sync.organizations).toBeGreaterThan(0);
+      expect(run.sync.runFinished.counts.rows).toBeGreaterThanOrEqual(run.sync.organizations);
+      expect(run.sync.progressEvents).toBeGreaterThan(0);
+      expect(run.sync.schedulerStates).toContain(true);
+      expect(run.sync.schedulerStates.at(-1)).toBe(false);
+      expect(run.sync.tooltip).toMatch(/^S3 CSV Sync\nLast sync succeeded /);
+      expect(run.sync.notifications).toBe(0);
+    } finally {
+      await server.close();
+    }
   }, 90_000);
 });
