@@ -2,6 +2,7 @@
 // nothing but 'electron' (it runs sandboxed), and the built main process, run under Node with a fake
 // 'electron', wires the real back end to a hardened window, IPC, the tray and the quit sequence.
 import { execFile } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,4 +123,26 @@ describe('the main bundle, run with a fake electron', () => {
       await server.close();
     }
   }, 90_000);
+
+  it('quits during a sync only after the worker has stopped: the file being imported is rolled back, the run marked interrupted', async () => {
+    const server = await startLocalS3Server('acme-exports');
+    try {
+      // Big enough that the import is still running when Quit comes.
+      const rows = Array.from({ length: 400_000 }, (_, i) => `org-${i},Organization number ${i},${i % 7}`);
+      await server.put(`${SAMPLE_PREFIX}orgs/big.csv`, `org_id,org_name,tier\n${rows.join('\n')}\n`);
+      const { run, userData } = await runBuiltMain({ FAKE_SYNC_CONFIG: JSON.stringify(sampleConfig(server)), FAKE_QUIT_DURING_SYNC: '1', AWS_SECRET_ACCESS_KEY: LOCAL_S3_SECRET });
+      expect(run.quitDuringSync.runFinished).toEqual([expect.objectContaining({ status: 'interrupted' })]);
+      expect(run.quitDuringSync.windowDestroyed).toBe(true);
+      expect(run.quitDuringSync.trayDestroyed).toBe(true);
+      const db = new Database(join(userData, 's3-csv-sync.sqlite'), { readonly: true });
+      try {
+        expect(db.prepare('SELECT status FROM sync_runs').all()).toEqual([{ status: 'interrupted' }]);
+        expect(db.prepare('SELECT count(*) AS n FROM organizations').get()).toEqual({ n: 0 });
+      } finally {
+        db.close();
+      }
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
 });
