@@ -2,7 +2,7 @@
 // loopback HTTP with the token the page address carries.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import type { S3SyncApi } from '../../electron/api/contract';
+import type { DesktopS3SyncApi, S3SyncApi } from '../../electron/api/contract';
 import { createHttpApi, takePreviewToken } from './api/http-client';
 import { App } from './app/App';
 import { MissingTokenPage } from './app/MissingTokenPage';
@@ -12,7 +12,8 @@ import './styles/screens.css';
 
 declare global {
   interface Window {
-    s3sync?: S3SyncApi;
+    /** Set by the desktop app's preload; absent in the web preview. */
+    s3sync?: DesktopS3SyncApi;
   }
 }
 
@@ -24,4 +25,4 @@ function chooseApi(): S3SyncApi | null {
 }
 
 const api = chooseApi();
-createRoot(document.getElementById('root')!).render(<StrictMode>{api ? <App api={api} /> : <MissingTokenPage />}</StrictMode>);
+createRoot(document.getElementById('root')!).render(<StrictMode>{api ? <App api={api} desktop={window.s3sync} /> : <MissingTokenPage />}</StrictMode>);

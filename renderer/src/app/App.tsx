@@ -1,7 +1,7 @@
 // The window: a sidebar of screens, a top bar with the sync status, "Sync now" and live progress,
 // the overview's warnings, and the current screen.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { Overview, RunReport, S3SyncApi, SchedulerState, SyncProgress } from '../../../electron/api/contract';
+import type { DesktopS3SyncApi, Overview, RunReport, S3SyncApi, SchedulerState, SyncProgress } from '../../../electron/api/contract';
 import { Banner } from '../components/Banner';
 import { formatNumber } from '../lib/format';
 import { ConnectionScreen } from '../screens/ConnectionScreen';
@@ -17,7 +17,10 @@ function screenFromHash(hash: string): ScreenId | null {
   return SCREENS.some((s) => s.id === id) ? (id as ScreenId) : null;
 }
 
-export function App({ api }: { api: S3SyncApi }) {
+/** Only the desktop app pushes `navigate`; the web preview passes no `desktop`. */
+type DesktopEventSource = Pick<DesktopS3SyncApi, 'on'>;
+
+export function App({ api, desktop }: { api: S3SyncApi; desktop?: DesktopEventSource }) {
   const [overview, setOverview] = useState<Overview | null>(null);
   const [scheduler, setScheduler] = useState<SchedulerState | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -64,22 +67,24 @@ export function App({ api }: { api: S3SyncApi }) {
       </div>
     );
   }
-  return <Shell api={api} overview={overview} scheduler={scheduler} refreshOverview={refreshOverview} />;
+  return <Shell api={api} desktop={desktop} overview={overview} scheduler={scheduler} refreshOverview={refreshOverview} />;
 }
 
 interface ShellProps {
   api: S3SyncApi;
+  desktop: DesktopEventSource | undefined;
   overview: Overview;
   scheduler: SchedulerState;
   refreshOverview(): Promise<Overview>;
 }
 
-function Shell({ api, overview, scheduler, refreshOverview }: ShellProps) {
+function Shell({ api, desktop, overview, scheduler, refreshOverview }: ShellProps) {
   const [screen, setScreen] = useState<ScreenId>(() => screenFromHash(window.location.hash) ?? (overview.config ? 'log' : 'connection'));
   const [progress, setProgress] = useState<SyncProgress | null>(null);
   const [lastFinished, setLastFinished] = useState<RunReport | null>(null);
   const [notices, setNotices] = useState<Notice[]>([]);
   const [settingsNoticeDismissed, setSettingsNoticeDismissed] = useState(false);
+  const [focusRun, setFocusRun] = useState<{ runId: number | null } | null>(null);
   const headingFocus = useRef(false);
   const noticeId = useRef(0);
 
@@ -123,6 +128,15 @@ function Shell({ api, overview, scheduler, refreshOverview }: ShellProps) {
     if (window.location.hash !== `#/${next}`) window.history.replaceState(window.history.state, '', `#/${next}`);
   }, []);
 
+  // The desktop app opens a run's log when its notification is clicked.
+  useEffect(() => {
+    if (!desktop) return;
+    return desktop.on('navigate', (request) => {
+      setFocusRun({ runId: request.runId });
+      navigate(request.screen);
+    });
+  }, [desktop, navigate]);
+
   // After choosing a screen, move focus to its heading so keyboard and screen-reader users land there.
   useEffect(() => {
     if (!headingFocus.current) return;
@@ -141,8 +155,8 @@ function Shell({ api, overview, scheduler, refreshOverview }: ShellProps) {
   }, [api, notify]);
 
   const context = useMemo<AppContextValue>(
-    () => ({ api, overview, refreshOverview, scheduler, progress, lastFinished, syncNow, navigate, notify }),
-    [api, overview, refreshOverview, scheduler, progress, lastFinished, syncNow, navigate, notify],
+    () => ({ api, overview, refreshOverview, scheduler, progress, lastFinished, syncNow, navigate, focusRun, notify }),
+    [api, overview, refreshOverview, scheduler, progress, lastFinished, syncNow, navigate, focusRun, notify],
   );
 
   return (

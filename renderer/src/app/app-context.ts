@@ -28,6 +28,8 @@ export interface AppContextValue {
   lastFinished: RunReport | null;
   syncNow(): Promise<void>;
   navigate(screen: ScreenId): void;
+  /** A run the Sync log should open (the desktop app asks for one when its notification is clicked). */
+  focusRun: { runId: number | null } | null;
   notify(tone: Notice['tone'], text: string): void;
 }
 

@@ -30,11 +30,14 @@ function duration(run: RunSummary): string {
 }
 
 export function SyncLogScreen() {
-  const { api, lastFinished, scheduler, overview, navigate, syncNow } = useApp();
+  const { api, lastFinished, scheduler, overview, navigate, syncNow, focusRun } = useApp();
   const [runs, setRuns] = useState<RunSummary[] | null>(null);
   const [hasOlder, setHasOlder] = useState(false);
   const [chart, setChart] = useState<RunChartPoint[]>([]);
-  const [selectedId, setSelectedId] = useState<number | null>(null);
+  const [selectedId, setSelectedId] = useState<number | null>(focusRun?.runId ?? null);
+  useEffect(() => {
+    if (focusRun) setSelectedId(focusRun.runId);
+  }, [focusRun]);
   const [error, setError] = useState<string | null>(null);
 
   const load = useCallback(async () => {
@@ -183,9 +186,11 @@ function RunDetailView({ runId, onClose, refreshKey }: { runId: number; onClose:
     };
   }, [api, runId, refreshKey]);
 
+  // Once the run is there, take the keyboard to it.
+  const loadedId = detail?.run.id;
   useEffect(() => {
-    document.getElementById('run-detail-title')?.focus();
-  }, [runId]);
+    if (loadedId !== undefined) document.getElementById('run-detail-title')?.focus();
+  }, [loadedId]);
 
   if (detail === undefined) return <p className="muted" role="status">Loading run {runId}…</p>;
   if (detail === null) return <Banner tone="error">Run {runId} is no longer in the log.</Banner>;

@@ -1,0 +1,117 @@
+// Data screen: tables with counts, debounced search, paging, a record's detail with its traits and
+// origin, stale records, and the database's location.
+import { screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { DataTable, RecordDetail, RecordPage } from '../../electron/api/contract';
+import { createFakeApi, makeConfig, makeOverview } from './fake-api';
+import { renderApp } from './render-app';
+
+const TOTALS: Record<DataTable, number> = { accounts: 1_000_000, organizations: 3, users: 0, nps_responses: 12, events: 250_000 };
+
+function page(table: DataTable, offset: number, count: number, total = TOTALS[table]): RecordPage {
+  return {
+    table,
+    total,
+    offset,
+    rows: Array.from({ length: count }, (_, i) => ({
+      id: `acc_${String(offset + i).padStart(7, '0')}`,
+      fields: { name: `Account ${offset + i}`, organization_id: 'org_1' },
+      lastSyncedAt: '2026-03-02T10:00:00.000Z',
+      lastFile: 'vitally/accounts/a.csv',
+      stale: offset + i === 1,
+    })),
+  };
+}
+
+function dataApi(overviewPatch = {}) {
+  const api = createFakeApi(makeOverview({ config: makeConfig({ accounts: { enabled: true, fileRegex: '^a', mode: 'create_update', idColumn: 'id', nameColumn: 'name' } }), ...overviewPatch }));
+  api.queryRecords.mockImplementation(async ({ table, offset, limit, search }: { table: DataTable; offset: number; limit: number; search?: string }) =>
+    search ? page(table, offset, 2, search === 'acme' ? 10_001 : 2) : page(table, offset, Math.min(limit, TOTALS[table] - offset)),
+  );
+  return api;
+}
+
+describe('Data', () => {
+  it('shows each table with its count, and pages through a million rows', async () => {
+    const api = dataApi();
+    const { user } = await renderApp(api, 'data');
+    await waitFor(() => expect(screen.getAllByRole('tab').map((t) => t.textContent)).toEqual(['Accounts, 1,000,000', 'Organizations, 3', 'Users, 0', 'NPS responses, 12', 'Events, 250,000']));
+    expect(await screen.findByText('1–50 of 1,000,000')).toBeInTheDocument();
+    const table = screen.getByRole('table', { name: 'Accounts' });
+    expect(within(table).getAllByRole('columnheader').map((h) => h.textContent)).toEqual(['ID', 'Name', 'Organization', 'Last synced']);
+    expect(within(table).getAllByRole('row')).toHaveLength(51);
+    // A record whose file left the bucket is marked.
+    expect(within(within(table).getAllByRole('row')[2]!).getByText('Stale')).toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    expect(await screen.findByText('51–100 of 1,000,000')).toBeInTheDocument();
+    expect(api.queryRecords).toHaveBeenLastCalledWith({ table: 'accounts', offset: 50, limit: 50 });
+    expect(screen.getByText('Page 2 of 20,000')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Last' }));
+    expect(await screen.findByText('999,951–1,000,000 of 1,000,000')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Next' })).toBeDisabled();
+    await user.click(screen.getByRole('button', { name: 'First' }));
+    expect(await screen.findByText('1–50 of 1,000,000')).toBeInTheDocument();
+  });
+
+  it('searches once typing pauses, and says when matches are too many to count', async () => {
+    const api = dataApi();
+    const { user } = await renderApp(api, 'data');
+    await screen.findByText('1–50 of 1,000,000');
+    api.queryRecords.mockClear();
+    await user.type(screen.getByLabelText('Search accounts'), 'acme');
+    expect(await screen.findByText('1–2 of more than 10,000 matches')).toBeInTheDocument();
+    expect(api.queryRecords.mock.calls.filter(([args]) => (args as { search?: string }).search)).toEqual([[{ table: 'accounts', offset: 0, limit: 50, search: 'acme' }]]);
+    await user.clear(screen.getByLabelText('Search accounts'));
+    await user.type(screen.getByLabelText('Search accounts'), 'zz');
+    expect(await screen.findByText('1–2 of 2 matches')).toBeInTheDocument();
+  });
+
+  it('shows a record’s traits, and when and from which file it was last synced', async () => {
+    const api = dataApi();
+    const detail: RecordDetail = {
+      ...page('accounts', 1, 1).rows[0]!,
+      table: 'accounts',
+      traits: { plan: 'enterprise', mrr: 12000.5, tags: ['priority'] },
+      firstSyncedAt: '2026-03-01T08:00:00.000Z',
+      lastRunId: 42,
+      syncCount: 3,
+    };
+    api.getRecord.mockResolvedValue(detail);
+    const { user } = await renderApp(api, 'data');
+    await user.click(await screen.findByRole('button', { name: 'acc_0000001' }));
+    expect(api.getRecord).toHaveBeenCalledWith({ table: 'accounts', id: 'acc_0000001' });
+    const region = await screen.findByRole('region', { name: 'Account acc_0000001' });
+    expect(within(region).getByText('Stale')).toBeInTheDocument();
+    expect(within(region).getAllByText('vitally/accounts/a.csv').length).toBeGreaterThan(0);
+    expect(within(region).getByText('(run 42)')).toBeInTheDocument();
+    const traits = within(region).getByRole('table', { name: 'Traits' });
+    expect(within(traits).getAllByRole('row').map((r) => r.textContent)).toEqual(['planenterprise', 'mrr12000.5', 'tags["priority"]']);
+  });
+
+  it('says what to do when a table is empty, or a search finds nothing', async () => {
+    const api = dataApi();
+    const { user } = await renderApp(api, 'data');
+    await user.click(await screen.findByRole('tab', { name: /Users/ }));
+    expect(await screen.findByText('No users yet')).toBeInTheDocument();
+    expect(screen.getByText('Map the Users files on the Objects screen and sync to fill this table.')).toBeInTheDocument();
+    await user.click(screen.getByRole('tab', { name: /Accounts/ }));
+    api.queryRecords.mockResolvedValue({ table: 'accounts', total: 0, offset: 0, rows: [] });
+    await user.type(screen.getByLabelText('Search accounts'), 'nothing-like-this');
+    expect(await screen.findByText('No account matches “nothing-like-this”')).toBeInTheDocument();
+  });
+
+  it('shows the database path, and opens its folder where the back end can', async () => {
+    const webApi = dataApi();
+    const { unmount } = await renderApp(webApi, 'data');
+    expect(screen.getByLabelText('Database file')).toHaveValue('/home/ana/.config/S3 CSV Sync/s3-csv-sync.sqlite');
+    expect(screen.getByRole('button', { name: 'Open database folder' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Open database folder' })).toHaveAccessibleDescription(/The web preview cannot open folders/);
+    unmount();
+
+    const desktopApi = dataApi({ canOpenDatabaseFolder: true });
+    const { user } = await renderApp(desktopApi, 'data');
+    await user.click(screen.getByRole('button', { name: 'Open database folder' }));
+    expect(desktopApi.openDatabaseFolder).toHaveBeenCalled();
+  });
+});

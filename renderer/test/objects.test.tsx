@@ -1,0 +1,191 @@
+// Objects screen: the live (debounced) preview of a file pattern, the inline message for an invalid
+// one, column pickers from the first file, mappings that cannot work flagged before saving.
+import { screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { PreviewResult, SampleResult } from '../../electron/api/contract';
+import { createFakeApi, makeConfig, makeOverview } from './fake-api';
+import { renderApp } from './render-app';
+
+const ACCOUNT_FILES: PreviewResult = {
+  ok: true,
+  selected: [
+    { key: 'vitally/accounts/2026-01.csv', size: 2048, lastModified: '2026-01-31T23:00:00.000Z' },
+    { key: 'vitally/accounts/2026-02.csv', size: 3 * 1024 * 1024, lastModified: '2026-02-28T23:00:00.000Z' },
+  ],
+  overCap: 3,
+  listedCount: 1250,
+};
+const ACCOUNT_SAMPLE: SampleResult = {
+  ok: true,
+  key: 'vitally/accounts/2026-01.csv',
+  columns: ['account_id', 'account_name', 'org', 'plan'],
+  rows: [
+    ['acc_1', 'Acme', 'org_1', 'enterprise'],
+    ['acc_2', 'Globex', 'org_2', 'growth'],
+  ],
+  delimiter: ',',
+};
+
+function connectedApi(objects = {}) {
+  const api = createFakeApi(makeOverview({ config: makeConfig(objects), secretStored: true }));
+  api.previewFiles.mockResolvedValue(ACCOUNT_FILES);
+  api.sampleFile.mockResolvedValue(ACCOUNT_SAMPLE);
+  return api;
+}
+
+describe('Objects', () => {
+  it('asks for a connection first when there is none', async () => {
+    const api = createFakeApi();
+    const { user } = await renderApp(api, 'objects');
+    expect(screen.getByText('Connect to your bucket first')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Go to Connection' }));
+    expect(screen.getByRole('heading', { level: 1, name: 'Connection' })).toHaveFocus();
+  });
+
+  it('has a tab per object type, moved along with the arrow keys', async () => {
+    const api = connectedApi();
+    const { user } = await renderApp(api, 'objects');
+    const tabs = screen.getAllByRole('tab');
+    expect(tabs.map((t) => t.textContent)).toEqual(['Accounts, Off', 'Organizations, Off', 'Users, Off', 'NPS, Off', 'Tracks, Off']);
+    expect(tabs[0]).toHaveAttribute('aria-selected', 'true');
+    tabs[0]!.focus();
+    await user.keyboard('{ArrowRight}');
+    expect(screen.getByRole('tab', { name: /Organizations/ })).toHaveFocus();
+    expect(screen.getByRole('tab', { name: /Organizations/ })).toHaveAttribute('aria-selected', 'true');
+    expect(screen.getByRole('tabpanel')).toHaveAccessibleName(/Organizations/);
+    await user.keyboard('{End}');
+    expect(screen.getByRole('tabpanel')).toHaveAccessibleName(/Tracks/);
+    await user.keyboard('{ArrowRight}');
+    expect(screen.getByRole('tabpanel')).toHaveAccessibleName(/Accounts/);
+  });
+
+  it('flags an invalid pattern inline without listing, and previews a valid one once typing pauses', async () => {
+    const api = connectedApi();
+    const { user } = await renderApp(api, 'objects');
+    const pattern = screen.getByLabelText('File pattern');
+    await user.type(pattern, '^accounts/(');
+    expect(pattern).toHaveAccessibleDescription(/This is not a valid regular expression: .*Unterminated group/);
+    expect(pattern).toHaveAttribute('aria-invalid', 'true');
+    await new Promise((r) => setTimeout(r, 600));
+    expect(api.previewFiles).not.toHaveBeenCalled();
+
+    await user.clear(pattern);
+    await user.type(pattern, '^accounts/.*\\.csv');
+    expect(await screen.findByText('5 files match')).toBeInTheDocument();
+    // Debounced: one listing for the whole typed pattern, not one per keystroke.
+    expect(api.previewFiles).toHaveBeenCalledTimes(1);
+    expect(api.previewFiles).toHaveBeenCalledWith({ type: 'accounts', fileRegex: '^accounts/.*\\.csv' });
+    expect(screen.getByText('3 files beyond the 1,000-file limit will not be read')).toBeInTheDocument();
+    expect(screen.getByText('out of 1,250 files under the prefix')).toBeInTheDocument();
+    const rows = within(screen.getByRole('table', { name: /Files the pattern selects/ })).getAllByRole('row').slice(1);
+    expect(rows.map((r) => within(r).getAllByRole('cell').slice(0, 2).map((c) => c.textContent))).toEqual([
+      ['vitally/accounts/2026-01.csv', '2.0 KB'],
+      ['vitally/accounts/2026-02.csv', '3.0 MB'],
+    ]);
+  });
+
+  it('fills the column pickers from the first selected file, shows its first rows, and says what becomes traits', async () => {
+    const api = connectedApi();
+    const { user } = await renderApp(api, 'objects');
+    await user.type(screen.getByLabelText('File pattern'), '^accounts/');
+    const idPicker = await screen.findByRole('combobox', { name: 'Account ID column' });
+    await waitFor(() => expect(within(idPicker).getAllByRole('option').map((o) => o.textContent)).toEqual(['Choose a column…', 'account_id', 'account_name', 'org', 'plan']));
+    expect(api.sampleFile).toHaveBeenCalledWith({ type: 'accounts', key: 'vitally/accounts/2026-01.csv' });
+    // Names that suggest themselves are chosen for a type never saved before; the others wait.
+    await waitFor(() => expect(idPicker).toHaveValue('account_id'));
+    expect(screen.getByRole('combobox', { name: 'Name column' })).toHaveValue('account_name');
+    expect(screen.getByRole('combobox', { name: 'Organization ID column (optional)' })).toHaveValue('');
+    const sample = screen.getByRole('table', { name: 'First rows of the file' });
+    expect(within(sample).getByRole('cell', { name: 'Globex' })).toBeInTheDocument();
+    expect(screen.getByText('Other columns become traits: org, plan.')).toBeInTheDocument();
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Organization ID column (optional)' }), 'org');
+    expect(screen.getByText('Other columns become traits: plan.')).toBeInTheDocument();
+  });
+
+  it('flags a required column not chosen and refuses to save; saves a complete mapping and says a sync started', async () => {
+    const api = connectedApi();
+    api.saveMapping.mockResolvedValue({ ok: true, config: makeConfig(), scheduler: { ...makeOverview().scheduler, running: true } });
+    const { user } = await renderApp(api, 'objects');
+    await user.click(screen.getByRole('switch', { name: 'Sync accounts' }));
+    await user.type(screen.getByLabelText('File pattern'), '^accounts/');
+    const name = await screen.findByRole('combobox', { name: 'Name column' });
+    await waitFor(() => expect(name).toHaveValue('account_name'));
+    await user.selectOptions(name, '');
+    expect(name).toHaveAccessibleDescription('Choose the column that holds the name: it is required.');
+    expect(screen.getByText('This mapping cannot work yet')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Save Accounts' }));
+    expect(api.saveMapping).not.toHaveBeenCalled();
+
+    await user.selectOptions(name, 'account_name');
+    await user.click(screen.getByRole('radio', { name: /Update only/ }));
+    await user.click(screen.getByRole('button', { name: 'Save Accounts' }));
+    expect(api.saveMapping).toHaveBeenCalledWith({
+      type: 'accounts',
+      mapping: { enabled: true, fileRegex: '^accounts/', mode: 'update_only', idColumn: 'account_id', nameColumn: 'account_name', organizationIdColumn: null },
+    });
+    expect(await screen.findByText('Accounts mapping saved. A sync has started to apply it.')).toBeInTheDocument();
+  });
+
+  it('flags a saved column that is missing from the file', async () => {
+    const api = connectedApi({ accounts: { enabled: true, fileRegex: '^accounts/', mode: 'create_update', idColumn: 'account_id', nameColumn: 'name', organizationIdColumn: null } });
+    const { user } = await renderApp(api, 'objects');
+    const name = await screen.findByRole('combobox', { name: 'Name column' });
+    await waitFor(() => expect(name).toHaveAccessibleDescription('“name” is not a column of vitally/accounts/2026-01.csv.'));
+    expect(within(name).getByRole('option', { name: 'name (not in this file)' })).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Save Accounts' }));
+    expect(api.saveMapping).not.toHaveBeenCalled();
+  });
+
+  it('maps tracks to the kind of object the events relate to, with the delimiter chosen', async () => {
+    const api = connectedApi();
+    api.sampleFile.mockResolvedValue({ ok: true, key: 'vitally/events/a.csv', columns: ['message_id', 'account_id', 'ts', 'event'], rows: [], delimiter: ';' });
+    const { user } = await renderApp(api, 'objects');
+    await user.click(screen.getByRole('tab', { name: /Tracks/ }));
+    const panel = screen.getByRole('tabpanel', { name: /Tracks/ });
+    await user.click(within(panel).getByRole('switch', { name: 'Sync tracks' }));
+    await user.type(within(panel).getByLabelText('File pattern'), '^events/');
+    await user.click(within(panel).getByRole('radio', { name: 'Accounts' }));
+    const target = await within(panel).findByRole('combobox', { name: 'Account ID column' });
+    await waitFor(() => expect(within(target).getAllByRole('option')).toHaveLength(5));
+    await user.selectOptions(target, 'account_id');
+    await user.selectOptions(within(panel).getByRole('combobox', { name: 'Message ID column' }), 'message_id');
+    await user.selectOptions(within(panel).getByRole('combobox', { name: 'Event name column' }), 'event');
+    await user.selectOptions(within(panel).getByRole('combobox', { name: 'Timestamp column' }), 'ts');
+    await user.selectOptions(within(panel).getByRole('combobox', { name: 'Delimiter' }), ';');
+    await waitFor(() => expect(api.sampleFile).toHaveBeenLastCalledWith({ type: 'tracks', key: 'vitally/accounts/2026-01.csv', delimiter: ';' }));
+    expect(within(panel).queryByRole('radio', { name: /Update only/ })).not.toBeInTheDocument();
+    await user.click(within(panel).getByRole('button', { name: 'Save Tracks' }));
+    expect(api.saveMapping).toHaveBeenCalledWith({
+      type: 'tracks',
+      mapping: { enabled: true, fileRegex: '^events/', delimiter: ';', target: 'account', targetIdColumn: 'account_id', messageIdColumn: 'message_id', eventColumn: 'event', timestampColumn: 'ts' },
+    });
+  });
+
+  it('switches organizations off entirely: an incomplete mapping is dropped rather than refused', async () => {
+    const api = connectedApi();
+    const { user } = await renderApp(api, 'objects');
+    await user.click(screen.getByRole('tab', { name: /Organizations/ }));
+    const panel = screen.getByRole('tabpanel', { name: /Organizations/ });
+    expect(within(panel).getByRole('switch', { name: 'Sync organizations' })).not.toBeChecked();
+    expect(within(panel).getByRole('switch', { name: 'Sync organizations' })).toHaveAccessibleDescription(/Not every workspace uses organizations/);
+    await user.click(within(panel).getByRole('button', { name: 'Save Organizations' }));
+    expect(api.saveMapping).toHaveBeenCalledWith({ type: 'organizations', mapping: null });
+    expect(await screen.findByText('Organizations switched off: nothing is synced for them.')).toBeInTheDocument();
+  });
+
+  it('keeps a complete mapping when switched off, and shows the back end’s refusal', async () => {
+    const saved = { enabled: true, fileRegex: '^orgs/', mode: 'create_update' as const, idColumn: 'org_id', nameColumn: 'org_name' };
+    const api = connectedApi({ organizations: saved });
+    api.sampleFile.mockResolvedValue({ ok: true, key: 'vitally/orgs/a.csv', columns: ['org_id', 'org_name'], rows: [], delimiter: ',' });
+    api.saveMapping.mockResolvedValueOnce({ ok: false, message: 'not valid', problems: ['objects.organizations.fileRegex: is not a valid regular expression'] });
+    const { user } = await renderApp(api, 'objects');
+    expect(screen.getByRole('tab', { name: /Organizations/ })).toHaveTextContent('Organizations, On');
+    await user.click(screen.getByRole('tab', { name: /Organizations/ }));
+    const panel = screen.getByRole('tabpanel', { name: /Organizations/ });
+    await user.click(within(panel).getByRole('switch', { name: 'Sync organizations' }));
+    expect(within(panel).getByText('Unsaved changes')).toBeInTheDocument();
+    await user.click(within(panel).getByRole('button', { name: 'Save Organizations' }));
+    expect(api.saveMapping).toHaveBeenCalledWith({ type: 'organizations', mapping: { ...saved, enabled: false } });
+    expect(await within(panel).findByText('objects.organizations.fileRegex: is not a valid regular expression')).toBeInTheDocument();
+  });
+});
