@@ -3,7 +3,7 @@
 // binary (the real one cannot be downloaded here), an app that holds the bundles and only the native
 // modules, unpacked from the asar archive, with its fuses flipped, and that starts.
 import { execFile } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,24 +62,18 @@ describe('the packed app (electron-builder --dir around a stand-in Electron)', (
   let unpacked: string;
 
   beforeAll(async () => {
-    // A copy of the project with the shell built into it; the renderer too if it has been built, else a placeholder page.
+    // Packed from the project itself, as `npm run dist` does (electron-builder reads the real
+    // node_modules tree to pick the production dependencies); only the output goes elsewhere.
     project = mkdtempSync(join(tmpdir(), 's3sync-pack-'));
-    for (const file of ['package.json', 'package-lock.json', 'electron-builder.yml']) copyFileSync(join(ROOT, file), join(project, file));
-    cpSync(join(ROOT, 'resources'), join(project, 'resources'), { recursive: true });
-    symlinkSync(join(ROOT, 'node_modules'), join(project, 'node_modules'));
-    await buildShell({ root: ROOT, outDir: join(project, 'dist') });
-    if (existsSync(join(ROOT, 'dist', 'renderer', 'index.html'))) cpSync(join(ROOT, 'dist', 'renderer'), join(project, 'dist', 'renderer'), { recursive: true });
-    else {
-      mkdirSync(join(project, 'dist', 'renderer'), { recursive: true });
-      writeFileSync(join(project, 'dist', 'renderer', 'index.html'), '<!doctype html><title>S3 CSV Sync</title>');
-    }
+    await buildShell();
+    if (!existsSync(join(ROOT, 'dist', 'renderer', 'index.html'))) await promisify(execFile)('npm', ['run', 'build:renderer'], { cwd: ROOT, timeout: 120_000 });
     // The stand-in Electron: a file with an unflipped fuse wire (version 1, nine fuses) where electron-builder looks for one.
     const electronDist = join(project, 'fake-electron-dist');
     mkdirSync(electronDist);
     writeFileSync(join(electronDist, 'electron'), Buffer.concat([Buffer.from('#!/bin/sh\n'), Buffer.from(SENTINEL), Buffer.from([1, 9]), Buffer.from('111111111')]), { mode: 0o755 });
     const builder = join(ROOT, 'node_modules', '.bin', 'electron-builder');
     await promisify(execFile)(builder, ['--linux', 'dir', '--publish', 'never', `-c.electronDist=${electronDist}`, '-c.npmRebuild=false', `-c.directories.output=${join(project, 'release')}`], {
-      cwd: project,
+      cwd: ROOT,
       env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1', CI: 'true' },
       timeout: 180_000,
     });
@@ -112,9 +106,10 @@ describe('the packed app (electron-builder --dir around a stand-in Electron)', (
     expect(wire).toBe('01001110');
   });
 
-  it('starts from its archive (extracted here) as an installed app: no dev tools, icons from the resources folder', async () => {
+  it('starts from its archive (extracted) as an installed app, loading its native modules from the package: no dev tools, icons from the resources folder', async () => {
     const asar = require('@electron/asar') as { extractAll(archive: string, dest: string): void };
-    const appDir = join(project, 'installed-app');
+    // Extracted outside any folder with a node_modules, so whatever it loads must be in the package.
+    const appDir = join(mkdtempSync(join(tmpdir(), 's3sync-installed-')), 'app');
     asar.extractAll(join(unpacked, 'resources', 'app.asar'), appDir);
     cpSync(join(unpacked, 'resources', 'app.asar.unpacked'), appDir, { recursive: true });
     const userData = mkdtempSync(join(tmpdir(), 's3sync-userdata-'));
