@@ -29,7 +29,7 @@ if (!claimSingleInstance(app, () => mainWindow?.show())) {
   app.quit();
 } else {
   keepRunningInTray(app);
-  app.whenReady().then(start, fail);
+  app.whenReady().then(start).catch(fail);
 }
 
 async function start(): Promise<void> {

@@ -3,7 +3,7 @@
 // 'electron', wires the real back end to a hardened window, IPC, the tray and the quit sequence.
 import { execFile } from 'node:child_process';
 import Database from 'better-sqlite3';
-import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -145,4 +145,12 @@ describe('the main bundle, run with a fake electron', () => {
       await server.close();
     }
   }, 120_000);
+
+  it('says why in a dialog and exits when the back end cannot start', async () => {
+    const notAFolder = join(mkdtempSync(join(tmpdir(), 's3sync-userdata-')), 'file');
+    writeFileSync(notAFolder, 'not a folder');
+    const { run } = await runBuiltMain({ FAKE_USER_DATA: notAFolder });
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual([expect.stringMatching(/^S3 CSV Sync could not start: .*(EEXIST|ENOTDIR)/)]);
+  });
 });
