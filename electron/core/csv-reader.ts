@@ -307,12 +307,18 @@ async function peekBytes(
   }
   const head = Buffer.concat(taken).subarray(0, n);
   async function* replay(): AsyncGenerator<Uint8Array> {
-    yield* taken;
-    if (done) return;
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) return;
-      yield next.value;
+    try {
+      yield* taken;
+      if (done) return;
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      // A reader that stops early (bad header, abort) must release the source: for an S3 body,
+      // that frees its pooled connection, of which the SDK has only 50.
+      if (!done) await iterator.return?.();
     }
   }
   return { head, stream: replay() };

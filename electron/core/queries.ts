@@ -90,15 +90,20 @@ export class DatabaseQueries {
     const term = search?.trim();
     const where = term ? `WHERE ${shape.searchable.map((c) => `${c} LIKE @pattern ESCAPE '\\'`).join(' OR ')}` : '';
     const params = term ? { pattern: `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%` } : {};
-    const total = term
-      ? (this.db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${table} ${where} LIMIT ${MAX_COUNTED_MATCHES + 1})`).get(params) as { n: number }).n
-      : (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
     const rows = this.db
       .prepare(
         `SELECT ${shape.idColumn} AS id, ${shape.fields.join(', ')}, last_synced_at, last_file, ${staleExpression(table, shape)} AS stale
          FROM ${table} ${where} ORDER BY ${shape.idColumn} LIMIT @limit OFFSET @offset`,
       )
       .all({ ...params, limit, offset }) as Record<string, string | number | null>[];
+    // A search whose first page is not full has already seen every match: counting them again would
+    // scan the whole table a second time (the slow case: a rare term in a million rows).
+    const total =
+      term && offset === 0 && rows.length < limit
+        ? rows.length
+        : term
+          ? (this.db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${table} ${where} LIMIT ${MAX_COUNTED_MATCHES + 1})`).get(params) as { n: number }).n
+          : (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
     return { table, total, offset, rows: rows.map((row) => toRecordRow(row, shape)) };
   }
 

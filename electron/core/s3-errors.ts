@@ -76,15 +76,16 @@ export function explainS3Error(error: unknown, connection: ConnectionConfig, key
     const action = key ? `read ${key} (s3:GetObject)` : `list the bucket ${bucket}${connection.prefix ? ` under "${connection.prefix}"` : ''} (s3:ListBucket)`;
     return new S3AccessError('access-denied', `Access denied: the access key "${connection.accessKeyId}" may not ${action}. Ask your AWS administrator to grant it.`);
   }
-  if (name === 'TimeoutError' || code === 'ETIMEDOUT' || name === 'RequestTimeout') {
-    return new S3AccessError('timeout', `${where} stopped answering (timed out)${key ? ` while reading ${key}` : ''}. Check your network connection and try again.`);
-  }
+  // The SDK calls a dropped connection a TimeoutError (code ECONNRESET): the code says what happened.
   if (NETWORK_CODES.has(code) || NETWORK_CODES.has(name)) {
     const detail = code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'its address could not be resolved' : code === 'ECONNREFUSED' ? 'the connection was refused' : 'the connection was lost';
     return new S3AccessError(
       'unreachable',
       `Could not reach ${where}: ${detail}${key ? ` while reading ${key}` : ''}. Check the ${connection.endpoint ? 'custom endpoint' : 'region'} and your network connection.`,
     );
+  }
+  if (name === 'TimeoutError' || code === 'ETIMEDOUT' || name === 'RequestTimeout') {
+    return new S3AccessError('timeout', `${where} stopped answering (timed out)${key ? ` while reading ${key}` : ''}. Check your network connection and try again.`);
   }
   if ((status !== undefined && status >= 500) || name === 'SlowDown') {
     return new S3AccessError(

@@ -17,7 +17,7 @@ import {
 } from './run-log';
 import { explainS3Error, isConnectionProblem, S3AccessError } from './s3-errors';
 import { compileFilePatterns, createS3Client, listSelectedFiles, openObject, type S3File } from './s3-source';
-import { explainSqliteError, type SqliteDatabase } from './store';
+import { DatabaseError, explainSqliteError, type SqliteDatabase } from './store';
 
 export interface SyncProgress {
   runId: number;
@@ -49,15 +49,24 @@ export interface SyncRequest {
   now?: () => Date;
 }
 
+/** Connection failures on this many files in a row end the run: the endpoint is gone. */
+const MAX_CONNECTION_FAILURES_IN_A_ROW = 3;
+
 /** Progress reaches listeners at most this often (the UI asks for at most ten updates a second). */
 const PROGRESS_INTERVAL_MS = 100;
 
 export async function runSync(request: SyncRequest): Promise<SyncReport> {
   const { config, db } = request;
   const now = request.now ?? (() => new Date());
-  markInterruptedRuns(db);
   const startedAt = now().toISOString();
-  const runId = startRun(db, request.trigger, startedAt);
+  let runId: number;
+  try {
+    markInterruptedRuns(db);
+    runId = startRun(db, request.trigger, startedAt);
+  } catch (error) {
+    // Nothing could even be logged (the database is locked, read-only or full): say so plainly.
+    throw new DatabaseError(explainSqliteError(error, request.dbPath));
+  }
   const types = enabledObjectTypes(config);
   const report: SyncReport = {
     runId,
@@ -86,6 +95,7 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
     const fileCount = types.reduce((n, t) => n + selection.selected[t].length, 0);
     let fileIndex = 0;
     let fatal: string | undefined;
+    let connectionFailuresInARow = 0;
     outer: for (const type of types) {
       const mapping = config.objects[type]!;
       const mappingHash = hashMapping(mapping);
@@ -94,27 +104,37 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
         fileIndex++;
         const position = { runId, phase: 'importing' as const, type, key: file.key, fileIndex, fileCount, size: file.size };
         emitProgress({ ...position, rows: 0, bytes: 0 }, true);
-        const result = await syncFile(request, { runId, type, mapping, mappingHash, file, now }, (p) => emitProgress({ ...position, ...p }));
+        const result = await syncFile(request, client, { runId, type, mapping, mappingHash, file, now }, (p) => emitProgress({ ...position, ...p }));
         report.files.push(result.report);
         addCounts(report.counts, result.report);
+        connectionFailuresInARow = result.connectionLost ? connectionFailuresInARow + 1 : 0;
+        // An endpoint that died after the listing would otherwise be retried file by file for hours.
+        if (!result.fatal && connectionFailuresInARow >= MAX_CONNECTION_FAILURES_IN_A_ROW) {
+          result.fatal = `${MAX_CONNECTION_FAILURES_IN_A_ROW} files in a row could not be downloaded: ${result.report.error}`;
+        }
         if (result.fatal) {
-          fatal = result.fatal;
+          const notAttempted = fileCount - fileIndex;
+          fatal = notAttempted > 0 ? `${result.fatal} The sync stopped there; ${notAttempted} more file${notAttempted === 1 ? ' was' : 's were'} not attempted.` : result.fatal;
           break outer;
         }
       }
     }
-    report.status = decideStatus(report.files, fatal !== undefined);
+    report.status = decideStatus(report.files);
     if (fatal) report.error = fatal;
-    else if (request.signal?.aborted) {
+    else if (request.signal?.aborted && synced(report.files) < fileCount) {
       report.status = 'interrupted';
-      const synced = report.files.filter((f) => f.status !== 'failed').length;
-      report.error = `The sync was stopped before it finished; ${synced} of ${fileCount} files were synced, the rest will be read next time.`;
+      report.error = `The sync was stopped before it finished; ${synced(report.files)} of ${fileCount} files were synced, the rest will be read next time.`;
     } else if (report.status !== 'succeeded') {
       report.error = summarizeFailures(report.files);
     }
   } catch (error) {
     report.status = (error as Error).name === 'AbortError' || request.signal?.aborted ? 'interrupted' : 'failed';
-    report.error = report.status === 'interrupted' ? 'The sync was stopped before it finished.' : explainS3Error(error, config.connection).message;
+    report.error =
+      report.status === 'interrupted'
+        ? 'The sync was stopped before it finished.'
+        : isSqliteError(error)
+          ? explainSqliteError(error, request.dbPath)
+          : explainS3Error(error, config.connection).message;
   }
   report.finishedAt = now().toISOString();
   try {
@@ -139,9 +159,10 @@ interface FileJob {
 
 async function syncFile(
   request: SyncRequest,
+  client: S3Client,
   job: FileJob,
   onProgress: (p: { rows: number; bytes: number }) => void,
-): Promise<{ report: FileReport; fatal?: string }> {
+): Promise<{ report: FileReport; fatal?: string; connectionLost?: boolean }> {
   const { db } = request;
   const { runId, type, file, mapping } = job;
   const startedAt = job.now().toISOString();
@@ -159,7 +180,9 @@ async function syncFile(
 
   const stamp = { runId, key: file.key, syncedAt: startedAt };
   try {
-    const object = await openObject(request.s3Client ?? sharedClient(request), request.config.connection, file.key, request.signal);
+    const object = await openObject(client, request.config.connection, file.key, request.signal);
+    // The version actually read: the file may have been replaced since it was listed.
+    const downloaded = { etag: object.etag || file.etag, size: object.size || file.size };
     const result = await importFile({
       db,
       type,
@@ -175,39 +198,28 @@ async function syncFile(
            VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
            ON CONFLICT (object_type, key) DO UPDATE SET etag = excluded.etag, size = excluded.size,
              mapping_hash = excluded.mapping_hash, run_id = excluded.run_id, imported_at = excluded.imported_at, missing_since = NULL`,
-        ).run(type, file.key, file.etag, file.size, job.mappingHash, runId, startedAt);
-        recordFile(db, runId, { ...base, ...counts, warnings, status: 'imported', ...bookkeeping, finishedAt: job.now().toISOString() });
+        ).run(type, file.key, downloaded.etag, downloaded.size, job.mappingHash, runId, startedAt);
+        recordFile(db, runId, { ...base, ...counts, warnings, status: 'imported', ...bookkeeping, ...downloaded, finishedAt: job.now().toISOString() });
       },
     });
     const { warnings, ...counts } = result;
     return { report: { ...base, ...counts, status: 'imported', ...(warnings.length ? { warnings } : {}) } };
   } catch (error) {
-    const { message, fatal } = describeFileError(error, request);
+    const { message, fatal, connectionLost } = describeFileError(error, request, file.key);
     const report: FileReport = { ...base, status: 'failed', error: message };
     try {
       recordFile(db, runId, { ...report, ...bookkeeping, finishedAt: job.now().toISOString() });
     } catch {
       // The database refuses writes: the fatal error below says why.
     }
-    return { report, fatal: fatal ? message : undefined };
+    return { report, fatal: fatal ? message : undefined, connectionLost };
   }
-}
-
-// The SDK client is created once per run in runSync; syncFile reaches it through the request.
-const clients = new WeakMap<SyncRequest, S3Client>();
-function sharedClient(request: SyncRequest): S3Client {
-  let client = clients.get(request);
-  if (!client) {
-    client = createS3Client(request.config.connection, request.secretAccessKey);
-    clients.set(request, client);
-  }
-  return client;
 }
 
 /** A file's error in plain words, and whether it ends the whole run (the database refuses writes). */
-function describeFileError(error: unknown, request: SyncRequest): { message: string; fatal: boolean } {
-  const code = (error as { code?: string })?.code ?? '';
-  if (code.startsWith('SQLITE_')) {
+function describeFileError(error: unknown, request: SyncRequest, key: string): { message: string; fatal: boolean; connectionLost?: boolean } {
+  if (isSqliteError(error)) {
+    const code = (error as { code: string }).code;
     const fatal = /^SQLITE_(BUSY|FULL|READONLY|IOERR|CORRUPT|NOTADB|CANTOPEN)/.test(code);
     return { message: explainSqliteError(error, request.dbPath), fatal };
   }
@@ -218,16 +230,27 @@ function describeFileError(error: unknown, request: SyncRequest): { message: str
   if ((error as Error)?.name === 'AbortError' || request.signal?.aborted) {
     return { message: 'The sync was stopped while this file was being read; nothing of it was stored.', fatal: false };
   }
-  const explained = explainS3Error(error, request.config.connection);
-  return { message: `${explained.message} Nothing of this file was stored; it will be read again next sync.`, fatal: isConnectionProblem(explained) && explained.kind !== 'unreachable' };
+  const explained = explainS3Error(error, request.config.connection, key);
+  return {
+    message: `${explained.message} Nothing of this file was stored; it will be read again next sync.`,
+    fatal: isConnectionProblem(explained) && explained.kind !== 'unreachable',
+    connectionLost: explained.kind === 'unreachable' || explained.kind === 'timeout',
+  };
 }
 
-function decideStatus(files: FileReport[], fatal: boolean): SyncReport['status'] {
+/** Partial when some files failed and some were synced; failed when nothing could be synced. */
+function decideStatus(files: FileReport[]): SyncReport['status'] {
   const failed = files.filter((f) => f.status === 'failed').length;
-  const read = files.length - failed;
-  if (fatal) return read > 0 && failed < files.length ? 'failed' : 'failed';
   if (failed === 0) return 'succeeded';
-  return read > 0 ? 'partial' : 'failed';
+  return failed < files.length ? 'partial' : 'failed';
+}
+
+function synced(files: FileReport[]): number {
+  return files.filter((f) => f.status !== 'failed').length;
+}
+
+function isSqliteError(error: unknown): boolean {
+  return ((error as { code?: string })?.code ?? '').startsWith('SQLITE_');
 }
 
 function summarizeFailures(files: FileReport[]): string {

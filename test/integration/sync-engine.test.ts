@@ -264,6 +264,20 @@ describe('failures', () => {
     expect(again.files.find((f) => f.key === 'vitally/accounts/bad.csv')!.status).toBe('failed');
   });
 
+  it('releases the connection of every file that fails early, so a run of many bad files never starves', async () => {
+    // 60 large files with the wrong header: each fails on its first line. Were their downloads left
+    // open, the SDK's 50 pooled connections would run out and the last files would time out.
+    const body = `account_id,title\n${'a,b\n'.repeat(100_000)}`;
+    for (let i = 0; i < 60; i += 20) {
+      await Promise.all(Array.from({ length: 20 }, (_, j) => ws.put(`accounts/${String(i + j).padStart(2, '0')}.csv`, body)));
+    }
+    const report = await ws.sync(makeConfig(ws.server));
+    expect(report.files).toHaveLength(60);
+    expect(new Set(report.files.map((f) => f.error))).toEqual(
+      new Set(['The name column "account_name", The organization ID column "org_id" are not in the file. The file has the columns: "account_id", "title". Fix the column mapping or the export.']),
+    );
+  }, 90_000);
+
   it('rolls back a file whose gzip stream is broken halfway, keeping nothing of it', async () => {
     const rows = Array.from({ length: 20_000 }, (_, i) => `o${i},Org ${i}`).join('\n');
     const gz = gzipSync(`org_id,org_name\n${rows}\n`);

@@ -1,0 +1,46 @@
+// The Data screen's search totals: a search whose first page is not full counts what it found (no
+// second scan of the table); otherwise the matches are counted, up to the cap.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DatabaseQueries, MAX_COUNTED_MATCHES } from '../../electron/core/queries';
+import { openDatabase } from '../../electron/core/store';
+
+let dir: string;
+let queries: DatabaseQueries;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 's3sync-queries-'));
+  const dbPath = join(dir, 'q.sqlite');
+  const db = openDatabase(dbPath);
+  const insert = db.prepare(`INSERT INTO accounts (external_id, name, traits, first_synced_at, last_synced_at, last_run_id, last_file) VALUES (?, ?, '{}', 'x', 'x', 1, 'f.csv')`);
+  db.transaction(() => {
+    for (let i = 0; i < MAX_COUNTED_MATCHES + 20; i++) insert.run(`acc_${String(i).padStart(6, '0')}`, i % 1000 === 7 ? `Rare ${i}` : `Common ${i}`);
+  })();
+  db.close();
+  queries = new DatabaseQueries(dbPath);
+});
+afterAll(() => {
+  queries.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('queryRecords totals', () => {
+  it('counts the whole table without a search', () => {
+    expect(queries.queryRecords('accounts', undefined, 0, 50).total).toBe(MAX_COUNTED_MATCHES + 20);
+  });
+
+  it('takes the total from a first page that is not full', () => {
+    const page = queries.queryRecords('accounts', 'rare', 0, 50);
+    expect(page.rows).toHaveLength(11);
+    expect(page.total).toBe(11);
+  });
+
+  it('counts the matches when the page is full or not the first', () => {
+    expect(queries.queryRecords('accounts', 'rare', 0, 5).total).toBe(11);
+    expect(queries.queryRecords('accounts', 'rare', 5, 5).total).toBe(11);
+    expect(queries.queryRecords('accounts', 'rare', 50, 5)).toMatchObject({ total: 11, rows: [] });
+    expect(queries.queryRecords('accounts', 'common', 0, 50).total).toBe(MAX_COUNTED_MATCHES + 1);
+  });
+});
