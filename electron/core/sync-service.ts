@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SyncConfig } from './config';
-import { lastRunStart, markInterruptedRuns } from './run-log';
+import { finishRun, lastRunStart, markInterruptedRuns, startRun, type SyncReport } from './run-log';
 import { SyncScheduler, type SchedulerClock, type SyncRequestResult, type SyncTrigger } from './scheduler';
 import { resolveSecret, type SecretStore } from './secret-store';
 import { describeConfigChange, SettingsStore } from './settings-store';
@@ -87,21 +87,47 @@ export class SyncService {
     if (change.mappingChanged && after) this.scheduler.settingsChanged();
   }
 
-  private async runOnce(trigger: SyncTrigger) {
-    const config = this.settings.getConfig();
-    if (!config) throw new Error('There is no connection set up yet: fill in the Connection screen and save it.');
-    const { secret } = await resolveSecret(config.connection.accessKeyId, { env: this.env, store: this.secretStore });
-    this.currentRun = new AbortController();
+  private async runOnce(trigger: SyncTrigger): Promise<SyncReport> {
+    // Created before any await, so stop() during the keychain lookup already stops this run.
+    const stop = new AbortController();
+    this.currentRun = stop;
     try {
+      const config = this.settings.getConfig();
+      if (!config) return this.recordRunThatCouldNotStart(trigger, 'failed', 'There is no connection set up yet: fill in the Connection screen and save it.');
+      let secret: string;
+      try {
+        ({ secret } = await resolveSecret(config.connection.accessKeyId, { env: this.env, store: this.secretStore }));
+      } catch (error) {
+        // A missing secret or a locked keychain is a failed run like any other: it goes in the run log.
+        return this.recordRunThatCouldNotStart(trigger, 'failed', (error as Error).message);
+      }
+      if (stop.signal.aborted) return this.recordRunThatCouldNotStart(trigger, 'interrupted', 'The sync was stopped before it started.');
       return await this.worker.run(
         { config, secretAccessKey: secret, dbPath: this.dbPath, trigger },
         {
-          signal: this.currentRun.signal,
+          signal: stop.signal,
           onProgress: (progress) => this.progressListeners.forEach((listener) => listener(progress)),
         },
       );
     } finally {
       this.currentRun = null;
     }
+  }
+
+  private recordRunThatCouldNotStart(trigger: SyncTrigger, status: 'failed' | 'interrupted', error: string): SyncReport {
+    const at = new Date().toISOString();
+    const report: SyncReport = {
+      runId: startRun(this.db, trigger, at),
+      status,
+      error,
+      trigger,
+      startedAt: at,
+      finishedAt: at,
+      files: [],
+      overCap: {},
+      counts: { files: 0, rows: 0, created: 0, updated: 0, skipped: 0, rejected: 0 },
+    };
+    finishRun(this.db, report);
+    return report;
   }
 }

@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../electron/core/scheduler';
 import { InMemorySecretStore } from '../../electron/core/secret-store';
@@ -88,5 +89,32 @@ describe('SyncService', () => {
     const report = await finished;
     expect(report.status).toBe('failed');
     expect(report.error).toContain(`Store one with: npm run cli -- credentials set --access-key-id ${LOCAL_S3_ACCESS_KEY_ID}`);
+    // Recorded in the run log like any other failed run, so the Sync log screen shows it.
+    const db = new Database(service.dbPath, { readonly: true });
+    expect(db.prepare('SELECT id, status, error FROM sync_runs').all()).toEqual([{ id: report.runId, status: 'failed', error: report.error }]);
+    db.close();
+  });
+
+  it('stops a run that is still waiting for the keychain: nothing is synced and the run is recorded as interrupted', async () => {
+    await service.stop();
+    const slowKeychain = new InMemorySecretStore();
+    await slowKeychain.set(LOCAL_S3_ACCESS_KEY_ID, LOCAL_S3_SECRET);
+    const get = slowKeychain.get.bind(slowKeychain);
+    slowKeychain.get = async (id) => {
+      await new Promise((resolve) => setTimeout(resolve, 300)); // e.g. a macOS keychain prompt
+      return get(id);
+    };
+    service = new SyncService({ dataDir, secretStore: slowKeychain, env: {} });
+    const finished = nextRun();
+    service.settings.setConfig(makeConfig(server));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const stopped = service.stop();
+    expect(await finished).toMatchObject({ status: 'interrupted', error: 'The sync was stopped before it started.' });
+    await stopped;
+    const db = new Database(service.dbPath, { readonly: true });
+    expect(db.prepare('SELECT count(*) AS n FROM organizations').get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT status FROM sync_runs').all()).toEqual([{ status: 'interrupted' }]);
+    db.close();
+    service = new SyncService({ dataDir, secretStore: secrets, env: {} }); // for afterEach
   });
 });
