@@ -49,7 +49,7 @@ export async function importFile(request: ImportRequest): Promise<ImportResult> 
   // rather than fail halfway through the file.
   db.exec('BEGIN IMMEDIATE');
   try {
-    const write = createRecordWriter(db, type, 'mode' in mapping ? mapping.mode : 'create_update', stamp);
+    const writer = createRecordWriter(db, type, mapping, stamp);
     let mapRow: RowMapper | null = null;
     let columnCount = 0;
     for await (const event of readCsv(countedBody, { delimiter: mapping.delimiter })) {
@@ -77,11 +77,15 @@ export async function importFile(request: ImportRequest): Promise<ImportResult> 
           reject(lines[i]!, mapped.reason, () => event.rawText(i));
           continue;
         }
-        counts[write(mapped.record)]++;
+        writer.write(mapped.record);
       }
       request.onProgress?.({ rows: counts.rows, bytes });
     }
-    const warnings = findDanglingReferences(db, type, stamp);
+    const written = writer.finish();
+    counts.created = written.created;
+    counts.updated = written.updated;
+    counts.skipped = written.skipped;
+    const warnings = findDanglingReferences(db, type, stamp, { written, target: 'target' in mapping ? mapping.target : undefined });
     request.beforeCommit(counts, warnings);
     db.exec('COMMIT');
     request.onProgress?.({ rows: counts.rows, bytes });

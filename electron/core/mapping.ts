@@ -1,20 +1,17 @@
 // Row mapping per object type, after Vitally's S3 and CSV-upload rules: which columns are the ID,
 // name and references, and how the remaining columns become typed traits or event properties.
 import type { ObjectMapping, ObjectType, TracksMapping } from './config';
-import { parseNpsScore, parseTimestamp, typeTraitValue } from './typing';
+import { parseNpsScore, parseTimestamp, stringJson, traitValueJson } from './typing';
 
-/** Traits (or event properties) of one row, ready for the store. */
-export interface TraitPatch {
-  /** Every set trait including explicit nulls: what a new record starts with. */
-  fullJson: string;
-  /** Set traits without nulls, for json_patch onto an existing record (json_patch deletes null keys). */
-  patchJson: string;
-  /** Traits explicitly set to null, applied separately on update. */
-  nullKeys: string[];
-}
+/**
+ * Traits (or event properties) of one row as JSON object text, ready for the store: every set trait
+ * in column order, then the explicit nulls (an empty cell sets nothing). The store merges it into an
+ * existing record's traits, where an explicit null sets the trait to null.
+ */
+export type TraitsJson = string;
 
-export interface OrganizationRecord { type: 'organizations'; id: string; name: string | null; traits: TraitPatch }
-export interface AccountRecord { type: 'accounts'; id: string; name: string | null; organizationId: string | null; traits: TraitPatch }
+export interface OrganizationRecord { type: 'organizations'; id: string; name: string | null; traits: TraitsJson }
+export interface AccountRecord { type: 'accounts'; id: string; name: string | null; organizationId: string | null; traits: TraitsJson }
 export interface UserRecord {
   type: 'users';
   id: string;
@@ -22,7 +19,7 @@ export interface UserRecord {
   email: string | null;
   organizationId: string | null;
   accountId: string | null;
-  traits: TraitPatch;
+  traits: TraitsJson;
 }
 export interface NpsRecord { type: 'nps'; id: string; userId: string; score: number; feedback: string | null; respondedAt: string }
 export interface EventRecord {
@@ -32,7 +29,7 @@ export interface EventRecord {
   targetId: string;
   event: string;
   occurredAt: string;
-  properties: TraitPatch;
+  properties: TraitsJson;
 }
 export type MappedRecord = OrganizationRecord | AccountRecord | UserRecord | NpsRecord | EventRecord;
 
@@ -93,7 +90,7 @@ export function createRowMapper(type: ObjectType, mapping: ObjectMapping, header
   const mappedNames = new Set(Object.values(columns));
   // Unmapped columns become traits/properties; nameless columns (a trailing delimiter) carry nothing.
   const traitColumns = header.flatMap((name, i) => (name !== '' && !mappedNames.has(name) ? [[i, name] as const] : []));
-  const traitsOf = (row: string[]): TraitPatch => buildTraitPatch(row, traitColumns);
+  const traitsOf = createTraitsEncoder(traitColumns);
 
   switch (type) {
     case 'organizations': {
@@ -175,21 +172,54 @@ export function createRowMapper(type: ObjectType, mapping: ObjectMapping, header
   }
 }
 
-export function buildTraitPatch(row: string[], traitColumns: readonly (readonly [number, string])[]): TraitPatch {
+/** The traits JSON of one row (see TraitsJson); for one-off use, createTraitsEncoder for a file. */
+export function buildTraitsJson(row: string[], traitColumns: readonly (readonly [number, string])[]): TraitsJson {
+  return createTraitsEncoder(traitColumns)(row);
+}
+
+/**
+ * Encodes the trait columns of each row as JSON text directly (no object per row, no JSON.stringify
+ * of one): the key prefixes are built once per file. The text is what JSON.stringify gives for an
+ * object with the set traits followed by the nulls, key order included.
+ */
+export function createTraitsEncoder(traitColumns: readonly (readonly [number, string])[]): (row: string[]) => TraitsJson {
+  // JavaScript objects list integer-like keys first, in numeric order; a column named like that is
+  // rare, and then building the object keeps the key order the store has always written.
+  if (traitColumns.some(([, name]) => isArrayIndex(name))) return (row) => traitsJsonViaObject(row, traitColumns);
+  const count = traitColumns.length;
+  const cells = traitColumns.map(([i]) => i);
+  const prefixes = traitColumns.map(([, name]) => `${stringJson(name)}:`);
+  return (row) => {
+    let set = '';
+    let nulls = '';
+    for (let k = 0; k < count; k++) {
+      const json = traitValueJson(row[cells[k]!]!);
+      if (json === undefined) continue;
+      if (json === null) nulls = nulls === '' ? `${prefixes[k]}null` : `${nulls},${prefixes[k]}null`;
+      else set = set === '' ? prefixes[k] + json : `${set},${prefixes[k]}${json}`;
+    }
+    if (nulls === '') return `{${set}}`;
+    return set === '' ? `{${nulls}}` : `{${set},${nulls}}`;
+  };
+}
+
+function traitsJsonViaObject(row: string[], traitColumns: readonly (readonly [number, string])[]): TraitsJson {
   // Null-prototype objects: a column named "__proto__" must become a trait, not a prototype.
   const set: Record<string, unknown> = Object.create(null);
-  let nullKeys: string[] | null = null;
+  const nullKeys: string[] = [];
   for (const [i, name] of traitColumns) {
-    const value = typeTraitValue(row[i]!);
-    if (value === undefined) continue;
-    if (value === null) (nullKeys ??= []).push(name);
-    else set[name] = value;
+    const json = traitValueJson(row[i]!);
+    if (json === undefined) continue;
+    if (json === null) nullKeys.push(name);
+    else set[name] = JSON.parse(json);
   }
-  const patchJson = JSON.stringify(set);
-  if (!nullKeys) return { fullJson: patchJson, patchJson, nullKeys: [] };
-  const full: Record<string, unknown> = Object.assign(Object.create(null), set);
-  for (const key of nullKeys) full[key] = null;
-  return { fullJson: JSON.stringify(full), patchJson, nullKeys };
+  for (const key of nullKeys) set[key] = null;
+  return JSON.stringify(set);
+}
+
+/** A canonical array index ("0", "42"; not "01" or "4294967295"): object keys that sort first. */
+function isArrayIndex(name: string): boolean {
+  return /^(?:0|[1-9]\d{0,9})$/.test(name) && Number(name) < 4294967295;
 }
 
 /** A mapped optional column: empty (or unmapped) means "not given". */

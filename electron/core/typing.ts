@@ -33,6 +33,61 @@ export function typeTraitValue(cell: string): TraitValue | undefined {
   return cell;
 }
 
+/**
+ * The JSON text of a cell's typed value, exactly JSON.stringify(typeTraitValue(cell)), without
+ * building the value: undefined for an empty cell (not set), null for an explicit null. This runs
+ * for every trait cell of every row, so the common cases avoid allocation and regular expressions.
+ */
+export function traitValueJson(cell: string): string | null | undefined {
+  const length = cell.length;
+  if (length === 0) return undefined;
+  const first = cell.charCodeAt(0);
+  if (length <= 5) {
+    if (cell === 'null') return null;
+    if ((length === 4 || length === 5) && (first | 0x20) === (length === 4 ? 116 /* t */ : 102) /* f */) {
+      const lower = cell.toLowerCase();
+      if (lower === 'true' || lower === 'false') return lower;
+    }
+  }
+  if ((first >= 48 && first <= 57) || first === 45 /* - */) {
+    const canonical = plainIntegerText(cell);
+    if (canonical) return cell;
+    if (PLAIN_DECIMAL.test(cell)) {
+      const value = Number(cell);
+      // Integers beyond 2^53 would silently lose digits (IDs, card numbers): keep them as text.
+      if (Number.isSafeInteger(Math.trunc(value)) && Number.isFinite(value)) return String(value);
+    }
+    return stringJson(cell);
+  }
+  if (first === 91 /* [ */ && cell.charCodeAt(length - 1) === 93 /* ] */) {
+    const value = typeTraitValue(cell);
+    return typeof value === 'string' ? stringJson(value) : JSON.stringify(value);
+  }
+  return stringJson(cell);
+}
+
+/** True when the cell is an integer whose own text is its JSON (no leading zero, no -0, at most 15 digits). */
+function plainIntegerText(cell: string): boolean {
+  let i = cell.charCodeAt(0) === 45 ? 1 : 0;
+  const digits = cell.length - i;
+  if (digits === 0 || digits > 15) return false;
+  const lead = cell.charCodeAt(i);
+  if (lead === 48 /* 0 */) return digits === 1 && i === 0;
+  for (; i < cell.length; i++) {
+    const c = cell.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+// Characters JSON.stringify escapes in a string: quote, backslash, controls, and (lone) surrogates.
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** JSON.stringify(text), with the common case of nothing to escape done by concatenation. */
+export function stringJson(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
+}
+
 // Date, then optionally T or space and a time with optional fraction, then an optional zone.
 const ISO_TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s?(Z|z|[+-]\d{2}(?::?\d{2})?)?)?$/;
@@ -47,6 +102,8 @@ const MAX_EPOCH_MS = 253402300799999; // 9999-12-31T23:59:59.999Z
  * instant as a UTC ISO string with milliseconds, or null when it cannot be read.
  */
 export function parseTimestamp(text: string): string | null {
+  // Most exports already write the canonical form (what toISOString gives): it is its own answer.
+  if (text.length === 24 && isCanonicalUtc(text)) return text;
   const cell = text.trim();
   if (cell === '') return null;
   if (EPOCH_NUMBER.test(cell)) {
@@ -80,6 +137,27 @@ export function parseTimestamp(text: string): string | null {
   }
   if (Math.abs(ms) > MAX_EPOCH_MS) return null;
   return new Date(ms).toISOString();
+}
+
+/** YYYY-MM-DDTHH:MM:SS.mmmZ with a real date and time: exactly what new Date(...).toISOString() writes. */
+function isCanonicalUtc(t: string): boolean {
+  if (t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(10) !== 84 /* T */ || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58) return false;
+  if (t.charCodeAt(19) !== 46 /* . */ || t.charCodeAt(23) !== 90 /* Z */) return false;
+  const year = digitsAt(t, 0, 4), month = digitsAt(t, 5, 2), day = digitsAt(t, 8, 2);
+  const hour = digitsAt(t, 11, 2), minute = digitsAt(t, 14, 2), second = digitsAt(t, 17, 2), millis = digitsAt(t, 20, 3);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || millis < 0) return false;
+  return day <= daysInMonth(year, month);
+}
+
+/** The number written by `count` ASCII digits at `at`, or -1 when any is not a digit. */
+function digitsAt(text: string, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
 }
 
 function daysInMonth(year: number, month: number): number {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { parseConfig, type ObjectMapping, type ObjectType } from '../../electron/core/config';
 import {
-  buildTraitPatch,
+  buildTraitsJson,
   createRowMapper,
   HeaderError,
   type AccountRecord,
@@ -11,9 +12,10 @@ import {
   type NpsRecord,
   type OrganizationRecord,
   type RowMapper,
-  type TraitPatch,
+  type TraitsJson,
   type UserRecord,
 } from '../../electron/core/mapping';
+import { typeTraitValue } from '../../electron/core/typing';
 
 /** A mapping as the app would hold it: built through parseConfig, so defaults and trimming apply. */
 function mappingFor(type: ObjectType, fields: Record<string, unknown>): ObjectMapping {
@@ -50,11 +52,15 @@ function headerError(build: () => unknown): HeaderError {
   throw new Error('expected a HeaderError, but the mapper was created');
 }
 
-const traits = (patch: TraitPatch) => ({
-  full: JSON.parse(patch.fullJson) as Record<string, unknown>,
-  patch: JSON.parse(patch.patchJson) as Record<string, unknown>,
-  nullKeys: patch.nullKeys,
-});
+/** The traits JSON a record carries, and what it does to a stored record: set these, null those. */
+const traits = (json: TraitsJson) => {
+  const full = JSON.parse(json) as Record<string, unknown>;
+  return {
+    full,
+    patch: Object.fromEntries(Object.entries(full).filter(([, v]) => v !== null)),
+    nullKeys: Object.keys(full).filter((k) => full[k] === null),
+  };
+};
 
 describe('organizations', () => {
   const fields = { mode: 'create_update', idColumn: 'org_id', nameColumn: 'org_name' };
@@ -162,7 +168,7 @@ describe('users', () => {
       name: 'Ada Lovelace',
       email: 'ada@example.com',
       organizationId: 'o-1',
-      traits: expect.any(Object),
+      traits: expect.any(String),
     });
     expect(traits(record.traits).full).toEqual({ role: 'admin', logins: 17 });
   });
@@ -298,7 +304,7 @@ describe('tracks (events)', () => {
       targetId: 'a-1',
       event: 'Upgraded',
       occurredAt: '2024-05-01T08:30:00.000Z',
-      properties: expect.any(Object),
+      properties: expect.any(String),
     });
     expect(traits(record.properties)).toEqual({
       full: { plan: 'pro', amount: 49.99, coupon: null, items: [1, 2] },
@@ -405,7 +411,7 @@ describe('header checks', () => {
   });
 });
 
-describe('buildTraitPatch', () => {
+describe('buildTraitsJson', () => {
   const columns = [
     [0, 'a'],
     [1, 'b'],
@@ -413,44 +419,69 @@ describe('buildTraitPatch', () => {
     [3, 'd'],
   ] as const;
 
-  it('fullJson includes explicit nulls, patchJson leaves them out, nullKeys lists them', () => {
-    const patch = buildTraitPatch(['1', 'null', 'x', 'null'], columns);
-    expect(JSON.parse(patch.fullJson)).toEqual({ a: 1, b: null, c: 'x', d: null });
-    expect(JSON.parse(patch.patchJson)).toEqual({ a: 1, c: 'x' });
-    expect(patch.nullKeys).toEqual(['b', 'd']);
+  it('writes the set traits, then the explicit nulls', () => {
+    const json = buildTraitsJson(['1', 'null', 'x', 'null'], columns);
+    expect(json).toBe('{"a":1,"c":"x","b":null,"d":null}');
+    expect(traits(json)).toEqual({ full: { a: 1, b: null, c: 'x', d: null }, patch: { a: 1, c: 'x' }, nullKeys: ['b', 'd'] });
   });
 
-  it('without nulls, fullJson and patchJson are the same and nullKeys is empty', () => {
-    const patch = buildTraitPatch(['1', 'true', '["x"]', 'y'], columns);
-    expect(JSON.parse(patch.fullJson)).toEqual({ a: 1, b: true, c: ['x'], d: 'y' });
-    expect(patch.patchJson).toBe(patch.fullJson);
-    expect(patch.nullKeys).toEqual([]);
+  it('types every value as JSON.stringify would write it', () => {
+    expect(buildTraitsJson(['1', 'true', '["x"]', 'y'], columns)).toBe(JSON.stringify({ a: 1, b: true, c: ['x'], d: 'y' }));
+    expect(buildTraitsJson(['-0', '1200.50', '00501', '9007199254740993'], columns)).toBe('{"a":0,"b":1200.5,"c":"00501","d":"9007199254740993"}');
+    expect(buildTraitsJson(['say "hi"', 'back\\slash', 'tab\there', 'FALSE'], columns)).toBe(
+      JSON.stringify({ a: 'say "hi"', b: 'back\\slash', c: 'tab\there', d: false }),
+    );
+    expect(buildTraitsJson(['[1, 2]', '[not json', 'é ✓', '\ud800'], columns)).toBe(JSON.stringify({ a: [1, 2], b: '[not json', c: 'é ✓', d: '\ud800' }));
   });
 
-  it('leaves empty cells out of all three', () => {
-    const patch = buildTraitPatch(['', 'null', '', '5'], columns);
-    expect(JSON.parse(patch.fullJson)).toEqual({ b: null, d: 5 });
-    expect(JSON.parse(patch.patchJson)).toEqual({ d: 5 });
-    expect(patch.nullKeys).toEqual(['b']);
+  it('leaves empty cells out', () => {
+    expect(buildTraitsJson(['', 'null', '', '5'], columns)).toBe('{"d":5,"b":null}');
+    expect(buildTraitsJson(['', '', '', ''], columns)).toBe('{}');
   });
 
   it('only reads the listed columns', () => {
-    const patch = buildTraitPatch(['skip', '1', 'skip', '2'], [
+    const json = buildTraitsJson(['skip', '1', 'skip', '2'], [
       [1, 'one'],
       [3, 'three'],
     ]);
-    expect(JSON.parse(patch.fullJson)).toEqual({ one: 1, three: 2 });
+    expect(JSON.parse(json)).toEqual({ one: 1, three: 2 });
   });
 
-  it('keeps a trait whatever its name, even one that is special to JavaScript objects', () => {
-    const patch = buildTraitPatch(['x', 'y', 'null'], [
+  it('keeps a trait whatever its name, even one that is special to JavaScript objects or needs escaping', () => {
+    const json = buildTraitsJson(['x', 'y', 'null', 'z'], [
       [0, 'constructor'],
       [1, '__proto__'],
       [2, 'toString'],
+      [3, 'say "hi"'],
     ]);
-    expect(JSON.parse(patch.fullJson)).toEqual(JSON.parse('{"constructor":"x","__proto__":"y","toString":null}'));
-    expect(JSON.parse(patch.patchJson)).toEqual(JSON.parse('{"constructor":"x","__proto__":"y"}'));
-    expect(patch.nullKeys).toEqual(['toString']);
+    expect(json).toBe('{"constructor":"x","__proto__":"y","say \\"hi\\"":"z","toString":null}');
+  });
+
+  it('orders integer-like column names the way a JavaScript object does, as the store always has', () => {
+    const json = buildTraitsJson(['x', 'null', '1', '2'], [
+      [0, 'b'],
+      [1, '20'],
+      [2, '3'],
+      [3, 'a'],
+    ]);
+    expect(json).toBe('{"3":1,"20":null,"b":"x","a":2}');
+  });
+
+  it('matches JSON.stringify of the typed values for any cells', () => {
+    const names = ['a', 'b', '__proto__', 'x y'];
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.string(), fc.constantFrom('', 'null', 'TRUE', 'false', '-0', '12.50', '007', '[1,"a"]', '1e5')), { minLength: 4, maxLength: 4 }), (cells) => {
+        const expected: Record<string, unknown> = Object.create(null);
+        const nulls: string[] = [];
+        cells.forEach((cell, i) => {
+          const value = typeTraitValue(cell);
+          if (value === null) nulls.push(names[i]!);
+          else if (value !== undefined) expected[names[i]!] = value;
+        });
+        for (const key of nulls) expected[key] = null;
+        expect(buildTraitsJson(cells, names.map((n, i) => [i, n] as const))).toBe(JSON.stringify(expected));
+      }),
+    );
   });
 });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseNpsScore, parseTimestamp, typeTraitValue } from '../../electron/core/typing';
+import { parseNpsScore, parseTimestamp, traitValueJson, typeTraitValue } from '../../electron/core/typing';
 
 describe('typeTraitValue', () => {
   it('treats an empty cell as "not set" (undefined), so an update keeps the stored value', () => {
@@ -251,4 +251,41 @@ describe('parseNpsScore', () => {
       expect(parseNpsScore(text)).toBeNull();
     },
   );
+});
+
+describe('traitValueJson', () => {
+  const stringified = (cell: string) => {
+    const value = typeTraitValue(cell);
+    return value === undefined || value === null ? value : JSON.stringify(value);
+  };
+
+  it('is the JSON text of the typed value: undefined when empty, null for "null"', () => {
+    for (const cell of ['', 'null', 'NULL', 'true', 'False', 'TRUE ', '0', '-0', '7', '-7', '1200.50', '00501', '1,000', '1e5', '-', '9007199254740993', '123456789012345', '1234567890123456', '["a",1]', '[x]', 'say "hi"', 'a\\b', 'tab\there', '\ud800', 'é']) {
+      expect(traitValueJson(cell)).toBe(stringified(cell));
+    }
+  });
+
+  it('agrees with JSON.stringify(typeTraitValue(cell)) for any cell', () => {
+    fc.assert(fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.integer().map(String), fc.double().map(String)), (cell) => {
+      expect(traitValueJson(cell)).toBe(stringified(cell));
+    }));
+  });
+});
+
+describe('parseTimestamp, canonical UTC fast path', () => {
+  it('returns a canonical UTC timestamp as it is, and refuses impossible dates in that form', () => {
+    expect(parseTimestamp('2024-02-29T23:59:59.999Z')).toBe('2024-02-29T23:59:59.999Z');
+    expect(parseTimestamp('0000-01-01T00:00:00.000Z')).toBe('0000-01-01T00:00:00.000Z');
+    for (const bad of ['2023-02-29T00:00:00.000Z', '2024-13-01T00:00:00.000Z', '2024-01-01T24:00:00.000Z', '2024-01-01T00:60:00.000Z', '2024-01-01T00:00:60.000Z', '2024-01-0xT00:00:00.000Z']) {
+      expect(parseTimestamp(bad)).toBeNull();
+    }
+  });
+
+  it('agrees with toISOString for any instant JavaScript dates can hold with a four-digit year', () => {
+    fc.assert(fc.property(fc.integer({ min: Date.UTC(0, 0, 1) - 1900 * 365.2425 * 864e5, max: 253402300799999 }), (ms) => {
+      const iso = new Date(ms).toISOString();
+      if (iso.length !== 24) return;
+      expect(parseTimestamp(iso)).toBe(iso);
+    }));
+  });
 });
