@@ -73,7 +73,8 @@ afterAll(async () => {
   await ws.close();
 });
 
-describe('npm run cli', () => {
+// Every test starts CLI processes (Node + tsx + the AWS SDK, about 2 s each on an idle machine).
+describe('npm run cli', { timeout: 90_000 }, () => {
   it('prints usage and exits 2 without a command, or with an unknown one', async () => {
     const none = await runCli([]);
     expect(none.code).toBe(2);
@@ -255,6 +256,6 @@ describe('npm run cli', () => {
     const noSchedule = await runCli(['watch', '--config', configPath, '--db', dbPath]);
     expect(noSchedule.code).toBe(2);
     expect(noSchedule.stderr).toContain(`The schedule is off in ${configPath}: set schedule.everyHours to 6, 12 or 24 to watch`);
-  });
+  }, 180_000); // four CLI processes, each starting Node, tsx and the AWS SDK: slow on a loaded machine
 });
 
