@@ -39,6 +39,9 @@ interface SizeResult {
   bytes: number;
   sqliteMs: number[];
   syncMs: number[];
+  /** CPU time (user + system) of the sqlite3 process, and of this process (the worker's thread, mostly) during the sync. */
+  sqliteCpuMs: number[];
+  syncCpuMs: number[];
   ratio: number;
   peakRssMb: number;
   baselineRssMb: number;
@@ -91,10 +94,11 @@ async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boo
 
   const s3 = await startS3Child();
   const worker = new SyncWorker();
+  // Per process: another bench (a test run, say) may be using bench-data at the same time.
+  const runDir = join(DATA_DIR, `run-${process.pid}`);
   try {
     await s3.put(csv);
     const config = benchConfig(s3.endpoint);
-    const runDir = join(DATA_DIR, 'run');
     mkdirSync(runDir, { recursive: true });
 
     // The app keeps one worker for all its syncs: start it (and load the engine) before timing.
@@ -105,6 +109,8 @@ async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boo
 
     const sqliteMs: number[] = [];
     const syncMs: number[] = [];
+    const sqliteCpuMs: number[] = [];
+    const syncCpuMs: number[] = [];
     const peaks: number[] = [];
     const baselines: number[] = [];
     const loopP99: number[] = [];
@@ -115,19 +121,23 @@ async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boo
       const order = round % 2 === 0 ? ['sqlite3', 'sync'] : ['sync', 'sqlite3'];
       for (const what of order) {
         if (what === 'sqlite3') {
+          const cpuBefore = childrenCpuMs();
           const ms = await timeSqliteImport(sqlite3, csv, freshDb(runDir, 'sqlite3'));
+          const cpu = childrenCpuMs() - cpuBefore;
           sqliteMs.push(ms);
-          log(`  sqlite3 .import   ${fmt(ms).padStart(8)} ms  ${fmt(rows / (ms / 1000)).padStart(10)} rows/s`);
+          sqliteCpuMs.push(cpu);
+          log(`  sqlite3 .import   ${fmt(ms).padStart(8)} ms  ${fmt(rows / (ms / 1000)).padStart(10)} rows/s  CPU ${fmt(cpu)} ms`);
         } else {
           lastDb = freshDb(runDir, 'sync');
           const measured = await timeSync(worker, config, lastDb, rows);
           syncMs.push(measured.ms);
+          syncCpuMs.push(measured.cpuMs);
           peaks.push(measured.peakRssMb);
           baselines.push(measured.baselineRssMb);
           loopP99.push(measured.loopP99Ms);
           loopMax.push(measured.loopMaxMs);
           log(
-            `  sync (worker)     ${fmt(measured.ms).padStart(8)} ms  ${fmt(rows / (measured.ms / 1000)).padStart(10)} rows/s` +
+            `  sync (worker)     ${fmt(measured.ms).padStart(8)} ms  ${fmt(rows / (measured.ms / 1000)).padStart(10)} rows/s  CPU ${fmt(measured.cpuMs)} ms` +
               `  peak RSS ${fmt(measured.peakRssMb)} MB (idle ${fmt(measured.baselineRssMb)} MB)  event loop p99 ${fmt(measured.loopP99Ms)} ms, max ${fmt(measured.loopMaxMs)} ms`,
           );
         }
@@ -150,6 +160,8 @@ async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boo
       bytes,
       sqliteMs,
       syncMs,
+      sqliteCpuMs,
+      syncCpuMs,
       ratio: median(syncMs) / median(sqliteMs),
       peakRssMb: Math.max(...peaks),
       baselineRssMb: median(baselines),
@@ -164,16 +176,19 @@ async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boo
         `  sqlite3 .import (median of ${runs}):  ${fmt(median(sqliteMs))} ms, ${fmt(rows / (median(sqliteMs) / 1000))} rows/s`,
         `  full sync (median of ${runs}):        ${fmt(median(syncMs))} ms, ${fmt(rows / (median(syncMs) / 1000))} rows/s`,
         `  ratio sync / sqlite3 (medians):   ${result.ratio.toFixed(2)}x`,
+        ...(sqliteCpuMs.some((ms) => ms > 0)
+          ? [`  CPU time (medians):               sqlite3 ${fmt(median(sqliteCpuMs))} ms, sync ${fmt(median(syncCpuMs))} ms (${(median(syncCpuMs) / median(sqliteCpuMs)).toFixed(2)}x; the S3 server's is not counted)`]
+          : []),
         `  peak RSS during the sync:         ${fmt(result.peakRssMb)} MB (this process, worker included; ${fmt(result.baselineRssMb)} MB idle before it)`,
         `  main-thread event-loop delay:     p99 ${fmt(result.eventLoopP99Ms)} ms, max ${fmt(result.eventLoopMaxMs)} ms (worst run; beyond the ${EVENT_LOOP_RESOLUTION_MS} ms sampling interval)`,
         `  second sync, nothing changed:     ${fmt(result.secondSyncMs)} ms (${fmt(result.secondSyncRatio * 100)}% of the full sync; nothing downloaded)`,
       ].join('\n'),
     );
-    rmSync(runDir, { recursive: true, force: true });
     return result;
   } finally {
     await worker.close();
     await s3.close();
+    rmSync(runDir, { recursive: true, force: true });
   }
 }
 
@@ -188,6 +203,7 @@ async function timeSync(worker: SyncWorker, config: SyncConfig, dbPath: string, 
   }, MEMORY_SAMPLE_MS);
   const loop = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
   loop.enable();
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   let report: SyncReport;
   try {
@@ -197,6 +213,7 @@ async function timeSync(worker: SyncWorker, config: SyncConfig, dbPath: string, 
     clearInterval(sampler);
   }
   const ms = performance.now() - start;
+  const cpu = process.cpuUsage(cpuBefore);
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
   const file = report.files[0];
   if (report.status !== 'succeeded' || !file || file.status !== 'imported' || file.rows !== rows || file.created !== rows || file.rejected !== 0) {
@@ -205,11 +222,23 @@ async function timeSync(worker: SyncWorker, config: SyncConfig, dbPath: string, 
   const beyondInterval = (ns: number) => Math.max(0, ns / 1e6 - EVENT_LOOP_RESOLUTION_MS);
   return {
     ms,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     peakRssMb: peakRss / 2 ** 20,
     baselineRssMb: baselineRss / 2 ** 20,
     loopP99Ms: beyondInterval(loop.percentile(99)),
     loopMaxMs: beyondInterval(loop.max),
   };
+}
+
+/** CPU time of this process's finished children (Linux /proc; 0 elsewhere). */
+function childrenCpuMs(): number {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+    // After "pid (comm) ": state is field 3, so cutime (16) and cstime (17) are at 13 and 14.
+    return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 function timeSqliteImport(sqlite3: string, csv: string, dbPath: string): Promise<number> {
@@ -264,7 +293,7 @@ async function ensureCsv(rows: number, log: (line: string) => void): Promise<str
   const path = join(DATA_DIR, `events-v${DATA_VERSION}-${rows}.csv`);
   if (existsSync(path)) return path;
   log(`generating ${rows.toLocaleString('en-US')} rows into ${path} ...`);
-  const partial = `${path}.partial`;
+  const partial = `${path}.${process.pid}.partial`;
   const out = createWriteStream(partial);
   let seed = 42;
   const random = () => {
