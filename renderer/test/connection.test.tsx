@@ -126,4 +126,24 @@ describe('Connection', () => {
     await user.click(within(notice).getByRole('button', { name: 'Dismiss' }));
     expect(screen.queryByText('Your settings file was damaged and set aside')).not.toBeInTheDocument();
   });
+
+  it('exports the configuration to a file and imports one, naming what is wrong in a bad one', async () => {
+    const api = createFakeApi(makeOverview({ config: makeConfig(), secretStored: true }));
+    api.exportConfig.mockResolvedValue({ json: '{"connection":{}}\n' });
+    const created: Blob[] = [];
+    URL.createObjectURL = ((blob: Blob) => (created.push(blob), 'blob:config')) as typeof URL.createObjectURL;
+    URL.revokeObjectURL = () => undefined;
+    const { user } = await renderApp(api, 'connection');
+    await user.click(screen.getByRole('button', { name: 'Export configuration' }));
+    await waitFor(() => expect(created).toHaveLength(1));
+    expect(await created[0]!.text()).toBe('{"connection":{}}\n');
+
+    api.importConfig.mockResolvedValueOnce({ ok: false, message: 'not valid', problems: ['schedule.everyHours: must be 6, 12, 24 or null (off)'] });
+    await user.upload(screen.getByLabelText('Configuration file to import'), new File(['{"schedule":{"everyHours":5}}'], 'team.json', { type: 'application/json' }));
+    expect(api.importConfig).toHaveBeenCalledWith({ json: '{"schedule":{"everyHours":5}}' });
+    expect(await screen.findByText('schedule.everyHours: must be 6, 12, 24 or null (off)')).toBeInTheDocument();
+
+    await user.upload(screen.getByLabelText('Configuration file to import'), new File(['{}'], 'team.json', { type: 'application/json' }));
+    expect(await screen.findByText('Configuration imported from team.json.')).toBeInTheDocument();
+  });
 });

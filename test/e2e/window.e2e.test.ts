@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEYCHAIN_SERVICE_NAME, KeytarSecretStore } from '../../electron/core/secret-store';
@@ -280,6 +281,15 @@ describe('the window in Chromium, on the web preview', { timeout: 120_000 }, () 
     expect(await detail.getByRole('row', { name: /zip/ }).textContent()).toBe('zip8001');
     await detail.getByText('vitally/accounts/emea.csv').waitFor();
     expect(await page.getByLabel('Database file').inputValue()).toBe(join(dataDir, 's3-csv-sync.sqlite'));
+
+    // The file disappears from the bucket: after the next sync its records are marked stale.
+    await s3.client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: `${PREFIX}accounts/emea.csv` }));
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await waitForSyncFinished();
+    await dismissNotices();
+    await page.getByRole('row', { name: /acc_102/ }).getByText('Stale').waitFor();
+    expect(await page.getByRole('row', { name: /acc_202/ }).getByText('Stale').count()).toBe(0);
+    await detail.getByText(/is no longer in the bucket/).waitFor();
     await screenshot('data');
 
     // Paging through a big table.
@@ -293,7 +303,7 @@ describe('the window in Chromium, on the web preview', { timeout: 120_000 }, () 
     await page.setViewportSize({ width: 900, height: 800 });
     await goTo('Objects');
     await page.getByRole('tab', { name: /Accounts/ }).click();
-    await page.getByRole('tabpanel', { name: /Accounts/ }).getByText('2 files match').waitFor();
+    await page.getByRole('tabpanel', { name: /Accounts/ }).getByText('1 file matches').waitFor(); // emea.csv was deleted above
     const overflowing = await page.evaluate<string[]>(`[...document.querySelectorAll('body *')]
       .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5 && !el.closest('.table-wrap'))
       .map((el) => el.tagName + '.' + el.className)`);

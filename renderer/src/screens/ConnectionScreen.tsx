@@ -1,6 +1,6 @@
 // Connection: where the bucket is and how to sign in. The secret goes to the OS keychain on save and
 // is never shown again: the screen only says that one is stored, and offers to replace it.
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type ChangeEvent, type FormEvent } from 'react';
 import type { ConnectionConfig, ConnectionInput, TestConnectionResult } from '../../../electron/api/contract';
 import { useApp } from '../app/app-context';
 import { Banner } from '../components/Banner';
@@ -277,6 +277,8 @@ export function ConnectionScreen() {
         </div>
       </form>
 
+      {overview.config && <ShareSetup />}
+
       {overview.config && !hasObjects && (
         <div className="card next-step">
           <p>
@@ -286,6 +288,72 @@ export function ConnectionScreen() {
             Go to Objects
           </button>
         </div>
+      )}
+    </section>
+  );
+}
+
+/** Export the configuration (never the secret) to a JSON file, or import one: a teammate's setup. */
+function ShareSetup() {
+  const { api, refreshOverview, notify } = useApp();
+  const fileInput = useRef<HTMLInputElement>(null);
+  const [problems, setProblems] = useState<string[]>([]);
+
+  async function exportConfig() {
+    try {
+      const { json } = await api.exportConfig();
+      const url = URL.createObjectURL(new Blob([json], { type: 'application/json' }));
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = 's3-csv-sync-config.json';
+      link.click();
+      window.setTimeout(() => URL.revokeObjectURL(url), 1000);
+    } catch (error) {
+      notify('error', (error as Error).message);
+    }
+  }
+
+  async function importConfig(event: ChangeEvent<HTMLInputElement>) {
+    const file = event.target.files?.[0];
+    event.target.value = '';
+    if (!file) return;
+    setProblems([]);
+    try {
+      const result = await api.importConfig({ json: await file.text() });
+      if (!result.ok) {
+        setProblems(result.problems.length ? result.problems : [result.message]);
+        return;
+      }
+      await refreshOverview();
+      notify('success', `Configuration imported from ${file.name}.${result.scheduler.running ? ' A sync has started.' : ''}`);
+    } catch (error) {
+      setProblems([(error as Error).message]);
+    }
+  }
+
+  return (
+    <section className="card share-setup" aria-labelledby="share-title">
+      <div>
+        <h2 id="share-title">Share this setup</h2>
+        <p className="muted">The connection, file patterns, mappings and schedule as a JSON file. The secret access key is never in it.</p>
+      </div>
+      <div className="share-actions">
+        <button type="button" className="btn btn-secondary" onClick={() => void exportConfig()}>
+          Export configuration
+        </button>
+        <button type="button" className="btn btn-secondary" onClick={() => fileInput.current?.click()}>
+          Import configuration…
+        </button>
+        <input ref={fileInput} type="file" accept="application/json,.json" className="visually-hidden" tabIndex={-1} aria-label="Configuration file to import" onChange={(e) => void importConfig(e)} />
+      </div>
+      {problems.length > 0 && (
+        <Banner tone="error" title="The configuration was not imported; nothing changed">
+          <ul>
+            {problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        </Banner>
       )}
     </section>
   );

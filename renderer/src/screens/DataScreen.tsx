@@ -280,19 +280,20 @@ function DatabaseLocation() {
 }
 
 function RecordDetailView({ table, id, onClose }: { table: DataTable; id: string; onClose: () => void }) {
-  const { api } = useApp();
+  const { api, lastFinished } = useApp();
   const [detail, setDetail] = useState<RecordDetail | null | undefined>(undefined);
   useEffect(() => {
     let current = true;
-    setDetail(undefined);
     api.getRecord({ table, id }).then((d) => current && setDetail(d), () => current && setDetail(null));
     return () => {
       current = false;
     };
-  }, [api, table, id]);
+  }, [api, table, id, lastFinished]);
+  // Take the keyboard to the record once it is shown (not again when a sync refreshes it).
+  const shownId = detail?.id;
   useEffect(() => {
-    if (detail) document.getElementById('record-detail-title')?.focus();
-  }, [detail]);
+    if (shownId !== undefined) document.getElementById('record-detail-title')?.focus();
+  }, [shownId]);
 
   if (detail === undefined) return <p className="muted" role="status">Loading {id}…</p>;
   if (detail === null) return <Banner tone="error">{id} is no longer in the database.</Banner>;
