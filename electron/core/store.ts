@@ -303,6 +303,7 @@ export function createRecordWriter(db: SqliteDatabase, type: ObjectType, mapping
         properties = ${mergeTraitsSql('properties', 'excluded.properties')}, ${touch}`,
       paramsPerRow: 5,
       constants,
+      insertFirst: { table, idColumn: 'message_id', maxRowid: rowidBefore },
     });
     statements.push(events);
     writeRow = (values, at) => {
@@ -317,6 +318,7 @@ export function createRecordWriter(db: SqliteDatabase, type: ObjectType, mapping
         feedback = COALESCE(excluded.feedback, feedback), responded_at = excluded.responded_at, ${touch}`,
       paramsPerRow: 5,
       constants,
+      insertFirst: { table, idColumn: 'external_id', maxRowid: rowidBefore },
     });
     statements.push(responses);
     writeRow = (values, at) => {
@@ -367,6 +369,7 @@ export function createRecordWriter(db: SqliteDatabase, type: ObjectType, mapping
         tail: `ON CONFLICT (external_id) DO UPDATE SET ${keepOld}, traits = ${mergeTraitsSql('traits', 'excluded.traits')}, ${touch}`,
         paramsPerRow: traitsAt + 1,
         constants,
+        insertFirst: { table, idColumn: 'external_id', maxRowid: rowidBefore },
       });
       statements.push(records);
       writeRow = (values, at) => {
@@ -406,20 +409,28 @@ interface BatchedStatementSql {
   tail: string;
   paramsPerRow: number;
   constants: Record<string, unknown>;
+  /**
+   * Try each batch as a plain INSERT OR IGNORE first, and upsert only the rows it skipped (IDs that
+   * exist already, or repeat within the batch). A plain insert needs no statement journal, which a
+   * multi-row upsert must keep (measured: ~10% less SQLite time for new rows). The rowid of the
+   * table's last row and its ID column tell which rows went in.
+   */
+  insertFirst?: { table: string; idColumn: string; maxRowid: number };
 }
 
 /** Collects rows and runs them UPSERT_BATCH_ROWS at a time in one multi-row statement. */
 class BatchedStatement {
-  private readonly full: Database.Statement;
   private readonly params: unknown[];
   private length = 0;
+  private readonly statements = new Map<string, Database.Statement>();
+  private maxRowid: number;
 
   constructor(
     private readonly db: SqliteDatabase,
     private readonly sql: BatchedStatementSql,
   ) {
-    this.full = db.prepare(this.sqlFor(UPSERT_BATCH_ROWS));
     this.params = new Array(UPSERT_BATCH_ROWS * sql.paramsPerRow);
+    this.maxRowid = sql.insertFirst?.maxRowid ?? 0;
   }
 
   /** Queues one row: paramsPerRow values from values[at]. */
@@ -438,14 +449,49 @@ class BatchedStatement {
   }
 
   flush(): void {
-    if (this.length === 0) return;
-    if (this.length === this.params.length) this.full.run(this.params, this.sql.constants);
-    else this.db.prepare(this.sqlFor(this.length / this.sql.paramsPerRow)).run(this.params.slice(0, this.length), this.sql.constants);
+    const perRow = this.sql.paramsPerRow;
+    const rows = this.length / perRow;
+    if (rows === 0) return;
+    const params = this.length === this.params.length ? this.params : this.params.slice(0, this.length);
     this.length = 0;
+    const insertFirst = this.sql.insertFirst;
+    if (!insertFirst) {
+      this.statement('upsert', rows).run(params, this.sql.constants);
+      return;
+    }
+    const inserted = this.statement('insert', rows).run(params, this.sql.constants).changes;
+    const firstNewRowid = this.maxRowid + 1;
+    this.maxRowid += inserted;
+    if (inserted === rows) return;
+    // The IDs that went in; the first row with each of them is the one that did. The others, in
+    // file order, are upserts (SQLite applies a multi-row upsert row by row: the last one wins).
+    const insertedIds = new Set(
+      this.statementFor(`SELECT ${insertFirst.idColumn} FROM ${insertFirst.table} WHERE rowid >= ?`).pluck().all(firstNewRowid),
+    );
+    const rest: unknown[] = [];
+    for (let r = 0; r < rows; r++) {
+      const at = r * perRow;
+      if (insertedIds.delete(params[at])) continue;
+      for (let i = at; i < at + perRow; i++) rest.push(params[i]);
+    }
+    this.statement('upsert', rest.length / perRow).run(rest, this.sql.constants);
   }
 
-  private sqlFor(rows: number): string {
-    return `${this.sql.head} ${Array.from({ length: rows }, () => this.sql.row).join(', ')} ${this.sql.tail}`;
+  private statement(kind: 'insert' | 'upsert', rows: number): Database.Statement {
+    const values = Array.from({ length: rows }, () => this.sql.row).join(', ');
+    return this.statementFor(
+      kind === 'insert' ? `${this.sql.head.replace(/^INSERT INTO /, 'INSERT OR IGNORE INTO ')} ${values}` : `${this.sql.head} ${values} ${this.sql.tail}`,
+    );
+  }
+
+  /** Prepared once per SQL text for this file (the batch size and the last partial one). */
+  private statementFor(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 }
 
