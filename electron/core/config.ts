@@ -2,6 +2,7 @@
 // The secret access key is deliberately absent: it lives in the environment or the OS keychain.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { DELIMITERS } from './delimiters';
 
 export const OBJECT_TYPES = ['organizations', 'accounts', 'users', 'nps', 'tracks'] as const;
 export type ObjectType = (typeof OBJECT_TYPES)[number];
@@ -9,7 +10,7 @@ export type ObjectType = (typeof OBJECT_TYPES)[number];
 /** The 1000-file cap per object type, as in Vitally's S3 integration. */
 export const MAX_FILES_PER_TYPE = 1000;
 
-export const DELIMITERS = [',', ';', '\t', '|'] as const;
+export { DELIMITERS };
 export const SCHEDULE_HOURS = [6, 12, 24] as const;
 
 const column = z.string().trim().min(1, { error: 'must name a column (it cannot be empty)' });

@@ -4,7 +4,7 @@
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import Papa from 'papaparse';
-import { DELIMITERS } from './config';
+import { DELIMITERS } from './delimiters';
 
 export type Delimiter = (typeof DELIMITERS)[number];
 

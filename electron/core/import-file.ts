@@ -1,14 +1,20 @@
 // Imports one CSV file into the database in one transaction: it lands whole or not at all.
 import type { ObjectMapping, ObjectType } from './config';
+import { acquireCsvParseWorker, type CsvParseWorker } from './csv-parse-host';
 import { CsvFileError, readCsv } from './csv-reader';
+import { MAX_STORED_REJECTS_PER_FILE, rejectReasonForFieldCount, truncateRaw } from './import-rules';
 import { createRowMapper, HeaderError, type RowMapper } from './mapping';
 import type { FileCounts, RejectedRow } from './run-log';
-import { createRecordWriter, findDanglingReferences, type FileStamp, type SqliteDatabase } from './store';
+import { createRecordWriter, findDanglingReferences, type FileStamp, type RecordWriter, type SqliteDatabase } from './store';
 
-/** Stored rejected rows per file; beyond this they are counted but not kept (a broken export can reject millions). */
-export const MAX_STORED_REJECTS_PER_FILE = 1000;
-/** Raw text kept per rejected row. */
-const MAX_RAW_CHARS = 10_000;
+export { MAX_STORED_REJECTS_PER_FILE } from './import-rules';
+
+/**
+ * Files at least this big are read by the parsing worker (csv-parse-worker.ts) while this thread
+ * writes: parsing and writing then overlap on two cores. Smaller ones are read here, where a file
+ * costs no messages between threads.
+ */
+export const PARSE_IN_WORKER_MIN_BYTES = 4 * 1024 * 1024;
 
 export interface ImportProgress {
   rows: number;
@@ -26,6 +32,10 @@ export interface ImportRequest {
   beforeCommit: (counts: FileCounts, warnings: string[]) => void;
   onProgress?: (progress: ImportProgress) => void;
   signal?: AbortSignal;
+  /** The object's size, if known: decides where it is parsed. */
+  size?: number;
+  /** Overrides PARSE_IN_WORKER_MIN_BYTES (tests read small files through the worker with 0). */
+  parseInWorkerMinBytes?: number;
 }
 
 export interface ImportResult extends FileCounts {
@@ -35,52 +45,21 @@ export interface ImportResult extends FileCounts {
 export async function importFile(request: ImportRequest): Promise<ImportResult> {
   const { db, type, mapping, stamp } = request;
   const counts: FileCounts = { rows: 0, created: 0, updated: 0, skipped: 0, rejected: 0 };
-  let bytes = 0;
-  const countedBody = countBytes(request.body, (n) => (bytes += n));
+  const progress = { rows: 0, bytes: 0 };
   const reject = (line: number, reason: string, raw: () => string): void => {
     counts.rejected++;
-    if (counts.rejected <= MAX_STORED_REJECTS_PER_FILE) {
-      const text = raw();
-      request.recordReject({ key: stamp.key, line, reason, raw: text.length > MAX_RAW_CHARS ? `${text.slice(0, MAX_RAW_CHARS)}… (truncated)` : text });
-    }
+    if (counts.rejected <= MAX_STORED_REJECTS_PER_FILE) request.recordReject({ key: stamp.key, line, reason, raw: truncateRaw(raw()) });
   };
+  const lease = (request.size ?? 0) >= (request.parseInWorkerMinBytes ?? PARSE_IN_WORKER_MIN_BYTES) ? await acquireCsvParseWorker() : null;
 
   // IMMEDIATE takes the write lock now, so a writer elsewhere makes us wait (busy_timeout) up front
   // rather than fail halfway through the file.
   db.exec('BEGIN IMMEDIATE');
   try {
     const writer = createRecordWriter(db, type, mapping, stamp);
-    let mapRow: RowMapper | null = null;
-    let columnCount = 0;
-    for await (const event of readCsv(countedBody, { delimiter: mapping.delimiter })) {
-      request.signal?.throwIfAborted();
-      if (event.kind === 'header') {
-        mapRow = createRowMapper(type, mapping, event.columns);
-        columnCount = event.columns.length;
-        continue;
-      }
-      const { rows, lines, malformed } = event;
-      for (let i = 0; i < rows.length; i++) {
-        const row = rows[i]!;
-        counts.rows++;
-        const problem = malformed.get(i);
-        if (problem) {
-          reject(lines[i]!, problem, () => event.rawText(i));
-          continue;
-        }
-        if (row.length !== columnCount) {
-          reject(lines[i]!, `the row has ${row.length} field${row.length === 1 ? '' : 's'} but the header has ${columnCount}`, () => event.rawText(i));
-          continue;
-        }
-        const mapped = mapRow!(row);
-        if (!mapped.ok) {
-          reject(lines[i]!, mapped.reason, () => event.rawText(i));
-          continue;
-        }
-        writer.write(mapped.record);
-      }
-      request.onProgress?.({ rows: counts.rows, bytes });
-    }
+    const source: FileSource = { request, writer, counts, progress, reject };
+    if (lease) await readInWorker(lease.parser, source);
+    else await readHere(source);
     const written = writer.finish();
     counts.created = written.created;
     counts.updated = written.updated;
@@ -88,11 +67,67 @@ export async function importFile(request: ImportRequest): Promise<ImportResult> 
     const warnings = findDanglingReferences(db, type, stamp, { written, target: 'target' in mapping ? mapping.target : undefined });
     request.beforeCommit(counts, warnings);
     db.exec('COMMIT');
-    request.onProgress?.({ rows: counts.rows, bytes });
+    request.onProgress?.({ rows: counts.rows, bytes: progress.bytes });
     return { ...counts, warnings };
   } catch (error) {
     if (db.inTransaction) db.exec('ROLLBACK');
     throw error;
+  } finally {
+    lease?.release();
+  }
+}
+
+interface FileSource {
+  request: ImportRequest;
+  writer: RecordWriter;
+  counts: FileCounts;
+  progress: ImportProgress;
+  reject: (line: number, reason: string, raw: () => string) => void;
+}
+
+/** Reads, checks and maps the rows on this thread. */
+async function readHere({ request, writer, counts, progress, reject }: FileSource): Promise<void> {
+  const body = countBytes(request.body, (n) => (progress.bytes += n));
+  let mapRow: RowMapper | null = null;
+  let columnCount = 0;
+  for await (const event of readCsv(body, { delimiter: request.mapping.delimiter })) {
+    request.signal?.throwIfAborted();
+    if (event.kind === 'header') {
+      mapRow = createRowMapper(request.type, request.mapping, event.columns);
+      columnCount = event.columns.length;
+      continue;
+    }
+    const { rows, lines, malformed } = event;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      counts.rows++;
+      const problem = malformed.get(i) ?? (row.length !== columnCount ? rejectReasonForFieldCount(row.length, columnCount) : undefined);
+      if (problem) {
+        reject(lines[i]!, problem, () => event.rawText(i));
+        continue;
+      }
+      const mapped = mapRow!(row);
+      if (!mapped.ok) {
+        reject(lines[i]!, mapped.reason, () => event.rawText(i));
+        continue;
+      }
+      writer.write(mapped.record);
+    }
+    request.onProgress?.({ rows: counts.rows, bytes: progress.bytes });
+  }
+}
+
+/** Lets the parsing worker read, check and map the rows, and writes its batches as they come. */
+async function readInWorker(parser: CsvParseWorker, { request, writer, counts, progress }: FileSource): Promise<void> {
+  const batches = parser.readFile({ type: request.type, mapping: request.mapping, body: request.body, onBytes: (n) => (progress.bytes += n) });
+  for await (const batch of batches) {
+    request.signal?.throwIfAborted();
+    // The worker sends the rejects to keep (already cut to size) and counts the rest.
+    for (const { line, reason, raw } of batch.rejects) request.recordReject({ key: request.stamp.key, line, reason, raw });
+    counts.rejected += batch.rejects.length + batch.unrecordedRejects;
+    counts.rows += batch.parsedRows;
+    writer.writeRows(batch.values, 0, batch.rowCount);
+    request.onProgress?.({ rows: counts.rows, bytes: progress.bytes });
   }
 }
 
@@ -102,8 +137,9 @@ export function isFileContentError(error: unknown): boolean {
 }
 
 export function isGzipError(error: unknown): boolean {
-  const code = (error as { code?: string })?.code ?? '';
-  return code.startsWith('Z_') || code === 'ERR_ZLIB_INITIALIZATION_FAILED';
+  // Not every error's code is a string: an AbortError (a DOMException) has the number 20.
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && (code.startsWith('Z_') || code === 'ERR_ZLIB_INITIALIZATION_FAILED');
 }
 
 async function* countBytes(source: AsyncIterable<Uint8Array>, add: (n: number) => void): AsyncGenerator<Uint8Array> {

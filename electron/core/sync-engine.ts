@@ -44,6 +44,8 @@ export interface SyncRequest {
   /** Stops the run: the file being imported is rolled back, the run is marked interrupted. */
   signal?: AbortSignal;
   onProgress?: (progress: SyncProgress) => void;
+  /** Files at least this big are parsed on a second thread (default: PARSE_IN_WORKER_MIN_BYTES; tests use 0). */
+  parseInWorkerMinBytes?: number;
   /** Override the S3 client (tests inject short timeouts). */
   s3Client?: S3Client;
   now?: () => Date;
@@ -189,6 +191,8 @@ async function syncFile(
       mapping,
       stamp,
       body: object.body,
+      size: downloaded.size,
+      parseInWorkerMinBytes: request.parseInWorkerMinBytes,
       signal: request.signal,
       recordReject: createRejectRecorder(db, runId),
       onProgress,
@@ -250,7 +254,9 @@ function synced(files: FileReport[]): number {
 }
 
 function isSqliteError(error: unknown): boolean {
-  return ((error as { code?: string })?.code ?? '').startsWith('SQLITE_');
+  // Not every error's code is a string: an AbortError (a DOMException) has the number 20.
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_');
 }
 
 function summarizeFailures(files: FileReport[]): string {

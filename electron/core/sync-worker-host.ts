@@ -1,12 +1,11 @@
 // Runs syncs on a worker thread (sync-worker.ts) and gives back the same SyncReport runSync returns,
 // so the thread that serves the UI stays responsive: it only posts a request and receives progress
 // (at most ten updates a second) and the report.
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { SyncReport } from './run-log';
 import type { SyncProgress } from './sync-engine';
 import { fromWorkerError, type HostToWorker, type WorkerSyncRequest, type WorkerToHost } from './sync-worker-protocol';
+import { startWorker, workerEntryUrl } from './worker-start';
 
 export type { WorkerSyncRequest } from './sync-worker-protocol';
 
@@ -138,21 +137,5 @@ export async function runSyncInWorker(request: RunSyncInWorkerRequest, options: 
 
 /** sync-worker.ts when running from TypeScript sources (tsx, vitest), sync-worker.js in a build. */
 function defaultWorkerUrl(): URL {
-  const fromSources = /\.[cm]?ts$/.test(new URL(import.meta.url).pathname);
-  return new URL(`./sync-worker.${fromSources ? 'ts' : 'js'}`, import.meta.url);
-}
-
-function startWorker(url: URL): Worker {
-  if (!/\.[cm]?ts$/.test(url.pathname)) return new Worker(url);
-  // A worker does not inherit the parent's module hooks, and `--import tsx` in its execArgv is
-  // registered too late for its entry module on Node 20: register tsx first, then import the entry.
-  const bootstrap = `import(${JSON.stringify(tsxApiUrl())}).then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(bootstrap, { eval: true });
-}
-
-function tsxApiUrl(): string {
-  const require = createRequire(import.meta.url);
-  const manifestPath = require.resolve('tsx/package.json');
-  const manifest = require(manifestPath) as { exports: Record<string, { import: { default: string } }> };
-  return new URL(manifest.exports['./esm/api']!.import.default, pathToFileURL(manifestPath)).href;
+  return workerEntryUrl('sync-worker', import.meta.url);
 }

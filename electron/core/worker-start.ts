@@ -1,0 +1,26 @@
+// Starting the engine's worker threads, from TypeScript sources (tsx: tests, CLI, bench) or from a
+// build where each worker entry is a separate .js file next to the module that starts it.
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
+
+/** `./<name>.ts` next to `fromUrl` when that is a TypeScript source, else `./<name>.js`. */
+export function workerEntryUrl(name: string, fromUrl: string): URL {
+  const fromSources = /\.[cm]?ts$/.test(new URL(fromUrl).pathname);
+  return new URL(`./${name}.${fromSources ? 'ts' : 'js'}`, fromUrl);
+}
+
+export function startWorker(url: URL, options: WorkerOptions = {}): Worker {
+  if (!/\.[cm]?ts$/.test(url.pathname)) return new Worker(url, options);
+  // A worker does not inherit the parent's module hooks, and `--import tsx` in its execArgv is
+  // registered too late for its entry module on Node 20: register tsx first, then import the entry.
+  const bootstrap = `import(${JSON.stringify(tsxApiUrl())}).then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); });`;
+  return new Worker(bootstrap, { ...options, eval: true });
+}
+
+function tsxApiUrl(): string {
+  const require = createRequire(import.meta.url);
+  const manifestPath = require.resolve('tsx/package.json');
+  const manifest = require(manifestPath) as { exports: Record<string, { import: { default: string } }> };
+  return new URL(manifest.exports['./esm/api']!.import.default, pathToFileURL(manifestPath)).href;
+}
