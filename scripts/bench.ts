@@ -4,7 +4,9 @@
 // An events CSV of N rows is generated into bench-data/ (kept for the next run), served from the
 // embedded S3-compatible server (in a child process, so this process holds only the sync), and synced
 // through the app's code path: a SyncWorker, i.e. runSync on a worker thread with its own database
-// connection. In turns with it, the sqlite3 shell imports the same file from disk into a fresh
+// connection, running the workers as the app's build bundles them (scripts/build-shell.ts;
+// --sources runs them from the TypeScript sources through tsx instead, which costs a module-hook
+// thread per worker and slower starts). In turns with it, the sqlite3 shell imports the same file from disk into a fresh
 // database. Printed: rows per second of both (medians), their ratio, this process's peak RSS during the
 // sync, the main thread's event-loop delay during the sync (p99 and max), and the time of a second
 // sync with nothing changed (which must download nothing). With several sizes (--rows 250000,2000000)
@@ -12,6 +14,7 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { parseConfig, type SyncConfig } from '../electron/core/config';
@@ -44,6 +47,10 @@ interface SizeResult {
   syncCpuMs: number[];
   ratio: number;
   peakRssMb: number;
+  /** This process before the sync worker started: the host's own share of the peak. */
+  hostRssMb: number;
+  /** Peak minus host: the sync worker's (and its parsing worker's) memory. */
+  syncRssMb: number;
   baselineRssMb: number;
   eventLoopP99Ms: number;
   eventLoopMaxMs: number;
@@ -58,6 +65,7 @@ async function main(): Promise<void> {
       rows: { type: 'string', default: '2000000' },
       runs: { type: 'string', default: '3' },
       json: { type: 'boolean', default: false },
+      sources: { type: 'boolean', default: false },
     },
   });
   const sizes = values.rows!.split(',').map((s) => Number(s.replaceAll('_', '')));
@@ -70,8 +78,23 @@ async function main(): Promise<void> {
   await checkSqliteShell(sqlite3);
   mkdirSync(DATA_DIR, { recursive: true });
 
+  const buildDir = join(DATA_DIR, `build-${process.pid}`);
+  let workerUrl: URL | undefined;
+  if (!values.sources) {
+    // In a child process: the bundler's buffers are not this process's memory during the runs.
+    await new Promise<void>((resolveBuild, reject) => {
+      const child = fork(join(ROOT, 'scripts/build-shell.ts'), ['--out-dir', buildDir], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+      child.on('error', reject);
+      child.on('exit', (code) => (code === 0 ? resolveBuild() : reject(new Error(`Building the workers failed (exit ${code}).`))));
+    });
+    workerUrl = pathToFileURL(join(buildDir, 'main', 'sync-worker.js'));
+  }
   const results: SizeResult[] = [];
-  for (const rows of sizes) results.push(await benchSize(rows, runs, sqlite3, values.json!));
+  try {
+    for (const rows of sizes) results.push(await benchSize(rows, runs, sqlite3, values.json!, workerUrl));
+  } finally {
+    rmSync(buildDir, { recursive: true, force: true });
+  }
   if (values.json) {
     console.log(JSON.stringify({ results }));
     return;
@@ -79,21 +102,26 @@ async function main(): Promise<void> {
   if (results.length > 1) {
     const small = results[0]!;
     const large = results.at(-1)!;
-    const change = ((large.peakRssMb - small.peakRssMb) / small.peakRssMb) * 100;
+    const change = (a: number, b: number) => `${b >= a ? '+' : ''}${fmt(((b - a) / a) * 100)}%`;
     console.log(
-      `\nPeak memory: ${fmt(small.peakRssMb)} MB at ${small.rows.toLocaleString('en-US')} rows, ${fmt(large.peakRssMb)} MB at ${large.rows.toLocaleString('en-US')} rows (${change >= 0 ? '+' : ''}${fmt(change)}%).`,
+      `\nPeak RSS: ${fmt(small.peakRssMb)} MB at ${small.rows.toLocaleString('en-US')} rows, ${fmt(large.peakRssMb)} MB at ${large.rows.toLocaleString('en-US')} rows (${change(small.peakRssMb, large.peakRssMb)}); ` +
+        `the sync's share (peak minus the host process before the worker started): ${fmt(small.syncRssMb)} MB and ${fmt(large.syncRssMb)} MB (${change(small.syncRssMb, large.syncRssMb)}).`,
     );
   }
 }
 
-async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boolean): Promise<SizeResult> {
+async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boolean, workerUrl: URL | undefined): Promise<SizeResult> {
   const log = quiet ? () => {} : (line: string) => console.log(line);
   const csv = await ensureCsv(rows, log);
   const bytes = statSync(csv).size;
   log(`\n${rows.toLocaleString('en-US')} rows, ${fmt(bytes / 1e6)} MB: ${csv}`);
+  log(`workers: ${workerUrl ? `built (${workerUrl.pathname})` : 'TypeScript sources through tsx'}`);
 
   const s3 = await startS3Child();
-  const worker = new SyncWorker();
+  global.gc?.();
+  await new Promise((r) => setTimeout(r, 200));
+  const hostRss = process.memoryUsage.rss();
+  const worker = new SyncWorker({ workerUrl });
   // Per process: another bench (a test run, say) may be using bench-data at the same time.
   const runDir = join(DATA_DIR, `run-${process.pid}`);
   try {
@@ -164,6 +192,8 @@ async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boo
       syncCpuMs,
       ratio: median(syncMs) / median(sqliteMs),
       peakRssMb: Math.max(...peaks),
+      hostRssMb: hostRss / 2 ** 20,
+      syncRssMb: Math.max(...peaks) - hostRss / 2 ** 20,
       baselineRssMb: median(baselines),
       eventLoopP99Ms: Math.max(...loopP99),
       eventLoopMaxMs: Math.max(...loopMax),
@@ -179,7 +209,7 @@ async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boo
         ...(sqliteCpuMs.some((ms) => ms > 0)
           ? [`  CPU time (medians):               sqlite3 ${fmt(median(sqliteCpuMs))} ms, sync ${fmt(median(syncCpuMs))} ms (${(median(syncCpuMs) / median(sqliteCpuMs)).toFixed(2)}x; the S3 server's is not counted)`]
           : []),
-        `  peak RSS during the sync:         ${fmt(result.peakRssMb)} MB (this process, worker included; ${fmt(result.baselineRssMb)} MB idle before it)`,
+        `  peak RSS during the sync:         ${fmt(result.peakRssMb)} MB (this process, workers included; ${fmt(result.hostRssMb)} MB before the sync worker started, so the sync's share is ${fmt(result.syncRssMb)} MB)`,
         `  main-thread event-loop delay:     p99 ${fmt(result.eventLoopP99Ms)} ms, max ${fmt(result.eventLoopMaxMs)} ms (worst run; beyond the ${EVENT_LOOP_RESOLUTION_MS} ms sampling interval)`,
         `  second sync, nothing changed:     ${fmt(result.secondSyncMs)} ms (${fmt(result.secondSyncRatio * 100)}% of the full sync; nothing downloaded)`,
       ].join('\n'),
