@@ -64,7 +64,7 @@ export async function importFile(request: ImportRequest): Promise<ImportResult> 
     counts.created = written.created;
     counts.updated = written.updated;
     counts.skipped = written.skipped;
-    const warnings = findDanglingReferences(db, type, stamp, { written, target: 'target' in mapping ? mapping.target : undefined });
+    const warnings = findDanglingReferences(db, type, stamp, { written, counted: written.references, target: 'target' in mapping ? mapping.target : undefined });
     request.beforeCommit(counts, warnings);
     db.exec('COMMIT');
     request.onProgress?.({ rows: counts.rows, bytes: progress.bytes });

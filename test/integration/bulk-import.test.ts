@@ -107,6 +107,40 @@ describe('dangling references', () => {
   });
 });
 
+describe('dangling references counted while writing', () => {
+  it('give the same count and example as the query, with SQLite\'s byte order for the example', async () => {
+    // Characters past U+FFFF sort after U+E000-U+FFFF in UTF-8 (SQLite's min) but before them in UTF-16.
+    const ids = ['\u{1F600}-emoji', '\uFF21-fullwidth', 'z-ascii', 'u1'];
+    await ws.put('users/u.csv', 'user_id,account_id,full_name,email\nu1,,Ada,\n');
+    await ws.put('events/1.csv', `message_id,user_id,ts,event\n${ids.map((id, i) => `m${i},${id},2024-01-01,view`).join('\n')}\n`);
+    const first = await ws.sync(makeConfig(ws.server));
+    const counted = first.files.find((f) => f.type === 'tracks')!.warnings;
+    expect(counted).toEqual(['3 events refer to a user that does not exist (for example "z-ascii"); stored as given.']);
+    const [queried] = ws.query<{ n: number; example: string }>(
+      `SELECT count(*) AS n, min(user_id) AS example FROM events WHERE user_id NOT IN (SELECT external_id FROM users)`,
+    );
+    expect(queried).toEqual({ n: 3, example: 'z-ascii' });
+    const nonAscii = ids.slice(0, 2);
+    await ws.put('events/2.csv', `message_id,user_id,ts,event\n${nonAscii.map((id, i) => `n${i},${id},2024-01-01,view`).join('\n')}\n`);
+    const second = await ws.sync(makeConfig(ws.server));
+    expect(second.files.find((f) => f.key.endsWith('2.csv'))!.warnings).toEqual([
+      `2 events refer to a user that does not exist (for example "${ws.query<{ m: string }>(`SELECT min(user_id) AS m FROM events WHERE message_id LIKE 'n%'`)[0]!.m}"); stored as given.`,
+    ]);
+  });
+
+  it('are not counted for update_only files, whose skipped rows are never written', async () => {
+    await ws.put('users/1-seed.csv', 'user_id,account_id,full_name,email\nu1,a1,Ada,ada@x.io\n');
+    await ws.sync(makeConfig(ws.server));
+    await ws.put('users/2-update.csv', 'user_id,account_id,full_name,email\nu404,a404,Nobody,no@x.io\n');
+    const config = makeConfig(ws.server, {
+      users: { fileRegex: '^users/2', mode: 'update_only', idColumn: 'user_id', accountIdColumn: 'account_id', nameColumn: 'full_name', emailColumn: 'email' },
+    });
+    const report = await ws.sync(config);
+    expect(report.files[0]).toMatchObject({ skipped: 1, updated: 0 });
+    expect(report.files[0]!.warnings).toBeUndefined();
+  });
+});
+
 describe('the database file', () => {
   it('is created with large pages, while an existing database keeps its page size', () => {
     expect(ws.query('PRAGMA page_size')).toEqual([{ page_size: NEW_DATABASE_PAGE_SIZE }]);
