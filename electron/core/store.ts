@@ -431,7 +431,8 @@ interface BatchedStatementSql {
 class BatchedStatement {
   private readonly params: unknown[];
   private length = 0;
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements = new Map<number, Database.Statement>();
+  private insertedIdsQuery: Database.Statement | null = null;
   private maxRowid: number;
 
   constructor(
@@ -474,9 +475,8 @@ class BatchedStatement {
     if (inserted === rows) return;
     // The IDs that went in; the first row with each of them is the one that did. The others, in
     // file order, are upserts (SQLite applies a multi-row upsert row by row: the last one wins).
-    const insertedIds = new Set(
-      this.statementFor(`SELECT ${insertFirst.idColumn} FROM ${insertFirst.table} WHERE rowid >= ?`).pluck().all(firstNewRowid),
-    );
+    this.insertedIdsQuery ??= this.db.prepare(`SELECT ${insertFirst.idColumn} FROM ${insertFirst.table} WHERE rowid >= ?`).pluck();
+    const insertedIds = new Set(this.insertedIdsQuery.all(firstNewRowid));
     const rest: unknown[] = [];
     for (let r = 0; r < rows; r++) {
       const at = r * perRow;
@@ -486,19 +486,16 @@ class BatchedStatement {
     this.statement('upsert', rest.length / perRow).run(rest, this.sql.constants);
   }
 
+  /** Prepared once per kind and row count for this file (in practice: the batch size, and a few for the rest). */
   private statement(kind: 'insert' | 'upsert', rows: number): Database.Statement {
-    const values = Array.from({ length: rows }, () => this.sql.row).join(', ');
-    return this.statementFor(
-      kind === 'insert' ? `${this.sql.head.replace(/^INSERT INTO /, 'INSERT OR IGNORE INTO ')} ${values}` : `${this.sql.head} ${values} ${this.sql.tail}`,
-    );
-  }
-
-  /** Prepared once per SQL text for this file (the batch size and the last partial one). */
-  private statementFor(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
+    const key = kind === 'insert' ? rows : -rows;
+    let statement = this.statements.get(key);
     if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
+      const values = Array.from({ length: rows }, () => this.sql.row).join(', ');
+      statement = this.db.prepare(
+        kind === 'insert' ? `${this.sql.head.replace(/^INSERT INTO /, 'INSERT OR IGNORE INTO ')} ${values}` : `${this.sql.head} ${values} ${this.sql.tail}`,
+      );
+      this.statements.set(key, statement);
     }
     return statement;
   }
