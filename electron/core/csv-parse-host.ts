@@ -3,7 +3,9 @@
 import type { Worker } from 'node:worker_threads';
 import type { ObjectMapping, ObjectType } from './config';
 import {
+  BATCHES_PER_ACK,
   BYTES_IN_FLIGHT,
+  BYTES_PER_MESSAGE,
   decodeRows,
   type FromParser,
   type ParsedReject,
@@ -110,21 +112,38 @@ export class CsvParseWorker {
     let finished = false;
     const pump = async () => {
       try {
+        let gathered: Uint8Array[] = [];
+        let size = 0;
+        const send = async () => {
+          await bytesCredit.take();
+          // One copy into a buffer of its own, which is transferred: the body's chunks may share
+          // theirs (Buffer pools; and a Buffer's slice() would not copy).
+          const chunk = new Uint8Array(size);
+          let at = 0;
+          for (const part of gathered) {
+            chunk.set(part, at);
+            at += part.length;
+          }
+          this.post({ type: 'bytes', fileId, chunk }, [chunk.buffer as ArrayBuffer]);
+          onBytes?.(size);
+          gathered = [];
+          size = 0;
+        };
         for (;;) {
           const next = await source.next();
           if (next.done) break;
-          await bytesCredit.take();
-          // A copy with its own buffer, transferred: the body's chunks may share theirs.
-          const chunk = next.value.slice();
-          this.post({ type: 'bytes', fileId, chunk }, [chunk.buffer as ArrayBuffer]);
-          onBytes?.(chunk.length);
+          gathered.push(next.value);
+          size += next.value.length;
+          if (size >= BYTES_PER_MESSAGE) await send();
         }
+        if (size > 0) await send();
         this.post({ type: 'end', fileId });
       } catch (error) {
         if (!(error instanceof CreditCancelled)) inbox.push({ type: 'failed', error });
       }
     };
     const pumping = pump();
+    let unacknowledged = 0;
     try {
       for (;;) {
         const message = await inbox.next();
@@ -142,7 +161,10 @@ export class CsvParseWorker {
             rejects: message.rejects,
             unrecordedRejects: message.unrecordedRejects,
           };
-          this.post({ type: 'ack', fileId });
+          if (++unacknowledged === BATCHES_PER_ACK) {
+            this.post({ type: 'ack', fileId, batches: unacknowledged });
+            unacknowledged = 0;
+          }
         }
       }
     } finally {

@@ -12,8 +12,8 @@ export type ToParser =
   | { type: 'bytes'; fileId: number; chunk: Uint8Array }
   /** No more bytes: the object has been read to its end. */
   | { type: 'end'; fileId: number }
-  /** One batch has been written: the parser may send one more. */
-  | { type: 'ack'; fileId: number }
+  /** Batches have been written: the parser may send that many more. */
+  | { type: 'ack'; fileId: number; batches: number }
   /** Stop reading this file (it failed or the sync was stopped). */
   | { type: 'cancel'; fileId: number };
 
@@ -75,8 +75,12 @@ export function decodeRows(rows: EncodedRows, rowCount: number): RowValue[] {
   return values;
 }
 
-/** Bytes chunks the importer may have sent but the parser not yet taken in. */
-export const BYTES_IN_FLIGHT = 16;
+/** Bytes messages the importer may have sent but the parser not yet taken in. */
+export const BYTES_IN_FLIGHT = 4;
+/** The importer gathers the body's chunks into messages of about this size (each message wakes the other thread). */
+export const BYTES_PER_MESSAGE = 256 * 1024;
+/** The importer acknowledges written batches this many at a time. */
+export const BATCHES_PER_ACK = 2;
 /** Batches the parser may have sent but the importer not yet written. */
 export const BATCHES_IN_FLIGHT = 8;
 /** Rows per batch sent back. */

@@ -46,7 +46,7 @@ port.on('message', (message: ToParser) => {
       file?.input.end();
       break;
     case 'ack':
-      file?.credit.give();
+      for (let i = 0; i < message.batches; i++) file?.credit.give();
       break;
     case 'cancel':
       if (file) {
