@@ -66,6 +66,7 @@ async function main(): Promise<void> {
       runs: { type: 'string', default: '3' },
       json: { type: 'boolean', default: false },
       sources: { type: 'boolean', default: false },
+      preview: { type: 'string' },
     },
   });
   const sizes = values.rows!.split(',').map((s) => Number(s.replaceAll('_', '')));
@@ -73,6 +74,15 @@ async function main(): Promise<void> {
   if (sizes.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(runs) || runs < 1) {
     console.error('Usage: npm run bench -- [--rows N[,M...]] [--runs K] [--json]');
     process.exit(2);
+  }
+  if (values.preview !== undefined) {
+    const objects = Number(values.preview.replaceAll('_', ''));
+    if (!Number.isInteger(objects) || objects < 1) {
+      console.error('Usage: npm run bench -- --preview N   (N objects under the prefix)');
+      process.exit(2);
+    }
+    await benchPreview(objects, values.json!);
+    return;
   }
   const sqlite3 = process.env.SQLITE3 ?? 'sqlite3';
   await checkSqliteShell(sqlite3);
@@ -356,6 +366,8 @@ async function ensureCsv(rows: number, log: (line: string) => void): Promise<str
 interface S3Child {
   endpoint: string;
   put(file: string): Promise<void>;
+  /** Writes that many small objects straight into the server's store (a PUT each would take minutes). */
+  populate(objects: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -378,6 +390,7 @@ async function startS3Child(): Promise<S3Child> {
   return {
     endpoint: endpoint!,
     put: async (file) => void (await request({ put: file })),
+    populate: async (objects) => void (await request({ populate: objects })),
     close: async () => {
       await request({ close: true });
       await waitForExit(child);
@@ -394,9 +407,12 @@ async function serveS3(): Promise<void> {
   const { startLocalS3Server } = await import('./local-s3-server');
   const server = await startLocalS3Server(BUCKET);
   process.send!({ endpoint: server.endpoint });
-  process.on('message', async (message: { put?: string; close?: boolean }) => {
+  process.on('message', async (message: { put?: string; populate?: number; close?: boolean }) => {
     try {
-      if (message.put) {
+      if (message.populate) {
+        await populateStore(server.directory, BUCKET, message.populate);
+        process.send!({ ok: 'populated' });
+      } else if (message.put) {
         await server.put(KEY, readFileSync(message.put));
         process.send!({ ok: 'put' });
       } else if (message.close) {
@@ -417,4 +433,94 @@ function median(values: number[]): number {
 
 function fmt(n: number): string {
   return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1);
+}
+
+/** The keys of the preview bench: exports/pNNNNN/e-NNNNNNN.csv, a thousand to a folder. */
+function previewKey(i: number): string {
+  return `exports/p${String(Math.floor(i / 1000)).padStart(5, '0')}/e-${String(i).padStart(7, '0')}.csv`;
+}
+
+/** s3rver's file store: <dir>/<bucket>/<key>._S3rver_object, with its MD5 beside it (else s3rver computes it on listing). */
+async function populateStore(directory: string, bucket: string, objects: number): Promise<void> {
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const { createHash } = await import('node:crypto');
+  const body = 'event_id,user_id,timestamp,event\n';
+  const md5 = createHash('md5').update(body).digest('hex');
+  for (let i = 0; i < objects; i += 1000) {
+    const folder = join(directory, bucket, previewKey(i).split('/').slice(0, -1).join('/'));
+    await mkdir(folder, { recursive: true });
+    const writes: Promise<void>[] = [];
+    for (let j = i; j < Math.min(i + 1000, objects); j++) {
+      const file = join(directory, bucket, `${previewKey(j)}._S3rver_object`);
+      writes.push(writeFile(file, body), writeFile(`${file}.md5`, md5));
+    }
+    await Promise.all(writes);
+  }
+}
+
+/**
+ * The preview of a pattern over a prefix with many objects, as the app lists it (on its main
+ * thread): when the first 1000 matches are known, when the listing (and the count of the rest) ends,
+ * and how much memory it took.
+ */
+async function benchPreview(objects: number, json: boolean): Promise<void> {
+  const log = json ? () => {} : (line: string) => console.log(line);
+  const s3 = await startS3Child();
+  try {
+    let start = performance.now();
+    await s3.populate(objects);
+    log(`${objects.toLocaleString('en-US')} objects written into the S3 server's store in ${fmt(performance.now() - start)} ms`);
+    const { compileFilePatterns, createS3Client, listSelectedFiles } = await import('../electron/core/s3-source');
+    const config = benchConfig(s3.endpoint);
+    const client = createS3Client(config.connection, LOCAL_S3_SECRET);
+    const patterns = compileFilePatterns({ tracks: { ...config.objects.tracks!, fileRegex: '^exports/' } });
+    global.gc?.();
+    const baselineRss = process.memoryUsage.rss();
+    let peakRss = baselineRss;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), MEMORY_SAMPLE_MS);
+    const loop = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
+    loop.enable();
+    const wanted = Math.min(1000, objects);
+    let firstPageMs = 0;
+    let firstMatchesMs = 0;
+    let pages = 0;
+    start = performance.now();
+    const selection = await listSelectedFiles(client, config.connection, patterns, {
+      onPage: (partial) => {
+        pages++;
+        if (pages === 1) firstPageMs = performance.now() - start;
+        if (!firstMatchesMs && partial.selected.tracks.length >= wanted) firstMatchesMs = performance.now() - start;
+      },
+    });
+    const totalMs = performance.now() - start;
+    loop.disable();
+    clearInterval(sampler);
+    client.destroy();
+    const result = {
+      objects,
+      pages,
+      firstPageMs,
+      firstMatchesMs,
+      totalMs,
+      selected: selection.selected.tracks.length,
+      overCap: selection.overCap.tracks,
+      peakRssGrowthMb: (peakRss - baselineRss) / 2 ** 20,
+      eventLoopMaxMs: Math.max(0, loop.max / 1e6 - EVENT_LOOP_RESOLUTION_MS),
+    };
+    if (json) {
+      console.log(JSON.stringify({ preview: result }));
+      return;
+    }
+    log(
+      [
+        `  first page listed:                ${fmt(firstPageMs)} ms`,
+        `  ${`first ${wanted} matches known:`.padEnd(34)}${fmt(firstMatchesMs)} ms`,
+        `  listing and count complete:       ${fmt(totalMs)} ms (${pages} pages; ${result.selected} selected, ${result.overCap.toLocaleString('en-US')} over the cap)`,
+        `  RSS growth during the listing:    ${fmt(result.peakRssGrowthMb)} MB`,
+        `  main-thread event-loop delay max: ${fmt(result.eventLoopMaxMs)} ms`,
+      ].join('\n'),
+    );
+  } finally {
+    await s3.close();
+  }
 }

@@ -15,6 +15,8 @@ export const LOCAL_S3_SECRET = 'S3RVER';
 export interface LocalS3Server {
   endpoint: string;
   bucket: string;
+  /** Where s3rver keeps the objects (the benchmark writes many objects straight into it). */
+  directory: string;
   client: S3Client;
   put(key: string, body: string | Uint8Array): Promise<void>;
   close(): Promise<void>;
@@ -34,6 +36,7 @@ export async function startLocalS3Server(bucket = 'acme-exports'): Promise<Local
   return {
     endpoint,
     bucket,
+    directory,
     client,
     async put(key, body) {
       await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));

@@ -60,8 +60,13 @@ export function compileFilePatterns(objects: ObjectsConfig): Partial<Record<Obje
 }
 
 export interface ListOptions {
-  /** Called after each listed page, so a preview can show matches before the listing finishes. */
+  /**
+   * Called after each listed page with the selection so far (the same object, growing), so a preview
+   * can show the first matches while the rest are still being listed and counted.
+   */
   onPage?: (selection: Selection) => void;
+  /** Keys per listed page (S3's default and maximum: 1000). */
+  pageSize?: number;
   /** Called with every listed key (used to notice files that disappeared). */
   onKey?: (key: string) => void;
   signal?: AbortSignal;
@@ -90,7 +95,7 @@ export async function listSelectedFiles(
     let page;
     try {
       page = await client.send(
-        new ListObjectsV2Command({ Bucket: connection.bucket, Prefix: prefix || undefined, ContinuationToken: continuationToken }),
+        new ListObjectsV2Command({ Bucket: connection.bucket, Prefix: prefix || undefined, ContinuationToken: continuationToken, MaxKeys: options.pageSize }),
         { abortSignal: options.signal },
       );
     } catch (error) {

@@ -35,6 +35,17 @@ describe('npm run bench', () => {
     expect(stdout).toMatch(new RegExp(`second sync, nothing changed:\\s+${number} ms \\(${number}% of the full sync; nothing downloaded\\)`));
   }, 180_000);
 
+  it('--preview lists a prefix of many objects and shows the first 1000 matches before the listing ends', async () => {
+    const { code, stdout } = await runBench(['--preview', '2500', '--json']);
+    expect(code).toBe(0);
+    const { preview } = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+      preview: { objects: number; pages: number; firstMatchesMs: number; totalMs: number; selected: number; overCap: number };
+    };
+    expect(preview).toMatchObject({ objects: 2500, pages: 3, selected: 1000, overCap: 1500 });
+    expect(preview.firstMatchesMs).toBeGreaterThan(0);
+    expect(preview.firstMatchesMs).toBeLessThan(preview.totalMs);
+  }, 180_000);
+
   it('reports each size as JSON when asked, for comparing peak memory across sizes', async () => {
     const { code, stdout } = await runBench(['--rows', '5000,10000', '--runs', '1', '--json']);
     expect(code).toBe(0);
