@@ -67,6 +67,7 @@ async function main(): Promise<void> {
       json: { type: 'boolean', default: false },
       sources: { type: 'boolean', default: false },
       preview: { type: 'string' },
+      'parse-worker': { type: 'boolean', default: false },
     },
   });
   const sizes = values.rows!.split(',').map((s) => Number(s.replaceAll('_', '')));
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
   }
   const results: SizeResult[] = [];
   try {
-    for (const rows of sizes) results.push(await benchSize(rows, runs, sqlite3, values.json!, workerUrl));
+    for (const rows of sizes) results.push(await benchSize(rows, runs, sqlite3, values.json!, workerUrl, values['parse-worker']!));
   } finally {
     rmSync(buildDir, { recursive: true, force: true });
   }
@@ -120,12 +121,12 @@ async function main(): Promise<void> {
   }
 }
 
-async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boolean, workerUrl: URL | undefined): Promise<SizeResult> {
+async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boolean, workerUrl: URL | undefined, parseWorker: boolean): Promise<SizeResult> {
   const log = quiet ? () => {} : (line: string) => console.log(line);
   const csv = await ensureCsv(rows, log);
   const bytes = statSync(csv).size;
   log(`\n${rows.toLocaleString('en-US')} rows, ${fmt(bytes / 1e6)} MB: ${csv}`);
-  log(`workers: ${workerUrl ? `built (${workerUrl.pathname})` : 'TypeScript sources through tsx'}`);
+  log(`workers: ${workerUrl ? `built (${workerUrl.pathname})` : 'TypeScript sources through tsx'}${parseWorker ? '; parsing on a second worker (--parse-worker)' : ''}`);
 
   const s3 = await startS3Child();
   global.gc?.();
@@ -137,6 +138,8 @@ async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boo
   try {
     await s3.put(csv);
     const config = benchConfig(s3.endpoint);
+    // --parse-worker: the sync worker hands the parsing to a second worker (off by default: see import-file.ts).
+    const parseInWorkerMinBytes = parseWorker ? 0 : undefined;
     mkdirSync(runDir, { recursive: true });
 
     // The app keeps one worker for all its syncs: start it (and load the engine) before timing.
@@ -167,7 +170,7 @@ async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boo
           log(`  sqlite3 .import   ${fmt(ms).padStart(8)} ms  ${fmt(rows / (ms / 1000)).padStart(10)} rows/s  CPU ${fmt(cpu)} ms`);
         } else {
           lastDb = freshDb(runDir, 'sync');
-          const measured = await timeSync(worker, config, lastDb, rows);
+          const measured = await timeSync(worker, config, lastDb, rows, parseInWorkerMinBytes);
           syncMs.push(measured.ms);
           syncCpuMs.push(measured.cpuMs);
           peaks.push(measured.peakRssMb);
@@ -233,7 +236,7 @@ async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boo
 }
 
 /** One full sync into a fresh database, with this process's RSS and the main thread's event loop watched. */
-async function timeSync(worker: SyncWorker, config: SyncConfig, dbPath: string, rows: number) {
+async function timeSync(worker: SyncWorker, config: SyncConfig, dbPath: string, rows: number, parseInWorkerMinBytes: number | undefined) {
   global.gc?.();
   await new Promise((r) => setTimeout(r, 200));
   const baselineRss = process.memoryUsage.rss();
@@ -247,7 +250,7 @@ async function timeSync(worker: SyncWorker, config: SyncConfig, dbPath: string, 
   const start = performance.now();
   let report: SyncReport;
   try {
-    report = await worker.run({ config, secretAccessKey: LOCAL_S3_SECRET, dbPath, trigger: 'bench' });
+    report = await worker.run({ config, secretAccessKey: LOCAL_S3_SECRET, dbPath, trigger: 'bench', parseInWorkerMinBytes });
   } finally {
     loop.disable();
     clearInterval(sampler);

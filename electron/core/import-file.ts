@@ -10,11 +10,16 @@ import { createRecordWriter, findDanglingReferences, type FileStamp, type Record
 export { MAX_STORED_REJECTS_PER_FILE } from './import-rules';
 
 /**
- * Files at least this big are read by the parsing worker (csv-parse-worker.ts) while this thread
- * writes: parsing and writing then overlap on two cores. Smaller ones are read here, where a file
- * costs no messages between threads.
+ * Files at least this big would be read by the parsing worker (csv-parse-worker.ts) while this
+ * thread writes. Off by default, because it does not pay on the project's two-core machines: the
+ * rows must become JavaScript strings again on this thread to be bound, and encoding, decoding,
+ * messages and a second heap cost more CPU than the overlap saves. Measured in npm run bench (2M
+ * rows, same runs, interleaved): 8.6-9.6 s with it, 7.1-8.7 s without, and CPU 12-13.7 s against
+ * 6.5-8.1 s; only reading the file from local disk without the S3 server (no third busy process)
+ * did it win, by ~10% (8.3-9.2 s vs 9.6-10 s) for +45% CPU. SyncRequest.parseInWorkerMinBytes
+ * turns it on (npm run bench -- --parse-worker measures it on other machines).
  */
-export const PARSE_IN_WORKER_MIN_BYTES = 4 * 1024 * 1024;
+export const PARSE_IN_WORKER_MIN_BYTES = Number.POSITIVE_INFINITY;
 
 export interface ImportProgress {
   rows: number;

@@ -14,6 +14,8 @@ export interface WorkerSyncRequest {
   trigger: string;
   /** Read every file, even those unchanged since their last import. */
   full?: boolean;
+  /** See SyncRequest.parseInWorkerMinBytes. */
+  parseInWorkerMinBytes?: number;
 }
 
 /** An error thrown in the worker, as plain data (class instances do not survive postMessage). */

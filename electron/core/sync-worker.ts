@@ -36,6 +36,7 @@ async function run(runId: number, request: WorkerSyncRequest): Promise<void> {
       dbPath: request.dbPath,
       trigger: request.trigger,
       full: request.full,
+      parseInWorkerMinBytes: request.parseInWorkerMinBytes,
       signal: stop.signal,
       onProgress: progress.push,
     });
