@@ -68,6 +68,8 @@ async function main(): Promise<void> {
       sources: { type: 'boolean', default: false },
       preview: { type: 'string' },
       'parse-worker': { type: 'boolean', default: false },
+      // Internal: set on the child process that measures one size of a multi-size run.
+      'one-size': { type: 'boolean', default: false },
     },
   });
   const sizes = values.rows!.split(',').map((s) => Number(s.replaceAll('_', '')));
@@ -88,6 +90,13 @@ async function main(): Promise<void> {
   const sqlite3 = process.env.SQLITE3 ?? 'sqlite3';
   await checkSqliteShell(sqlite3);
   mkdirSync(DATA_DIR, { recursive: true });
+  if (sizes.length > 1) {
+    // Each size in a fresh process, so that one's memory is not the next one's baseline.
+    const results: SizeResult[] = [];
+    for (const rows of sizes) results.push(await benchSizeInChild(rows, process.argv.slice(2), values.json!));
+    reportSizes(results, values.json!);
+    return;
+  }
 
   const buildDir = join(DATA_DIR, `build-${process.pid}`);
   let workerUrl: URL | undefined;
@@ -106,7 +115,12 @@ async function main(): Promise<void> {
   } finally {
     rmSync(buildDir, { recursive: true, force: true });
   }
-  if (values.json) {
+  if (values['one-size']) process.send!({ results });
+  else reportSizes(results, values.json!);
+}
+
+function reportSizes(results: SizeResult[], json: boolean): void {
+  if (json) {
     console.log(JSON.stringify({ results }));
     return;
   }
@@ -119,6 +133,24 @@ async function main(): Promise<void> {
         `the sync's share (peak minus the host process before the worker started): ${fmt(small.syncRssMb)} MB and ${fmt(large.syncRssMb)} MB (${change(small.syncRssMb, large.syncRssMb)}).`,
     );
   }
+}
+
+/** Runs this script for one size in a child process and takes its results. */
+function benchSizeInChild(rows: number, args: string[], json: boolean): Promise<SizeResult> {
+  const childArgs: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--rows') i++;
+    else if (!args[i]!.startsWith('--rows=')) childArgs.push(args[i]!);
+  }
+  return new Promise((resolveChild, reject) => {
+    const child = fork(new URL(import.meta.url).pathname, ['--rows', String(rows), '--one-size', ...childArgs], {
+      stdio: ['ignore', json ? 'ignore' : 'inherit', 'inherit', 'ipc'],
+    });
+    let result: SizeResult | undefined;
+    child.on('message', (message: { results: SizeResult[] }) => (result = message.results[0]));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 && result ? resolveChild(result) : reject(new Error(`The bench of ${rows} rows failed (exit ${code}).`))));
+  });
 }
 
 async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boolean, workerUrl: URL | undefined, parseWorker: boolean): Promise<SizeResult> {
