@@ -61,6 +61,8 @@ describe('Sync log', () => {
     expect(within(detail).getByText(/Accounts: 4 files\. Narrow the file pattern/)).toBeInTheDocument();
     const files = within(detail).getByRole('table', { name: 'Files of run 2' });
     expect(within(files).getAllByRole('row').slice(1).map((r) => within(r).getAllByRole('cell')[2]!.textContent)).toEqual(['Imported', 'Unchanged', 'Failed']);
+    expect(within(files).getAllByRole('columnheader').map((h) => h.textContent)).toEqual(['Type', 'Key', 'Status', 'Size', 'Rows', 'Created', 'Updated', 'Skipped', 'Rejected']);
+    expect([...within(files).getAllByRole('row')[1]!.querySelectorAll('td.num')].map((c) => c.textContent)).toEqual(['1.0 KB', '120', '100', '15', '2', '3']);
     expect(within(files).getByText('The column "email" is not in the file; its columns are: id, name.')).toBeInTheDocument();
     expect(within(files).getByText('2 accounts refer to an organization that does not exist')).toBeInTheDocument();
     const rejects = within(detail).getByRole('table', { name: 'Rejected rows of run 2' });

@@ -29,6 +29,41 @@ function duration(run: RunSummary): string {
   return formatDuration(Date.parse(run.finishedAt) - Date.parse(run.startedAt));
 }
 
+/** What a run and a file both report about their rows; the two tables show them alike. */
+interface RowCounts {
+  rows: number;
+  created: number;
+  updated: number;
+  skipped: number;
+  rejected: number;
+}
+
+const ROW_COUNT_COLUMNS = ['Rows', 'Created', 'Updated', 'Skipped', 'Rejected'] as const;
+
+function RowCountHeaders() {
+  return (
+    <>
+      {ROW_COUNT_COLUMNS.map((label) => (
+        <th key={label} scope="col" className="num">
+          {label}
+        </th>
+      ))}
+    </>
+  );
+}
+
+function RowCountCells({ counts }: { counts: RowCounts }) {
+  return (
+    <>
+      <td className="num">{formatNumber(counts.rows)}</td>
+      <td className="num">{formatNumber(counts.created)}</td>
+      <td className="num">{formatNumber(counts.updated)}</td>
+      <td className="num">{formatNumber(counts.skipped)}</td>
+      <td className={`num ${counts.rejected ? 'text-error' : ''}`}>{formatNumber(counts.rejected)}</td>
+    </>
+  );
+}
+
 export function SyncLogScreen() {
   const { api, lastFinished, scheduler, overview, navigate, syncNow, focusRun } = useApp();
   const [runs, setRuns] = useState<RunSummary[] | null>(null);
@@ -111,21 +146,7 @@ export function SyncLogScreen() {
                     <th scope="col" className="num">
                       Files
                     </th>
-                    <th scope="col" className="num">
-                      Rows
-                    </th>
-                    <th scope="col" className="num">
-                      Created
-                    </th>
-                    <th scope="col" className="num">
-                      Updated
-                    </th>
-                    <th scope="col" className="num">
-                      Skipped
-                    </th>
-                    <th scope="col" className="num">
-                      Rejected
-                    </th>
+                    <RowCountHeaders />
                   </tr>
                 </thead>
                 <tbody>
@@ -147,11 +168,7 @@ export function SyncLogScreen() {
                         {run.filesUnchanged > 0 && <div className="cell-sub">{formatNumber(run.filesUnchanged)} unchanged</div>}
                         {run.filesFailed > 0 && <div className="cell-sub text-error">{formatNumber(run.filesFailed)} failed</div>}
                       </td>
-                      <td className="num">{formatNumber(run.rows)}</td>
-                      <td className="num">{formatNumber(run.created)}</td>
-                      <td className="num">{formatNumber(run.updated)}</td>
-                      <td className="num">{formatNumber(run.skipped)}</td>
-                      <td className={`num ${run.rejected ? 'text-error' : ''}`}>{formatNumber(run.rejected)}</td>
+                      <RowCountCells counts={run} />
                     </tr>
                   ))}
                 </tbody>
@@ -239,21 +256,7 @@ function RunDetailView({ runId, onClose, refreshKey }: { runId: number; onClose:
                 <th scope="col" className="num">
                   Size
                 </th>
-                <th scope="col" className="num">
-                  Rows
-                </th>
-                <th scope="col" className="num">
-                  Created
-                </th>
-                <th scope="col" className="num">
-                  Updated
-                </th>
-                <th scope="col" className="num">
-                  Skipped
-                </th>
-                <th scope="col" className="num">
-                  Rejected
-                </th>
+                <RowCountHeaders />
               </tr>
             </thead>
             <tbody>
@@ -273,11 +276,7 @@ function RunDetailView({ runId, onClose, refreshKey }: { runId: number; onClose:
                     <StatusBadge status={file.status} />
                   </td>
                   <td className="num">{file.size === null ? '—' : formatBytes(file.size)}</td>
-                  <td className="num">{formatNumber(file.rows)}</td>
-                  <td className="num">{formatNumber(file.created)}</td>
-                  <td className="num">{formatNumber(file.updated)}</td>
-                  <td className="num">{formatNumber(file.skipped)}</td>
-                  <td className={`num ${file.rejected ? 'text-error' : ''}`}>{formatNumber(file.rejected)}</td>
+                  <RowCountCells counts={file} />
                 </tr>
               ))}
             </tbody>
