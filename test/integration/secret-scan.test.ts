@@ -56,9 +56,11 @@ export function secretNeedles(secret: string): { form: string; bytes: Buffer }[]
     { form: 'JSON-escaped', bytes: Buffer.from(JSON.stringify(secret).slice(1, -1).replaceAll('/', '\\/')) },
     { form: 'hex', bytes: Buffer.from(utf8.toString('hex')) },
     { form: 'HEX', bytes: Buffer.from(utf8.toString('hex').toUpperCase()) },
-    // Half of it is still a leak.
+    // Part of it is still a leak: halves, and the ten characters a V8 JSON.parse message quotes.
     { form: 'first half', bytes: utf8.subarray(0, Math.floor(utf8.length / 2)) },
     { form: 'second half', bytes: utf8.subarray(Math.floor(utf8.length / 2)) },
+    { form: 'first 10 characters', bytes: utf8.subarray(0, 10) },
+    { form: 'last 10 characters', bytes: utf8.subarray(-10) },
   ];
   // Base64 of data that contains the secret depends on where it starts modulo 3: the stable middle part.
   for (const padding of [0, 1, 2]) {
@@ -430,6 +432,12 @@ describe('the app (web preview and IPC) with the secret in the real keychain', {
     writeFileSync(join(scratch, 'shared-setup.json'), exported.result!.json);
     await call('openDatabaseFolder');
     await call('importConfig', { json: exported.result!.json });
+    // The secret pasted into the import box by mistake, alone or unquoted in a configuration: refused
+    // without quoting it (JSON.parse's own message quotes the text around the mistake).
+    for (const json of [SECRET, `{"connection": {"secretAccessKey": ${SECRET}}}`, `{"connection": {"secretAccessKey": "${SECRET}"}}`]) {
+      const imported = await call<{ ok: boolean; message: string }>('importConfig', { json });
+      expect(imported.result).toMatchObject({ ok: false, message: expect.stringMatching(/^The (imported )?configuration is not valid/) });
+    }
     // An invalid connection typed with a secret: refused, naming the fields.
     await call('saveConnection', { connection: { ...s3rverConnection(), bucket: 'x', region: '' }, secretAccessKey: SECRET });
     // A request the transport refuses: a secret that is not a string, and one beyond the size limit.
@@ -571,6 +579,10 @@ describe('the command line', { timeout: 120_000 }, () => {
 
     const status = await cliInProcess('credentials status', ['credentials', 'status', '--access-key-id', KEY_ID], {});
     expect(status.stdout).toContain('is stored in the OS keychain');
+    // The secret given as an argument by mistake: refused, never repeated back.
+    const asArgument = await cliInProcess('credentials set <secret>', ['credentials', 'set', SECRET, '--access-key-id', KEY_ID], {});
+    expect(asArgument.code).toBe(2);
+    expect(asArgument.stderr).toContain('the secret access key is never given on the command line');
   });
 
   it('as real processes: credentials set from standard input, syncs from the keychain and the environment, and a keychain that cannot be reached', async () => {
