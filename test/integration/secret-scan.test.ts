@@ -285,6 +285,7 @@ beforeAll(async () => {
   await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done));
   unreachableEndpoint = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
   await new Promise((done) => closed.close(done));
+  writeCliConfigs();
 }, 60_000);
 
 afterAll(async () => {
@@ -406,6 +407,7 @@ describe('the app (web preview and IPC) with the secret in the real keychain', {
     const locker = new Database(web.service.dbPath);
     locker.pragma('busy_timeout = 0');
     locker.exec('BEGIN IMMEDIATE');
+    cliProcesses ??= startCliProcesses();
     try {
       const finished = nextRunFinished();
       expect((await call<{ started: boolean }>('syncNow')).result?.started).toBe(true);
@@ -538,14 +540,37 @@ function cliProcess(label: string, args: string[], env: Record<string, string | 
   });
 }
 
+let cliDir: string;
+const configPath = (name: string) => join(cliDir, `${name.replace(/\W+/g, '-')}.json`);
+
+function writeCliConfigs(): void {
+  cliDir = join(scratch, 'cli');
+  mkdirSync(cliDir);
+  for (const scenario of SCENARIOS) writeFileSync(configPath(scenario.name), JSON.stringify(configFor(scenario.connection())));
+  writeFileSync(join(cliDir, 'cli-key.json'), JSON.stringify(configFor(s3rverConnection({ accessKeyId: CLI_KEY_ID }))));
+  writeFileSync(join(cliDir, 'key-id.json'), JSON.stringify(configFor(s3rverConnection())));
+}
+
+let cliProcesses: ReturnType<typeof startCliProcesses> | undefined;
+
+/**
+ * The real CLI processes (each starts Node, tsx and the AWS SDK: seconds). Started while the app
+ * waits out a database lock, so the two waits overlap; they touch neither the app's database nor
+ * its keychain entries.
+ */
+function startCliProcesses() {
+  const noKeychain = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent', DISPLAY: undefined, AWS_SECRET_ACCESS_KEY: undefined };
+  return Promise.all([
+    cliProcess('credentials set', ['credentials', 'set', '--access-key-id', CLI_KEY_ID], { AWS_SECRET_ACCESS_KEY: undefined }, `${SECRET}\n`),
+    cliProcess('credentials set without a keychain', ['credentials', 'set', '--access-key-id', CLI_KEY_ID], noKeychain, `${SECRET}\n`),
+    cliProcess('sync without a keychain', ['sync', '--config', join(cliDir, 'cli-key.json'), '--db', join(cliDir, 'never.sqlite')], noKeychain),
+    cliProcess('sync with the wrong secret', ['sync', '--config', configPath('wrong secret (signature mismatch)'), '--db', join(cliDir, 'process-wrong.sqlite')], { AWS_SECRET_ACCESS_KEY: SECRET }),
+    // The app part stored the secret for KEY_ID in the keychain.
+    cliProcess('sync --json from the keychain', ['sync', '--config', join(cliDir, 'key-id.json'), '--db', join(cliDir, 'process.sqlite'), '--json'], { AWS_SECRET_ACCESS_KEY: undefined }),
+  ]);
+}
+
 describe('the command line', { timeout: 120_000 }, () => {
-  let cliDir: string;
-  const configPath = (name: string) => join(cliDir, `${name.replace(/\W+/g, '-')}.json`);
-  beforeAll(() => {
-    cliDir = join(scratch, 'cli');
-    mkdirSync(cliDir);
-    for (const scenario of SCENARIOS) writeFileSync(configPath(scenario.name), JSON.stringify(configFor(scenario.connection())));
-  });
 
   it.each(SCENARIOS)('$name: sync, sync --json, test-connection and preview say what is wrong', async (scenario) => {
     // Half the scenarios take the secret from the environment, the others from the keychain.
@@ -586,20 +611,7 @@ describe('the command line', { timeout: 120_000 }, () => {
   });
 
   it('as real processes: credentials set from standard input, syncs from the keychain and the environment, and a keychain that cannot be reached', async () => {
-    const noKeychain = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent', DISPLAY: undefined, AWS_SECRET_ACCESS_KEY: undefined };
-    const dbPath = join(cliDir, 'process.sqlite');
-    const cliConfig = join(cliDir, 'cli-key.json');
-    writeFileSync(cliConfig, JSON.stringify(configFor(s3rverConnection({ accessKeyId: CLI_KEY_ID }))));
-    // The app part stored the secret for KEY_ID in the keychain; credentials set stores it for CLI_KEY_ID.
-    const keyIdConfig = join(cliDir, 'key-id.json');
-    writeFileSync(keyIdConfig, JSON.stringify(configFor(s3rverConnection())));
-    const [stored, unreachableSet, unreachableSync, wrongSecret, fromKeychain] = await Promise.all([
-      cliProcess('credentials set', ['credentials', 'set', '--access-key-id', CLI_KEY_ID], { AWS_SECRET_ACCESS_KEY: undefined }, `${SECRET}\n`),
-      cliProcess('credentials set without a keychain', ['credentials', 'set', '--access-key-id', CLI_KEY_ID], noKeychain, `${SECRET}\n`),
-      cliProcess('sync without a keychain', ['sync', '--config', cliConfig, '--db', join(cliDir, 'never.sqlite')], noKeychain),
-      cliProcess('sync with the wrong secret', ['sync', '--config', configPath('wrong secret (signature mismatch)'), '--db', join(cliDir, 'process-wrong.sqlite')], { AWS_SECRET_ACCESS_KEY: SECRET }),
-      cliProcess('sync --json from the keychain', ['sync', '--config', keyIdConfig, '--db', dbPath, '--json'], { AWS_SECRET_ACCESS_KEY: undefined }),
-    ]);
+    const [stored, unreachableSet, unreachableSync, wrongSecret, fromKeychain] = await (cliProcesses ??= startCliProcesses());
     expect(stored.code).toBe(0);
     expect(await keychain.get(CLI_KEY_ID)).toBe(SECRET);
     expect(unreachableSet.code).toBe(1);
