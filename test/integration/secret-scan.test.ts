@@ -47,7 +47,7 @@ const KEY_WITHOUT_SECRET = `AKIASCANNONE${RUN}`;
 const UNKNOWN_KEY_ID = `AKIASCANNOBODY${RUN}`;
 
 /** The forms in which the secret would betray itself in bytes. */
-export function secretNeedles(secret: string): { form: string; bytes: Buffer }[] {
+function secretNeedles(secret: string): { form: string; bytes: Buffer }[] {
   const utf8 = Buffer.from(secret, 'utf8');
   const needles: { form: string; bytes: Buffer }[] = [
     { form: 'raw', bytes: utf8 },
