@@ -65,7 +65,15 @@ export async function runCredentialsCommand(
   const [command, ...extraPositionals] = positionals;
   if (command === undefined) return usageError('Missing command.');
   if (!isCommand(command)) return usageError(`Unknown command "${command}".`);
-  if (extraPositionals.length > 0) return usageError(`Unexpected argument "${extraPositionals[0]}".`);
+  if (extraPositionals.length > 0) {
+    // `credentials set <secret>` is a natural mistake: never repeat that argument back.
+    if (command === 'set') {
+      return usageError(
+        'Unexpected argument after "set": the secret access key is never given on the command line (it would stay in the shell history). Pipe it in, or type it at the prompt.',
+      );
+    }
+    return usageError(`Unexpected argument "${extraPositionals[0]}".`);
+  }
   const accessKeyId = values['access-key-id']?.trim();
   if (!accessKeyId) return usageError('Missing --access-key-id <ID>.');
 

@@ -231,7 +231,7 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
       try {
         value = JSON.parse(json);
       } catch (error) {
-        const problem = `it is not valid JSON: ${(error as Error).message}`;
+        const problem = `it is not valid JSON${whereJsonFailed(error, json)}`;
         return { ok: false, message: `The imported configuration is not valid: ${problem}`, problems: [problem] };
       }
       return save(value);
@@ -270,3 +270,13 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
   };
 }
 
+/**
+ * Where JSON.parse gave up, as a line and column. Not its message: that quotes the text around the
+ * mistake, which may be a secret access key pasted into the import box by mistake.
+ */
+function whereJsonFailed(error: unknown, text: string): string {
+  const position = Number(/at position (\d+)/.exec((error as Error)?.message ?? '')?.[1] ?? Number.NaN);
+  if (!Number.isInteger(position)) return '';
+  const before = text.slice(0, position).split('\n');
+  return ` (line ${before.length}, column ${before.at(-1)!.length + 1})`;
+}

@@ -53,7 +53,10 @@ export function mainWindowOptions({ preloadPath, isDevelopment, placement, icon 
   };
 }
 
-/** Denies navigation, new windows and webviews on any webContents; allow-listed https links go to the browser. */
+/**
+ * Denies navigation (of the page and of any frame in it), server redirects, new windows and webviews
+ * on any webContents; allow-listed https links go to the browser.
+ */
 export function hardenWebContents(contents: Pick<WebContents, 'on' | 'setWindowOpenHandler'>, openExternal: (url: string) => Promise<void>): void {
   const openIfAllowed = (url: string) => {
     if (!isAllowedExternalUrl(url)) return;
@@ -63,6 +66,13 @@ export function hardenWebContents(contents: Pick<WebContents, 'on' | 'setWindowO
     event.preventDefault();
     openIfAllowed(event.url);
   });
+  // will-navigate covers the top frame only; a frame inside the page may not navigate either. (The
+  // top frame's own navigation is left to will-navigate, which opens allow-listed links.)
+  contents.on('will-frame-navigate', (event) => {
+    if (!event.isMainFrame) event.preventDefault();
+  });
+  // The app's own pages never redirect: a redirect can only lead somewhere else.
+  contents.on('will-redirect', (event) => event.preventDefault());
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }: HandlerDetails) => {
     openIfAllowed(url);

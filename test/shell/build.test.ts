@@ -93,6 +93,10 @@ describe('the main bundle, run with a fake electron', () => {
     expect(run.permission).toBe(false);
     expect(run.permissionCheck).toBe(false);
 
+    // The built window denies navigation, frame navigation, redirects, webviews and new windows,
+    // and its IPC refuses every method to a frame inside the page.
+    expect(run.hardening).toMatchObject({ willNavigate: true, willFrameNavigate: true, willRedirect: true, willAttachWebview: true, windowOpen: { action: 'deny' } });
+    expect(run.hardening.fromSubframe).toEqual(API_METHODS.map(() => ({ ok: false, message: 'Request refused: it came from an embedded frame.' })));
     expect(run.closedToTray).toBe(true);
     expect(run.tray.icon).toBe(join(appRoot, 'resources', 'tray', 'idle-light.png'));
     expect(run.tray.tooltip).toBe('S3 CSV Sync\nNo sync yet\nScheduled syncs off');
