@@ -50,7 +50,7 @@ export function markInterruptedRuns(db: SqliteDatabase): number {
   return db
     .prepare(
       `UPDATE sync_runs SET status = 'interrupted',
-         error = COALESCE(error, 'The app or command stopped before this sync finished (it was closed or killed). Files it had not finished were rolled back.')
+         error = COALESCE(error, 'The app or command stopped before this sync finished (it was closed or killed), or could not record the end of it in the database (locked, read-only or full). Files it had not finished were rolled back.')
        WHERE status = 'running'`,
     )
     .run().changes;

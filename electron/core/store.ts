@@ -136,11 +136,22 @@ export class DatabaseError extends Error {
   }
 }
 
+/**
+ * How long a write waits for another program's write lock (an analyst's shell inside BEGIN IMMEDIATE,
+ * a second sync) before the run fails saying so. S3_CSV_SYNC_BUSY_TIMEOUT_MS overrides it (tests).
+ */
+export const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
+
+function busyTimeoutFromEnv(): number | undefined {
+  const value = Number(process.env.S3_CSV_SYNC_BUSY_TIMEOUT_MS);
+  return Number.isInteger(value) && value >= 0 && process.env.S3_CSV_SYNC_BUSY_TIMEOUT_MS !== '' ? value : undefined;
+}
+
 export function openDatabase(path: string, options: { busyTimeoutMs?: number } = {}): SqliteDatabase {
   let db: SqliteDatabase;
   try {
     db = new Database(path);
-    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? busyTimeoutFromEnv() ?? DEFAULT_BUSY_TIMEOUT_MS}`);
     // A new database gets 64 KB pages (the size of an existing one never changes): syncs write in
     // bulk, and SQLite's write, spill and checkpoint work goes page by page. Measured on a 2M-row
     // events import: about 40% less CPU than with 4 KB pages; 1000 one-row files cost ~0.6 ms more each.
