@@ -191,7 +191,16 @@ function migrate(db: SqliteDatabase): void {
 
 export function explainSqliteError(error: unknown, path: string): string {
   const e = error as { code?: string; message?: string };
-  switch (e.code) {
+  const code = e.code ?? '';
+  // Extended codes (SQLITE_READONLY_DIRECTORY, SQLITE_IOERR_WRITE, ...) say more than the primary one.
+  if (code === 'SQLITE_READONLY_DIRECTORY') {
+    return `The folder holding the database ${path} is read-only, and SQLite needs to create its journal files (-wal, -shm) beside it. Check the folder's permissions.`;
+  }
+  if (code.startsWith('SQLITE_IOERR')) {
+    // A write past a file size limit (EFBIG) comes out as an I/O error too, not as SQLITE_FULL.
+    return `Writing to the database ${path} failed (disk I/O error): the disk may be full or failing, or the file may have reached a size limit. Free some space or check the disk, and sync again; nothing of the interrupted file was stored.`;
+  }
+  switch (code.replace(/^(SQLITE_[A-Z]+)_.*$/, '$1')) {
     case 'SQLITE_BUSY':
       return `The database ${path} is locked by another program that is writing to it. Close that program (or finish its transaction) and sync again.`;
     case 'SQLITE_FULL':

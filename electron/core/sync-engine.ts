@@ -125,7 +125,12 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
       }
     }
     report.status = decideStatus(report.files);
-    if (fatal) report.error = fatal;
+    if (fatal) {
+      // Stopped by a problem that concerns every file (the database refuses writes, the endpoint is
+      // gone): the run failed, even if the files before it went in.
+      report.status = 'failed';
+      report.error = fatal;
+    }
     else if (request.signal?.aborted && synced(report.files) < fileCount) {
       report.status = 'interrupted';
       report.error = `The sync was stopped before it finished; ${synced(report.files)} of ${fileCount} files were synced, the rest will be read next time.`;
