@@ -119,6 +119,12 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (object_type, key)
   ) WITHOUT ROWID;
   `,
+  // Which process runs a sync: a run left 'running' is marked interrupted only once that process is
+  // gone (a CLI sync must not mark the app's live run, or the other way round).
+  `
+  ALTER TABLE sync_runs ADD COLUMN pid INTEGER;
+  ALTER TABLE sync_runs ADD COLUMN host TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
