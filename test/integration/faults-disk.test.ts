@@ -1,7 +1,9 @@
 // The disk fills up, or the database file is read-only, for real: the CLI runs with a file size
 // limit (RLIMIT_FSIZE, so writes past it fail as on a full disk: no mount needed, works in CI
 // containers), or as an unprivileged user against a root-owned file (root ignores permissions).
-import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +15,19 @@ import { fileSize, runCli } from '../support/cli-process';
 /** nobody:nogroup on Debian; any unprivileged uid works. */
 const NOBODY = 65534;
 const EVENT_ROWS = 100_000;
+
+/** A real full disk needs a small filesystem: a tmpfs, where mounting is allowed (not in most CI containers). */
+function mountTmpfs(dir: string, size: string, remount = false): boolean {
+  const options = remount ? `remount,size=${size}` : `size=${size}`;
+  return spawnSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir]).status === 0;
+}
+const canMountTmpfs = (() => {
+  const dir = mkdtempSync(join(tmpdir(), 's3sync-mount-'));
+  const ok = mountTmpfs(dir, '1m');
+  if (ok) spawnSync('umount', [dir]);
+  rmSync(dir, { recursive: true, force: true });
+  return ok;
+})();
 
 let ws: Workspace;
 let configPath: string;
@@ -95,7 +110,7 @@ describe('the database cannot be written', { timeout: 50_000 }, () => {
       // Room for the run log, not for 100,000 events (about 15 MB in the WAL).
       const limit = fileSize(dbPath) + 4 * 1024 * 1024;
       const result = await runCli(['sync', '--config', configPath, '--db', dbPath, '--json'], { maxFileBytes: limit });
-      console.log(`disk full: exit ${result.code} after ${result.ms} ms; stdout: ${result.stdout.trim()}; stderr: ${result.stderr.trim()}`);
+      console.log(`file size limit: exit ${result.code} after ${result.ms} ms; stderr: ${result.stderr.trim()}`);
       expect(result.code).toBe(1);
       const report = JSON.parse(result.stdout);
       const message = `Writing to the database ${dbPath} failed (disk I/O error): the disk may be full or failing, or the file may have reached a size limit. Free some space or check the disk, and sync again; nothing of the interrupted file was stored.`;
@@ -114,6 +129,37 @@ describe('the database cannot be written', { timeout: 50_000 }, () => {
       expect(next.code).toBe(0);
       expect(inspect(dbPath).events).toBe(EVENT_ROWS);
     } finally {
+      await ws.remove('events/big.csv');
+    }
+  });
+  it.skipIf(!canMountTmpfs)('a really full disk (a small tmpfs): the run fails saying the disk is full, nothing of the file lands', async () => {
+    const mountDir = join(ws.dir, 'tmpfs');
+    mkdirSync(mountDir);
+    expect(mountTmpfs(mountDir, '6m')).toBe(true);
+    try {
+      const dbPath = join(mountDir, 'sync.sqlite');
+      const db = openDatabase(dbPath);
+      expect((await runSync({ config: makeConfig(ws.server), secretAccessKey: LOCAL_S3_SECRET, db, dbPath, trigger: 'test' })).status).toBe('succeeded');
+      db.close();
+      const before = inspect(dbPath);
+      const rows = Array.from({ length: EVENT_ROWS }, (_, i) => `m${i},u1,2024-01-01T00:00:00Z,page_view,/p/${i}`).join('\n');
+      await ws.put('events/big.csv', `message_id,user_id,ts,event,page\n${rows}\n`);
+
+      const result = await runCli(['sync', '--config', configPath, '--db', dbPath, '--json']);
+      console.log(`full tmpfs: exit ${result.code} after ${result.ms} ms; stderr: ${result.stderr.trim()}`);
+      expect(result.code).toBe(1);
+      const report = JSON.parse(result.stdout);
+      const message = `The disk holding ${dbPath} is full. Free some space and sync again; nothing of the interrupted file was stored.`;
+      expect(report).toMatchObject({ status: 'failed', error: message });
+      expect(report.files.at(-1)).toMatchObject({ key: 'vitally/events/big.csv', status: 'failed', error: message });
+      expect(inspect(dbPath)).toEqual({ ...before, runs: [...before.runs, { id: report.runId, status: 'failed' }] });
+
+      expect(mountTmpfs(mountDir, '64m', true)).toBe(true); // space freed
+      const next = await runCli(['sync', '--config', configPath, '--db', dbPath, '--json']);
+      expect(next.code).toBe(0);
+      expect(inspect(dbPath).events).toBe(EVENT_ROWS);
+    } finally {
+      spawnSync('umount', [mountDir]);
       await ws.remove('events/big.csv');
     }
   });
