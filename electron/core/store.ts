@@ -183,16 +183,22 @@ export function openDatabase(path: string, options: { busyTimeoutMs?: number } =
 }
 
 function migrate(db: SqliteDatabase): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > SCHEMA_VERSION) {
-    throw new Error(`was written by a newer version of S3 CSV Sync (schema ${version}; this version knows ${SCHEMA_VERSION}). Update the app`);
-  }
-  for (let v = version; v < SCHEMA_VERSION; v++) {
-    db.transaction(() => {
+  const schemaVersion = () => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new Error(`was written by a newer version of S3 CSV Sync (schema ${version}; this version knows ${SCHEMA_VERSION}). Update the app`);
+    }
+    return version;
+  };
+  if (schemaVersion() === SCHEMA_VERSION) return;
+  // The version is read again under the write lock: two processes opening an old database at once
+  // (the app and a CLI sync) would otherwise both run a migration, and the second one fail.
+  db.transaction(() => {
+    for (let v = schemaVersion(); v < SCHEMA_VERSION; v++) {
       db.exec(MIGRATIONS[v]!);
       db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
+    }
+  }).immediate();
 }
 
 export function explainSqliteError(error: unknown, path: string): string {

@@ -2,13 +2,14 @@
 // beside the app's, or two CLI syncs): the newcomer must not mark the other's live run interrupted.
 // Only runs whose process is gone are.
 import { spawn, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { INTERRUPTED_RUN_REASON } from '../../electron/core/run-log';
+import { INTERRUPTED_RUN_REASON, markInterruptedRuns } from '../../electron/core/run-log';
+import { openDatabase } from '../../electron/core/store';
 import { createWorkspace, makeConfig, type Workspace } from '../support/fixtures';
 import { queryOnce, runCli, waitUntil } from '../support/cli-process';
 
@@ -107,3 +108,26 @@ it('two CLI syncs on one database: the second leaves the first one\'s live run a
     await ws.remove('orgs/slow.csv');
   }
 }, 60_000);
+
+it('a database from before pids were recorded migrates: its runs are kept, and a run it left running is marked interrupted', () => {
+  const dir = mkdtempSync(join(tmpdir(), 's3sync-migrate-'));
+  const dbPath = join(dir, 'old.sqlite');
+  try {
+    // Schema 1 as the previous version left it: no pid or host column.
+    const old = openDatabase(dbPath);
+    old.exec(`ALTER TABLE sync_runs DROP COLUMN pid; ALTER TABLE sync_runs DROP COLUMN host; PRAGMA user_version = 1;
+      INSERT INTO sync_runs (trigger, status, started_at) VALUES ('schedule', 'succeeded', '2024-01-01T00:00:00.000Z'), ('schedule', 'running', '2024-01-02T00:00:00.000Z');`);
+    old.close();
+
+    const db = openDatabase(dbPath);
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(markInterruptedRuns(db)).toBe(1);
+    expect(db.prepare('SELECT id, status, pid, host FROM sync_runs ORDER BY id').all()).toEqual([
+      { id: 1, status: 'succeeded', pid: null, host: null },
+      { id: 2, status: 'interrupted', pid: null, host: null },
+    ]);
+    db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
