@@ -130,14 +130,14 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
       // gone): the run failed, even if the files before it went in.
       report.status = 'failed';
       report.error = fatal;
-    }
-    else if (request.signal?.aborted && synced(report.files) < fileCount) {
+    } else if (request.signal?.aborted && synced(report.files) < fileCount) {
       report.status = 'interrupted';
       report.error = `The sync was stopped before it finished; ${synced(report.files)} of ${fileCount} files were synced, the rest will be read next time.`;
     } else if (report.status !== 'succeeded') {
       report.error = summarizeFailures(report.files);
     }
   } catch (error) {
+    lockedOut ||= isBusyError(error); // e.g. recording an unchanged file, or the files gone from the bucket
     report.status = (error as Error).name === 'AbortError' || request.signal?.aborted ? 'interrupted' : 'failed';
     report.error =
       report.status === 'interrupted'

@@ -14,7 +14,7 @@ import { fileSize, runCli } from '../support/cli-process';
 
 /** nobody:nogroup on Debian; any unprivileged uid works. */
 const NOBODY = 65534;
-const EVENT_ROWS = 100_000;
+const EVENT_ROWS = 50_000;
 
 /** A real full disk needs a small filesystem: a tmpfs, where mounting is allowed (not in most CI containers). */
 function mountTmpfs(dir: string, size: string, remount = false): boolean {
@@ -107,8 +107,8 @@ describe('the database cannot be written', { timeout: 50_000 }, () => {
     const rows = Array.from({ length: EVENT_ROWS }, (_, i) => `m${i},u1,2024-01-01T00:00:00Z,page_view,/p/${i}`).join('\n');
     await ws.put('events/big.csv', `message_id,user_id,ts,event,page\n${rows}\n`);
     try {
-      // Room for the run log, not for 100,000 events (about 15 MB in the WAL).
-      const limit = fileSize(dbPath) + 4 * 1024 * 1024;
+      // Room for the run log, not for 50,000 events (about 7 MB in the WAL).
+      const limit = fileSize(dbPath) + 2 * 1024 * 1024;
       const result = await runCli(['sync', '--config', configPath, '--db', dbPath, '--json'], { maxFileBytes: limit });
       console.log(`file size limit: exit ${result.code} after ${result.ms} ms; stderr: ${result.stderr.trim()}`);
       expect(result.code).toBe(1);
@@ -135,7 +135,7 @@ describe('the database cannot be written', { timeout: 50_000 }, () => {
   it.skipIf(!canMountTmpfs)('a really full disk (a small tmpfs): the run fails saying the disk is full, nothing of the file lands', async () => {
     const mountDir = join(ws.dir, 'tmpfs');
     mkdirSync(mountDir);
-    expect(mountTmpfs(mountDir, '6m')).toBe(true);
+    expect(mountTmpfs(mountDir, '4m')).toBe(true);
     try {
       const dbPath = join(mountDir, 'sync.sqlite');
       const db = openDatabase(dbPath);
