@@ -1,8 +1,9 @@
 // The disk fills up, or the database file is read-only, for real: the CLI runs with a file size
 // limit (RLIMIT_FSIZE, so writes past it fail as on a full disk: no mount needed, works in CI
-// containers), or as an unprivileged user against a root-owned file (root ignores permissions).
+// containers), or without the capabilities that let root ignore file permissions (as any user whose
+// database file, or its folder, has lost its write permission).
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -12,8 +13,6 @@ import { runSync } from '../../electron/core/sync-engine';
 import { createWorkspace, LOCAL_S3_SECRET, makeConfig, type Workspace } from '../support/fixtures';
 import { fileSize, runCli } from '../support/cli-process';
 
-/** nobody:nogroup on Debian; any unprivileged uid works. */
-const NOBODY = 65534;
 const EVENT_ROWS = 50_000;
 
 /** A real full disk needs a small filesystem: a tmpfs, where mounting is allowed (not in most CI containers). */
@@ -37,7 +36,6 @@ beforeAll(async () => {
   await ws.put('orgs/a.csv', 'org_id,org_name\no1,Acme\no2,Globex\n');
   configPath = join(ws.dir, 'config.json');
   writeFileSync(configPath, JSON.stringify(makeConfig(ws.server)));
-  chmodSync(ws.dir, 0o755); // the unprivileged user reads the config from here
 });
 afterAll(async () => {
   await ws.close();
@@ -72,13 +70,12 @@ function inspect(dbPath: string) {
 describe('the database cannot be written', { timeout: 50_000 }, () => {
   it('read-only file: the run fails saying so, and the earlier data is intact', async () => {
     const dbPath = await databaseWithEarlierData('read-only');
-    // The folder is the user's (SQLite may create its -shm and -wal files there); the file is not.
-    chownSync(join(ws.dir, 'read-only'), NOBODY, NOBODY);
-    chmodSync(dbPath, 0o644);
+    // The folder stays writable (SQLite may create its -shm and -wal files there); the file is not.
+    chmodSync(dbPath, 0o444);
     const before = inspect(dbPath);
     await ws.put('orgs/b.csv', 'org_id,org_name\no3,Initech\n');
 
-    const result = await runCli(['sync', '--config', configPath, '--db', dbPath], { uid: NOBODY, gid: NOBODY });
+    const result = await runCli(['sync', '--config', configPath, '--db', dbPath], { obeyFilePermissions: true });
     console.log(`read-only database: exit ${result.code} after ${result.ms} ms; stderr: ${result.stderr.trim()}`);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
@@ -88,10 +85,11 @@ describe('the database cannot be written', { timeout: 50_000 }, () => {
 
   it('read-only folder and file: the run fails saying so, and the earlier data is intact', async () => {
     const dbPath = await databaseWithEarlierData('read-only-folder');
-    chmodSync(dbPath, 0o644);
     const before = inspect(dbPath);
+    chmodSync(dbPath, 0o444);
+    chmodSync(join(ws.dir, 'read-only-folder'), 0o555);
     await ws.put('orgs/c.csv', 'org_id,org_name\no4,Umbrella\n');
-    const result = await runCli(['sync', '--config', configPath, '--db', dbPath], { uid: NOBODY, gid: NOBODY });
+    const result = await runCli(['sync', '--config', configPath, '--db', dbPath], { obeyFilePermissions: true });
     console.log(`read-only folder: exit ${result.code} after ${result.ms} ms; stderr: ${result.stderr.trim()}`);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');

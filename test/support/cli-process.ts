@@ -18,16 +18,21 @@ export interface CliResult {
 
 export interface CliOptions {
   env?: Record<string, string | undefined>;
-  /** Run as this user and group (tests run as root, which ignores file permissions). */
-  uid?: number;
-  gid?: number;
+  /**
+   * Obey file permissions like any user: tests run as root, which ignores them. The process stays
+   * root (so it can read the project wherever it is cloned, even under a private /root) but loses
+   * the capabilities that override permissions (setpriv, util-linux): a 0444 file is read-only to it.
+   */
+  obeyFilePermissions?: boolean;
   /** RLIMIT_FSIZE in bytes: writes past it fail with EFBIG, as on a full disk. */
   maxFileBytes?: number;
   onStarted?: (child: ChildProcess) => void;
 }
 
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
-  const node = [process.execPath, '--import', 'tsx', join(ROOT, 'electron/cli/main.ts'), ...args];
+  const cli = [process.execPath, '--import', 'tsx', join(ROOT, 'electron/cli/main.ts'), ...args];
+  // (Not root: permissions apply anyway.)
+  const node = options.obeyFilePermissions && process.getuid?.() === 0 ? ['setpriv', '--bounding-set', '-dac_override,-dac_read_search', ...cli] : cli;
   // sh's ulimit -f counts 512-byte blocks; SIGXFSZ ignored so the write fails (EFBIG) instead of killing.
   const [command, ...argv] =
     options.maxFileBytes === undefined
@@ -39,8 +44,6 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
       cwd: ROOT,
       env: { ...process.env, AWS_SECRET_ACCESS_KEY: LOCAL_S3_SECRET, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
-      uid: options.uid,
-      gid: options.gid,
     });
     let stdout = '';
     let stderr = '';
