@@ -171,6 +171,37 @@ describe('the S3 server fails during a sync', { timeout: 45_000 }, () => {
     console.log(`never answered: the run ended after ${ms} ms (${bigDownloads} attempts, idle timeout ${TIMEOUTS.idleMs} ms)`);
   });
 
+  it('stopped (Ctrl-C) while the download is frozen: the run stops at once, not after the idle timeout', async () => {
+    ws.db.exec('DELETE FROM events; DELETE FROM file_state;');
+    mode = { kind: 'freeze', afterBytes: 1024 * 1024 };
+    const base = makeConfig(ws.server);
+    const config = { ...base, connection: { ...base.connection, endpoint: proxyEndpoint } };
+    const client = createS3Client(config.connection, 'S3RVER', { connectMs: 1000, idleMs: 30_000 });
+    const stop = new AbortController();
+    let stoppedAt = 0;
+    const poll = setInterval(() => {
+      if (frozen.size > 0 && !stoppedAt) {
+        stoppedAt = Date.now();
+        stop.abort();
+      }
+    }, 10);
+    try {
+      const report = await ws.sync(config, { s3Client: client, full: true, signal: stop.signal });
+      const ms = Date.now() - stoppedAt;
+      console.log(`stopped while frozen: the run ended ${ms} ms after the stop`);
+      expect(stoppedAt).toBeGreaterThan(0);
+      expect(ms).toBeLessThan(5_000);
+      expect(report.status).toBe('interrupted');
+      expect(report.files.find((f) => f.key === BIG_KEY)).toMatchObject({ status: 'failed', error: 'The sync was stopped while this file was being read; nothing of it was stored.' });
+      expect(eventCount()).toBe(0);
+    } finally {
+      clearInterval(poll);
+      client.destroy();
+      for (const req of frozen) req.socket.destroy();
+      frozen.clear();
+    }
+  });
+
   it('drops the connection once (reset before any answer): retried with backoff, and the file lands once', async () => {
     ws.db.exec('DELETE FROM events; DELETE FROM file_state;');
     const { report } = await syncVia({ kind: 'reset-first' });
