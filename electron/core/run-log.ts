@@ -1,5 +1,6 @@
 // The run log: every sync run, each file it looked at, and each row it rejected, kept in the
 // database so the analyst (and the app's Sync log screen) can see why something did not land.
+import { hostname } from 'node:os';
 import type { ObjectType } from './config';
 import type { SqliteDatabase } from './store';
 
@@ -45,19 +46,41 @@ export interface RejectedRow {
   raw: string;
 }
 
-/** Runs still marked running were cut short (the process was killed): say so. */
+/** Why a run left 'running' is marked interrupted at a later start. */
+export const INTERRUPTED_RUN_REASON =
+  'The app or command stopped before this sync finished (it was closed or killed), or could not record the end of it in the database (locked, read-only or full). Files it had not finished were rolled back.';
+
+/**
+ * Runs still marked running whose process is gone were cut short (killed, or their end could not be
+ * written): say so. A run whose process is alive is left alone: another program (the app, a CLI sync)
+ * is running it right now. Runs from before pids were recorded, or from another host (WAL databases
+ * are only shared on one machine), count as gone. A pid reused by an unrelated process keeps its run
+ * 'running' until that process ends.
+ */
 export function markInterruptedRuns(db: SqliteDatabase): number {
-  return db
-    .prepare(
-      `UPDATE sync_runs SET status = 'interrupted',
-         error = COALESCE(error, 'The app or command stopped before this sync finished (it was closed or killed). Files it had not finished were rolled back.')
-       WHERE status = 'running'`,
-    )
-    .run().changes;
+  const running = db.prepare(`SELECT id, pid, host FROM sync_runs WHERE status = 'running'`).all() as { id: number; pid: number | null; host: string | null }[];
+  const gone = running.filter((run) => !isRunningElsewhere(run.pid, run.host));
+  if (gone.length === 0) return 0;
+  const mark = db.prepare(`UPDATE sync_runs SET status = 'interrupted', error = COALESCE(error, ?) WHERE id = ? AND status = 'running'`);
+  return db.transaction(() => gone.reduce((n, run) => n + mark.run(INTERRUPTED_RUN_REASON, run.id).changes, 0))();
+}
+
+function isRunningElsewhere(pid: number | null, host: string | null): boolean {
+  // This process runs one sync at a time: a run of its own still marked running is not running.
+  if (pid === null || host !== hostname() || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0); // signal 0: only checks that the process exists
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // it exists, under another user
+  }
 }
 
 export function startRun(db: SqliteDatabase, trigger: string, startedAt: string): number {
-  return Number(db.prepare(`INSERT INTO sync_runs (trigger, status, started_at) VALUES (?, 'running', ?)`).run(trigger, startedAt).lastInsertRowid);
+  return Number(
+    db.prepare(`INSERT INTO sync_runs (trigger, status, started_at, pid, host) VALUES (?, 'running', ?, ?, ?)`).run(trigger, startedAt, process.pid, hostname())
+      .lastInsertRowid,
+  );
 }
 
 export function finishRun(db: SqliteDatabase, report: SyncReport): void {

@@ -44,7 +44,10 @@ export function createS3Client(
     maxAttempts: 4,
     requestHandler: new NodeHttpHandler({
       connectionTimeout: timeouts.connectMs,
-      requestTimeout: timeouts.idleMs,
+      // socketTimeout is the inactivity timeout, and it keeps watching while the body streams in.
+      // (requestTimeout only covers the wait for the headers, and in this handler version it merely
+      // logs a warning unless throwOnRequestTimeout is set: a silent server hung the sync for good.)
+      socketTimeout: timeouts.idleMs,
     }),
   });
 }

@@ -119,6 +119,12 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (object_type, key)
   ) WITHOUT ROWID;
   `,
+  // Which process runs a sync: a run left 'running' is marked interrupted only once that process is
+  // gone (a CLI sync must not mark the app's live run, or the other way round).
+  `
+  ALTER TABLE sync_runs ADD COLUMN pid INTEGER;
+  ALTER TABLE sync_runs ADD COLUMN host TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -136,11 +142,22 @@ export class DatabaseError extends Error {
   }
 }
 
+/**
+ * How long a write waits for another program's write lock (an analyst's shell inside BEGIN IMMEDIATE,
+ * a second sync) before the run fails saying so. S3_CSV_SYNC_BUSY_TIMEOUT_MS overrides it (tests).
+ */
+export const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
+
+function busyTimeoutFromEnv(): number | undefined {
+  const value = Number(process.env.S3_CSV_SYNC_BUSY_TIMEOUT_MS);
+  return Number.isInteger(value) && value >= 0 && process.env.S3_CSV_SYNC_BUSY_TIMEOUT_MS !== '' ? value : undefined;
+}
+
 export function openDatabase(path: string, options: { busyTimeoutMs?: number } = {}): SqliteDatabase {
   let db: SqliteDatabase;
   try {
     db = new Database(path);
-    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? busyTimeoutFromEnv() ?? DEFAULT_BUSY_TIMEOUT_MS}`);
     // A new database gets 64 KB pages (the size of an existing one never changes): syncs write in
     // bulk, and SQLite's write, spill and checkpoint work goes page by page. Measured on a 2M-row
     // events import: about 40% less CPU than with 4 KB pages; 1000 one-row files cost ~0.6 ms more each.
@@ -166,21 +183,36 @@ export function openDatabase(path: string, options: { busyTimeoutMs?: number } =
 }
 
 function migrate(db: SqliteDatabase): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > SCHEMA_VERSION) {
-    throw new Error(`was written by a newer version of S3 CSV Sync (schema ${version}; this version knows ${SCHEMA_VERSION}). Update the app`);
-  }
-  for (let v = version; v < SCHEMA_VERSION; v++) {
-    db.transaction(() => {
+  const schemaVersion = () => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new Error(`was written by a newer version of S3 CSV Sync (schema ${version}; this version knows ${SCHEMA_VERSION}). Update the app`);
+    }
+    return version;
+  };
+  if (schemaVersion() === SCHEMA_VERSION) return;
+  // The version is read again under the write lock: two processes opening an old database at once
+  // (the app and a CLI sync) would otherwise both run a migration, and the second one fail.
+  db.transaction(() => {
+    for (let v = schemaVersion(); v < SCHEMA_VERSION; v++) {
       db.exec(MIGRATIONS[v]!);
       db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
+    }
+  }).immediate();
 }
 
 export function explainSqliteError(error: unknown, path: string): string {
   const e = error as { code?: string; message?: string };
-  switch (e.code) {
+  const code = e.code ?? '';
+  // Extended codes (SQLITE_READONLY_DIRECTORY, SQLITE_IOERR_WRITE, ...) say more than the primary one.
+  if (code === 'SQLITE_READONLY_DIRECTORY') {
+    return `The folder holding the database ${path} is read-only, and SQLite needs to create its journal files (-wal, -shm) beside it. Check the folder's permissions.`;
+  }
+  if (code.startsWith('SQLITE_IOERR')) {
+    // A write past a file size limit (EFBIG) comes out as an I/O error too, not as SQLITE_FULL.
+    return `Writing to the database ${path} failed (disk I/O error): the disk may be full or failing, or the file may have reached a size limit. Free some space or check the disk, and sync again; nothing of the interrupted file was stored.`;
+  }
+  switch (code.replace(/^(SQLITE_[A-Z]+)_.*$/, '$1')) {
     case 'SQLITE_BUSY':
       return `The database ${path} is locked by another program that is writing to it. Close that program (or finish its transaction) and sync again.`;
     case 'SQLITE_FULL':

@@ -82,6 +82,8 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
   };
   const client = request.s3Client ?? createS3Client(config.connection, request.secretAccessKey);
   const emitProgress = throttle(request.onProgress ?? (() => {}), PROGRESS_INTERVAL_MS);
+  /** Another program's write lock outlasted the busy timeout: the run's last writes do not wait for it again. */
+  let lockedOut = false;
 
   try {
     emitProgress({ runId, phase: 'listing', fileIndex: 0, fileCount: 0, rows: 0, bytes: 0, size: 0 }, true);
@@ -108,6 +110,7 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
         emitProgress({ ...position, rows: 0, bytes: 0 }, true);
         const result = await syncFile(request, client, { runId, type, mapping, mappingHash, file, now }, (p) => emitProgress({ ...position, ...p }));
         report.files.push(result.report);
+        lockedOut ||= Boolean(result.lockedOut);
         addCounts(report.counts, result.report);
         connectionFailuresInARow = result.connectionLost ? connectionFailuresInARow + 1 : 0;
         // An endpoint that died after the listing would otherwise be retried file by file for hours.
@@ -122,14 +125,19 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
       }
     }
     report.status = decideStatus(report.files);
-    if (fatal) report.error = fatal;
-    else if (request.signal?.aborted && synced(report.files) < fileCount) {
+    if (fatal) {
+      // Stopped by a problem that concerns every file (the database refuses writes, the endpoint is
+      // gone): the run failed, even if the files before it went in.
+      report.status = 'failed';
+      report.error = fatal;
+    } else if (request.signal?.aborted && synced(report.files) < fileCount) {
       report.status = 'interrupted';
       report.error = `The sync was stopped before it finished; ${synced(report.files)} of ${fileCount} files were synced, the rest will be read next time.`;
     } else if (report.status !== 'succeeded') {
       report.error = summarizeFailures(report.files);
     }
   } catch (error) {
+    lockedOut ||= isBusyError(error); // e.g. recording an unchanged file, or the files gone from the bucket
     report.status = (error as Error).name === 'AbortError' || request.signal?.aborted ? 'interrupted' : 'failed';
     report.error =
       report.status === 'interrupted'
@@ -140,7 +148,9 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
   }
   report.finishedAt = now().toISOString();
   try {
-    finishRun(db, report);
+    // After a full busy wait, one more try without waiting: the run fails after one wait, not two.
+    if (lockedOut) withoutBusyWait(db, () => finishRun(db, report));
+    else finishRun(db, report);
   } catch (error) {
     // The database itself refuses writes (disk full, read-only): the report still tells the caller.
     report.status = 'failed';
@@ -164,7 +174,7 @@ async function syncFile(
   client: S3Client,
   job: FileJob,
   onProgress: (p: { rows: number; bytes: number }) => void,
-): Promise<{ report: FileReport; fatal?: string; connectionLost?: boolean }> {
+): Promise<{ report: FileReport; fatal?: string; connectionLost?: boolean; lockedOut?: boolean }> {
   const { db } = request;
   const { runId, type, file, mapping } = job;
   const startedAt = job.now().toISOString();
@@ -211,12 +221,15 @@ async function syncFile(
   } catch (error) {
     const { message, fatal, connectionLost } = describeFileError(error, request, file.key);
     const report: FileReport = { ...base, status: 'failed', error: message };
+    const lockedOut = isBusyError(error);
     try {
-      recordFile(db, runId, { ...report, ...bookkeeping, finishedAt: job.now().toISOString() });
+      const record = () => recordFile(db, runId, { ...report, ...bookkeeping, finishedAt: job.now().toISOString() });
+      if (lockedOut) withoutBusyWait(db, record);
+      else record();
     } catch {
       // The database refuses writes: the fatal error below says why.
     }
-    return { report, fatal: fatal ? message : undefined, connectionLost };
+    return { report, fatal: fatal ? message : undefined, connectionLost, lockedOut };
   }
 }
 
@@ -251,6 +264,22 @@ function decideStatus(files: FileReport[]): SyncReport['status'] {
 
 function synced(files: FileReport[]): number {
   return files.filter((f) => f.status !== 'failed').length;
+}
+
+function isBusyError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+/** Runs a write that may not wait for another program's lock (the busy timeout has been waited once already). */
+function withoutBusyWait<T>(db: SqliteDatabase, write: () => T): T {
+  const busyTimeout = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma('busy_timeout = 0');
+  try {
+    return write();
+  } finally {
+    db.pragma(`busy_timeout = ${busyTimeout}`);
+  }
 }
 
 function isSqliteError(error: unknown): boolean {
