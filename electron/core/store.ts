@@ -201,6 +201,12 @@ function migrate(db: SqliteDatabase): void {
   }).immediate();
 }
 
+/** Another connection held the lock for longer than the busy timeout. */
+export function isDatabaseBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
 export function explainSqliteError(error: unknown, path: string): string {
   const e = error as { code?: string; message?: string };
   const code = e.code ?? '';

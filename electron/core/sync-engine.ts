@@ -17,7 +17,7 @@ import {
 } from './run-log';
 import { explainS3Error, isConnectionProblem, S3AccessError } from './s3-errors';
 import { compileFilePatterns, createS3Client, listSelectedFiles, openObject, type S3File } from './s3-source';
-import { DatabaseError, explainSqliteError, type SqliteDatabase } from './store';
+import { DatabaseError, explainSqliteError, isDatabaseBusy, type SqliteDatabase } from './store';
 
 export interface SyncProgress {
   runId: number;
@@ -137,7 +137,7 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
       report.error = summarizeFailures(report.files);
     }
   } catch (error) {
-    lockedOut ||= isBusyError(error); // e.g. recording an unchanged file, or the files gone from the bucket
+    lockedOut ||= isDatabaseBusy(error); // e.g. recording an unchanged file, or the files gone from the bucket
     report.status = (error as Error).name === 'AbortError' || request.signal?.aborted ? 'interrupted' : 'failed';
     report.error =
       report.status === 'interrupted'
@@ -221,7 +221,7 @@ async function syncFile(
   } catch (error) {
     const { message, fatal, connectionLost } = describeFileError(error, request, file.key);
     const report: FileReport = { ...base, status: 'failed', error: message };
-    const lockedOut = isBusyError(error);
+    const lockedOut = isDatabaseBusy(error);
     try {
       const record = () => recordFile(db, runId, { ...report, ...bookkeeping, finishedAt: job.now().toISOString() });
       if (lockedOut) withoutBusyWait(db, record);
@@ -264,11 +264,6 @@ function decideStatus(files: FileReport[]): SyncReport['status'] {
 
 function synced(files: FileReport[]): number {
   return files.filter((f) => f.status !== 'failed').length;
-}
-
-function isBusyError(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
 
 /** Runs a write that may not wait for another program's lock (the busy timeout has been waited once already). */

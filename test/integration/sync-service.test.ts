@@ -7,7 +7,8 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../electron/core/scheduler';
 import { InMemorySecretStore } from '../../electron/core/secret-store';
-import { SyncService } from '../../electron/core/sync-service';
+import { DATABASE_FILE_NAME, SyncService } from '../../electron/core/sync-service';
+import { openDatabase } from '../../electron/core/store';
 import { LOCAL_S3_ACCESS_KEY_ID, LOCAL_S3_SECRET, startLocalS3Server, type LocalS3Server } from '../../scripts/local-s3-server';
 import { makeConfig, PREFIX } from '../support/fixtures';
 
@@ -116,5 +117,37 @@ describe('SyncService', () => {
     expect(db.prepare('SELECT status FROM sync_runs').all()).toEqual([{ status: 'interrupted' }]);
     db.close();
     service = new SyncService({ dataDir, secretStore: secrets, env: {} }); // for afterEach
+  });
+
+  it('opens while another program holds the write lock, and marks a run cut short at the next sync', async () => {
+    const lockedDir = mkdtempSync(join(tmpdir(), 's3sync-service-locked-'));
+    const dbPath = join(lockedDir, DATABASE_FILE_NAME);
+    const setup = openDatabase(dbPath);
+    setup.prepare(`INSERT INTO sync_runs (trigger, status, started_at) VALUES ('schedule', 'running', '2026-01-01T00:00:00.000Z')`).run();
+    setup.close();
+    const other = new Database(dbPath);
+    other.exec('BEGIN IMMEDIATE');
+    const previousWait = process.env.S3_CSV_SYNC_BUSY_TIMEOUT_MS;
+    process.env.S3_CSV_SYNC_BUSY_TIMEOUT_MS = '200';
+    let second: SyncService | undefined;
+    try {
+      second = new SyncService({ dataDir: lockedDir, secretStore: secrets, env: {} });
+      expect(other.prepare(`SELECT status FROM sync_runs WHERE id = 1`).get()).toEqual({ status: 'running' });
+      other.exec('COMMIT');
+      const finished = new Promise<RunReport>((resolve) => second!.scheduler.on('run-finished', resolve));
+      second.settings.setConfig({ ...makeConfig(server), schedule: { everyHours: 24 } }); // syncs right away
+      expect(await finished).toMatchObject({ status: 'succeeded' });
+      expect(other.prepare(`SELECT id, status FROM sync_runs ORDER BY id`).all()).toEqual([
+        { id: 1, status: 'interrupted' },
+        { id: 2, status: 'succeeded' },
+      ]);
+    } finally {
+      if (previousWait === undefined) delete process.env.S3_CSV_SYNC_BUSY_TIMEOUT_MS;
+      else process.env.S3_CSV_SYNC_BUSY_TIMEOUT_MS = previousWait;
+      if (other.inTransaction) other.exec('ROLLBACK');
+      other.close();
+      await second?.stop();
+      rmSync(lockedDir, { recursive: true, force: true });
+    }
   });
 });
