@@ -28,7 +28,8 @@ export interface S3Timeouts {
   idleMs: number;
 }
 
-const DEFAULT_TIMEOUTS: S3Timeouts = { connectMs: 10_000, idleMs: 60_000 };
+// A silent server costs up to four attempts (the SDK's retries) of this idle wait: about two minutes.
+const DEFAULT_TIMEOUTS: S3Timeouts = { connectMs: 10_000, idleMs: 30_000 };
 
 export function createS3Client(
   connection: ConnectionConfig,
