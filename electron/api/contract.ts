@@ -140,7 +140,7 @@ export interface ApiRequests {
   saveConnection: { args: ConnectionInput; result: SaveResult };
   testConnection: { args: ConnectionInput; result: TestConnectionResult };
   previewFiles: { args: { type: ObjectType; fileRegex: string }; result: PreviewResult };
-  sampleFile: { args: { type: ObjectType; key: string; delimiter?: string }; result: SampleResult };
+  sampleFile: { args: { type: ObjectType; key: string; delimiter?: string; encoding?: string }; result: SampleResult };
   saveMapping: { args: { type: ObjectType; mapping: ObjectMapping | null }; result: SaveResult };
   setSchedule: { args: { everyHours: ScheduleHours }; result: SaveResult };
   syncNow: { args: void; result: SyncRequestResult };

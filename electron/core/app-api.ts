@@ -14,7 +14,7 @@ import type {
   TestConnectionResult,
 } from '../api/contract';
 import { ConfigError, parseConfig, type SyncConfig } from './config';
-import { readCsv, type Delimiter } from './csv-reader';
+import { readCsv, type CsvEncoding, type Delimiter } from './csv-reader';
 import { DatabaseQueries } from './queries';
 import { compileFilePatterns, createS3Client, listSelectedFiles, openObject, testConnection } from './s3-source';
 import { KeychainUnavailableError, resolveSecret, type SecretStore } from './secret-store';
@@ -152,7 +152,7 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
       }
     },
 
-    async sampleFile({ key, delimiter }): Promise<SampleResult> {
+    async sampleFile({ key, delimiter, encoding }): Promise<SampleResult> {
       try {
         const input = currentConnection();
         return await withClient(input, async (client) => {
@@ -160,7 +160,7 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
           let columns: string[] = [];
           let detected = delimiter ?? ',';
           const rows: string[][] = [];
-          for await (const event of readCsv(object.body, { delimiter: delimiter as Delimiter | undefined })) {
+          for await (const event of readCsv(object.body, { delimiter: delimiter as Delimiter | undefined, encoding: encoding as CsvEncoding | undefined })) {
             if (event.kind === 'header') {
               columns = event.columns;
               detected = event.delimiter;
