@@ -159,7 +159,7 @@ export async function* readCsv(
     yield* flush(emitRows(input, false));
     if (pending.length === input.length) {
       // Nothing could be parsed: the first row is still open.
-      if (overLimit) throw new CsvFileError(rowTooLongMessage(openRowLine(), pending, newlineChar, limits));
+      if (overLimit) throw new CsvFileError(rowTooLongMessage(openRowLine(), pending.length > limits.maxRowChars, limits));
       if (reparseAt === 0) openRowLines = countChar(pending, newlineChar, 0, pending.length);
       reparseAt = pending.length * 2;
     } else {
@@ -196,13 +196,13 @@ export async function* readCsv(
 const NEVER_CLOSED = 'never-closed';
 const MALFORMED_QUOTE = 'a quoted field is malformed (a closing quote must be followed by the delimiter or the end of the line)';
 
-function rowTooLongMessage(line: number, open: string, newlineChar: string, limits: RowLimits): string {
-  const lines = 1 + countChar(open.replace(/[\r\n]+$/, ''), newlineChar, 0, open.length);
-  const megabytes = (open.length / (1024 * 1024)).toFixed(1);
-  const limit = `${limits.maxRowLines.toLocaleString('en-US')} lines or ${Math.round(limits.maxRowChars / (1024 * 1024))} MB`;
+/** Says which limit the open row passed (not how far: that depends on how the bytes arrived). */
+function rowTooLongMessage(line: number, tooLong: boolean, limits: RowLimits): string {
+  const lines = limits.maxRowLines.toLocaleString('en-US');
+  const megabytes = `${Math.round(limits.maxRowChars / (1024 * 1024))} MB`;
   return (
-    `The row that starts on line ${line} is still not complete after ${lines.toLocaleString('en-US')} line${lines === 1 ? '' : 's'} (${megabytes} MB), ` +
-    `more than one row may hold (${limit}): a quoted field in it is probably never closed. ` +
+    `The row that starts on line ${line} is still not complete after ${tooLong ? megabytes : `${lines} lines`}: ` +
+    `one row may span at most ${lines} lines and ${megabytes}, so a quoted field in it is probably never closed. ` +
     `Nothing of this file was imported; check the quotes on line ${line}.`
   );
 }
@@ -462,9 +462,8 @@ class TextInspector {
     const replacements = this.encoding === 'utf-8' ? countChar(sample, '\uFFFD', 0, sample.length) : 0;
     // A few odd characters in a short file are not evidence: judge by shares only on a real sample.
     if (sample.length >= SNIFF_MIN_JUDGED && (controls > sample.length * 0.05 || replacements > sample.length * 0.25)) {
-      const share = Math.round((100 * (controls + replacements)) / sample.length);
       throw new CsvFileError(
-        `This does not look like a CSV file: ${share}% of its first ${sample.length.toLocaleString('en-US')} characters are control characters or invalid ${this.encoding}, as in binary data. ` +
+        `This does not look like a CSV file: its first characters are full of control characters or invalid ${this.encoding}, as in binary data. ` +
           'Check that the file pattern matches only CSV exports.',
       );
     }

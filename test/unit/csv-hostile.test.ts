@@ -106,7 +106,10 @@ describe('a quote that is never closed', () => {
     const started = performance.now();
     const error = await readError(file.source);
     expect(performance.now() - started).toBeLessThan(10_000);
-    expect(error.message).toMatch(/^The row that starts on line 2 is still not complete after 5\d,\d{3} lines \(\d\.\d MB\), more than one row may hold \(50,000 lines or 16 MB\): a quoted field in it is probably never closed\. Nothing of this file was imported; check the quotes on line 2\.$/);
+    expect(error.message).toBe(
+      'The row that starts on line 2 is still not complete after 50,000 lines: one row may span at most 50,000 lines and 16 MB, ' +
+        'so a quoted field in it is probably never closed. Nothing of this file was imported; check the quotes on line 2.',
+    );
     expect(file.bytesRead()).toBeLessThan(3 * 1024 * 1024);
   });
 
@@ -116,7 +119,7 @@ describe('a quote that is never closed', () => {
       for (let i = 0; i < 20 * 1024; i++) yield 'y'.repeat(1024);
     });
     const error = await readError(file.source);
-    expect(error.message).toMatch(/^The row that starts on line 2 is still not complete after 1 line \(16\.\d MB\), more than one row may hold/);
+    expect(error.message).toMatch(/^The row that starts on line 2 is still not complete after 16 MB: one row may span at most 50,000 lines and 16 MB/);
     expect(file.bytesRead()).toBeLessThan(ROW_LIMITS.maxRowChars + 1024 * 1024);
   });
 
@@ -134,7 +137,7 @@ describe('a quote that is never closed', () => {
 
   it('the limits can be lowered (as the tests of the importer do)', async () => {
     const error = await readError(chunks(new Uint8Array(Buffer.from('id,n\n1,"a\nb\nc\nd\ne\n')), 2), { limits: { maxRowLines: 3 } });
-    expect(error.message).toMatch(/line 2 .*\(3 lines or 16 MB\)/);
+    expect(error.message).toMatch(/line 2 is still not complete after 3 lines: one row may span at most 3 lines/);
   });
 });
 
@@ -290,7 +293,7 @@ describe('binary files', () => {
   });
 
   it.each(['utf-8', 'windows-1252'] as const)('recognises random bytes as binary data (read as %s)', async (encoding) => {
-    await expectNotCsv(pseudoRandomBytes(256 * 1024, 7), /% of its first [\d,]+ characters are control characters or invalid .*, as in binary data\./, { encoding });
+    await expectNotCsv(pseudoRandomBytes(256 * 1024, 7), /its first characters are full of control characters or invalid (utf-8|windows-1252), as in binary data\./, { encoding });
   });
 
   it('recognises compressed data without a known header (raw deflate)', async () => {
