@@ -39,7 +39,8 @@ export interface PreviewFile {
 }
 
 export type PreviewResult =
-  | { ok: true; selected: PreviewFile[]; overCap: number; listedCount: number }
+  /** warning: the prefix lacks its trailing slash and the pattern selects fewer files because of it. */
+  | { ok: true; selected: PreviewFile[]; overCap: number; listedCount: number; warning?: string }
   | { ok: false; message: string };
 
 export type SampleResult =

@@ -185,6 +185,17 @@ describe('Objects', () => {
     expect((api.saveMapping.mock.lastCall as unknown as [{ mapping: object }])[0].mapping).not.toHaveProperty('encoding');
   });
 
+  it('warns when the prefix lacks its trailing slash and the pattern selects fewer files because of it', async () => {
+    const api = connectedApi();
+    const warning = 'The prefix "vitally" does not end with "/", so the pattern is tested against keys such as "/accounts/2026-01.csv".';
+    api.previewFiles.mockResolvedValue({ ok: true, selected: [], overCap: 0, listedCount: 2, warning });
+    const { user } = await renderApp(api, 'objects');
+    const panel = screen.getByRole('tabpanel', { name: /Accounts/ });
+    await user.type(within(panel).getByLabelText('File pattern'), '^accounts/');
+    expect(await within(panel).findByText(warning)).toBeInTheDocument();
+    expect(within(panel).getByText('Check the prefix')).toBeInTheDocument();
+  });
+
   it('shows a saved encoding', async () => {
     const api = connectedApi({ accounts: { enabled: true, fileRegex: '^a/', mode: 'create_update', idColumn: 'account_id', nameColumn: 'account_name', encoding: 'utf-16le' } });
     await renderApp(api, 'objects');

@@ -426,6 +426,11 @@ function FilePreview({ preview, pending, showAll, onShowAll, onRefresh, prefix }
           Refresh
         </button>
       </div>
+      {result.warning && (
+        <Banner tone="warning" title="Check the prefix">
+          {result.warning}
+        </Banner>
+      )}
       {result.selected.length > 0 && (
         <div className="table-wrap preview-table">
           <table className="table">
