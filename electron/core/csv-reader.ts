@@ -2,8 +2,7 @@
 // then papaparse's RFC 4180 parser driven chunk by chunk, so a file is never held whole.
 // Each row keeps the line it starts on and can give back its raw text for the reject log.
 // Hostile input is bounded: binary files are recognised before parsing, and one row may hold at
-// most MAX_ROW_CHARS characters and MAX_ROW_LINES lines (a quote that is never closed would
-// otherwise hold the rest of the file in memory).
+// most ROW_LIMITS (a quote that is never closed would otherwise hold the rest of the file in memory).
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import Papa from 'papaparse';
