@@ -113,6 +113,11 @@ export async function* readCsv(
       const headerRow = batch.rows.rows.shift();
       batch.rows.lines.shift();
       if (!headerRow) return null;
+      // A header quote that is never closed made the whole file one header row: say so, rather than
+      // list the file's content as a column name.
+      if (batch.rows.malformed.get(0)?.includes('never closed')) {
+        throw new CsvFileError('A quoted field in the header (the first line) is never closed, so the file has no readable header. Check the quotes on line 1.');
+      }
       columns = headerRow.map((name) => name.trim());
       shiftMalformed(batch.rows.malformed);
       headerEvent = { kind: 'header', columns, delimiter: delimiter!, encoding, gzipped };

@@ -317,3 +317,32 @@ describe('binary files', () => {
     expect(result.rows).toHaveLength(200);
   });
 });
+
+describe('hostile headers', () => {
+  it('a quote never closed in the header fails the file with a plain message (not the file as one column name)', async () => {
+    const error = await readError(chunks(new Uint8Array(Buffer.from('id,"name\n1,Acme\n2,Beta\n'))));
+    expect(error.message).toBe('A quoted field in the header (the first line) is never closed, so the file has no readable header. Check the quotes on line 1.');
+  });
+
+  it('keeps the messages about missing or repeated columns short, whatever the header', () => {
+    const mapping = { enabled: true, fileRegex: '.', mode: 'create_update', idColumn: 'account_id', nameColumn: 'name' } as const;
+    const wide = ['name', 'x'.repeat(100_000), ...Array.from({ length: 4998 }, (_, i) => `t${i}`)];
+    const missing = (() => {
+      try {
+        createRowMapper('accounts', mapping, wide);
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })()!;
+    expect(missing).toMatch(/^The ID column "account_id" is not in the file\. The file has the columns: "name", "x{57}\.\.\.", "t0", .* and 4,950 more\. Fix/);
+    expect(missing.length).toBeLessThan(1000);
+    const repeated = (() => {
+      try {
+        createRowMapper('accounts', mapping, ['account_id', 'name', ...Array.from({ length: 200 }, (_, i) => `d${i}`), ...Array.from({ length: 200 }, (_, i) => `d${i}`)]);
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })()!;
+    expect(repeated).toMatch(/^The header repeats the column names "d0", "d1", .* and 150 more: every column/);
+  });
+});
