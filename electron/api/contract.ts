@@ -39,7 +39,8 @@ export interface PreviewFile {
 }
 
 export type PreviewResult =
-  | { ok: true; selected: PreviewFile[]; overCap: number; listedCount: number }
+  /** warning: the prefix lacks its trailing slash and the pattern selects fewer files because of it. */
+  | { ok: true; selected: PreviewFile[]; overCap: number; listedCount: number; warning?: string }
   | { ok: false; message: string };
 
 export type SampleResult =
@@ -140,7 +141,7 @@ export interface ApiRequests {
   saveConnection: { args: ConnectionInput; result: SaveResult };
   testConnection: { args: ConnectionInput; result: TestConnectionResult };
   previewFiles: { args: { type: ObjectType; fileRegex: string }; result: PreviewResult };
-  sampleFile: { args: { type: ObjectType; key: string; delimiter?: string }; result: SampleResult };
+  sampleFile: { args: { type: ObjectType; key: string; delimiter?: string; encoding?: string }; result: SampleResult };
   saveMapping: { args: { type: ObjectType; mapping: ObjectMapping | null }; result: SaveResult };
   setSchedule: { args: { everyHours: ScheduleHours }; result: SaveResult };
   syncNow: { args: void; result: SyncRequestResult };

@@ -13,10 +13,10 @@ import type {
   SampleResult,
   TestConnectionResult,
 } from '../api/contract';
-import { ConfigError, parseConfig, type SyncConfig } from './config';
-import { readCsv, type Delimiter } from './csv-reader';
+import { ConfigError, parseConfig, type ObjectType, type SyncConfig } from './config';
+import { readCsv, type CsvEncoding, type Delimiter } from './csv-reader';
 import { DatabaseQueries } from './queries';
-import { compileFilePatterns, createS3Client, listSelectedFiles, openObject, testConnection } from './s3-source';
+import { compileFilePatterns, createS3Client, listSelectedFiles, openObject, testConnection, type Selection } from './s3-source';
 import { KeychainUnavailableError, resolveSecret, type SecretStore } from './secret-store';
 import type { SyncService } from './sync-service';
 
@@ -140,19 +140,23 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
       try {
         const input = currentConnection();
         const patterns = compileFilePatterns({ [type]: { enabled: true, fileRegex } } as SyncConfig['objects']);
-        const selection = await withClient(input, (client) => listSelectedFiles(client, input.connection, patterns));
+        const { selection, warning } = await withClient(input, async (client) => {
+          const selection = await listSelectedFiles(client, input.connection, patterns);
+          return { selection, warning: await prefixSlashWarning(client, input.connection, patterns, type, selection) };
+        });
         return {
           ok: true,
           selected: selection.selected[type].map(({ key, size, lastModified }) => ({ key, size, lastModified })),
           overCap: selection.overCap[type],
           listedCount: selection.listedCount,
+          ...(warning ? { warning } : {}),
         };
       } catch (error) {
         return { ok: false, message: (error as Error).message };
       }
     },
 
-    async sampleFile({ key, delimiter }): Promise<SampleResult> {
+    async sampleFile({ key, delimiter, encoding }): Promise<SampleResult> {
       try {
         const input = currentConnection();
         return await withClient(input, async (client) => {
@@ -160,7 +164,7 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
           let columns: string[] = [];
           let detected = delimiter ?? ',';
           const rows: string[][] = [];
-          for await (const event of readCsv(object.body, { delimiter: delimiter as Delimiter | undefined })) {
+          for await (const event of readCsv(object.body, { delimiter: delimiter as Delimiter | undefined, encoding: encoding as CsvEncoding | undefined })) {
             if (event.kind === 'header') {
               columns = event.columns;
               detected = event.delimiter;
@@ -279,4 +283,29 @@ function whereJsonFailed(error: unknown, text: string): string {
   if (!Number.isInteger(position)) return '';
   const before = text.slice(0, position).split('\n');
   return ` (line ${before.length}, column ${before.at(-1)!.length + 1})`;
+}
+
+/**
+ * With the prefix "exports" rather than "exports/", keys are matched as "/accounts/a.csv", so a pattern
+ * written as "^accounts/" selects nothing. When the prefix lacks its slash, the preview lists once more
+ * with it, and warns if that would select more files (a second listing only in that case).
+ */
+async function prefixSlashWarning(
+  client: ReturnType<typeof createS3Client>,
+  connection: SyncConfig['connection'],
+  patterns: ReturnType<typeof compileFilePatterns>,
+  type: ObjectType,
+  selection: Selection,
+): Promise<string | undefined> {
+  const prefix = connection.prefix;
+  if (prefix === '' || prefix.endsWith('/')) return undefined;
+  const withSlash = await listSelectedFiles(client, { ...connection, prefix: `${prefix}/` }, patterns);
+  const count = (s: Selection) => s.selected[type].length + s.overCap[type];
+  if (count(withSlash) <= count(selection)) return undefined;
+  const example = withSlash.selected[type][0]!.key.slice(prefix.length);
+  return (
+    `The prefix "${prefix}" does not end with "/", so the pattern is tested against keys such as "${example}" (with the slash at their start). ` +
+    `It selects ${count(selection).toLocaleString('en-US')} file${count(selection) === 1 ? '' : 's'} here, and would select ${count(withSlash).toLocaleString('en-US')} with the prefix "${prefix}/": ` +
+    'add the slash to the prefix on the Connection screen.'
+  );
 }

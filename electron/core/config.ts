@@ -2,7 +2,7 @@
 // The secret access key is deliberately absent: it lives in the environment or the OS keychain.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { DELIMITERS } from './delimiters';
+import { DELIMITERS, ENCODINGS } from './delimiters';
 
 export const OBJECT_TYPES = ['organizations', 'accounts', 'users', 'nps', 'tracks'] as const;
 export type ObjectType = (typeof OBJECT_TYPES)[number];
@@ -10,7 +10,7 @@ export type ObjectType = (typeof OBJECT_TYPES)[number];
 /** The 1000-file cap per object type, as in Vitally's S3 integration. */
 export const MAX_FILES_PER_TYPE = 1000;
 
-export { DELIMITERS };
+export { DELIMITERS, ENCODINGS };
 export const SCHEDULE_HOURS = [6, 12, 24] as const;
 
 const column = z.string().trim().min(1, { error: 'must name a column (it cannot be empty)' });
@@ -37,6 +37,8 @@ const common = {
   delimiter: z
     .enum(DELIMITERS, { error: 'must be one of "," ";" "\\t" "|" (or left out to detect it)' })
     .optional(),
+  // Left out means UTF-8 (so existing configurations keep their mapping hash); a BOM in the file wins.
+  encoding: z.enum(ENCODINGS, { error: 'must be "utf-8", "utf-16le" or "windows-1252" (or left out for UTF-8)' }).optional(),
 };
 
 const organizations = z.strictObject({

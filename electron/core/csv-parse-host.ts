@@ -33,6 +33,8 @@ export interface ReadFileOptions {
   body: AsyncIterable<Uint8Array>;
   /** Called with the size of each chunk of the body as it is passed on. */
   onBytes?: (bytes: number) => void;
+  /** Called with the reader's warnings about the whole file, once it is read. */
+  onWarning?: (warning: string) => void;
 }
 
 type InboxMessage = FromParser | { type: 'failed'; error: unknown };
@@ -98,7 +100,7 @@ export class CsvParseWorker {
    * file order. Leaving the loop early (an error, a stop) cancels the worker's side and releases the
    * body; the next batch is only asked for when the caller comes back for it.
    */
-  async *readFile({ type, mapping, body, onBytes }: ReadFileOptions): AsyncGenerator<ParsedBatch> {
+  async *readFile({ type, mapping, body, onBytes, onWarning }: ReadFileOptions): AsyncGenerator<ParsedBatch> {
     if (this.dead) throw this.dead;
     const fileId = this.nextFileId++;
     const inbox = new Inbox<InboxMessage>();
@@ -150,6 +152,7 @@ export class CsvParseWorker {
         if (message.type === 'failed') throw message.error;
         if (message.type === 'error') throw parserError(message.error);
         if (message.type === 'done') {
+          for (const warning of message.warnings) onWarning?.(warning);
           finished = true;
           return;
         }

@@ -40,7 +40,8 @@ export type FromParser =
       /** Rejected rows beyond those: counted, not recorded. */
       unrecordedRejects: number;
     }
-  | { type: 'done'; fileId: number }
+  /** The file is read; warnings are the reader's, about the whole file. */
+  | { type: 'done'; fileId: number; warnings: string[] }
   | { type: 'error'; fileId: number; error: WorkerError };
 
 /**

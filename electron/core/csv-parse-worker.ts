@@ -86,7 +86,8 @@ async function parseFile(fileId: number, type: ObjectType, mapping: ObjectMappin
   try {
     let mapRow: RowMapper | null = null;
     let columnCount = 0;
-    for await (const event of readCsv(input, { delimiter: mapping.delimiter })) {
+    const warnings: string[] = [];
+    for await (const event of readCsv(input, { delimiter: mapping.delimiter, encoding: mapping.encoding, onWarning: (w) => warnings.push(w) })) {
       if (event.kind === 'header') {
         mapRow = createRowMapper(type, mapping, event.columns);
         columnCount = event.columns.length;
@@ -113,7 +114,7 @@ async function parseFile(fileId: number, type: ObjectType, mapping: ObjectMappin
       }
     }
     if (parsedRows > 0) await send();
-    if (files.get(fileId)?.input === input) post({ type: 'done', fileId });
+    if (files.get(fileId)?.input === input) post({ type: 'done', fileId, warnings });
   } catch (error) {
     if (!(error instanceof Cancelled) && files.get(fileId)?.input === input) post({ type: 'error', fileId, error: toWorkerError(error) });
   } finally {

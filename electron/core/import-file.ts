@@ -62,14 +62,15 @@ export async function importFile(request: ImportRequest): Promise<ImportResult> 
   db.exec('BEGIN IMMEDIATE');
   try {
     const writer = createRecordWriter(db, type, mapping, stamp);
-    const source: FileSource = { request, writer, counts, progress, reject };
+    const source: FileSource = { request, writer, counts, progress, reject, warnings: [] };
     if (lease) await readInWorker(lease.parser, source);
     else await readHere(source);
     const written = writer.finish();
+    const readerWarnings = source.warnings;
     counts.created = written.created;
     counts.updated = written.updated;
     counts.skipped = written.skipped;
-    const warnings = findDanglingReferences(db, type, stamp, { written, counted: written.references, target: 'target' in mapping ? mapping.target : undefined });
+    const warnings = [...readerWarnings, ...findDanglingReferences(db, type, stamp, { written, counted: written.references, target: 'target' in mapping ? mapping.target : undefined })];
     request.beforeCommit(counts, warnings);
     db.exec('COMMIT');
     request.onProgress?.({ rows: counts.rows, bytes: progress.bytes });
@@ -88,14 +89,17 @@ interface FileSource {
   counts: FileCounts;
   progress: ImportProgress;
   reject: (line: number, reason: string, raw: () => string) => void;
+  /** The reader's warnings about the whole file (invalid UTF-8, NUL characters). */
+  warnings: string[];
 }
 
 /** Reads, checks and maps the rows on this thread. */
-async function readHere({ request, writer, counts, progress, reject }: FileSource): Promise<void> {
+async function readHere({ request, writer, counts, progress, reject, warnings }: FileSource): Promise<void> {
   const body = countBytes(request.body, (n) => (progress.bytes += n));
   let mapRow: RowMapper | null = null;
   let columnCount = 0;
-  for await (const event of readCsv(body, { delimiter: request.mapping.delimiter })) {
+  const options = { delimiter: request.mapping.delimiter, encoding: request.mapping.encoding, onWarning: (warning: string) => warnings.push(warning) };
+  for await (const event of readCsv(body, options)) {
     request.signal?.throwIfAborted();
     if (event.kind === 'header') {
       mapRow = createRowMapper(request.type, request.mapping, event.columns);
@@ -123,8 +127,14 @@ async function readHere({ request, writer, counts, progress, reject }: FileSourc
 }
 
 /** Lets the parsing worker read, check and map the rows, and writes its batches as they come. */
-async function readInWorker(parser: CsvParseWorker, { request, writer, counts, progress }: FileSource): Promise<void> {
-  const batches = parser.readFile({ type: request.type, mapping: request.mapping, body: request.body, onBytes: (n) => (progress.bytes += n) });
+async function readInWorker(parser: CsvParseWorker, { request, writer, counts, progress, warnings }: FileSource): Promise<void> {
+  const batches = parser.readFile({
+    type: request.type,
+    mapping: request.mapping,
+    body: request.body,
+    onBytes: (n) => (progress.bytes += n),
+    onWarning: (warning) => warnings.push(warning),
+  });
   for await (const batch of batches) {
     request.signal?.throwIfAborted();
     // The worker sends the rejects to keep (already cut to size) and counts the rest.

@@ -75,7 +75,7 @@ export function createRowMapper(type: ObjectType, mapping: ObjectMapping, header
   const duplicates = [...new Set(header.filter((name, i) => name !== '' && header.indexOf(name) !== i))];
   if (duplicates.length > 0) {
     throw new HeaderError(
-      `The header repeats the column name${duplicates.length > 1 ? 's' : ''} ${duplicates.map((d) => `"${d}"`).join(', ')}: every column needs a unique name. Rename the duplicates in the export.`,
+      `The header repeats the column name${duplicates.length > 1 ? 's' : ''} ${listNames(duplicates)}: every column needs a unique name. Rename the duplicates in the export.`,
     );
   }
   const columns = mappedColumns(mapping);
@@ -83,7 +83,7 @@ export function createRowMapper(type: ObjectType, mapping: ObjectMapping, header
   if (missing.length > 0) {
     throw new HeaderError(
       `${missing.map(([field, name]) => `The ${FIELD_LABELS[field] ?? field} column "${name}"`).join(', ')} ${missing.length > 1 ? 'are' : 'is'} not in the file. ` +
-        `The file has the columns: ${header.map((h) => `"${h}"`).join(', ')}. Fix the column mapping or the export.`,
+        `The file has the columns: ${listNames(header)}. Fix the column mapping or the export.`,
     );
   }
   const index = (field: string): number => (columns[field] === undefined ? -1 : header.indexOf(columns[field]!));
@@ -238,6 +238,17 @@ function badTimestamp(value: string): MapResult {
     ok: false,
     reason: value.trim() === '' ? 'missing timestamp' : `timestamp "${clip(value)}" is not an ISO 8601 date or time, or an epoch number`,
   };
+}
+
+// A hostile header (thousands of columns, a name megabytes long) must not make a message of that size:
+// the message goes to the run log, the CLI, the window and notifications.
+const MAX_NAMES_LISTED = 50;
+
+/** Quoted, clipped column names, at most MAX_NAMES_LISTED of them. */
+function listNames(names: readonly string[]): string {
+  const listed = names.slice(0, MAX_NAMES_LISTED).map((name) => `"${clip(name)}"`).join(', ');
+  const more = names.length - MAX_NAMES_LISTED;
+  return more > 0 ? `${listed} and ${more.toLocaleString('en-US')} more` : listed;
 }
 
 function clip(text: string): string {

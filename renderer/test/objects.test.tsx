@@ -161,6 +161,47 @@ describe('Objects', () => {
     });
   });
 
+  it('offers the encoding for files without a BOM: the sample is read with it, and it is saved (UTF-8 is left out)', async () => {
+    const saved = { enabled: true, fileRegex: '^accounts/', mode: 'create_update' as const, idColumn: 'account_id', nameColumn: 'account_name' };
+    const api = connectedApi({ accounts: saved });
+    const { user } = await renderApp(api, 'objects');
+    const panel = screen.getByRole('tabpanel', { name: /Accounts/ });
+    const encoding = within(panel).getByRole('combobox', { name: 'Encoding' });
+    expect(encoding).toHaveValue('');
+    expect(within(encoding).getAllByRole('option').map((o) => o.textContent)).toEqual([
+      'UTF-8 (default)',
+      'UTF-16 LE',
+      'Windows-1252 (older Windows and Excel exports)',
+    ]);
+    await waitFor(() => expect(api.sampleFile).toHaveBeenLastCalledWith({ type: 'accounts', key: 'vitally/accounts/2026-01.csv' }));
+    await user.selectOptions(encoding, 'windows-1252');
+    await waitFor(() =>
+      expect(api.sampleFile).toHaveBeenLastCalledWith({ type: 'accounts', key: 'vitally/accounts/2026-01.csv', encoding: 'windows-1252' }),
+    );
+    await user.click(within(panel).getByRole('button', { name: 'Save Accounts' }));
+    expect(api.saveMapping).toHaveBeenLastCalledWith({ type: 'accounts', mapping: expect.objectContaining({ ...saved, encoding: 'windows-1252' }) });
+    await user.selectOptions(encoding, '');
+    await user.click(within(panel).getByRole('button', { name: 'Save Accounts' }));
+    expect((api.saveMapping.mock.lastCall as unknown as [{ mapping: object }])[0].mapping).not.toHaveProperty('encoding');
+  });
+
+  it('warns when the prefix lacks its trailing slash and the pattern selects fewer files because of it', async () => {
+    const api = connectedApi();
+    const warning = 'The prefix "vitally" does not end with "/", so the pattern is tested against keys such as "/accounts/2026-01.csv".';
+    api.previewFiles.mockResolvedValue({ ok: true, selected: [], overCap: 0, listedCount: 2, warning });
+    const { user } = await renderApp(api, 'objects');
+    const panel = screen.getByRole('tabpanel', { name: /Accounts/ });
+    await user.type(within(panel).getByLabelText('File pattern'), '^accounts/');
+    expect(await within(panel).findByText(warning)).toBeInTheDocument();
+    expect(within(panel).getByText('Check the prefix')).toBeInTheDocument();
+  });
+
+  it('shows a saved encoding', async () => {
+    const api = connectedApi({ accounts: { enabled: true, fileRegex: '^a/', mode: 'create_update', idColumn: 'account_id', nameColumn: 'account_name', encoding: 'utf-16le' } });
+    await renderApp(api, 'objects');
+    expect(within(screen.getByRole('tabpanel', { name: /Accounts/ })).getByRole('combobox', { name: 'Encoding' })).toHaveValue('utf-16le');
+  });
+
   it('switches organizations off entirely: an incomplete mapping is dropped rather than refused', async () => {
     const api = connectedApi();
     const { user } = await renderApp(api, 'objects');

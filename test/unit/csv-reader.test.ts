@@ -425,7 +425,7 @@ describe('readCsv: malformed rows', () => {
     expect(result.rows).toHaveLength(2);
     const bad = result.rows[1]!;
     expect(bad.line).toBe(3);
-    expect(bad.malformed).toMatch(/quoted field is never closed/);
+    expect(bad.malformed).toMatch(/quoted field that opens on line 3 is never closed: it swallowed the 2 lines 3–4/);
     expect(bad.raw).toBe('2,"never closed\n3,swallowed');
   });
 
@@ -551,7 +551,8 @@ const characters = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom('"', ',', ';', '\t', '|', ' ', "'", '""') },
   {
     weight: 1,
-    arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }).filter((c) => c !== '\r' && c !== '\n'),
+    // NUL is left out: the reader removes it on purpose (and warns), which csv-hostile.test.ts checks.
+    arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }).filter((c) => c !== '\r' && c !== '\n' && c !== '\u0000'),
   },
 );
 

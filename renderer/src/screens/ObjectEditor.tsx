@@ -25,10 +25,20 @@ const DELIMITERS = [
 ] as const;
 type Delimiter = ',' | ';' | '\t' | '|';
 
+// The encoding of files without a byte order mark; a BOM in the file always wins (see README).
+const ENCODINGS = [
+  { value: '', label: 'UTF-8 (default)' },
+  { value: 'utf-16le', label: 'UTF-16 LE' },
+  { value: 'windows-1252', label: 'Windows-1252 (older Windows and Excel exports)' },
+] as const;
+type Encoding = 'utf-16le' | 'windows-1252';
+
 interface Draft {
   enabled: boolean;
   fileRegex: string;
   delimiter: '' | Delimiter;
+  /** '' is UTF-8, left out of the saved mapping. */
+  encoding: '' | Encoding;
   mode: 'create_update' | 'update_only';
   target: TrackTarget;
   columns: Partial<Record<ColumnField, string>>;
@@ -44,6 +54,7 @@ function draftFrom(mapping: ObjectMapping | undefined): Draft {
     enabled: mapping?.enabled ?? false,
     fileRegex: mapping?.fileRegex ?? '',
     delimiter: (mapping?.delimiter ?? '') as Draft['delimiter'],
+    encoding: (mapping?.encoding && mapping.encoding !== 'utf-8' ? mapping.encoding : '') as Draft['encoding'],
     mode: (record.mode as Draft['mode'] | undefined) ?? 'create_update',
     target: (record.target as TrackTarget | undefined) ?? 'user',
     columns,
@@ -63,6 +74,7 @@ export function regexProblem(source: string): string | null {
 function buildMapping(type: ObjectType, draft: Draft): Record<string, unknown> {
   const mapping: Record<string, unknown> = { enabled: draft.enabled, fileRegex: draft.fileRegex };
   if (draft.delimiter) mapping.delimiter = draft.delimiter;
+  if (draft.encoding) mapping.encoding = draft.encoding;
   if (hasMode(type)) mapping.mode = draft.mode;
   if (type === 'tracks') mapping.target = draft.target;
   for (const spec of columnSpecs(type, draft.target)) {
@@ -128,13 +140,13 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
     let current = true;
     setSample({ status: 'loading' });
     api
-      .sampleFile({ type, key: firstKey, ...(draft.delimiter ? { delimiter: draft.delimiter } : {}) })
+      .sampleFile({ type, key: firstKey, ...(draft.delimiter ? { delimiter: draft.delimiter } : {}), ...(draft.encoding ? { encoding: draft.encoding } : {}) })
       .then((result) => current && setSample({ status: 'done', result }))
       .catch((error: Error) => current && setSample({ status: 'done', result: { ok: false, message: error.message } }));
     return () => {
       current = false;
     };
-  }, [api, type, firstKey, draft.delimiter]);
+  }, [api, type, firstKey, draft.delimiter, draft.encoding]);
 
   const sampleColumns = sample.status === 'done' && sample.result.ok ? sample.result.columns : null;
   const sampleKey = sample.status === 'done' && sample.result.ok ? sample.result.key : null;
@@ -317,6 +329,13 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
               </option>
             ))}
           </SelectField>
+          <SelectField id={`${idPrefix}-encoding`} label="Encoding" value={draft.encoding} onChange={(e) => change({ encoding: e.target.value as Draft['encoding'] })}>
+            {ENCODINGS.map((encoding) => (
+              <option key={encoding.value} value={encoding.value}>
+                {encoding.label}
+              </option>
+            ))}
+          </SelectField>
         </div>
 
         {sampleColumns && (
@@ -407,6 +426,11 @@ function FilePreview({ preview, pending, showAll, onShowAll, onRefresh, prefix }
           Refresh
         </button>
       </div>
+      {result.warning && (
+        <Banner tone="warning" title="Check the prefix">
+          {result.warning}
+        </Banner>
+      )}
       {result.selected.length > 0 && (
         <div className="table-wrap preview-table">
           <table className="table">
