@@ -13,7 +13,7 @@ import type {
   SampleResult,
   TestConnectionResult,
 } from '../api/contract';
-import { ConfigError, parseConfig, type ObjectType, type SyncConfig } from './config';
+import { ConfigError, parseConfig, whereJsonFailed, type ObjectType, type SyncConfig } from './config';
 import { readCsv, type CsvEncoding, type Delimiter } from './csv-reader';
 import { DatabaseQueries } from './queries';
 import { compileFilePatterns, createS3Client, listSelectedFiles, openObject, testConnection, type Selection } from './s3-source';
@@ -272,17 +272,6 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
       queries.close();
     },
   };
-}
-
-/**
- * Where JSON.parse gave up, as a line and column. Not its message: that quotes the text around the
- * mistake, which may be a secret access key pasted into the import box by mistake.
- */
-function whereJsonFailed(error: unknown, text: string): string {
-  const position = Number(/at position (\d+)/.exec((error as Error)?.message ?? '')?.[1] ?? Number.NaN);
-  if (!Number.isInteger(position)) return '';
-  const before = text.slice(0, position).split('\n');
-  return ` (line ${before.length}, column ${before.at(-1)!.length + 1})`;
 }
 
 /**

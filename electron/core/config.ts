@@ -178,7 +178,7 @@ export async function loadConfigFile(path: string): Promise<SyncConfig> {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError([`it is not valid JSON: ${(error as Error).message}`], path);
+    throw new ConfigError([`it is not valid JSON${whereJsonFailed(error, text)}`], path);
   }
   return parseConfig(value, path);
 }
@@ -186,4 +186,15 @@ export async function loadConfigFile(path: string): Promise<SyncConfig> {
 /** The enabled object types, in the order a sync processes them (organizations first: they are referenced). */
 export function enabledObjectTypes(config: SyncConfig): ObjectType[] {
   return OBJECT_TYPES.filter((type) => config.objects[type]?.enabled);
+}
+
+/**
+ * Where JSON.parse gave up, as a line and column. Not its message: that quotes the text around the
+ * mistake, which may be a secret access key pasted into the import box by mistake.
+ */
+export function whereJsonFailed(error: unknown, text: string): string {
+  const position = Number(/at position (\d+)/.exec((error as Error)?.message ?? '')?.[1] ?? Number.NaN);
+  if (!Number.isInteger(position)) return '';
+  const before = text.slice(0, position).split('\n');
+  return ` (line ${before.length}, column ${before.at(-1)!.length + 1})`;
 }
