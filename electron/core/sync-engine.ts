@@ -301,6 +301,8 @@ function addCounts(total: RunCounts, file: FileReport): void {
 /** What decides how a file's rows map: a change here makes an unchanged file worth reading again. */
 export function hashMapping(mapping: ObjectMapping): string {
   const { enabled: _enabled, fileRegex: _fileRegex, ...rules } = mapping;
+  // UTF-8 is the default: saying so explicitly must not re-import every file.
+  if (rules.encoding === 'utf-8') delete rules.encoding;
   const canonical = JSON.stringify(Object.fromEntries(Object.entries(rules).filter(([, v]) => v != null).sort(([a], [b]) => a.localeCompare(b))));
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }

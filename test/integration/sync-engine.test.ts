@@ -229,6 +229,13 @@ describe('which files are read', () => {
     const remapped = makeConfig(ws.server, { organizations: { fileRegex: '^orgs/', mode: 'create_update', idColumn: 'org_name', nameColumn: 'org_id' } });
     report = await ws.sync(remapped);
     expect(report.files.map((f) => f.status)).toEqual(['imported', 'imported']);
+
+    // Saying "utf-8" (the default) out loud changes nothing; another encoding reads the files again.
+    const organizations = remapped.objects.organizations!;
+    report = await ws.sync({ ...remapped, objects: { ...remapped.objects, organizations: { ...organizations, encoding: 'utf-8' } } });
+    expect(report.files.map((f) => f.status)).toEqual(['unchanged', 'unchanged']);
+    report = await ws.sync({ ...remapped, objects: { ...remapped.objects, organizations: { ...organizations, encoding: 'windows-1252' } } });
+    expect(report.files.map((f) => f.status)).toEqual(['imported', 'imported']);
   });
 
   it('keeps the records of a file deleted from the bucket and marks the file missing', async () => {
