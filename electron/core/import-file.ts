@@ -20,8 +20,8 @@ export { MAX_STORED_REJECTS_PER_FILE } from './import-rules';
  * joined into one string, posted, split on the other side; no parsing, no SQLite) measured ~0.95 s
  * of CPU per million rows, about what parsing and mapping them cost in the first place (~1.1 s).
  * Handing SQLite one JSON text per batch instead (INSERT ... SELECT from json_each, so the writing
- * thread splits nothing) made SQLite's side dearer than the binding it saved: ~2.6 s of write CPU
- * per million rows against ~1.9 s. SyncRequest.parseInWorkerMinBytes
+ * thread splits nothing) made SQLite's side dearer than the binding it saved: CPU of writing and
+ * committing a million rows, medians of 3, 3.08 s against 2.01 s. SyncRequest.parseInWorkerMinBytes
  * turns it on (npm run bench -- --parse-worker measures it on other machines).
  */
 export const PARSE_IN_WORKER_MIN_BYTES = Number.POSITIVE_INFINITY;
