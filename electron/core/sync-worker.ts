@@ -56,9 +56,11 @@ async function run(runId: number, request: WorkerSyncRequest): Promise<void> {
     runs.delete(runId);
     const start = performance.now();
     try {
-      // PASSIVE: never waits for readers (an analyst's open query); what it cannot copy now, a later
-      // checkpoint will. Closing the last connection to the file checkpoints too.
-      db?.pragma('wal_checkpoint(PASSIVE)');
+      // TRUNCATE also empties the WAL file (a big import's WAL would otherwise keep its size on disk
+      // until the next write). With no busy wait it never waits for readers (an analyst's open
+      // query): it copies what they do not hold, as PASSIVE would, and a later checkpoint the rest.
+      db?.pragma('busy_timeout = 0');
+      db?.pragma('wal_checkpoint(TRUNCATE)');
     } catch {
       // A checkpoint that fails leaves the pages in the WAL, where they are safe; the next one copies them.
     }

@@ -118,7 +118,7 @@ describe('SyncWorker', () => {
     }
   });
 
-  it('copies the WAL into the database file after the report, and close waits for that', async () => {
+  it('copies the WAL into the database file after the report and empties it, and close waits for that', async () => {
     await ws.put('events/big.csv', bigEvents(50_000));
     const worker = new SyncWorker();
     const settled: number[] = [];
@@ -133,5 +133,7 @@ describe('SyncWorker', () => {
     const pages = ws.db.pragma('page_count', { simple: true }) as number;
     const pageSize = ws.db.pragma('page_size', { simple: true }) as number;
     expect(statSync(ws.dbPath).size).toBe(pages * pageSize);
+    // And the WAL file is emptied, not left at the size of the import.
+    expect(statSync(`${ws.dbPath}-wal`).size).toBe(0);
   });
 });
