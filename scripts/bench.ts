@@ -2,13 +2,15 @@
 // the sqlite3 shell's own `.import --csv` of the same file.
 //
 // An events CSV of N rows is generated into bench-data/ (kept for the next run), served from the
-// embedded S3-compatible server (in a child process, so this process holds only the sync), and synced
-// through the app's code path: a SyncWorker, i.e. runSync on a worker thread with its own database
+// embedded S3-compatible server (in a child process), and synced through the app's code path from a
+// second child process that holds only the sync (bench-sync-host.ts): a SyncWorker, i.e. runSync on
+// a worker thread with its own database
 // connection, running the workers as the app's build bundles them (scripts/build-shell.ts;
 // --sources runs them from the TypeScript sources through tsx instead, which costs a module-hook
 // thread per worker and slower starts). In turns with it, the sqlite3 shell imports the same file from disk into a fresh
-// database. Printed: rows per second of both (medians), their ratio, this process's peak RSS during the
-// sync, the main thread's event-loop delay during the sync (p99 and max), and the time of a second
+// database. Printed: rows per second of both (medians), their ratio, the checkpoint the worker runs
+// after each sync's report (timed apart; the next turn waits for it), the sync host's peak RSS during
+// the sync, its main thread's event-loop delay during the sync (p99 and max), and the time of a second
 // sync with nothing changed (which must download nothing). With several sizes (--rows 250000,2000000)
 // the peak memory of each is compared, to show that it does not grow with the file.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -19,7 +21,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { parseConfig, type SyncConfig } from '../electron/core/config';
 import type { SyncReport } from '../electron/core/run-log';
-import { SyncWorker } from '../electron/core/sync-worker-host';
+import type { WorkerSyncRequest } from '../electron/core/sync-worker-host';
+import type { FromSyncHost, MeasuredSync, ToSyncHost } from './bench-sync-host';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -44,14 +47,16 @@ interface SizeResult {
   bytes: number;
   sqliteMs: number[];
   syncMs: number[];
+  /** The worker's WAL checkpoint after each sync's report (not in syncMs). */
+  checkpointMs: number[];
   /** CPU time (user + system) of the sqlite3 process, and of this process (the worker's thread, mostly) during the sync. */
   sqliteCpuMs: number[];
   syncCpuMs: number[];
   ratio: number;
   peakRssMb: number;
-  /** This process before the sync worker started: the host's own share of the peak. */
+  /** The sync host process (bench-sync-host.ts) before its sync worker started. */
   hostRssMb: number;
-  /** Peak minus host: the sync worker's (and its parsing worker's) memory. */
+  /** Peak minus that: the sync worker's (and its parsing worker's) memory. */
   syncRssMb: number;
   baselineRssMb: number;
   eventLoopP99Ms: number;
@@ -102,6 +107,7 @@ async function main(): Promise<void> {
 
   const buildDir = join(DATA_DIR, `build-${process.pid}`);
   let workerUrl: URL | undefined;
+  let hostEntry = join(ROOT, 'scripts', 'bench-sync-host.ts');
   if (!values.sources) {
     // In a child process: the bundler's buffers are not this process's memory during the runs.
     await new Promise<void>((resolveBuild, reject) => {
@@ -110,10 +116,14 @@ async function main(): Promise<void> {
       child.on('exit', (code) => (code === 0 ? resolveBuild() : reject(new Error(`Building the workers failed (exit ${code}).`))));
     });
     workerUrl = pathToFileURL(join(buildDir, 'main', 'sync-worker.js'));
+    // The sync host too, so that it runs on plain node, without tsx's loader in its memory.
+    hostEntry = join(buildDir, 'bench-sync-host.mjs');
+    const { build } = await import('esbuild');
+    await build({ entryPoints: [join(ROOT, 'scripts', 'bench-sync-host.ts')], outfile: hostEntry, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' });
   }
   const results: SizeResult[] = [];
   try {
-    for (const rows of sizes) results.push(await benchSize(rows, runs, sqlite3, values.json!, workerUrl, values['parse-worker']!));
+    for (const rows of sizes) results.push(await benchSize(rows, runs, sqlite3, values.json!, { entry: hostEntry, workerUrl }, values['parse-worker']!));
   } finally {
     rmSync(buildDir, { recursive: true, force: true });
   }
@@ -155,7 +165,8 @@ function benchSizeInChild(rows: number, args: string[], json: boolean): Promise<
   });
 }
 
-async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boolean, workerUrl: URL | undefined, parseWorker: boolean): Promise<SizeResult> {
+async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boolean, host: { entry: string; workerUrl: URL | undefined }, parseWorker: boolean): Promise<SizeResult> {
+  const { workerUrl } = host;
   const log = quiet ? () => {} : (line: string) => console.log(line);
   const csv = await ensureCsv(rows, log);
   const bytes = statSync(csv).size;
@@ -163,10 +174,8 @@ async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boo
   log(`workers: ${workerUrl ? `built (${workerUrl.pathname})` : 'TypeScript sources through tsx'}${parseWorker ? '; parsing on a second worker (--parse-worker)' : ''}`);
 
   const s3 = await startS3Child();
-  global.gc?.();
-  await new Promise((r) => setTimeout(r, 200));
-  const hostRss = process.memoryUsage.rss();
-  const worker = new SyncWorker({ workerUrl });
+  const worker = await startSyncHost(host.entry, workerUrl);
+  const hostRss = worker.readyRssMb * 2 ** 20;
   // Per process: another bench (a test run, say) may be using bench-data at the same time.
   const runDir = join(DATA_DIR, `run-${process.pid}`);
   try {
@@ -187,6 +196,7 @@ async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boo
 
     const sqliteMs: number[] = [];
     const syncMs: number[] = [];
+    const checkpointMs: number[] = [];
     const sqliteCpuMs: number[] = [];
     const syncCpuMs: number[] = [];
     const peaks: number[] = [];
@@ -207,15 +217,16 @@ async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boo
           log(`  sqlite3 .import   ${fmt(ms).padStart(8)} ms  ${fmt(rows / (ms / 1000)).padStart(10)} rows/s  CPU ${fmt(cpu)} ms`);
         } else {
           lastDb = freshDb(runDir, 'sync');
-          const measured = await timeSync(worker, config, lastDb, rows, parseInWorkerMinBytes);
+          const measured = await timeSync(worker, { config, secretAccessKey: LOCAL_S3_SECRET, dbPath: lastDb, trigger: 'bench', parseInWorkerMinBytes }, rows);
           syncMs.push(measured.ms);
+          checkpointMs.push(measured.checkpointMs);
           syncCpuMs.push(measured.cpuMs);
           peaks.push(measured.peakRssMb);
           baselines.push(measured.baselineRssMb);
           loopP99.push(measured.loopP99Ms);
           loopMax.push(measured.loopMaxMs);
           log(
-            `  sync (worker)     ${fmt(measured.ms).padStart(8)} ms  ${fmt(rows / (measured.ms / 1000)).padStart(10)} rows/s  CPU ${fmt(measured.cpuMs)} ms` +
+            `  sync (worker)     ${fmt(measured.ms).padStart(8)} ms  ${fmt(rows / (measured.ms / 1000)).padStart(10)} rows/s  CPU ${fmt(measured.cpuMs)} ms  then checkpoint ${fmt(measured.checkpointMs)} ms` +
               `  peak RSS ${fmt(measured.peakRssMb)} MB (idle ${fmt(measured.baselineRssMb)} MB)  event loop p99 ${fmt(measured.loopP99Ms)} ms, max ${fmt(measured.loopMaxMs)} ms`,
           );
         }
@@ -226,7 +237,7 @@ async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boo
     const second: number[] = [];
     for (let i = 0; i < runs; i++) {
       const start = performance.now();
-      const report = await worker.run({ config, secretAccessKey: LOCAL_S3_SECRET, dbPath: lastDb, trigger: 'bench' });
+      const { report } = await worker.run({ config, secretAccessKey: LOCAL_S3_SECRET, dbPath: lastDb, trigger: 'bench' });
       second.push(performance.now() - start);
       if (report.status !== 'succeeded' || report.files.some((f) => f.status !== 'unchanged') || report.counts.rows !== 0) {
         throw new Error(`The second sync read the file again: ${JSON.stringify(report.files)}`);
@@ -238,6 +249,7 @@ async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boo
       bytes,
       sqliteMs,
       syncMs,
+      checkpointMs,
       sqliteCpuMs,
       syncCpuMs,
       ratio: median(syncMs) / median(sqliteMs),
@@ -256,10 +268,12 @@ async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boo
         `  sqlite3 .import (median of ${runs}):  ${fmt(median(sqliteMs))} ms, ${fmt(rows / (median(sqliteMs) / 1000))} rows/s`,
         `  full sync (median of ${runs}):        ${fmt(median(syncMs))} ms, ${fmt(rows / (median(syncMs) / 1000))} rows/s`,
         `  ratio sync / sqlite3 (medians):   ${result.ratio.toFixed(2)}x`,
+        `  checkpoint after the report:      ${fmt(median(checkpointMs))} ms (median; the worker copies the WAL into the database file once the report is sent;` +
+          ` sync + checkpoint / sqlite3: ${(median(syncMs.map((ms, i) => ms + checkpointMs[i]!)) / median(sqliteMs)).toFixed(2)}x)`,
         ...(sqliteCpuMs.some((ms) => ms > 0)
           ? [`  CPU time (medians):               sqlite3 ${fmt(median(sqliteCpuMs))} ms, sync ${fmt(median(syncCpuMs))} ms (${(median(syncCpuMs) / median(sqliteCpuMs)).toFixed(2)}x; the S3 server's is not counted)`]
           : []),
-        `  peak RSS during the sync:         ${fmt(result.peakRssMb)} MB (this process, workers included; ${fmt(result.hostRssMb)} MB before the sync worker started, so the sync's share is ${fmt(result.syncRssMb)} MB)`,
+        `  peak RSS during the sync:         ${fmt(result.peakRssMb)} MB (the sync host process, workers included; ${fmt(result.hostRssMb)} MB before its sync worker started, so the sync's share is ${fmt(result.syncRssMb)} MB)`,
         `  main-thread event-loop delay:     p99 ${fmt(result.eventLoopP99Ms)} ms, max ${fmt(result.eventLoopMaxMs)} ms (worst run; beyond the ${EVENT_LOOP_RESOLUTION_MS} ms sampling interval)`,
         `  second sync, nothing changed:     ${fmt(result.secondSyncMs)} ms (${fmt(result.secondSyncRatio * 100)}% of the full sync; nothing downloaded)`,
       ].join('\n'),
@@ -272,41 +286,67 @@ async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boo
   }
 }
 
-/** One full sync into a fresh database, with this process's RSS and the main thread's event loop watched. */
-async function timeSync(worker: SyncWorker, config: SyncConfig, dbPath: string, rows: number, parseInWorkerMinBytes: number | undefined) {
-  global.gc?.();
-  await new Promise((r) => setTimeout(r, 200));
-  const baselineRss = process.memoryUsage.rss();
-  let peakRss = baselineRss;
-  const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage.rss());
-  }, MEMORY_SAMPLE_MS);
-  const loop = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
-  loop.enable();
-  const cpuBefore = process.cpuUsage();
-  const start = performance.now();
-  let report: SyncReport;
-  try {
-    report = await worker.run({ config, secretAccessKey: LOCAL_S3_SECRET, dbPath, trigger: 'bench', parseInWorkerMinBytes });
-  } finally {
-    loop.disable();
-    clearInterval(sampler);
-  }
-  const ms = performance.now() - start;
-  const cpu = process.cpuUsage(cpuBefore);
-  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+/** One full sync into a fresh database, measured by the sync host; checks that every row went in. */
+async function timeSync(host: SyncHost, request: WorkerSyncRequest, rows: number): Promise<MeasuredSync> {
+  const { report, measured } = await host.run(request, true);
   const file = report.files[0];
   if (report.status !== 'succeeded' || !file || file.status !== 'imported' || file.rows !== rows || file.created !== rows || file.rejected !== 0) {
     throw new Error(`The sync did not import every row: ${JSON.stringify(report)}`);
   }
-  const beyondInterval = (ns: number) => Math.max(0, ns / 1e6 - EVENT_LOOP_RESOLUTION_MS);
+  return measured!;
+}
+
+interface SyncHost {
+  /** RSS of the host process once started, before its sync worker starts. */
+  readyRssMb: number;
+  run(request: WorkerSyncRequest, measure?: boolean): Promise<{ report: SyncReport; measured: MeasuredSync | null }>;
+  close(): Promise<void>;
+}
+
+/** Forks bench-sync-host (plain node for the bundle, tsx for the sources): the process whose memory is the sync's. */
+async function startSyncHost(entry: string, workerUrl: URL | undefined): Promise<SyncHost> {
+  const child = fork(entry, [], {
+    execArgv: ['--expose-gc', ...(entry.endsWith('.ts') ? ['--import', 'tsx'] : [])],
+    env: { ...process.env, ...(workerUrl ? { BENCH_WORKER_URL: workerUrl.href } : {}) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const waiting = new Map<number, { resolve: (m: FromSyncHost & { type: 'result' }) => void; reject: (e: Error) => void }>();
+  let nextId = 1;
+  const readyRssMb = await new Promise<number>((resolveReady, reject) => {
+    child.on('message', (message: FromSyncHost) => {
+      if (message.type === 'ready') resolveReady(message.rssMb);
+      else if (message.type === 'result') waiting.get(message.id)?.resolve(message);
+      else waiting.get(message.id)?.reject(new Error(message.message));
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const error = new Error(`The sync host exited (code ${code}).`);
+      reject(error);
+      for (const w of waiting.values()) w.reject(error);
+    });
+  });
+  const send = (message: ToSyncHost) => child.send(message);
   return {
-    ms,
-    cpuMs: (cpu.user + cpu.system) / 1000,
-    peakRssMb: peakRss / 2 ** 20,
-    baselineRssMb: baselineRss / 2 ** 20,
-    loopP99Ms: beyondInterval(loop.percentile(99)),
-    loopMaxMs: beyondInterval(loop.max),
+    readyRssMb,
+    run(request, measure = false) {
+      const id = nextId++;
+      return new Promise((resolveRun, reject) => {
+        waiting.set(id, {
+          resolve: (m) => {
+            waiting.delete(id);
+            resolveRun({ report: m.report, measured: m.measured });
+          },
+          reject,
+        });
+        send({ type: 'run', id, request, measure });
+      });
+    },
+    async close() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      send({ type: 'close' });
+      await exited;
+    },
   };
 }
 

@@ -16,7 +16,12 @@ export { MAX_STORED_REJECTS_PER_FILE } from './import-rules';
  * messages and a second heap cost more CPU than the overlap saves. Measured in npm run bench (2M
  * rows, same runs, interleaved): 8.6-9.6 s with it, 7.1-8.7 s without, and CPU 12-13.7 s against
  * 6.5-8.1 s; only reading the file from local disk without the S3 server (no third busy process)
- * did it win, by ~10% (8.3-9.2 s vs 9.6-10 s) for +45% CPU. SyncRequest.parseInWorkerMinBytes
+ * did it win, by ~10% (8.3-9.2 s vs 9.6-10 s) for +45% CPU. The hand-over alone (a batch's values
+ * joined into one string, posted, split on the other side; no parsing, no SQLite) measured ~0.95 s
+ * of CPU per million rows, about what parsing and mapping them cost in the first place (~1.1 s).
+ * Handing SQLite one JSON text per batch instead (INSERT ... SELECT from json_each, so the writing
+ * thread splits nothing) made SQLite's side dearer than the binding it saved: CPU of writing and
+ * committing a million rows, medians of 3, 3.08 s against 2.01 s. SyncRequest.parseInWorkerMinBytes
  * turns it on (npm run bench -- --parse-worker measures it on other machines).
  */
 export const PARSE_IN_WORKER_MIN_BYTES = Number.POSITIVE_INFINITY;

@@ -13,6 +13,11 @@ export interface WorkerRunOptions {
   /** Stops the run: the file being imported is rolled back, the run is marked interrupted. */
   signal?: AbortSignal;
   onProgress?: (progress: SyncProgress) => void;
+  /**
+   * After the report: the worker has copied the run's WAL into the database file and closed its
+   * connection (the bench times this apart from the sync).
+   */
+  onSettled?: (settled: { checkpointMs: number }) => void;
 }
 
 export interface SyncWorkerOptions {
@@ -34,6 +39,10 @@ export class SyncWorker {
   private worker: Worker | null = null;
   private nextRunId = 1;
   private readonly pending = new Map<number, PendingRun>();
+  /** Runs whose worker side has not settled yet (the checkpoint after the report: see sync-worker.ts). */
+  private readonly settling = new Map<number, (checkpointMs: number) => void>();
+  /** Told each time a run settles (close waits for the runs that have finished). */
+  private onAnySettled: (() => void) | null = null;
   private readonly workerUrl: URL;
 
   constructor(options: SyncWorkerOptions = {}) {
@@ -44,7 +53,8 @@ export class SyncWorker {
   run(request: WorkerSyncRequest, options: WorkerRunOptions = {}): Promise<SyncReport> {
     const worker = this.ensureWorker();
     const runId = this.nextRunId++;
-    const { signal, onProgress } = options;
+    const { signal, onProgress, onSettled } = options;
+    this.settling.set(runId, (checkpointMs) => onSettled?.({ checkpointMs }));
     return new Promise<SyncReport>((resolve, reject) => {
       const onAbort = () => this.post({ type: 'stop', runId });
       const done = () => {
@@ -72,11 +82,33 @@ export class SyncWorker {
     });
   }
 
-  /** Ends the worker thread. A run still going is cut short (its file is never committed). */
-  async close(): Promise<void> {
+  /**
+   * Ends the worker thread, once finished runs have checkpointed. A run still going is cut short
+   * (its file is never committed).
+   */
+  close(): Promise<void> {
+    // Once: a second close while the first waits shares its wait.
+    this.closing ??= this.closeWorker().finally(() => (this.closing = null));
+    return this.closing;
+  }
+
+  private closing: Promise<void> | null = null;
+
+  private async closeWorker(): Promise<void> {
     const worker = this.worker;
-    this.worker = null;
     if (!worker) return;
+    const finished = [...this.settling.keys()].filter((runId) => !this.pending.has(runId));
+    if (finished.length > 0) {
+      worker.ref();
+      await new Promise<void>((resolve) => {
+        this.onAnySettled = () => {
+          if (finished.every((runId) => !this.settling.has(runId))) resolve();
+        };
+      });
+      this.onAnySettled = null;
+    }
+    if (this.worker !== worker) return;
+    this.worker = null;
     await worker.terminate();
     this.failAll(new Error('The sync worker was closed while a sync was running.'));
   }
@@ -103,6 +135,13 @@ export class SyncWorker {
   }
 
   private onMessage(message: WorkerToHost): void {
+    if (message.type === 'settled') {
+      const settled = this.settling.get(message.runId);
+      this.settling.delete(message.runId);
+      settled?.(message.checkpointMs);
+      this.onAnySettled?.();
+      return;
+    }
     const run = this.pending.get(message.runId);
     if (!run) return;
     switch (message.type) {
@@ -120,6 +159,9 @@ export class SyncWorker {
 
   private failAll(error: Error): void {
     for (const run of [...this.pending.values()]) run.reject(error);
+    // A worker that is gone will not checkpoint: nobody waits for it any more.
+    this.settling.clear();
+    this.onAnySettled?.();
   }
 }
 

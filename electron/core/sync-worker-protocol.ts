@@ -34,6 +34,11 @@ export type HostToWorker =
 export type WorkerToHost =
   | { type: 'progress'; runId: number; progress: SyncProgress }
   | { type: 'finished'; runId: number; report: SyncReport }
+  /**
+   * After 'finished' or 'error': the run's connection has checkpointed its WAL and closed (see
+   * sync-worker.ts). The worker is idle again.
+   */
+  | { type: 'settled'; runId: number; checkpointMs: number }
   /** The run could not happen at all (the database cannot be opened, a bug): no report. */
   | { type: 'error'; runId: number; error: WorkerError };
 

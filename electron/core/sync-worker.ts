@@ -29,6 +29,12 @@ async function run(runId: number, request: WorkerSyncRequest): Promise<void> {
   let db;
   try {
     db = openDatabase(request.dbPath);
+    // No checkpoint at each commit: a file's import commits into the WAL, and the pages are copied
+    // into the database file once the report has been sent (below). The copy is the same work
+    // either way (1.1-1.5 s after a 2M-row import of 5-6.6 s), but it no longer holds up the report;
+    // readers see the data from the WAL meanwhile. The WAL grows by one run's writes (more only if a
+    // reader held old pages through the last checkpoint: the next one copies what that one could not).
+    db.pragma('wal_autocheckpoint = 0');
     const report = await runSync({
       config: request.config,
       secretAccessKey: request.secretAccessKey,
@@ -48,11 +54,22 @@ async function run(runId: number, request: WorkerSyncRequest): Promise<void> {
     post({ type: 'error', runId, error: toWorkerError(error) });
   } finally {
     runs.delete(runId);
+    const start = performance.now();
+    try {
+      // TRUNCATE also empties the WAL file (a big import's WAL would otherwise keep its size on disk
+      // until the next write). With no busy wait it never waits for readers (an analyst's open
+      // query): it copies what they do not hold, as PASSIVE would, and a later checkpoint the rest.
+      db?.pragma('busy_timeout = 0');
+      db?.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // A checkpoint that fails leaves the pages in the WAL, where they are safe; the next one copies them.
+    }
     try {
       db?.close();
     } catch {
       // Closing cannot fail in a way the caller could act on; the report has been sent.
     }
+    post({ type: 'settled', runId, checkpointMs: performance.now() - start });
   }
 }
 

@@ -30,6 +30,7 @@ describe('npm run bench', () => {
     expect(stdout).toMatch(new RegExp(`sqlite3 \\.import \\(median of 1\\):\\s+${number} ms, ${number} rows/s`));
     expect(stdout).toMatch(new RegExp(`full sync \\(median of 1\\):\\s+${number} ms, ${number} rows/s`));
     expect(stdout).toMatch(/ratio sync \/ sqlite3 \(medians\):\s+\d+\.\d\dx/);
+    expect(stdout).toMatch(new RegExp(`checkpoint after the report:\\s+${number} ms .*sync \\+ checkpoint / sqlite3: \\d+\\.\\d\\dx`));
     expect(stdout).toMatch(new RegExp(`peak RSS during the sync:\\s+${number} MB`));
     expect(stdout).toMatch(new RegExp(`main-thread event-loop delay:\\s+p99 ${number} ms, max ${number} ms`));
     expect(stdout).toMatch(new RegExp(`second sync, nothing changed:\\s+${number} ms \\(${number}% of the full sync; nothing downloaded\\)`));

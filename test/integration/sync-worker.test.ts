@@ -1,5 +1,6 @@
 // Syncs on a worker thread: the same report as runSync, progress at most ten times a second, a
 // stop that rolls the current file back, and errors that say what went wrong.
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SyncProgress } from '../../electron/core/sync-engine';
@@ -115,5 +116,24 @@ describe('SyncWorker', () => {
     } finally {
       await worker.close();
     }
+  });
+
+  it('copies the WAL into the database file after the report and empties it, and close waits for that', async () => {
+    await ws.put('events/big.csv', bigEvents(50_000));
+    const worker = new SyncWorker();
+    const settled: number[] = [];
+    const report = await worker.run(
+      { config: makeConfig(ws.server), secretAccessKey: LOCAL_S3_SECRET, dbPath: ws.dbPath, trigger: 'test' },
+      { onSettled: ({ checkpointMs }) => settled.push(checkpointMs) },
+    );
+    expect(report.counts.created).toBe(50_000);
+    await worker.close();
+    expect(settled).toHaveLength(1);
+    // Every page is in the database file itself (a page only in the WAL lies beyond the file's end).
+    const pages = ws.db.pragma('page_count', { simple: true }) as number;
+    const pageSize = ws.db.pragma('page_size', { simple: true }) as number;
+    expect(statSync(ws.dbPath).size).toBe(pages * pageSize);
+    // And the WAL file is emptied, not left at the size of the import.
+    expect(statSync(`${ws.dbPath}-wal`).size).toBe(0);
   });
 });
