@@ -105,6 +105,10 @@ function parse<T extends Record<string, { type: 'string' | 'boolean' }>>(args: s
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
   } catch (error) {
+    // parseArgs quotes a stray argument, which may be a secret pasted in the wrong place: never repeat it.
+    if ((error as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+      throw new UsageError('Unexpected argument (not shown): this command takes only --options. A secret access key never goes on the command line: store it with `credentials set`.');
+    }
     throw new UsageError((error as Error).message);
   }
 }

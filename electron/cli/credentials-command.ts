@@ -72,7 +72,7 @@ export async function runCredentialsCommand(
         'Unexpected argument after "set": the secret access key is never given on the command line (it would stay in the shell history). Pipe it in, or type it at the prompt.',
       );
     }
-    return usageError(`Unexpected argument "${extraPositionals[0]}".`);
+    return usageError('Unexpected argument (not shown, in case it is a secret) after the command.');
   }
   const accessKeyId = values['access-key-id']?.trim();
   if (!accessKeyId) return usageError('Missing --access-key-id <ID>.');

@@ -608,6 +608,17 @@ describe('the command line', { timeout: 120_000 }, () => {
     const asArgument = await cliInProcess('credentials set <secret>', ['credentials', 'set', SECRET, '--access-key-id', KEY_ID], {});
     expect(asArgument.code).toBe(2);
     expect(asArgument.stderr).toContain('the secret access key is never given on the command line');
+    for (const [label, args] of [
+      ['sync <secret>', ['sync', '--config', config, '--db', join(cliDir, 'never.sqlite'), SECRET]],
+      ['preview <secret>', ['preview', '--config', config, '--type', 'accounts', SECRET]],
+      ['test-connection <secret>', ['test-connection', SECRET, '--config', config]],
+      ['watch <secret>', ['watch', '--config', config, '--db', join(cliDir, 'never.sqlite'), SECRET]],
+      ['credentials status <secret>', ['credentials', 'status', SECRET, '--access-key-id', KEY_ID]],
+    ] as const) {
+      const stray = await cliInProcess(label, [...args], {});
+      expect(stray.code, label).toBe(2);
+      expect(stray.stderr, label).toContain('Unexpected argument (not shown');
+    }
   });
 
   it('as real processes: credentials set from standard input, syncs from the keychain and the environment, and a keychain that cannot be reached', async () => {

@@ -245,7 +245,7 @@ describe('runCredentialsCommand with piped standard input', () => {
     { args: ['rotate', '--access-key-id', ACCESS_KEY_ID], problem: 'Unknown command "rotate".' },
     { args: ['status'], problem: 'Missing --access-key-id <ID>.' },
     { args: ['status', '--access-key-id', '  '], problem: 'Missing --access-key-id <ID>.' },
-    { args: ['status', 'extra', '--access-key-id', ACCESS_KEY_ID], problem: 'Unexpected argument "extra".' },
+    { args: ['status', 'extra', '--access-key-id', ACCESS_KEY_ID], problem: 'Unexpected argument (not shown, in case it is a secret) after the command.' },
     { args: ['status', '--access-key-id', ACCESS_KEY_ID, '--secret', SECRET], problem: "Unknown option '--secret'" },
   ])('usage error for $args: exit 2 with "$problem" and the usage text', async ({ args, problem }) => {
     const result = await run(args);
