@@ -456,7 +456,9 @@ class TextInspector {
       if (at % 2 === 0) nulsEven++;
       else nulsOdd++;
     }
-    if (this.encoding !== 'utf-16le' && Math.max(nulsEven, nulsOdd) > sample.length * 0.3) {
+    // UTF-16 puts its NULs at every other byte, all on one side; a run of NULs (padding) fills both.
+    const alternating = Math.max(nulsEven, nulsOdd) > sample.length * 0.3 && Math.min(nulsEven, nulsOdd) < Math.max(nulsEven, nulsOdd) * 0.1;
+    if (this.encoding !== 'utf-16le' && alternating) {
       throw new CsvFileError(
         'This does not look like a CSV file: every other byte of it is a NUL, as in UTF-16 text without a byte order mark. ' +
           "If it is UTF-16 text, set this object type's encoding to utf-16le.",

@@ -241,6 +241,17 @@ describe('NUL characters', () => {
     expect(result.warnings).toEqual(['5 NUL characters, first on line 1, were removed from the values (SQLite tools cut text at a NUL).']);
   });
 
+  it('as padding after the last row (a run of NULs) are removed with the warning, not taken for UTF-16', async () => {
+    for (const padding of [200, 10_000]) {
+      const result = await readText(`id,name\n1,a\n2,b\n${'\0'.repeat(padding)}`);
+      expect(result.rows.map((row) => row.fields)).toEqual([
+        ['1', 'a'],
+        ['2', 'b'],
+      ]);
+      expect(result.warnings).toEqual([`${padding.toLocaleString('en-US')} NUL characters, first on line 4, were removed from the values (SQLite tools cut text at a NUL).`]);
+    }
+  });
+
   it('fail the file when every other byte is one: UTF-16 without a BOM, named as such', async () => {
     const bytes = new Uint8Array(Buffer.from('id,name\n' + '1,Acme\n'.repeat(50), 'utf16le'));
     const error = await readError(chunks(bytes));
