@@ -207,6 +207,17 @@ export function isDatabaseBusy(error: unknown): boolean {
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
 
+/** Runs a write that may not wait for another program's lock (the busy timeout has been waited once already). */
+export function withoutBusyWait<T>(db: SqliteDatabase, write: () => T): T {
+  const busyTimeout = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma('busy_timeout = 0');
+  try {
+    return write();
+  } finally {
+    db.pragma(`busy_timeout = ${busyTimeout}`);
+  }
+}
+
 export function explainSqliteError(error: unknown, path: string): string {
   const e = error as { code?: string; message?: string };
   const code = e.code ?? '';

@@ -17,7 +17,7 @@ import {
 } from './run-log';
 import { explainS3Error, isConnectionProblem, S3AccessError } from './s3-errors';
 import { compileFilePatterns, createS3Client, listSelectedFiles, openObject, type S3File } from './s3-source';
-import { DatabaseError, explainSqliteError, isDatabaseBusy, type SqliteDatabase } from './store';
+import { DatabaseError, explainSqliteError, isDatabaseBusy, withoutBusyWait, type SqliteDatabase } from './store';
 
 export interface SyncProgress {
   runId: number;
@@ -266,16 +266,6 @@ function synced(files: FileReport[]): number {
   return files.filter((f) => f.status !== 'failed').length;
 }
 
-/** Runs a write that may not wait for another program's lock (the busy timeout has been waited once already). */
-function withoutBusyWait<T>(db: SqliteDatabase, write: () => T): T {
-  const busyTimeout = db.pragma('busy_timeout', { simple: true }) as number;
-  db.pragma('busy_timeout = 0');
-  try {
-    return write();
-  } finally {
-    db.pragma(`busy_timeout = ${busyTimeout}`);
-  }
-}
 
 function isSqliteError(error: unknown): boolean {
   // Not every error's code is a string: an AbortError (a DOMException) has the number 20.

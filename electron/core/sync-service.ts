@@ -9,7 +9,7 @@ import { finishRun, lastRunStart, markInterruptedRuns, startRun, type SyncReport
 import { SyncScheduler, type SchedulerClock, type SyncRequestResult, type SyncTrigger } from './scheduler';
 import { resolveSecret, type SecretStore } from './secret-store';
 import { describeConfigChange, SettingsStore } from './settings-store';
-import { isDatabaseBusy, openDatabase, type SqliteDatabase } from './store';
+import { isDatabaseBusy, openDatabase, withoutBusyWait, type SqliteDatabase } from './store';
 import type { SyncProgress } from './sync-engine';
 import { SyncWorker } from './sync-worker-host';
 
@@ -42,9 +42,10 @@ export class SyncService {
     this.dbPath = join(options.dataDir, DATABASE_FILE_NAME);
     this.db = openDatabase(this.dbPath);
     // A run still marked running was cut short when the app last stopped. If another program holds
-    // the write lock right now, the app must still open: the next sync marks them (runSync does too).
+    // the write lock right now, the app must still open, at once (this runs before the window shows):
+    // the next sync marks them (runSync does too).
     try {
-      markInterruptedRuns(this.db);
+      withoutBusyWait(this.db, () => markInterruptedRuns(this.db));
     } catch (error) {
       if (!isDatabaseBusy(error)) throw error;
     }
