@@ -288,7 +288,12 @@ async function prefixSlashWarning(
 ): Promise<string | undefined> {
   const prefix = connection.prefix;
   if (prefix === '' || prefix.endsWith('/')) return undefined;
-  const withSlash = await listSelectedFiles(client, { ...connection, prefix: `${prefix}/` }, patterns);
+  let withSlash: Selection;
+  try {
+    withSlash = await listSelectedFiles(client, { ...connection, prefix: `${prefix}/` }, patterns);
+  } catch {
+    return undefined; // a hint only: the preview itself succeeded and must not fail because of it
+  }
   const count = (s: Selection) => s.selected[type].length + s.overCap[type];
   if (count(withSlash) <= count(selection)) return undefined;
   const example = withSlash.selected[type][0]!.key.slice(prefix.length);
