@@ -10,7 +10,7 @@ import { createWorkspace, makeConfig, type Workspace } from '../support/fixtures
 
 const BIG_KEY = 'vitally/events/big.csv';
 const BIG_ROWS = 200_000;
-/** Short timeouts so a silent server is noticed in a test's time (the app's: 10 s to connect, 60 s idle). */
+/** Short timeouts so a silent server is noticed in a test's time (the app's: 10 s to connect, 30 s idle). */
 const TIMEOUTS = { connectMs: 1000, idleMs: 1500 };
 
 type Mode =
