@@ -26,12 +26,13 @@ const DELIMITERS = [
 type Delimiter = ',' | ';' | '\t' | '|';
 
 // The encoding of files without a byte order mark; a BOM in the file always wins (see README).
+// The values come from the contract's type, so an encoding the back end drops fails to compile here.
+type Encoding = Exclude<NonNullable<ObjectMapping['encoding']>, 'utf-8'>;
 const ENCODINGS = [
   { value: '', label: 'UTF-8 (default)' },
   { value: 'utf-16le', label: 'UTF-16 LE' },
   { value: 'windows-1252', label: 'Windows-1252 (older Windows and Excel exports)' },
-] as const;
-type Encoding = 'utf-16le' | 'windows-1252';
+] as const satisfies readonly { value: '' | Encoding; label: string }[];
 
 interface Draft {
   enabled: boolean;
