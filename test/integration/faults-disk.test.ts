@@ -130,6 +130,32 @@ describe('the database cannot be written', { timeout: 50_000 }, () => {
       await ws.remove('events/big.csv');
     }
   });
+  it('SQLite says the disk is full (SQLITE_FULL, here from a page limit, so it runs where no tmpfs can be mounted): the run fails saying so', async () => {
+    const dbPath = await databaseWithEarlierData('page-limit');
+    const before = inspect(dbPath);
+    const rows = Array.from({ length: EVENT_ROWS }, (_, i) => `m${i},u1,2024-01-01T00:00:00Z,page_view,/p/${i}`).join('\n');
+    await ws.put('events/big.csv', `message_id,user_id,ts,event,page\n${rows}\n`);
+    const db = openDatabase(dbPath);
+    try {
+      const pages = db.pragma('page_count', { simple: true }) as number;
+      db.pragma(`max_page_count = ${pages + 8}`); // room for the run log, not for 50,000 events
+      const report = await runSync({ config: makeConfig(ws.server), secretAccessKey: LOCAL_S3_SECRET, db, dbPath, trigger: 'test' });
+      const message = `The disk holding ${dbPath} is full. Free some space and sync again; nothing of the interrupted file was stored.`;
+      expect(report).toMatchObject({ status: 'failed', error: message });
+      expect(report.files.at(-1)).toMatchObject({ key: 'vitally/events/big.csv', status: 'failed', error: message });
+      db.close();
+      expect(inspect(dbPath)).toEqual({ ...before, runs: [...before.runs, { id: report.runId, status: 'failed' }] });
+
+      const next = openDatabase(dbPath); // no limit: the next sync imports the file
+      expect((await runSync({ config: makeConfig(ws.server), secretAccessKey: LOCAL_S3_SECRET, db: next, dbPath, trigger: 'test' })).status).toBe('succeeded');
+      next.close();
+      expect(inspect(dbPath).events).toBe(EVENT_ROWS);
+    } finally {
+      if (db.open) db.close();
+      await ws.remove('events/big.csv');
+    }
+  });
+
   it.skipIf(!canMountTmpfs)('a really full disk (a small tmpfs): the run fails saying the disk is full, nothing of the file lands', async () => {
     const mountDir = join(ws.dir, 'tmpfs');
     mkdirSync(mountDir);
