@@ -50,7 +50,7 @@ export function formatSyncReport(report: SyncReport, dbPath: string): string {
 }
 
 export function formatPreview(
-  result: { type: string; selected: { key: string; size: number; lastModified: string }[]; overCap: number },
+  result: { type: string; selected: { key: string; size: number; lastModified: string }[]; overCap: number; warning?: string },
   pattern: string,
   listedCount: number,
 ): string {
@@ -59,6 +59,7 @@ export function formatPreview(
     lines.push(`  ${file.lastModified.slice(0, 19).replace('T', ' ')}  ${formatBytes(file.size).padStart(8)}  ${file.key}`);
   }
   if (result.overCap) lines.push(`  + ${plural(result.overCap, 'more matching file')} beyond the 1000-file limit (a sync reads only the first 1000, in key order)`);
+  if (result.warning) lines.push(`Check the prefix: ${result.warning}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -169,3 +169,33 @@ export async function testConnection(
     throw explainS3Error(error, connection);
   }
 }
+
+/**
+ * With the prefix "exports" rather than "exports/", keys are matched as "/accounts/a.csv", so a pattern
+ * written as "^accounts/" selects nothing. When the prefix lacks its slash, the preview lists once more
+ * with it, and warns if that would select more files (a second listing only in that case).
+ */
+export async function prefixSlashWarning(
+  client: S3Client,
+  connection: ConnectionConfig,
+  patterns: ReturnType<typeof compileFilePatterns>,
+  type: ObjectType,
+  selection: Selection,
+): Promise<string | undefined> {
+  const prefix = connection.prefix;
+  if (prefix === '' || prefix.endsWith('/')) return undefined;
+  let withSlash: Selection;
+  try {
+    withSlash = await listSelectedFiles(client, { ...connection, prefix: `${prefix}/` }, patterns);
+  } catch {
+    return undefined; // a hint only: the preview itself succeeded and must not fail because of it
+  }
+  const count = (s: Selection) => s.selected[type].length + s.overCap[type];
+  if (count(withSlash) <= count(selection)) return undefined;
+  const example = withSlash.selected[type][0]!.key.slice(prefix.length);
+  return (
+    `The prefix "${prefix}" does not end with "/", so the pattern is tested against keys such as "${example}" (with the slash at their start). ` +
+    `It selects ${count(selection).toLocaleString('en-US')} file${count(selection) === 1 ? '' : 's'} here, and would select ${count(withSlash).toLocaleString('en-US')} with the prefix "${prefix}/": ` +
+    'add the slash to the prefix (on the Connection screen, or connection.prefix in the configuration).'
+  );
+}

@@ -1,9 +1,11 @@
 // The Objects screen's preview warns when the connection's prefix lacks its trailing slash and the
 // pattern selects fewer files because of it ("exports" makes keys read "/accounts/a.csv").
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { runCli } from '../../electron/cli/cli';
 import { createAppApi, type AppApi } from '../../electron/core/app-api';
 import { InMemorySecretStore } from '../../electron/core/secret-store';
 import { SyncService } from '../../electron/core/sync-service';
@@ -45,7 +47,7 @@ it('warns about "exports" without its slash when "exports/" would select more, n
     listedCount: 3,
     warning:
       'The prefix "exports" does not end with "/", so the pattern is tested against keys such as "/accounts/a.csv" (with the slash at their start). ' +
-      'It selects 0 files here, and would select 2 with the prefix "exports/": add the slash to the prefix on the Connection screen.',
+      'It selects 0 files here, and would select 2 with the prefix "exports/": add the slash to the prefix (on the Connection screen, or connection.prefix in the configuration).',
   });
 });
 
@@ -60,4 +62,23 @@ it('does not warn when the prefix has its slash, or when the slash would select 
   expect(tolerant).toMatchObject({ ok: true, listedCount: 3 });
   expect(tolerant.ok && tolerant.selected.map((f) => f.key).sort()).toEqual(['exports-old/accounts/c.csv', 'exports/accounts/a.csv', 'exports/accounts/b.csv']);
   expect(tolerant).not.toHaveProperty('warning');
+});
+
+it('the command line preview gives the same warning, in its text and in --json', async () => {
+  const config = makeConfig(server);
+  const configPath = join(dataDir, 'config.json');
+  writeFileSync(configPath, JSON.stringify({ ...config, connection: { ...config.connection, prefix: 'exports' } }));
+  const cli = async (args: string[]) => {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const code = await runCli(args, { stdin: new PassThrough(), stdout, stderr, env: { AWS_SECRET_ACCESS_KEY: LOCAL_S3_SECRET } }, { secretStore: new InMemorySecretStore() });
+    return { code, out };
+  };
+  const text = await cli(['preview', '--config', configPath, '--type', 'accounts']);
+  expect(text.code).toBe(0);
+  expect(text.out).toContain('Check the prefix: The prefix "exports" does not end with "/"');
+  const json = await cli(['preview', '--config', configPath, '--type', 'accounts', '--json']);
+  expect(JSON.parse(json.out)).toMatchObject({ type: 'accounts', selected: [], warning: expect.stringContaining('would select 2 with the prefix "exports/"') });
 });
