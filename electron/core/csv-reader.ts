@@ -70,6 +70,8 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 const MAGIC_BYTES = 8;
 // The header must end within this much text; beyond it the file is not a CSV we can read.
 const MAX_HEADER_CHARS = 4 * 1024 * 1024;
+const HEADER_QUOTE_NEVER_CLOSED =
+  'A quoted field in the header (the first line) is never closed, so the file has no readable header. Check the quotes on line 1.';
 
 export async function* readCsv(
   source: AsyncIterable<Uint8Array>,
@@ -115,9 +117,7 @@ export async function* readCsv(
       if (!headerRow) return null;
       // A header quote that is never closed made the whole file one header row: say so, rather than
       // list the file's content as a column name.
-      if (batch.rows.malformed.get(0)?.includes('never closed')) {
-        throw new CsvFileError('A quoted field in the header (the first line) is never closed, so the file has no readable header. Check the quotes on line 1.');
-      }
+      if (batch.rows.malformed.get(0)?.includes('never closed')) throw new CsvFileError(HEADER_QUOTE_NEVER_CLOSED);
       columns = headerRow.map((name) => name.trim());
       shiftMalformed(batch.rows.malformed);
       headerEvent = { kind: 'header', columns, delimiter: delimiter!, encoding, gzipped };
@@ -141,7 +141,11 @@ export async function* readCsv(
       const header = locateHeaderLine(pending);
       // Wait until the header line has ended and one more character shows whether its break is CR or CRLF.
       if (header.end === -1 || header.end === pending.length - 1) {
-        if (pending.length > MAX_HEADER_CHARS) throw new CsvFileError('The first line is longer than 4 MB: this does not look like a CSV file.');
+        if (pending.length > MAX_HEADER_CHARS) {
+          // Line breaks inside an open quote: the same mistake as in a short file, named the same way.
+          if (header.inQuotes && /[\r\n]/.test(pending.slice(header.start))) throw new CsvFileError(HEADER_QUOTE_NEVER_CLOSED);
+          throw new CsvFileError('The first line is longer than 4 MB: this does not look like a CSV file.');
+        }
         continue;
       }
       inspector.sniff(); // judge binary data before the first event, however short the start
@@ -318,6 +322,8 @@ interface HeaderLine {
   start: number;
   /** The first line break after it outside quotes, or -1 when the text does not have one yet. */
   end: number;
+  /** With end -1: the text so far ends inside a quoted field. */
+  inQuotes?: boolean;
 }
 
 /** Finds the header line, skipping blank lines and ignoring line breaks inside quoted header cells. */
@@ -330,7 +336,7 @@ function locateHeaderLine(text: string): HeaderLine {
     if (c === 34 /* " */) inQuotes = !inQuotes; // a doubled "" flips twice: still inside
     else if (!inQuotes && (c === 10 || c === 13)) return { start, end: i };
   }
-  return { start, end: -1 };
+  return { start, end: -1, inQuotes };
 }
 
 type LineBreak = '\n' | '\r' | '\r\n';

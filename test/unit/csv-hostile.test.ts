@@ -333,6 +333,9 @@ describe('hostile headers', () => {
   it('a quote never closed in the header fails the file with a plain message (not the file as one column name)', async () => {
     const error = await readError(chunks(new Uint8Array(Buffer.from('id,"name\n1,Acme\n2,Beta\n'))));
     expect(error.message).toBe('A quoted field in the header (the first line) is never closed, so the file has no readable header. Check the quotes on line 1.');
+    // The same mistake in a big file (past the 4 MB the header may take) gets the same message.
+    const big = await readError(chunks(new Uint8Array(Buffer.from('id,"name\n' + '1,Acme\n'.repeat(1_200_000)))));
+    expect(big.message).toBe(error.message);
   });
 
   it('keeps the messages about missing or repeated columns short, whatever the header', () => {
