@@ -13,7 +13,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('loadConfigFile', () => {
-  it('says where invalid JSON breaks, without quoting the text around it', async () => {
+  it('says where invalid JSON breaks (an unquoted value: V8 gives no position), without quoting the text around it', async () => {
     const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY';
     const path = join(dir, 'config.json');
     writeFileSync(path, `{\n  "connection": {\n    "bucket": "b",\n    "secret": ${secret}\n  }\n}\n`);
@@ -21,7 +21,7 @@ describe('loadConfigFile', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
     expect(message).toContain(`The configuration in ${path} is not valid`);
-    expect(message).toContain('it is not valid JSON');
+    expect(message).toContain('it is not valid JSON (line 4, column 15)');
     for (let i = 0; i + 6 <= secret.length; i++) expect(message).not.toContain(secret.slice(i, i + 6));
   });
 
@@ -33,5 +33,19 @@ describe('loadConfigFile', () => {
 
   it('names a missing file', async () => {
     await expect(loadConfigFile(join(dir, 'nope.json'))).rejects.toThrow(/does not exist/);
+  });
+
+  it('finds the line and column of every kind of mistake', async () => {
+    const path = join(dir, 'config.json');
+    const cases: [string, string][] = [
+      ['{\n  "a": tru\n}', 'line 2, column 11'],
+      ['{\n  "a": 1\n  "b": 2\n}', 'line 3, column 3'],
+      ['{ "a": [1, 2,, 3] }', 'line 1, column 14'],
+      ["{ 'a': 1 }", 'line 1, column 3'],
+    ];
+    for (const [text, where] of cases) {
+      writeFileSync(path, text);
+      await expect(loadConfigFile(path), text).rejects.toThrow(`it is not valid JSON (${where})`);
+    }
   });
 });
