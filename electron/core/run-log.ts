@@ -1,5 +1,6 @@
 // The run log: every sync run, each file it looked at, and each row it rejected, kept in the
 // database so the analyst (and the app's Sync log screen) can see why something did not land.
+import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import type { ObjectType } from './config';
 import type { SqliteDatabase } from './store';
@@ -54,26 +55,41 @@ export const INTERRUPTED_RUN_REASON =
  * Runs still marked running whose process is gone were cut short (killed, or their end could not be
  * written): say so. A run whose process is alive is left alone: another program (the app, a CLI sync)
  * is running it right now. Runs from before pids were recorded, or from another host (WAL databases
- * are only shared on one machine), count as gone. A pid reused by an unrelated process keeps its run
- * 'running' until that process ends.
+ * are only shared on one machine), count as gone, and so do runs whose pid now belongs to a process
+ * started after the run (pids are reused, after a reboot especially).
  */
 export function markInterruptedRuns(db: SqliteDatabase): number {
-  const running = db.prepare(`SELECT id, pid, host FROM sync_runs WHERE status = 'running'`).all() as { id: number; pid: number | null; host: string | null }[];
-  const gone = running.filter((run) => !isRunningElsewhere(run.pid, run.host));
+  const running = db.prepare(`SELECT id, pid, host, started_at AS startedAt FROM sync_runs WHERE status = 'running'`).all() as {
+    id: number;
+    pid: number | null;
+    host: string | null;
+    startedAt: string;
+  }[];
+  const gone = running.filter((run) => !isRunningElsewhere(run.pid, run.host, run.startedAt));
   if (gone.length === 0) return 0;
   const mark = db.prepare(`UPDATE sync_runs SET status = 'interrupted', error = COALESCE(error, ?) WHERE id = ? AND status = 'running'`);
   return db.transaction(() => gone.reduce((n, run) => n + mark.run(INTERRUPTED_RUN_REASON, run.id).changes, 0))();
 }
 
-function isRunningElsewhere(pid: number | null, host: string | null): boolean {
+function isRunningElsewhere(pid: number | null, host: string | null, runStartedAt: string): boolean {
   // This process runs one sync at a time: a run of its own still marked running is not running.
   if (pid === null || host !== hostname() || pid === process.pid) return false;
   try {
     process.kill(pid, 0); // signal 0: only checks that the process exists
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'; // it exists, under another user
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false; // EPERM: it exists, under another user
   }
+  const processStartedAt = processStartTime(pid);
+  // ps gives whole seconds: a process that started more than a second after the run is not its own.
+  return processStartedAt === undefined || processStartedAt <= Date.parse(runStartedAt) + 1000;
+}
+
+/** When a process started (ms since the epoch), from `ps` (Linux and macOS); undefined where it cannot tell. */
+function processStartTime(pid: number): number | undefined {
+  if (process.platform === 'win32') return undefined;
+  const result = spawnSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', timeout: 5000 });
+  const startedAt = result.status === 0 ? Date.parse(result.stdout.trim()) : Number.NaN; // e.g. "Sun Nov 29 01:16:11 2026", local time
+  return Number.isFinite(startedAt) ? startedAt : undefined;
 }
 
 export function startRun(db: SqliteDatabase, trigger: string, startedAt: string): number {

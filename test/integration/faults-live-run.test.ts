@@ -29,11 +29,14 @@ it('marks only the runs whose process is gone: not one whose process is alive', 
   const alive = spawn('sleep', ['60']); // stands for another program in the middle of a sync
   const gone = spawnSync(process.execPath, ['-e', '']).pid; // a process that has exited
   try {
-    const insert = ws.db.prepare(`INSERT INTO sync_runs (trigger, status, started_at, pid, host) VALUES ('test', 'running', '2024-01-01T00:00:00.000Z', ?, ?)`);
-    insert.run(alive.pid, hostname());
-    insert.run(gone, hostname());
-    insert.run(null, null); // recorded before pids were
-    insert.run(alive.pid, 'another-host'); // WAL databases are not shared between machines: a leftover
+    const insert = ws.db.prepare(`INSERT INTO sync_runs (trigger, status, started_at, pid, host) VALUES ('test', 'running', ?, ?, ?)`);
+    const now = new Date().toISOString(); // after the process started, as a run's start always is
+    insert.run(now, alive.pid, hostname());
+    insert.run(now, gone, hostname());
+    insert.run(now, null, null); // recorded before pids were
+    insert.run(now, alive.pid, 'another-host'); // WAL databases are not shared between machines: a leftover
+    // A run from long ago whose pid now belongs to a process started since (pids are reused).
+    insert.run('2024-01-01T00:00:00.000Z', alive.pid, hostname());
 
     const report = await ws.sync(makeConfig(ws.server));
     expect(report.status).toBe('succeeded');
@@ -42,9 +45,10 @@ it('marks only the runs whose process is gone: not one whose process is alive', 
       { id: 2, status: 'interrupted', error: INTERRUPTED_RUN_REASON },
       { id: 3, status: 'interrupted', error: INTERRUPTED_RUN_REASON },
       { id: 4, status: 'interrupted', error: INTERRUPTED_RUN_REASON },
-      { id: 5, status: 'succeeded', error: null },
+      { id: 5, status: 'interrupted', error: INTERRUPTED_RUN_REASON },
+      { id: 6, status: 'succeeded', error: null },
     ]);
-    expect(ws.query('SELECT pid, host FROM sync_runs WHERE id = 5')).toEqual([{ pid: process.pid, host: hostname() }]);
+    expect(ws.query('SELECT pid, host FROM sync_runs WHERE id = 6')).toEqual([{ pid: process.pid, host: hostname() }]);
   } finally {
     alive.kill();
   }
