@@ -211,18 +211,22 @@ export function createTraitsEncoder(traitColumns: readonly (readonly [number, st
   if (traitColumns.some(([, name]) => isArrayIndex(name))) return (row) => traitsJsonViaObject(row, traitColumns);
   const count = traitColumns.length;
   const cells = traitColumns.map(([i]) => i);
-  const prefixes = traitColumns.map(([, name]) => `${stringJson(name)}:`);
+  // Key texts with the punctuation around them, so a row's text takes two concatenations per trait
+  // (each makes a piece that SQLite's binding must flatten again).
+  const firstKeys = traitColumns.map(([, name]) => `{${stringJson(name)}:`);
+  const laterKeys = traitColumns.map(([, name]) => `,${stringJson(name)}:`);
+  const nullTraits = traitColumns.map(([, name]) => `,${stringJson(name)}:null`);
   return (row) => {
     let set = '';
     let nulls = '';
     for (let k = 0; k < count; k++) {
       const json = traitValueJson(row[cells[k]!]!);
       if (json === undefined) continue;
-      if (json === null) nulls = nulls === '' ? `${prefixes[k]}null` : `${nulls},${prefixes[k]}null`;
-      else set = set === '' ? prefixes[k] + json : `${set},${prefixes[k]}${json}`;
+      if (json === null) nulls += nullTraits[k];
+      else set = set === '' ? firstKeys[k] + json : set + laterKeys[k] + json;
     }
-    if (nulls === '') return `{${set}}`;
-    return set === '' ? `{${nulls}}` : `{${set},${nulls}}`;
+    if (set === '') return nulls === '' ? '{}' : `{${nulls.slice(1)}}`;
+    return nulls === '' ? `${set}}` : `${set}${nulls}}`;
   };
 }
 
