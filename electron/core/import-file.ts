@@ -3,7 +3,8 @@ import type { ObjectMapping, ObjectType } from './config';
 import { acquireCsvParseWorker, type CsvParseWorker } from './csv-parse-host';
 import { CsvFileError, readCsv } from './csv-reader';
 import { MAX_STORED_REJECTS_PER_FILE, rejectReasonForFieldCount, truncateRaw } from './import-rules';
-import { createRowMapper, HeaderError, type RowMapper } from './mapping';
+import { createRowEncoder, HeaderError, type RowEncoder } from './mapping';
+import { ROW_WIDTH, type RowValue } from './record-rows';
 import type { FileCounts, RejectedRow } from './run-log';
 import { createRecordWriter, findDanglingReferences, type FileStamp, type RecordWriter, type SqliteDatabase } from './store';
 
@@ -101,31 +102,34 @@ interface FileSource {
 /** Reads, checks and maps the rows on this thread. */
 async function readHere({ request, writer, counts, progress, reject, warnings }: FileSource): Promise<void> {
   const body = countBytes(request.body, (n) => (progress.bytes += n));
-  let mapRow: RowMapper | null = null;
+  let encodeRow: RowEncoder | null = null;
   let columnCount = 0;
+  // One row of values, reused: the encoder fills it and the writer copies it into its batch.
+  const values: RowValue[] = new Array(ROW_WIDTH[request.type]).fill(null);
   const options = { delimiter: request.mapping.delimiter, encoding: request.mapping.encoding, onWarning: (warning: string) => warnings.push(warning) };
   for await (const event of readCsv(body, options)) {
     request.signal?.throwIfAborted();
     if (event.kind === 'header') {
-      mapRow = createRowMapper(request.type, request.mapping, event.columns);
+      encodeRow = createRowEncoder(request.type, request.mapping, event.columns);
       columnCount = event.columns.length;
       continue;
     }
     const { rows, lines, malformed } = event;
+    const anyMalformed = malformed.size > 0;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       counts.rows++;
-      const problem = malformed.get(i) ?? (row.length !== columnCount ? rejectReasonForFieldCount(row.length, columnCount) : undefined);
+      const problem = (anyMalformed ? malformed.get(i) : undefined) ?? (row.length !== columnCount ? rejectReasonForFieldCount(row.length, columnCount) : undefined);
       if (problem) {
         reject(lines[i]!, problem, () => event.rawText(i));
         continue;
       }
-      const mapped = mapRow!(row);
-      if (!mapped.ok) {
-        reject(lines[i]!, mapped.reason, () => event.rawText(i));
+      const reason = encodeRow!(row, values, 0);
+      if (reason !== null) {
+        reject(lines[i]!, reason, () => event.rawText(i));
         continue;
       }
-      writer.write(mapped.record);
+      writer.writeRows(values, 0, 1);
     }
     request.onProgress?.({ rows: counts.rows, bytes: progress.bytes });
   }

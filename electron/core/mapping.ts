@@ -1,6 +1,7 @@
 // Row mapping per object type, after Vitally's S3 and CSV-upload rules: which columns are the ID,
 // name and references, and how the remaining columns become typed traits or event properties.
 import type { ObjectMapping, ObjectType, TracksMapping } from './config';
+import { recordFromRow, type RowValue } from './record-rows';
 import { parseNpsScore, parseTimestamp, stringJson, traitValueJson } from './typing';
 
 /**
@@ -70,8 +71,26 @@ export function mappedColumns(mapping: ObjectMapping): Record<string, string> {
   return columns;
 }
 
+/**
+ * Maps one row into `out` from `at`: the ROW_WIDTH values of its record in the order of record-rows.ts.
+ * Returns null when the row maps, else the reason it is rejected (and then writes nothing). This is
+ * what the import runs for every row: no result or record object per row.
+ */
+export type RowEncoder = (row: string[], out: RowValue[], at: number) => string | null;
+
 /** Checks the header against the mapping and returns the function that maps each row. */
 export function createRowMapper(type: ObjectType, mapping: ObjectMapping, header: string[]): RowMapper {
+  const encode = createRowEncoder(type, mapping, header);
+  const target = type === 'tracks' ? (mapping as TracksMapping).target : 'user';
+  const values: RowValue[] = [];
+  return (row) => {
+    const reason = encode(row, values, 0);
+    return reason === null ? { ok: true, record: recordFromRow(type, target, values, 0) } : { ok: false, reason };
+  };
+}
+
+/** Checks the header against the mapping and returns the function that maps each row into a row of values (see RowEncoder). */
+export function createRowEncoder(type: ObjectType, mapping: ObjectMapping, header: string[]): RowEncoder {
   const duplicates = [...new Set(header.filter((name, i) => name !== '' && header.indexOf(name) !== i))];
   if (duplicates.length > 0) {
     throw new HeaderError(
@@ -95,78 +114,82 @@ export function createRowMapper(type: ObjectType, mapping: ObjectMapping, header
   switch (type) {
     case 'organizations': {
       const id = index('idColumn'), name = index('nameColumn');
-      return (row) => {
+      return (row, out, at) => {
         const externalId = row[id]!;
         if (externalId === '') return missingId('organization');
-        return { ok: true, record: { type: 'organizations', id: externalId, name: optional(row, name), traits: traitsOf(row) } };
+        out[at] = externalId;
+        out[at + 1] = optional(row, name);
+        out[at + 2] = traitsOf(row);
+        return null;
       };
     }
     case 'accounts': {
       const id = index('idColumn'), name = index('nameColumn'), org = index('organizationIdColumn');
-      return (row) => {
+      return (row, out, at) => {
         const externalId = row[id]!;
         if (externalId === '') return missingId('account');
-        return {
-          ok: true,
-          record: { type: 'accounts', id: externalId, name: optional(row, name), organizationId: optional(row, org), traits: traitsOf(row) },
-        };
+        out[at] = externalId;
+        out[at + 1] = optional(row, name);
+        out[at + 2] = optional(row, org);
+        out[at + 3] = traitsOf(row);
+        return null;
       };
     }
     case 'users': {
       const id = index('idColumn'), name = index('nameColumn'), email = index('emailColumn');
       const org = index('organizationIdColumn'), account = index('accountIdColumn');
-      return (row) => {
+      return (row, out, at) => {
         const externalId = row[id]!;
         if (externalId === '') return missingId('user');
-        return {
-          ok: true,
-          record: {
-            type: 'users',
-            id: externalId,
-            name: optional(row, name),
-            email: optional(row, email),
-            organizationId: optional(row, org),
-            accountId: optional(row, account),
-            traits: traitsOf(row),
-          },
-        };
+        out[at] = externalId;
+        out[at + 1] = optional(row, name);
+        out[at + 2] = optional(row, email);
+        out[at + 3] = optional(row, org);
+        out[at + 4] = traitsOf(row);
+        out[at + 5] = optional(row, account);
+        return null;
       };
     }
     case 'nps': {
       const id = index('idColumn'), user = index('userIdColumn'), score = index('scoreColumn');
       const feedback = index('feedbackColumn'), timestamp = index('timestampColumn');
-      return (row) => {
+      return (row, out, at) => {
         const externalId = row[id]!;
         if (externalId === '') return missingId('NPS response');
         const userId = row[user]!;
-        if (userId === '') return { ok: false, reason: 'missing user ID' };
+        if (userId === '') return 'missing user ID';
         const scoreValue = parseNpsScore(row[score]!);
-        if (scoreValue === null) return { ok: false, reason: `score "${clip(row[score]!)}" is not a whole number from 0 to 10` };
+        if (scoreValue === null) return `score "${clip(row[score]!)}" is not a whole number from 0 to 10`;
         const respondedAt = parseTimestamp(row[timestamp]!);
         if (respondedAt === null) return badTimestamp(row[timestamp]!);
-        return {
-          ok: true,
-          record: { type: 'nps', id: externalId, userId, score: scoreValue, feedback: optional(row, feedback), respondedAt },
-        };
+        out[at] = externalId;
+        out[at + 1] = userId;
+        out[at + 2] = scoreValue;
+        out[at + 3] = optional(row, feedback);
+        out[at + 4] = respondedAt;
+        return null;
       };
     }
     case 'tracks': {
       const m = mapping as TracksMapping;
       const messageId = index('messageIdColumn'), target = index('targetIdColumn');
       const timestamp = index('timestampColumn'), event = index('eventColumn');
-      return (row) => {
+      const missingTarget = `missing ${m.target} ID (the object the event relates to)`;
+      return (row, out, at) => {
         const id = row[messageId]!;
-        if (id === '') return { ok: false, reason: 'missing message ID' };
+        if (id === '') return 'missing message ID';
         const targetId = row[target]!;
-        if (targetId === '') return { ok: false, reason: `missing ${m.target} ID (the object the event relates to)` };
+        if (targetId === '') return missingTarget;
         const eventName = row[event]!;
-        if (eventName === '') return { ok: false, reason: 'missing event name' };
+        if (eventName === '') return 'missing event name';
         const occurredAt = parseTimestamp(row[timestamp]!);
         if (occurredAt === null) return badTimestamp(row[timestamp]!);
-        return {
-          ok: true,
-          record: { type: 'tracks', messageId: id, target: m.target, targetId, event: eventName, occurredAt, properties: traitsOf(row) },
-        };
+        out[at] = id;
+        out[at + 1] = targetId;
+        out[at + 2] = eventName;
+        out[at + 3] = occurredAt;
+        out[at + 4] = traitsOf(row);
+        return null;
       };
     }
   }
@@ -188,18 +211,22 @@ export function createTraitsEncoder(traitColumns: readonly (readonly [number, st
   if (traitColumns.some(([, name]) => isArrayIndex(name))) return (row) => traitsJsonViaObject(row, traitColumns);
   const count = traitColumns.length;
   const cells = traitColumns.map(([i]) => i);
-  const prefixes = traitColumns.map(([, name]) => `${stringJson(name)}:`);
+  // Key texts with the punctuation around them, so a row's text takes two concatenations per trait
+  // (each makes a piece that SQLite's binding must flatten again).
+  const firstKeys = traitColumns.map(([, name]) => `{${stringJson(name)}:`);
+  const laterKeys = traitColumns.map(([, name]) => `,${stringJson(name)}:`);
+  const nullTraits = traitColumns.map(([, name]) => `,${stringJson(name)}:null`);
   return (row) => {
     let set = '';
     let nulls = '';
     for (let k = 0; k < count; k++) {
       const json = traitValueJson(row[cells[k]!]!);
       if (json === undefined) continue;
-      if (json === null) nulls = nulls === '' ? `${prefixes[k]}null` : `${nulls},${prefixes[k]}null`;
-      else set = set === '' ? prefixes[k] + json : `${set},${prefixes[k]}${json}`;
+      if (json === null) nulls += nullTraits[k];
+      else set = set === '' ? firstKeys[k] + json : set + laterKeys[k] + json;
     }
-    if (nulls === '') return `{${set}}`;
-    return set === '' ? `{${nulls}}` : `{${set},${nulls}}`;
+    if (set === '') return nulls === '' ? '{}' : `{${nulls.slice(1)}}`;
+    return nulls === '' ? `${set}}` : `${set}${nulls}}`;
   };
 }
 
@@ -229,15 +256,12 @@ function optional(row: string[], index: number): string | null {
   return value === '' ? null : value;
 }
 
-function missingId(what: string): MapResult {
-  return { ok: false, reason: `missing ${what} ID` };
+function missingId(what: string): string {
+  return `missing ${what} ID`;
 }
 
-function badTimestamp(value: string): MapResult {
-  return {
-    ok: false,
-    reason: value.trim() === '' ? 'missing timestamp' : `timestamp "${clip(value)}" is not an ISO 8601 date or time, or an epoch number`,
-  };
+function badTimestamp(value: string): string {
+  return value.trim() === '' ? 'missing timestamp' : `timestamp "${clip(value)}" is not an ISO 8601 date or time, or an epoch number`;
 }
 
 // A hostile header (thousands of columns, a name megabytes long) must not make a message of that size:

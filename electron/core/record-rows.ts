@@ -1,7 +1,7 @@
 // A mapped record as the flat row of values the store writes, in the order of its statement's
 // parameters. Rows are what crosses from the parsing thread to the writing one (see
 // csv-parse-worker.ts), so one layout serves both.
-import type { ObjectType } from './config';
+import type { ObjectType, TracksMapping } from './config';
 import type { MappedRecord } from './mapping';
 
 export type RowValue = string | number | null;
@@ -34,5 +34,23 @@ export function pushRecordRow(record: MappedRecord, out: RowValue[]): void {
     case 'tracks':
       out.push(record.messageId, record.targetId, record.event, record.occurredAt, record.properties);
       return;
+  }
+}
+
+/** The record of the row at values[at] (the inverse of pushRecordRow); `target` is a tracks file's target. */
+export function recordFromRow(type: ObjectType, target: TracksMapping['target'], values: readonly RowValue[], at: number): MappedRecord {
+  const v = (i: number) => values[at + i] as string;
+  const optional = (i: number) => values[at + i] as string | null;
+  switch (type) {
+    case 'organizations':
+      return { type, id: v(0), name: optional(1), traits: v(2) };
+    case 'accounts':
+      return { type, id: v(0), name: optional(1), organizationId: optional(2), traits: v(3) };
+    case 'users':
+      return { type, id: v(0), name: optional(1), email: optional(2), organizationId: optional(3), traits: v(4), accountId: optional(5) };
+    case 'nps':
+      return { type, id: v(0), userId: v(1), score: values[at + 2] as number, feedback: optional(3), respondedAt: v(4) };
+    case 'tracks':
+      return { type, messageId: v(0), target, targetId: v(1), event: v(2), occurredAt: v(3), properties: v(4) };
   }
 }

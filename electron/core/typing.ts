@@ -80,12 +80,22 @@ function plainIntegerText(cell: string): boolean {
   return true;
 }
 
-// Characters JSON.stringify escapes in a string: quote, backslash, controls, and (lone) surrogates.
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
-
 /** JSON.stringify(text), with the common case of nothing to escape done by concatenation. */
 export function stringJson(text: string): string {
-  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
+  return needsNoEscape(text) ? `"${text}"` : JSON.stringify(text);
+}
+
+/**
+ * True when JSON.stringify writes the text as it is between quotes: no quote, backslash, control
+ * character or surrogate (a lone one is escaped; a pair is left to JSON.stringify too). A loop
+ * over the characters: cheaper than a regular expression for the short cells it sees.
+ */
+function needsNoEscape(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) return false;
+  }
+  return true;
 }
 
 // Date, then optionally T or space and a time with optional fraction, then an optional zone.
@@ -104,6 +114,11 @@ const MAX_EPOCH_MS = 253402300799999; // 9999-12-31T23:59:59.999Z
 export function parseTimestamp(text: string): string | null {
   // Most exports already write the canonical form (what toISOString gives): it is its own answer.
   if (text.length === 24 && isCanonicalUtc(text)) return text;
+  return parseTimestampInGeneral(text);
+}
+
+/** parseTimestamp without its fast path for the canonical form (exported for the test that compares the two). */
+export function parseTimestampInGeneral(text: string): string | null {
   const cell = text.trim();
   if (cell === '') return null;
   if (EPOCH_NUMBER.test(cell)) {
@@ -121,10 +136,11 @@ export function parseTimestamp(text: string): string | null {
   if (hour > 23 || minute > 59 || second > 59) return null;
   const millis = fraction ? Math.floor(Number(`0.${fraction}`) * 1000) : 0;
   let ms = Date.UTC(year, month - 1, day, hour, minute, second, millis);
-  // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear puts them back.
+  // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear sets them as written. (The whole date at
+  // once: 0000-02-29 exists, 1900-02-29 does not, and went over to March 1 before the year was put back.)
   if (year < 100) {
     const date = new Date(ms);
-    date.setUTCFullYear(year);
+    date.setUTCFullYear(year, month - 1, day);
     ms = date.getTime();
   }
   if (zone && zone !== 'Z' && zone !== 'z') {
@@ -143,26 +159,27 @@ export function parseTimestamp(text: string): string | null {
 function isCanonicalUtc(t: string): boolean {
   if (t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(10) !== 84 /* T */ || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58) return false;
   if (t.charCodeAt(19) !== 46 /* . */ || t.charCodeAt(23) !== 90 /* Z */) return false;
-  const year = digitsAt(t, 0, 4), month = digitsAt(t, 5, 2), day = digitsAt(t, 8, 2);
-  const hour = digitsAt(t, 11, 2), minute = digitsAt(t, 14, 2), second = digitsAt(t, 17, 2), millis = digitsAt(t, 20, 3);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || millis < 0) return false;
-  return day <= daysInMonth(year, month);
+  // Every timestamp of every row comes here: two digits at a time, no loop.
+  const century = twoDigitsAt(t, 0), yearOfCentury = twoDigitsAt(t, 2), month = twoDigitsAt(t, 5), day = twoDigitsAt(t, 8);
+  const hour = twoDigitsAt(t, 11), minute = twoDigitsAt(t, 14), second = twoDigitsAt(t, 17), millis = twoDigitsAt(t, 20);
+  if (century < 0 || yearOfCentury < 0 || millis < 0 || !isDigit(t.charCodeAt(22))) return false;
+  if (month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+  return day <= 28 || day <= daysInMonth(century * 100 + yearOfCentury, month);
 }
 
-/** The number written by `count` ASCII digits at `at`, or -1 when any is not a digit. */
-function digitsAt(text: string, at: number, count: number): number {
-  let value = 0;
-  for (let i = at; i < at + count; i++) {
-    const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    value = value * 10 + d;
-  }
-  return value;
+/** The number written by the two ASCII digits at `at`, or -1 when either is not a digit. */
+function twoDigitsAt(text: string, at: number): number {
+  const tens = text.charCodeAt(at), ones = text.charCodeAt(at + 1);
+  return isDigit(tens) && isDigit(ones) ? (tens - 48) * 10 + (ones - 48) : -1;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
 }
 
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** NPS scores are whole numbers from 0 to 10; anything else rejects the row. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseNpsScore, parseTimestamp, traitValueJson, typeTraitValue } from '../../electron/core/typing';
+import { parseNpsScore, parseTimestamp, parseTimestampInGeneral, stringJson, traitValueJson, typeTraitValue } from '../../electron/core/typing';
 
 describe('typeTraitValue', () => {
   it('treats an empty cell as "not set" (undefined), so an update keeps the stored value', () => {
@@ -276,6 +276,10 @@ describe('parseTimestamp, canonical UTC fast path', () => {
   it('returns a canonical UTC timestamp as it is, and refuses impossible dates in that form', () => {
     expect(parseTimestamp('2024-02-29T23:59:59.999Z')).toBe('2024-02-29T23:59:59.999Z');
     expect(parseTimestamp('0000-01-01T00:00:00.000Z')).toBe('0000-01-01T00:00:00.000Z');
+    // Year 0 is a leap year (1900, where Date.UTC puts years 0-99, is not): in every form.
+    for (const text of ['0000-02-29T12:00:00.000Z', '0000-02-29 12:00', '0000-02-29T12:00:00Z', '0000-02-29T13:00:00+01:00']) {
+      expect(parseTimestamp(text)).toBe('0000-02-29T12:00:00.000Z');
+    }
     for (const bad of ['2023-02-29T00:00:00.000Z', '2024-13-01T00:00:00.000Z', '2024-01-01T24:00:00.000Z', '2024-01-01T00:60:00.000Z', '2024-01-01T00:00:60.000Z', '2024-01-0xT00:00:00.000Z']) {
       expect(parseTimestamp(bad)).toBeNull();
     }
@@ -286,6 +290,30 @@ describe('parseTimestamp, canonical UTC fast path', () => {
       const iso = new Date(ms).toISOString();
       if (iso.length !== 24) return;
       expect(parseTimestamp(iso)).toBe(iso);
+    }));
+  });
+});
+
+describe('fast paths agree with the general ones', () => {
+  it('parseTimestamp: any text in the shape of the canonical form (any digits, now and then a non-digit) reads as without the fast path', () => {
+    const digit = fc.oneof({ weight: 30, arbitrary: fc.constantFrom(...'0123456789') }, { weight: 1, arbitrary: fc.constantFrom('x', ' ', '-', '٣') });
+    const digits = (n: number) => fc.array(digit, { minLength: n, maxLength: n }).map((d) => d.join(''));
+    // Months and days near the limits are where a wrong check would show.
+    const month = fc.oneof(digits(2), fc.constantFrom('00', '01', '02', '04', '06', '09', '11', '12', '13'));
+    const day = fc.oneof(digits(2), fc.constantFrom('00', '01', '28', '29', '30', '31', '32'));
+    const year = fc.oneof(digits(4), fc.constantFrom('1900', '2000', '2023', '2024', '2100', '0000', '0004'));
+    fc.assert(
+      fc.property(year, month, day, digits(2), digits(2), digits(2), digits(3), (y, mo, d, h, mi, s, ms) => {
+        const text = `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z`;
+        expect(parseTimestamp(text)).toBe(parseTimestampInGeneral(text));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('stringJson is JSON.stringify for any text', () => {
+    fc.assert(fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.string({ unit: fc.constantFrom('"', '\\', '\n', '\u001f', '\ud800', '\udc00', 'a', 'é') })), (text) => {
+      expect(stringJson(text)).toBe(JSON.stringify(text));
     }));
   });
 });

@@ -1,0 +1,51 @@
+// `node --expose-gc --import tsx scripts/measure-import-memory.ts [--rows N] [--turns K]`: imports the
+// bench's events file (generate it first with measure-import-cpu.ts or npm run bench) K times in this
+// one process, each into a fresh database with its connection opened and closed as the sync worker
+// does, and prints each turn's peak RSS (Linux: the kernel's high-water mark, reset before the turn)
+// and, after a full collection, the RSS, the JavaScript heap in use and external memory. A heap in use
+// that grows turn by turn is memory retained across runs; an RSS that grows while it does not is the
+// allocator's (compare with MALLOC_ARENA_MAX=1 in the environment).
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseConfig } from '../electron/core/config';
+import { importFile } from '../electron/core/import-file';
+import { openDatabase } from '../electron/core/store';
+
+const { values } = parseArgs({ options: { rows: { type: 'string', default: '250000' }, turns: { type: 'string', default: '12' } } });
+const csv = join(resolve(import.meta.dirname, '..'), 'bench-data', `events-v1-${Number(values.rows)}.csv`);
+if (!existsSync(csv)) throw new Error(`${csv} does not exist: run scripts/measure-import-cpu.ts --rows ${values.rows} first.`);
+if (!global.gc) throw new Error('Run with --expose-gc.');
+const mapping = parseConfig({
+  connection: { bucket: 'bench', prefix: '', region: 'us-east-1', accessKeyId: 'x' },
+  objects: { tracks: { fileRegex: '^events/', target: 'user', targetIdColumn: 'user_id', messageIdColumn: 'event_id', timestampColumn: 'timestamp', eventColumn: 'event' } },
+  schedule: { everyHours: null },
+}).objects.tracks!;
+const dir = mkdtempSync(join(tmpdir(), 'import-memory-'));
+const peakMb = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) / 1024;
+const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+const settle = async () => {
+  global.gc!();
+  await new Promise((r) => setTimeout(r, 100));
+};
+try {
+  for (let turn = 0; turn < Number(values.turns); turn++) {
+    await settle();
+    writeFileSync('/proc/self/clear_refs', '5'); // resets VmHWM to the current RSS
+    const path = join(dir, 'import.sqlite');
+    for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+    const db = openDatabase(path);
+    db.pragma('wal_autocheckpoint = 0');
+    const stamp = { runId: turn + 1, key: 'events/events.csv', syncedAt: new Date().toISOString() };
+    await importFile({ db, type: 'tracks', mapping, stamp, body: createReadStream(csv, { highWaterMark: 64 * 1024 }), recordReject: () => {}, beforeCommit: () => {} });
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    const peak = peakMb();
+    await settle();
+    const m = process.memoryUsage();
+    console.log(`turn ${turn}: peak RSS ${peak.toFixed(1)} MB; after a collection: RSS ${mb(m.rss)} MB, heap used ${mb(m.heapUsed)} MB, external ${mb(m.external)} MB`);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
