@@ -2,6 +2,7 @@
 // stop that rolls the current file back, and errors that say what went wrong.
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SyncProgress } from '../../electron/core/sync-engine';
 import { runSyncInWorker, SyncWorker } from '../../electron/core/sync-worker-host';
@@ -135,5 +136,40 @@ describe('SyncWorker', () => {
     expect(statSync(ws.dbPath).size).toBe(pages * pageSize);
     // And the WAL file is emptied, not left at the size of the import.
     expect(statSync(`${ws.dbPath}-wal`).size).toBe(0);
+  });
+
+  it('never waits for a reader inside a transaction: the checkpoint settles at once, the reader keeps its snapshot, and the next one empties the WAL', async () => {
+    await ws.put('events/big.csv', bigEvents(20_000));
+    const reader = new Database(ws.dbPath, { readonly: true });
+    const worker = new SyncWorker();
+    try {
+      reader.exec('BEGIN');
+      expect(reader.prepare('SELECT count(*) FROM events').pluck().get()).toBe(0); // the snapshot is taken here
+      let settledMs = -1;
+      const report = await worker.run(
+        { config: makeConfig(ws.server), secretAccessKey: LOCAL_S3_SECRET, dbPath: ws.dbPath, trigger: 'test' },
+        { onSettled: ({ checkpointMs }) => (settledMs = checkpointMs) },
+      );
+      expect(report.counts.created).toBe(20_000);
+      await worker.close();
+      expect(settledMs).toBeGreaterThanOrEqual(0);
+      expect(settledMs).toBeLessThan(5000); // not the 10 s busy wait
+      expect(reader.prepare('SELECT count(*) FROM events').pluck().get()).toBe(0);
+      expect(ws.db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(20_000); // a new reader sees the import
+      expect(statSync(`${ws.dbPath}-wal`).size).toBeGreaterThan(0); // what the reader holds stays in the WAL
+      reader.exec('COMMIT');
+
+      // The next sync's checkpoint, with no reader left, copies the rest and empties the WAL.
+      const next = new SyncWorker();
+      await next.run({ config: makeConfig(ws.server), secretAccessKey: LOCAL_S3_SECRET, dbPath: ws.dbPath, trigger: 'test' });
+      await next.close();
+      expect(statSync(`${ws.dbPath}-wal`).size).toBe(0);
+      const pages = ws.db.pragma('page_count', { simple: true }) as number;
+      expect(statSync(ws.dbPath).size).toBe(pages * (ws.db.pragma('page_size', { simple: true }) as number));
+    } finally {
+      if (reader.inTransaction) reader.exec('COMMIT');
+      reader.close();
+      await worker.close();
+    }
   });
 });
