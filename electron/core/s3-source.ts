@@ -181,12 +181,13 @@ export async function prefixSlashWarning(
   patterns: ReturnType<typeof compileFilePatterns>,
   type: ObjectType,
   selection: Selection,
+  signal?: AbortSignal,
 ): Promise<string | undefined> {
   const prefix = connection.prefix;
   if (prefix === '' || prefix.endsWith('/')) return undefined;
   let withSlash: Selection;
   try {
-    withSlash = await listSelectedFiles(client, { ...connection, prefix: `${prefix}/` }, patterns);
+    withSlash = await listSelectedFiles(client, { ...connection, prefix: `${prefix}/` }, patterns, { signal });
   } catch {
     return undefined; // a hint only: the preview itself succeeded and must not fail because of it
   }
