@@ -93,13 +93,15 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
   /**
    * The onPage of a preview's listing: pushes previewProgress for the first page at once, then at
    * most every PREVIEW_PROGRESS_MS (a page of S3 takes ~0.2 s; the renderer needs no more), and
-   * nothing once the preview is cancelled. The final state is the request's own answer.
+   * nothing once the preview is cancelled. Nothing for the last page either: the final state is the
+   * request's own answer (so a prefix listed in one page pushes nothing, and the screen does not
+   * flash "so far" before its count).
    */
-  function throttledPreviewProgress(previewId: string, type: ObjectType, signal: AbortSignal): (selection: Selection) => void {
+  function throttledPreviewProgress(previewId: string, type: ObjectType, signal: AbortSignal): (selection: Selection, last: boolean) => void {
     let lastSent = -Infinity;
-    return (selection) => {
+    return (selection, last) => {
       const now = performance.now();
-      if (signal.aborted || now - lastSent < PREVIEW_PROGRESS_MS) return;
+      if (last || signal.aborted || now - lastSent < PREVIEW_PROGRESS_MS) return;
       lastSent = now;
       emit('previewProgress', { previewId, type, selected: previewFilesOf(selection, type), overCap: selection.overCap[type], listedCount: selection.listedCount });
     };

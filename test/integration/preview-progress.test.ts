@@ -98,6 +98,21 @@ describe('previewFiles with a previewId', () => {
     expect(events).toEqual([]);
   });
 
+  it('pushes nothing for a prefix listed in one page: the answer comes as soon', async () => {
+    await Promise.all(['small/a.csv', 'small/b.csv'].map((key) => server.put(key, 'message_id\n')));
+    const connection = makeConfig(server).connection;
+    expect(await api.saveConnection({ connection: { ...connection, prefix: 'small/' } })).toMatchObject({ ok: true });
+    const events: PreviewProgress[] = [];
+    const off = api.on('previewProgress', (progress) => events.push(progress));
+    try {
+      expect(await api.previewFiles({ type: 'tracks', fileRegex: '', previewId: 'small-1' })).toMatchObject({ ok: true, listedCount: 2, overCap: 0 });
+    } finally {
+      off();
+      await api.saveConnection({ connection });
+    }
+    expect(events).toEqual([]);
+  });
+
   it('stops listing when cancelled: no further events, and the answer says it was cancelled', async () => {
     const events: PreviewProgress[] = [];
     const cancels: Promise<{ cancelled: boolean }>[] = [];
