@@ -539,21 +539,29 @@ async function populateStore(directory: string, bucket: string, objects: number)
 }
 
 /**
- * The preview of a pattern over a prefix with many objects, as the app lists it (on its main
- * thread): when the first 1000 matches are known, when the listing (and the count of the rest) ends,
- * and how much memory it took.
+ * The preview of a pattern over a prefix with many objects, through the path the Objects screen uses:
+ * the app's API object (createAppApi), previewFiles with a previewId and its previewProgress events,
+ * on this process's main thread as in the app's main process. Timed: the first event, the first with
+ * 1000 matches, and the answer with the full count; and how much memory it took.
  */
 async function benchPreview(objects: number, json: boolean): Promise<void> {
   const log = json ? () => {} : (line: string) => console.log(line);
   const s3 = await startS3Child();
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dataDir = mkdtempSync(join(tmpdir(), 's3sync-bench-preview-'));
   try {
     let start = performance.now();
     await s3.populate(objects);
     log(`${objects.toLocaleString('en-US')} objects written into the S3 server's store in ${fmt(performance.now() - start)} ms`);
-    const { compileFilePatterns, createS3Client, listSelectedFiles } = await import('../electron/core/s3-source');
-    const config = benchConfig(s3.endpoint);
-    const client = createS3Client(config.connection, LOCAL_S3_SECRET);
-    const patterns = compileFilePatterns({ tracks: { ...config.objects.tracks!, fileRegex: '^exports/' } });
+    const { createAppApi } = await import('../electron/core/app-api');
+    const { InMemorySecretStore } = await import('../electron/core/secret-store');
+    const { SyncService } = await import('../electron/core/sync-service');
+    const secretStore = new InMemorySecretStore();
+    const service = new SyncService({ dataDir, secretStore, env: {} });
+    const api = createAppApi({ service, secretStore, env: {} });
+    const saved = await api.saveConnection({ connection: benchConfig(s3.endpoint).connection, secretAccessKey: LOCAL_S3_SECRET });
+    if (!saved.ok) throw new Error(`The bench connection was refused: ${saved.message}`);
     global.gc?.();
     const baselineRss = process.memoryUsage.rss();
     let peakRss = baselineRss;
@@ -561,29 +569,34 @@ async function benchPreview(objects: number, json: boolean): Promise<void> {
     const loop = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
     loop.enable();
     const wanted = Math.min(1000, objects);
-    let firstPageMs = 0;
+    let firstEventMs = 0;
     let firstMatchesMs = 0;
-    let pages = 0;
+    let events = 0;
     start = performance.now();
-    const selection = await listSelectedFiles(client, config.connection, patterns, {
-      onPage: (partial) => {
-        pages++;
-        if (pages === 1) firstPageMs = performance.now() - start;
-        if (!firstMatchesMs && partial.selected.tracks.length >= wanted) firstMatchesMs = performance.now() - start;
-      },
+    const off = api.on('previewProgress', (progress) => {
+      if (progress.previewId !== 'bench') return;
+      const elapsed = performance.now() - start;
+      events++;
+      if (events === 1) firstEventMs = elapsed;
+      if (!firstMatchesMs && progress.selected.length >= wanted) firstMatchesMs = elapsed;
     });
+    const answer = await api.previewFiles({ type: 'tracks', fileRegex: '^exports/', previewId: 'bench' });
     const totalMs = performance.now() - start;
+    off();
     loop.disable();
     clearInterval(sampler);
-    client.destroy();
+    api.close();
+    await service.stop();
+    if (!answer.ok) throw new Error(`The preview failed: ${answer.message}`);
     const result = {
       objects,
-      pages,
-      firstPageMs,
+      events,
+      firstEventMs,
       firstMatchesMs,
       totalMs,
-      selected: selection.selected.tracks.length,
-      overCap: selection.overCap.tracks,
+      selected: answer.selected.length,
+      overCap: answer.overCap,
+      listedCount: answer.listedCount,
       peakRssGrowthMb: (peakRss - baselineRss) / 2 ** 20,
       eventLoopMaxMs: Math.max(0, loop.max / 1e6 - EVENT_LOOP_RESOLUTION_MS),
     };
@@ -593,14 +606,15 @@ async function benchPreview(objects: number, json: boolean): Promise<void> {
     }
     log(
       [
-        `  first page listed:                ${fmt(firstPageMs)} ms`,
-        `  ${`first ${wanted} matches known:`.padEnd(34)}${fmt(firstMatchesMs)} ms`,
-        `  listing and count complete:       ${fmt(totalMs)} ms (${pages} pages; ${result.selected} selected, ${result.overCap.toLocaleString('en-US')} over the cap)`,
+        `  first previewProgress event:      ${fmt(firstEventMs)} ms`,
+        `  ${`first ${wanted} matches shown:`.padEnd(34)}${fmt(firstMatchesMs)} ms`,
+        `  previewFiles answered (count):    ${fmt(totalMs)} ms (${events} progress events; ${result.selected} selected, ${result.overCap.toLocaleString('en-US')} over the cap, ${result.listedCount.toLocaleString('en-US')} listed)`,
         `  RSS growth during the listing:    ${fmt(result.peakRssGrowthMb)} MB`,
         `  main-thread event-loop delay max: ${fmt(result.eventLoopMaxMs)} ms`,
       ].join('\n'),
     );
   } finally {
+    rmSync(dataDir, { recursive: true, force: true });
     await s3.close();
   }
 }

@@ -43,6 +43,22 @@ export type PreviewResult =
   | { ok: true; selected: PreviewFile[]; overCap: number; listedCount: number; warning?: string }
   | { ok: false; message: string };
 
+/**
+ * The matches of a preview so far, pushed while the listing goes on (the first page at once, then a
+ * few a second), so the first files show before the rest of a large prefix is counted. Only the
+ * preview that asked for them (by its previewId) reads them; the final answer is previewFiles' result.
+ */
+export interface PreviewProgress {
+  previewId: string;
+  type: ObjectType;
+  /** The first matches in key order, at most 1000 (the cap). */
+  selected: PreviewFile[];
+  /** Matches beyond the cap so far. */
+  overCap: number;
+  /** Keys listed under the prefix so far. */
+  listedCount: number;
+}
+
 export type SampleResult =
   | { ok: true; key: string; columns: string[]; rows: string[][]; delimiter: string }
   | { ok: false; message: string };
@@ -140,7 +156,10 @@ export interface ApiRequests {
   getOverview: { args: void; result: Overview };
   saveConnection: { args: ConnectionInput; result: SaveResult };
   testConnection: { args: ConnectionInput; result: TestConnectionResult };
-  previewFiles: { args: { type: ObjectType; fileRegex: string }; result: PreviewResult };
+  /** With a previewId, previewProgress events carry the matches while the listing goes on, and cancelPreview can stop it. */
+  previewFiles: { args: { type: ObjectType; fileRegex: string; previewId?: string }; result: PreviewResult };
+  /** Stops a preview's listing (its previewFiles answers "cancelled"); false when it had already ended. */
+  cancelPreview: { args: { previewId: string }; result: { cancelled: boolean } };
   sampleFile: { args: { type: ObjectType; key: string; delimiter?: string; encoding?: string }; result: SampleResult };
   saveMapping: { args: { type: ObjectType; mapping: ObjectMapping | null }; result: SaveResult };
   setSchedule: { args: { everyHours: ScheduleHours }; result: SaveResult };
@@ -167,6 +186,8 @@ export interface ApiEvents {
   syncProgress: SyncProgress;
   runFinished: RunReport;
   schedulerChanged: SchedulerState;
+  /** A preview's matches so far (see PreviewProgress): the first page at once, then at most four a second. */
+  previewProgress: PreviewProgress;
 }
 
 export type ApiEvent = keyof ApiEvents;
@@ -184,6 +205,7 @@ export const API_METHODS: readonly ApiMethod[] = [
   'saveConnection',
   'testConnection',
   'previewFiles',
+  'cancelPreview',
   'sampleFile',
   'saveMapping',
   'setSchedule',
@@ -200,7 +222,7 @@ export const API_METHODS: readonly ApiMethod[] = [
   'openDatabaseFolder',
 ];
 
-export const API_EVENTS: readonly ApiEvent[] = ['syncProgress', 'runFinished', 'schedulerChanged'];
+export const API_EVENTS: readonly ApiEvent[] = ['syncProgress', 'runFinished', 'schedulerChanged', 'previewProgress'];
 
 /** Where the desktop app asks its window to go: the log of a run (a notification about it was clicked). */
 export interface NavigateRequest {

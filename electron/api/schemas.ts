@@ -11,13 +11,16 @@ const connectionInput = z.strictObject({
 });
 const count = (max: number) => z.number().int().min(1).max(max);
 const noArgs = z.undefined();
+/** Chosen by the renderer; only matched against the previews in flight. */
+const previewId = z.string().min(1).max(100);
 
 /** The mapping itself is validated by the config schema when it is saved, with field-level messages. */
 export const API_ARG_SCHEMAS = {
   getOverview: noArgs,
   saveConnection: connectionInput,
   testConnection: connectionInput,
-  previewFiles: z.strictObject({ type: objectType, fileRegex: z.string().max(2000) }),
+  previewFiles: z.strictObject({ type: objectType, fileRegex: z.string().max(2000), previewId: previewId.optional() }),
+  cancelPreview: z.strictObject({ previewId }),
   sampleFile: z.strictObject({ type: objectType, key: z.string().min(1).max(1024), delimiter: z.enum([',', ';', '\t', '|']).optional(), encoding: z.enum(ENCODINGS).optional() }),
   saveMapping: z.strictObject({ type: objectType, mapping: z.record(z.string(), z.unknown()).nullable() }),
   setSchedule: z.strictObject({ everyHours: z.union([z.literal(6), z.literal(12), z.literal(24), z.null()]) }),

@@ -9,6 +9,7 @@ import type {
   ApiResult,
   ConnectionInput,
   Overview,
+  PreviewFile,
   SaveResult,
   SampleResult,
   TestConnectionResult,
@@ -16,7 +17,7 @@ import type {
 import { ConfigError, parseConfig, whereJsonFailed, type ObjectType, type SyncConfig } from './config';
 import { readCsv, type CsvEncoding, type Delimiter } from './csv-reader';
 import { DatabaseQueries } from './queries';
-import { compileFilePatterns, createS3Client, listSelectedFiles, openObject, prefixSlashWarning, testConnection } from './s3-source';
+import { compileFilePatterns, createS3Client, listSelectedFiles, openObject, prefixSlashWarning, testConnection, type Selection } from './s3-source';
 import { KeychainUnavailableError, resolveSecret, type SecretStore } from './secret-store';
 import type { SyncService } from './sync-service';
 
@@ -37,6 +38,14 @@ export interface AppApiOptions {
 
 /** Rows shown under the column pickers, so the analyst sees what each column holds. */
 const SAMPLE_ROWS = 20;
+/** At most four previewProgress events a second per preview (besides the first page's, sent at once). */
+export const PREVIEW_PROGRESS_MS = 250;
+const PREVIEW_CANCELLED = 'The preview was cancelled (a newer pattern replaced it).';
+
+/** A type's selected files as the contract shows them (no ETag). */
+function previewFilesOf(selection: Selection, type: ObjectType): PreviewFile[] {
+  return selection.selected[type].map(({ key, size, lastModified }) => ({ key, size, lastModified }));
+}
 
 export function createAppApi({ service, secretStore, env = process.env, openFolder }: AppApiOptions): AppApi {
   const queries = new DatabaseQueries(service.dbPath);
@@ -76,6 +85,26 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
     const config = settings.getConfig();
     if (!config) throw new Error('Save a connection first.');
     return config;
+  }
+
+  /** Previews still listing, by the renderer's previewId, so that cancelPreview can abort them. */
+  const previewsInFlight = new Map<string, AbortController>();
+
+  /**
+   * The onPage of a preview's listing: pushes previewProgress for the first page at once, then at
+   * most every PREVIEW_PROGRESS_MS (a page of S3 takes ~0.2 s; the renderer needs no more), and
+   * nothing once the preview is cancelled. Nothing for the last page either: the final state is the
+   * request's own answer (so a prefix listed in one page pushes nothing, and the screen does not
+   * flash "so far" before its count).
+   */
+  function throttledPreviewProgress(previewId: string, type: ObjectType, signal: AbortSignal): (selection: Selection, last: boolean) => void {
+    let lastSent = -Infinity;
+    return (selection, last) => {
+      const now = performance.now();
+      if (last || signal.aborted || now - lastSent < PREVIEW_PROGRESS_MS) return;
+      lastSent = now;
+      emit('previewProgress', { previewId, type, selected: previewFilesOf(selection, type), overCap: selection.overCap[type], listedCount: selection.listedCount });
+    };
   }
 
   const handlers: ApiHandlers = {
@@ -131,29 +160,48 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
       }
     },
 
-    async previewFiles({ type, fileRegex }) {
+    async previewFiles({ type, fileRegex, previewId }) {
       try {
         new RegExp(fileRegex);
       } catch (error) {
         return { ok: false, message: `The file pattern is not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}` };
       }
+      // Without an id nobody could tell its events apart or cancel it: it is listed quietly.
+      const controller = new AbortController();
+      if (previewId !== undefined) {
+        previewsInFlight.get(previewId)?.abort(); // the same id sent twice: the later one wins
+        previewsInFlight.set(previewId, controller);
+      }
+      const progress = previewId === undefined ? undefined : throttledPreviewProgress(previewId, type, controller.signal);
       try {
         const input = currentConnection();
         const patterns = compileFilePatterns({ [type]: { enabled: true, fileRegex } } as SyncConfig['objects']);
         const { selection, warning } = await withClient(input, async (client) => {
-          const selection = await listSelectedFiles(client, input.connection, patterns);
-          return { selection, warning: await prefixSlashWarning(client, input.connection, patterns, type, selection) };
+          const selection = await listSelectedFiles(client, input.connection, patterns, { signal: controller.signal, onPage: progress });
+          return { selection, warning: await prefixSlashWarning(client, input.connection, patterns, type, selection, controller.signal) };
         });
+        if (controller.signal.aborted) return { ok: false, message: PREVIEW_CANCELLED };
         return {
           ok: true,
-          selected: selection.selected[type].map(({ key, size, lastModified }) => ({ key, size, lastModified })),
+          selected: previewFilesOf(selection, type),
           overCap: selection.overCap[type],
           listedCount: selection.listedCount,
           ...(warning ? { warning } : {}),
         };
       } catch (error) {
+        if (controller.signal.aborted) return { ok: false, message: PREVIEW_CANCELLED };
         return { ok: false, message: (error as Error).message };
+      } finally {
+        if (previewId !== undefined && previewsInFlight.get(previewId) === controller) previewsInFlight.delete(previewId);
       }
+    },
+
+    async cancelPreview({ previewId }) {
+      const controller = previewsInFlight.get(previewId);
+      if (!controller) return { cancelled: false };
+      previewsInFlight.delete(previewId);
+      controller.abort();
+      return { cancelled: true };
     },
 
     async sampleFile({ key, delimiter, encoding }): Promise<SampleResult> {
@@ -253,6 +301,7 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
     syncProgress: new Set(),
     runFinished: new Set(),
     schedulerChanged: new Set(),
+    previewProgress: new Set(),
   };
   const emit = <E extends ApiEvent>(event: E, payload: ApiEvents[E]) => listeners[event].forEach((listener) => listener(payload));
   unsubscribers.push(
@@ -269,6 +318,8 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
     },
     close() {
       unsubscribers.forEach((unsubscribe) => unsubscribe());
+      previewsInFlight.forEach((controller) => controller.abort());
+      previewsInFlight.clear();
       queries.close();
     },
   };

@@ -66,9 +66,10 @@ export function compileFilePatterns(objects: ObjectsConfig): Partial<Record<Obje
 export interface ListOptions {
   /**
    * Called after each listed page with the selection so far (the same object, growing), so a preview
-   * can show the first matches while the rest are still being listed and counted.
+   * can show the first matches while the rest are still being listed and counted. `last` is true for
+   * the final page (the selection is then complete).
    */
-  onPage?: (selection: Selection) => void;
+  onPage?: (selection: Selection, last: boolean) => void;
   /** Keys per listed page (S3's default and maximum: 1000). */
   pageSize?: number;
   /** Called with every listed key (used to notice files that disappeared). */
@@ -126,7 +127,7 @@ export async function listSelectedFiles(
       }
     }
     continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
-    options.onPage?.(selection);
+    options.onPage?.(selection, continuationToken === undefined);
   } while (continuationToken);
   return selection;
 }
@@ -181,12 +182,13 @@ export async function prefixSlashWarning(
   patterns: ReturnType<typeof compileFilePatterns>,
   type: ObjectType,
   selection: Selection,
+  signal?: AbortSignal,
 ): Promise<string | undefined> {
   const prefix = connection.prefix;
   if (prefix === '' || prefix.endsWith('/')) return undefined;
   let withSlash: Selection;
   try {
-    withSlash = await listSelectedFiles(client, { ...connection, prefix: `${prefix}/` }, patterns);
+    withSlash = await listSelectedFiles(client, { ...connection, prefix: `${prefix}/` }, patterns, { signal });
   } catch {
     return undefined; // a hint only: the preview itself succeeded and must not fail because of it
   }

@@ -62,6 +62,7 @@ export function createFakeApi(overview: Overview = makeOverview()): FakeApi {
     saveConnection: vi.fn(async (input: { connection: SyncConfig['connection'] }) => saved({ ...makeConfig(), connection: input.connection })),
     testConnection: vi.fn(async () => ({ ok: true as const, fileCount: 12, more: false })),
     previewFiles: vi.fn(async () => ({ ok: true as const, selected: [], overCap: 0, listedCount: 0 })),
+    cancelPreview: vi.fn(async () => ({ cancelled: true })),
     sampleFile: vi.fn(async ({ key }: { key: string }) => ({ ok: true as const, key, columns: [], rows: [], delimiter: ',' })),
     saveMapping: vi.fn(async () => saved(makeConfig())),
     setSchedule: vi.fn(async () => saved(makeConfig())),

@@ -1,6 +1,6 @@
 // Objects screen: the live (debounced) preview of a file pattern, the inline message for an invalid
 // one, column pickers from the first file, mappings that cannot work flagged before saving.
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { PreviewResult, SampleResult } from '../../electron/api/contract';
 import { createFakeApi, makeConfig, makeOverview } from './fake-api';
@@ -74,7 +74,7 @@ describe('Objects', () => {
     expect(await screen.findByText('5 files match')).toBeInTheDocument();
     // Debounced: one listing for the whole typed pattern, not one per keystroke.
     expect(api.previewFiles).toHaveBeenCalledTimes(1);
-    expect(api.previewFiles).toHaveBeenCalledWith({ type: 'accounts', fileRegex: '^accounts/.*\\.csv' });
+    expect(api.previewFiles).toHaveBeenCalledWith({ type: 'accounts', fileRegex: '^accounts/.*\\.csv', previewId: expect.any(String) });
     expect(screen.getByText('3 files beyond the 1,000-file limit will not be read')).toBeInTheDocument();
     expect(screen.getByText('out of 1,250 files under the prefix')).toBeInTheDocument();
     const rows = within(screen.getByRole('table', { name: /Files the pattern selects/ })).getAllByRole('row').slice(1);
@@ -82,6 +82,53 @@ describe('Objects', () => {
       ['vitally/accounts/2026-01.csv', '2.0 KB'],
       ['vitally/accounts/2026-02.csv', '3.0 MB'],
     ]);
+  });
+
+  it('shows the matches as the bucket is listed, still counting, then the final count; a newer pattern cancels the older listing', async () => {
+    const api = connectedApi();
+    const answers: ((result: PreviewResult) => void)[] = [];
+    api.previewFiles.mockImplementation(() => new Promise<PreviewResult>((resolve) => answers.push(resolve)));
+    const { user } = await renderApp(api, 'objects');
+    const panel = screen.getByRole('tabpanel', { name: /Accounts/ });
+    await user.type(within(panel).getByLabelText('File pattern'), '^old/');
+    await waitFor(() => expect(api.previewFiles).toHaveBeenCalledTimes(1));
+    const oldId = (api.previewFiles.mock.lastCall as unknown as [{ previewId: string }])[0].previewId;
+    expect(within(panel).getByText('Listing the bucket…')).toBeInTheDocument();
+
+    // A newer pattern: the older listing is cancelled, and its late events and answer are ignored.
+    await user.clear(within(panel).getByLabelText('File pattern'));
+    await user.type(within(panel).getByLabelText('File pattern'), '^accounts/');
+    await waitFor(() => expect(api.previewFiles).toHaveBeenCalledTimes(2));
+    expect(api.cancelPreview).toHaveBeenCalledWith({ previewId: oldId });
+    const call = (api.previewFiles.mock.lastCall as unknown as [{ type: string; fileRegex: string; previewId: string }])[0];
+    expect(call).toEqual({ type: 'accounts', fileRegex: '^accounts/', previewId: expect.any(String) });
+    expect(call.previewId).not.toBe(oldId);
+
+    const [first, second] = (ACCOUNT_FILES as Extract<PreviewResult, { ok: true }>).selected;
+    act(() => api.emit('previewProgress', { previewId: oldId, type: 'accounts', selected: [{ key: 'vitally/old/x.csv', size: 1, lastModified: first!.lastModified }], overCap: 0, listedCount: 900 }));
+    act(() => api.emit('previewProgress', { previewId: call.previewId, type: 'accounts', selected: [first!], overCap: 0, listedCount: 1000 }));
+    expect(await within(panel).findByText('1 file matches so far')).toBeInTheDocument();
+    expect(within(panel).getByText('— still counting: 1,000 of the keys under the prefix listed…')).toBeInTheDocument();
+    const rowsOf = () => within(within(panel).getByRole('table', { name: /Files the pattern selects/ })).getAllByRole('row').slice(1).map((r) => within(r).getAllByRole('cell')[0]!.textContent);
+    expect(rowsOf()).toEqual(['vitally/accounts/2026-01.csv']);
+    // The column pickers need not wait for the count: the first match is the first file.
+    await waitFor(() => expect(api.sampleFile).toHaveBeenCalledWith({ type: 'accounts', key: 'vitally/accounts/2026-01.csv' }));
+
+    act(() => api.emit('previewProgress', { previewId: call.previewId, type: 'accounts', selected: [first!, second!], overCap: 0, listedCount: 41_000 }));
+    expect(await within(panel).findByText('2 files match so far')).toBeInTheDocument();
+    expect(within(panel).getByText('— still counting: 41,000 of the keys under the prefix listed…')).toBeInTheDocument();
+    expect(rowsOf()).toEqual(['vitally/accounts/2026-01.csv', 'vitally/accounts/2026-02.csv']);
+    expect(within(panel).queryByText(/old\/x\.csv/)).not.toBeInTheDocument();
+
+    // The older listing's late answer changes nothing; the newer one's is the final state.
+    act(() => answers[0]!({ ok: true, selected: [], overCap: 0, listedCount: 7 }));
+    act(() => answers[1]!({ ...ACCOUNT_FILES, listedCount: 100_000 } as PreviewResult));
+    expect(await within(panel).findByText('5 files match')).toBeInTheDocument();
+    expect(within(panel).getByText('out of 100,000 files under the prefix')).toBeInTheDocument();
+    expect(within(panel).queryByText(/so far|still counting/)).not.toBeInTheDocument();
+    // The finished preview is not cancelled, and nothing listens for its events any more.
+    expect(api.cancelPreview).toHaveBeenCalledTimes(1);
+    expect(api.listenerCount('previewProgress')).toBe(0);
   });
 
   it('fills the column pickers from the first selected file, shows its first rows, and says what becomes traits', async () => {

@@ -40,10 +40,14 @@ describe('npm run bench', () => {
     const { code, stdout } = await runBench(['--preview', '2500', '--json']);
     expect(code).toBe(0);
     const { preview } = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
-      preview: { objects: number; pages: number; firstMatchesMs: number; totalMs: number; selected: number; overCap: number };
+      preview: { objects: number; events: number; firstEventMs: number; firstMatchesMs: number; totalMs: number; selected: number; overCap: number; listedCount: number };
     };
-    expect(preview).toMatchObject({ objects: 2500, pages: 3, selected: 1000, overCap: 1500 });
-    expect(preview.firstMatchesMs).toBeGreaterThan(0);
+    // Through the app's API: previewProgress events (at most one per page of 1000 keys) before the answer.
+    expect(preview).toMatchObject({ objects: 2500, selected: 1000, overCap: 1500, listedCount: 2500 });
+    expect(preview.events).toBeGreaterThanOrEqual(1);
+    expect(preview.events).toBeLessThanOrEqual(3);
+    expect(preview.firstEventMs).toBeGreaterThan(0);
+    expect(preview.firstMatchesMs).toBe(preview.firstEventMs);
     expect(preview.firstMatchesMs).toBeLessThan(preview.totalMs);
   }, 180_000);
 

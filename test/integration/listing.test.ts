@@ -21,13 +21,17 @@ describe('listSelectedFiles', () => {
     try {
       let finished = false;
       const pages: { matched: number; listed: number; finishedYet: boolean; firstKey: string | undefined }[] = [];
+      const lastFlags: boolean[] = [];
       const listing = listSelectedFiles(client, config.connection, compileFilePatterns({ tracks: { ...config.objects.tracks!, fileRegex: '\\.csv$' } }), {
         pageSize: 10,
-        onPage: (selection: Selection) =>
-          pages.push({ matched: selection.selected.tracks.length, listed: selection.listedCount, finishedYet: finished, firstKey: selection.selected.tracks[0]?.key }),
+        onPage: (selection: Selection, last: boolean) => {
+          lastFlags.push(last);
+          pages.push({ matched: selection.selected.tracks.length, listed: selection.listedCount, finishedYet: finished, firstKey: selection.selected.tracks[0]?.key });
+        },
       });
       const selection = await listing.finally(() => (finished = true));
       expect(pages.map((p) => p.listed)).toEqual([10, 20, 30, 40, 45]);
+      expect(lastFlags).toEqual([false, false, false, false, true]);
       // The first page's six matches (keys 001, 002, 004, 005, 007, 008) were out before the rest was listed.
       expect(pages[0]).toEqual({ matched: 6, listed: 10, finishedYet: false, firstKey: 'vitally/events/001.csv' });
       expect(pages.every((p) => !p.finishedYet)).toBe(true);

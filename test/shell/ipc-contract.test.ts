@@ -17,7 +17,8 @@ const VALID: { [M in ApiMethod]: ApiArgs<M> } = {
   getOverview: undefined,
   saveConnection: { connection: CONNECTION, secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
   testConnection: { connection: CONNECTION, secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
-  previewFiles: { type: 'accounts', fileRegex: '^accounts/' },
+  previewFiles: { type: 'accounts', fileRegex: '^accounts/', previewId: 'accounts-1' },
+  cancelPreview: { previewId: 'accounts-1' },
   sampleFile: { type: 'accounts', key: 'vitally/accounts/a.csv', delimiter: ';' },
   saveMapping: { type: 'organizations', mapping: null },
   setSchedule: { everyHours: 12 },
@@ -35,7 +36,7 @@ const VALID: { [M in ApiMethod]: ApiArgs<M> } = {
 };
 
 /** The fields a caller may leave out; every other field is required. */
-const OPTIONAL = new Set(['saveConnection.secretAccessKey', 'testConnection.secretAccessKey', 'sampleFile.delimiter', 'listRuns.beforeId', 'getRun.rejectsOffset', 'getRun.rejectsLimit', 'queryRecords.search']);
+const OPTIONAL = new Set(['previewFiles.previewId', 'saveConnection.secretAccessKey', 'testConnection.secretAccessKey', 'sampleFile.delimiter', 'listRuns.beforeId', 'getRun.rejectsOffset', 'getRun.rejectsLimit', 'queryRecords.search']);
 
 /** Values of the wrong kind for a field, whatever its type. */
 const WRONG_KIND: { label: string; value: unknown }[] = [

@@ -8,6 +8,7 @@ const METHODS = {
   saveConnection: true,
   testConnection: true,
   previewFiles: true,
+  cancelPreview: true,
   sampleFile: true,
   saveMapping: true,
   setSchedule: true,
@@ -24,7 +25,7 @@ const METHODS = {
   openDatabaseFolder: true,
 } as const satisfies Record<ApiMethod, true>;
 
-const EVENTS = { syncProgress: true, runFinished: true, schedulerChanged: true } as const satisfies Record<ApiEvent, true>;
+const EVENTS = { syncProgress: true, runFinished: true, schedulerChanged: true, previewProgress: true } as const satisfies Record<ApiEvent, true>;
 
 export const TOKEN_HEADER = 'X-S3Sync-Token';
 
@@ -72,6 +73,7 @@ export function createHttpApi({ baseUrl, token, fetch: fetchImpl = fetch.bind(gl
     syncProgress: new Set(),
     runFinished: new Set(),
     schedulerChanged: new Set(),
+    previewProgress: new Set(),
   };
 
   function ensureSource(): void {

@@ -2,7 +2,7 @@
 // pickers filled from the first selected file (with its first rows), the mode, and for Tracks the
 // kind of object the events relate to.
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import type { ObjectMapping, ObjectType, PreviewResult, SampleResult } from '../../../electron/api/contract';
+import type { ObjectMapping, ObjectType, PreviewFile, PreviewProgress, PreviewResult, SampleResult } from '../../../electron/api/contract';
 import { useApp } from '../app/app-context';
 import { Banner } from '../components/Banner';
 import { SelectField, TextField } from '../components/Field';
@@ -46,6 +46,15 @@ interface Draft {
 }
 
 type Loadable<T> = { status: 'idle' } | { status: 'loading' } | { status: 'done'; result: T };
+/** A preview still listing may already show its matches so far. */
+type PreviewState = Loadable<PreviewResult> | { status: 'partial'; progress: PreviewProgress };
+
+let previewCount = 0;
+/** Unique enough to tell this window's previews apart from any other's (events reach every window of the web preview). */
+function newPreviewId(type: ObjectType): string {
+  previewCount += 1;
+  return `${type}-${previewCount}-${Math.random().toString(36).slice(2, 10)}`;
+}
 
 function draftFrom(mapping: ObjectMapping | undefined): Draft {
   const record = (mapping ?? {}) as Record<string, unknown>;
@@ -89,7 +98,7 @@ function buildMapping(type: ObjectType, draft: Draft): Record<string, unknown> {
 export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectMapping | undefined }) {
   const { api, overview, refreshOverview, notify } = useApp();
   const [draft, setDraft] = useState<Draft>(() => draftFrom(saved));
-  const [preview, setPreview] = useState<Loadable<PreviewResult>>({ status: 'idle' });
+  const [preview, setPreview] = useState<PreviewState>({ status: 'idle' });
   const [sample, setSample] = useState<Loadable<SampleResult>>({ status: 'idle' });
   const [showAllFiles, setShowAllFiles] = useState(false);
   const [saving, setSaving] = useState(false);
@@ -113,24 +122,44 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
   const debouncedRegex = useDebounced(draft.fileRegex, PREVIEW_DEBOUNCE_MS);
   const connectionJson = JSON.stringify(overview.config?.connection ?? null);
 
-  // The live preview: list the bucket with the pattern once typing pauses; late answers are dropped.
+  // The live preview: list the bucket with the pattern once typing pauses, showing the matches as the
+  // pages are listed (previewProgress). A newer pattern cancels the older listing; late answers and
+  // events of another preview are dropped.
   useEffect(() => {
     if (!debouncedRegex || regexProblem(debouncedRegex)) {
       setPreview({ status: 'idle' });
       return;
     }
     let current = true;
+    let finished = false;
+    const previewId = newPreviewId(type);
     setPreview({ status: 'loading' });
+    const unsubscribe = api.on('previewProgress', (progress) => {
+      if (current && !finished && progress.previewId === previewId) setPreview({ status: 'partial', progress });
+    });
     api
-      .previewFiles({ type, fileRegex: debouncedRegex })
+      .previewFiles({ type, fileRegex: debouncedRegex, previewId })
       .then((result) => current && setPreview({ status: 'done', result }))
-      .catch((error: Error) => current && setPreview({ status: 'done', result: { ok: false, message: error.message } }));
+      .catch((error: Error) => current && setPreview({ status: 'done', result: { ok: false, message: error.message } }))
+      .finally(() => {
+        finished = true;
+        unsubscribe();
+      });
     return () => {
       current = false;
+      unsubscribe();
+      // Stop the listing on the back end too: a large prefix would otherwise be listed to its end for nothing.
+      if (!finished) api.cancelPreview({ previewId }).catch(() => undefined);
     };
   }, [api, type, debouncedRegex, connectionJson, previewNonce]);
 
-  const firstKey = preview.status === 'done' && preview.result.ok ? (preview.result.selected[0]?.key ?? null) : null;
+  // The first match never changes once listed (key order): the pickers need not wait for the count.
+  const firstKey =
+    preview.status === 'done' && preview.result.ok
+      ? (preview.result.selected[0]?.key ?? null)
+      : preview.status === 'partial'
+        ? (preview.progress.selected[0]?.key ?? null)
+        : null;
 
   // The column pickers read the header (and first rows) of the first selected file.
   useEffect(() => {
@@ -399,7 +428,7 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
   );
 }
 
-function FilePreview({ preview, pending, showAll, onShowAll, onRefresh, prefix }: { preview: Loadable<PreviewResult>; pending: boolean; showAll: boolean; onShowAll: () => void; onRefresh: () => void; prefix: string }) {
+function FilePreview({ preview, pending, showAll, onShowAll, onRefresh, prefix }: { preview: PreviewState; pending: boolean; showAll: boolean; onShowAll: () => void; onRefresh: () => void; prefix: string }) {
   if (preview.status === 'idle') return null;
   if (preview.status === 'loading' || pending) {
     return (
@@ -408,9 +437,27 @@ function FilePreview({ preview, pending, showAll, onShowAll, onRefresh, prefix }
       </p>
     );
   }
+  if (preview.status === 'partial') {
+    // Still listing: the matches so far, and how far the count has got.
+    const { selected, overCap, listedCount } = preview.progress;
+    const matches = selected.length + overCap;
+    return (
+      <div className="file-preview" aria-busy="true">
+        <div className="preview-summary" role="status">
+          <strong>{matches === 0 ? 'No file matches so far' : `${plural(matches, 'file')} ${matches === 1 ? 'matches' : 'match'} so far`}</strong>
+          {overCap > 0 && (
+            <span className="over-cap">
+              {plural(overCap, 'file')} beyond the 1,000-file limit will not be read
+            </span>
+          )}
+          <span className="muted">— still counting: {formatNumber(listedCount)} of the keys under the prefix listed…</span>
+        </div>
+        <PreviewTable files={selected} showAll={showAll} onShowAll={onShowAll} prefix={prefix} />
+      </div>
+    );
+  }
   const result = preview.result;
   if (!result.ok) return <Banner tone="error" title="The files could not be listed">{result.message}</Banner>;
-  const shown = showAll ? result.selected : result.selected.slice(0, PREVIEW_ROWS_SHOWN);
   return (
     <div className="file-preview">
       <div className="preview-summary" role="status">
@@ -432,40 +479,48 @@ function FilePreview({ preview, pending, showAll, onShowAll, onRefresh, prefix }
           {result.warning}
         </Banner>
       )}
-      {result.selected.length > 0 && (
-        <div className="table-wrap preview-table">
-          <table className="table">
-            <caption className="visually-hidden">Files the pattern selects, in S3 key order</caption>
-            <thead>
-              <tr>
-                <th scope="col">Key</th>
-                <th scope="col" className="num">
-                  Size
-                </th>
-                <th scope="col">Last modified</th>
+      <PreviewTable files={result.selected} showAll={showAll} onShowAll={onShowAll} prefix={prefix} />
+    </div>
+  );
+}
+
+function PreviewTable({ files, showAll, onShowAll, prefix }: { files: PreviewFile[]; showAll: boolean; onShowAll: () => void; prefix: string }) {
+  if (files.length === 0) return null;
+  const shown = showAll ? files : files.slice(0, PREVIEW_ROWS_SHOWN);
+  return (
+    <>
+      <div className="table-wrap preview-table">
+        <table className="table">
+          <caption className="visually-hidden">Files the pattern selects, in S3 key order</caption>
+          <thead>
+            <tr>
+              <th scope="col">Key</th>
+              <th scope="col" className="num">
+                Size
+              </th>
+              <th scope="col">Last modified</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((file) => (
+              <tr key={file.key}>
+                <td className="mono">
+                  <span className="key-prefix">{file.key.startsWith(prefix) ? prefix : ''}</span>
+                  {file.key.startsWith(prefix) ? file.key.slice(prefix.length) : file.key}
+                </td>
+                <td className="num">{formatBytes(file.size)}</td>
+                <td>{formatDateTime(file.lastModified)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {shown.map((file) => (
-                <tr key={file.key}>
-                  <td className="mono">
-                    <span className="key-prefix">{file.key.startsWith(prefix) ? prefix : ''}</span>
-                    {file.key.startsWith(prefix) ? file.key.slice(prefix.length) : file.key}
-                  </td>
-                  <td className="num">{formatBytes(file.size)}</td>
-                  <td>{formatDateTime(file.lastModified)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {shown.length < result.selected.length && (
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {shown.length < files.length && (
         <button type="button" className="btn btn-link" onClick={onShowAll}>
-          Show all {formatNumber(result.selected.length)} files
+          Show all {formatNumber(files.length)} files
         </button>
       )}
-    </div>
+    </>
   );
 }
 
