@@ -14,7 +14,7 @@
 // sync with nothing changed (which must download nothing). With several sizes (--rows 250000,2000000)
 // the peak memory of each is compared, to show that it does not grow with the file.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { parseConfig, type SyncConfig } from '../electron/core/config';
 import type { SyncReport } from '../electron/core/run-log';
 import type { WorkerSyncRequest } from '../electron/core/sync-worker-host';
+import { ensureEventsCsv } from './bench-events-csv';
 import type { FromSyncHost, MeasuredSync, ToSyncHost } from './bench-sync-host';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -34,8 +35,6 @@ const LOCAL_S3_SECRET = 'S3RVER';
 const KEY = 'events/events.csv';
 const WARMUP_KEY = 'warmup/events.csv';
 const WARMUP_ROWS = 100_000;
-/** Bump when the generated data changes, so cached files are not reused. */
-const DATA_VERSION = 1;
 const EVENT_LOOP_RESOLUTION_MS = 10;
 const MEMORY_SAMPLE_MS = 20;
 
@@ -168,7 +167,7 @@ function benchSizeInChild(rows: number, args: string[], json: boolean): Promise<
 async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boolean, host: { entry: string; workerUrl: URL | undefined }, parseWorker: boolean): Promise<SizeResult> {
   const { workerUrl } = host;
   const log = quiet ? () => {} : (line: string) => console.log(line);
-  const csv = await ensureCsv(rows, log);
+  const csv = await ensureEventsCsv(DATA_DIR, rows, log);
   const bytes = statSync(csv).size;
   log(`\n${rows.toLocaleString('en-US')} rows, ${fmt(bytes / 1e6)} MB: ${csv}`);
   log(`workers: ${workerUrl ? `built (${workerUrl.pathname})` : 'TypeScript sources through tsx'}${parseWorker ? '; parsing on a second worker (--parse-worker)' : ''}`);
@@ -181,7 +180,7 @@ async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boo
   try {
     await s3.put(csv, KEY);
     // A smaller file of the same kind, synced once before the timed runs (see below).
-    await s3.put(await ensureCsv(WARMUP_ROWS, log), WARMUP_KEY);
+    await s3.put(await ensureEventsCsv(DATA_DIR, WARMUP_ROWS, log), WARMUP_KEY);
     const config = benchConfig(s3.endpoint);
     // --parse-worker: the sync worker hands the parsing to a second worker (off by default: see import-file.ts).
     const parseInWorkerMinBytes = parseWorker ? 0 : undefined;
@@ -401,45 +400,6 @@ function benchConfig(endpoint: string): SyncConfig {
 function freshDb(dir: string, name: string): string {
   const path = join(dir, `${name}.sqlite`);
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
-  return path;
-}
-
-/**
- * bench-data/events-vV-N.csv: event ID, user, account, ISO timestamp, event name and a few
- * properties (plan, with some "null" cells and empty ones; a duration; a boolean; a page, some of
- * them quoted with commas or doubled quotes). Deterministic, so runs compare.
- */
-async function ensureCsv(rows: number, log: (line: string) => void): Promise<string> {
-  const path = join(DATA_DIR, `events-v${DATA_VERSION}-${rows}.csv`);
-  if (existsSync(path)) return path;
-  log(`generating ${rows.toLocaleString('en-US')} rows into ${path} ...`);
-  const partial = `${path}.${process.pid}.partial`;
-  const out = createWriteStream(partial);
-  let seed = 42;
-  const random = () => {
-    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
-    return seed / 0x80000000;
-  };
-  const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
-  const events = ['page_viewed', 'login', 'logout', 'report_exported', 'invite_sent', 'search', 'settings_changed', 'file_uploaded'];
-  const plans = ['free', 'starter', 'gold', 'enterprise', 'null', ''];
-  const pages = ['/home', '/docs/intro', '/settings', '/reports/42', '"/search?q=a,b"', '/billing', '"Say ""hi"""'];
-  const start = Date.UTC(2024, 0, 1);
-  let text = 'event_id,user_id,account_id,timestamp,event,plan,duration_ms,is_mobile,page\n';
-  for (let i = 0; i < rows; i++) {
-    const user = Math.floor(random() * 50_000);
-    const at = new Date(start + i * 1500 + Math.floor(random() * 1000)).toISOString();
-    text +=
-      `ev${String(i).padStart(9, '0')},u${String(user).padStart(6, '0')},a${String(user % 5000).padStart(5, '0')},${at},` +
-      `${pick(events)},${pick(plans)},${Math.floor(random() * 100_000)},${random() < 0.3 ? 'true' : 'false'},${pick(pages)}\n`;
-    if (text.length > 1 << 20) {
-      if (!out.write(text)) await new Promise((r) => out.once('drain', () => r(undefined)));
-      text = '';
-    }
-  }
-  out.end(text);
-  await new Promise<void>((r, reject) => out.on('finish', () => r()).on('error', reject));
-  renameSync(partial, path);
   return path;
 }
 

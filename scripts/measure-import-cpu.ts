@@ -6,11 +6,12 @@
 //   mkdir -p bench-data/old && git archive OLD electron/core | tar -x -C bench-data/old
 //   node --import tsx scripts/measure-import-cpu.ts --rows 250000 --runs 21 --core bench-data/old/electron/core,electron/core
 // (The copy inside the repository, so that it finds node_modules; with --cpu-prof it profiles exactly this work.)
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, createWriteStream } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ensureEventsCsv } from './bench-events-csv';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -47,8 +48,8 @@ const mappingOf = (version: Version) =>
 const dir = mkdtempSync(join(tmpdir(), 'import-cpu-'));
 try {
   const warmupRows = Number(values.warmup);
-  if (warmupRows > 0) for (const version of versions) await importOnce(version, await ensureCsv(warmupRows), warmupRows);
-  const csv = await ensureCsv(rows);
+  if (warmupRows > 0) for (const version of versions) await importOnce(version, await ensureEventsCsv(join(ROOT, 'bench-data'), warmupRows), warmupRows);
+  const csv = await ensureEventsCsv(join(ROOT, 'bench-data'), rows);
   const cpu: number[][] = versions.map(() => []);
   const load = [loadAverage()];
   for (let r = 0; r < Number(values.runs); r++) {
@@ -108,38 +109,3 @@ async function importOnce(version: Version, csv: string, expectedRows: number): 
   return { cpuMs: (used.user + used.system) / 1000, wallMs };
 }
 
-/** The bench's events file (scripts/bench.ts, ensureCsv: same generator, same name). */
-async function ensureCsv(count: number): Promise<string> {
-  const dataDir = join(ROOT, 'bench-data');
-  mkdirSync(dataDir, { recursive: true });
-  const path = join(dataDir, `events-v1-${count}.csv`);
-  if (existsSync(path)) return path;
-  const partial = `${path}.${process.pid}.partial`;
-  const out = createWriteStream(partial);
-  let seed = 42;
-  const random = () => {
-    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
-    return seed / 0x80000000;
-  };
-  const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
-  const events = ['page_viewed', 'login', 'logout', 'report_exported', 'invite_sent', 'search', 'settings_changed', 'file_uploaded'];
-  const plans = ['free', 'starter', 'gold', 'enterprise', 'null', ''];
-  const pages = ['/home', '/docs/intro', '/settings', '/reports/42', '"/search?q=a,b"', '/billing', '"Say ""hi"""'];
-  const start = Date.UTC(2024, 0, 1);
-  let text = 'event_id,user_id,account_id,timestamp,event,plan,duration_ms,is_mobile,page\n';
-  for (let i = 0; i < count; i++) {
-    const user = Math.floor(random() * 50_000);
-    const at = new Date(start + i * 1500 + Math.floor(random() * 1000)).toISOString();
-    text +=
-      `ev${String(i).padStart(9, '0')},u${String(user).padStart(6, '0')},a${String(user % 5000).padStart(5, '0')},${at},` +
-      `${pick(events)},${pick(plans)},${Math.floor(random() * 100_000)},${random() < 0.3 ? 'true' : 'false'},${pick(pages)}\n`;
-    if (text.length > 1 << 20) {
-      if (!out.write(text)) await new Promise((r) => out.once('drain', () => r(undefined)));
-      text = '';
-    }
-  }
-  out.end(text);
-  await new Promise<void>((r, reject) => out.on('finish', () => r()).on('error', reject));
-  renameSync(partial, path);
-  return path;
-}
