@@ -11,6 +11,7 @@ import {
   type ParsedReject,
   type ToParser,
 } from './csv-parse-protocol';
+import { Cancelled, Credit } from './credit';
 import { CsvFileError } from './csv-reader';
 import { HeaderError } from './mapping';
 import type { RowValue } from './record-rows';
@@ -141,7 +142,7 @@ export class CsvParseWorker {
         if (size > 0) await send();
         this.post({ type: 'end', fileId });
       } catch (error) {
-        if (!(error instanceof CreditCancelled)) inbox.push({ type: 'failed', error });
+        if (!(error instanceof Cancelled)) inbox.push({ type: 'failed', error });
       }
     };
     const pumping = pump();
@@ -261,38 +262,6 @@ function parserError(error: WorkerError): Error {
   if (error.name === 'HeaderError') return new HeaderError(error.message);
   if (error.name === 'CsvFileError') return new CsvFileError(error.message);
   return fromWorkerError(error);
-}
-
-class CreditCancelled extends Error {}
-
-class Credit {
-  private waiting: { resolve: () => void; reject: (error: Error) => void } | null = null;
-  private cancelled = false;
-
-  constructor(private available: number) {}
-
-  async take(): Promise<void> {
-    if (this.cancelled) throw new CreditCancelled();
-    if (this.available > 0) {
-      this.available--;
-      return;
-    }
-    await new Promise<void>((resolve, reject) => (this.waiting = { resolve, reject }));
-  }
-
-  give(): void {
-    const waiting = this.waiting;
-    this.waiting = null;
-    if (waiting) waiting.resolve();
-    else this.available++;
-  }
-
-  cancel(): void {
-    this.cancelled = true;
-    const waiting = this.waiting;
-    this.waiting = null;
-    waiting?.reject(new CreditCancelled());
-  }
 }
 
 class Inbox<T> {

@@ -13,6 +13,7 @@ import {
   type ParsedReject,
   type ToParser,
 } from './csv-parse-protocol';
+import { Cancelled, Credit } from './credit';
 import { readCsv } from './csv-reader';
 import { MAX_STORED_REJECTS_PER_FILE, rejectReasonForFieldCount, truncateRaw } from './import-rules';
 import { createRowEncoder, type RowEncoder } from './mapping';
@@ -60,7 +61,6 @@ port.on('message', (message: ToParser) => {
 
 post({ type: 'ready' });
 
-class Cancelled extends Error {}
 
 async function parseFile(fileId: number, type: ObjectType, mapping: ObjectMapping, { input, credit }: FileParse): Promise<void> {
   let values: RowValue[] = [];
@@ -166,33 +166,3 @@ class ByteQueue implements AsyncIterable<Uint8Array> {
   }
 }
 
-/** Batches that may be sent before the importer acknowledges one. */
-class Credit {
-  private waiting: { resolve: () => void; reject: (error: Error) => void } | null = null;
-  private cancelled = false;
-
-  constructor(private available: number) {}
-
-  async take(): Promise<void> {
-    if (this.cancelled) throw new Cancelled();
-    if (this.available > 0) {
-      this.available--;
-      return;
-    }
-    await new Promise<void>((resolve, reject) => (this.waiting = { resolve, reject }));
-  }
-
-  give(): void {
-    const waiting = this.waiting;
-    this.waiting = null;
-    if (waiting) waiting.resolve();
-    else this.available++;
-  }
-
-  cancel(): void {
-    this.cancelled = true;
-    const waiting = this.waiting;
-    this.waiting = null;
-    waiting?.reject(new Cancelled());
-  }
-}
