@@ -16,28 +16,7 @@ export type RowValue = string | number | null;
  */
 export const ROW_WIDTH: Readonly<Record<ObjectType, number>> = { organizations: 3, accounts: 4, users: 6, nps: 5, tracks: 5 };
 
-/** Appends the record's row to `out`. */
-export function pushRecordRow(record: MappedRecord, out: RowValue[]): void {
-  switch (record.type) {
-    case 'organizations':
-      out.push(record.id, record.name, record.traits);
-      return;
-    case 'accounts':
-      out.push(record.id, record.name, record.organizationId, record.traits);
-      return;
-    case 'users':
-      out.push(record.id, record.name, record.email, record.organizationId, record.traits, record.accountId);
-      return;
-    case 'nps':
-      out.push(record.id, record.userId, record.score, record.feedback, record.respondedAt);
-      return;
-    case 'tracks':
-      out.push(record.messageId, record.targetId, record.event, record.occurredAt, record.properties);
-      return;
-  }
-}
-
-/** The record of the row at values[at] (the inverse of pushRecordRow); `target` is a tracks file's target. */
+/** The record of the row at values[at] (the layout above); `target` is a tracks file's target. */
 export function recordFromRow(type: ObjectType, target: TracksMapping['target'], values: readonly RowValue[], at: number): MappedRecord {
   const v = (i: number) => values[at + i] as string;
   const optional = (i: number) => values[at + i] as string | null;

@@ -2,8 +2,7 @@
 // (README, "The database"). Schema versioned with PRAGMA user_version and migrated forward.
 import Database from 'better-sqlite3';
 import type { ObjectMapping, ObjectType, TracksMapping } from './config';
-import type { MappedRecord } from './mapping';
-import { pushRecordRow, ROW_WIDTH, type RowValue } from './record-rows';
+import { ROW_WIDTH, type RowValue } from './record-rows';
 
 export type SqliteDatabase = Database.Database;
 
@@ -268,9 +267,8 @@ export interface WrittenRows {
 }
 
 export interface RecordWriter {
-  /** Writes one record, or queues it for the next multi-row statement (in file order: the last row wins). */
-  write(record: MappedRecord): void;
-  /** The same for `count` records given as rows (see record-rows.ts), starting at values[from]. */
+  /** Writes `count` records given as rows (see record-rows.ts), starting at values[from], or queues them
+   * for the next multi-row statement (in file order: the last row wins). */
   writeRows(values: readonly RowValue[], from: number, count: number): void;
   /** Writes what is queued; then the file's counts and which rows it wrote. Call once, inside the file's transaction. */
   finish(): WriteCounts & WrittenRows & { references: CountedReferences };
@@ -340,6 +338,13 @@ export function createRecordWriter(db: SqliteDatabase, type: ObjectType, mapping
   const statements: BatchedStatement[] = [];
   /** Writes one row (values[at] .. values[at + width - 1]). */
   let writeRow: (values: readonly RowValue[], at: number) => void;
+  const upsertInto =
+    (statement: BatchedStatement, then?: (values: readonly RowValue[], at: number) => void) =>
+    (values: readonly RowValue[], at: number): void => {
+      statement.addRow(values, at);
+      upserted++;
+      then?.(values, at);
+    };
 
   if (type === 'tracks') {
     const target = (mapping as TracksMapping).target;
@@ -355,10 +360,7 @@ export function createRecordWriter(db: SqliteDatabase, type: ObjectType, mapping
       insertFirst: { table, idColumn: 'message_id', maxRowid: rowidBefore },
     });
     statements.push(events);
-    writeRow = (values, at) => {
-      events.addRow(values, at);
-      upserted++;
-    };
+    writeRow = upsertInto(events);
   } else if (type === 'nps') {
     const responses = new BatchedStatement(db, {
       head: `INSERT INTO nps_responses (external_id, user_id, score, feedback, responded_at, ${syncColumns}) VALUES`,
@@ -370,10 +372,7 @@ export function createRecordWriter(db: SqliteDatabase, type: ObjectType, mapping
       insertFirst: { table, idColumn: 'external_id', maxRowid: rowidBefore },
     });
     statements.push(responses);
-    writeRow = (values, at) => {
-      responses.addRow(values, at);
-      upserted++;
-    };
+    writeRow = upsertInto(responses);
   } else {
     // Organizations, accounts, users: the columns between ID and traits, in row order (record-rows.ts).
     const columns = type === 'organizations' ? ['name'] : type === 'accounts' ? ['name', 'organization_id'] : ['name', 'email', 'organization_id'];
@@ -421,11 +420,7 @@ export function createRecordWriter(db: SqliteDatabase, type: ObjectType, mapping
         insertFirst: { table, idColumn: 'external_id', maxRowid: rowidBefore },
       });
       statements.push(records);
-      writeRow = (values, at) => {
-        records.addRow(values, at);
-        upserted++;
-        link(values, at);
-      };
+      writeRow = upsertInto(records, link);
     }
     if (links) statements.push(links);
   }
@@ -439,13 +434,7 @@ export function createRecordWriter(db: SqliteDatabase, type: ObjectType, mapping
       write(values, at);
     };
   }
-  const scratch: RowValue[] = [];
   return {
-    write(record) {
-      scratch.length = 0;
-      pushRecordRow(record, scratch);
-      writeRow(scratch, 0);
-    },
     writeRows(values, from, count) {
       for (let i = 0, at = from; i < count; i++, at += width) writeRow(values, at);
     },
