@@ -17,7 +17,7 @@ import type {
 import { ConfigError, parseConfig, whereJsonFailed, type ObjectType, type SyncConfig } from './config';
 import { readCsv, type CsvEncoding, type Delimiter } from './csv-reader';
 import { DatabaseQueries } from './queries';
-import { compileFilePatterns, createS3Client, listSelectedFiles, openObject, prefixSlashWarning, testConnection, type Selection } from './s3-source';
+import { compileFilePatterns, createS3Client, listSelectedFiles, openObject, prefixSlashCheck, testConnection, type Selection } from './s3-source';
 import { KeychainUnavailableError, resolveSecret, type SecretStore } from './secret-store';
 import type { SyncService } from './sync-service';
 
@@ -176,10 +176,11 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
       try {
         const input = currentConnection();
         const patterns = compileFilePatterns({ [type]: { enabled: true, fileRegex } } as SyncConfig['objects']);
-        const { selection, warning } = await withClient(input, async (client) => {
-          const selection = await listSelectedFiles(client, input.connection, patterns, { signal: controller.signal, onPage: progress });
-          return { selection, warning: await prefixSlashWarning(client, input.connection, patterns, type, selection, controller.signal) };
-        });
+        const slashCheck = prefixSlashCheck(input.connection.prefix, patterns[type]!);
+        const selection = await withClient(input, (client) =>
+          listSelectedFiles(client, input.connection, patterns, { signal: controller.signal, onPage: progress, onKey: slashCheck.onKey }),
+        );
+        const warning = slashCheck.warning(selection, type);
         if (controller.signal.aborted) return { ok: false, message: PREVIEW_CANCELLED };
         return {
           ok: true,

@@ -173,31 +173,31 @@ export async function testConnection(
 
 /**
  * With the prefix "exports" rather than "exports/", keys are matched as "/accounts/a.csv", so a pattern
- * written as "^accounts/" selects nothing. When the prefix lacks its slash, the preview lists once more
- * with it, and warns if that would select more files (a second listing only in that case).
+ * written as "^accounts/" selects nothing. Every key under "exports/" is also listed under "exports",
+ * so the preview's own listing (onKey) counts what the pattern would select with the slash, and
+ * warning() says so when that is more: no second listing.
  */
-export async function prefixSlashWarning(
-  client: S3Client,
-  connection: ConnectionConfig,
-  patterns: ReturnType<typeof compileFilePatterns>,
-  type: ObjectType,
-  selection: Selection,
-  signal?: AbortSignal,
-): Promise<string | undefined> {
-  const prefix = connection.prefix;
-  if (prefix === '' || prefix.endsWith('/')) return undefined;
-  let withSlash: Selection;
-  try {
-    withSlash = await listSelectedFiles(client, { ...connection, prefix: `${prefix}/` }, patterns, { signal });
-  } catch {
-    return undefined; // a hint only: the preview itself succeeded and must not fail because of it
-  }
-  const count = (s: Selection) => s.selected[type].length + s.overCap[type];
-  if (count(withSlash) <= count(selection)) return undefined;
-  const example = withSlash.selected[type][0]!.key.slice(prefix.length);
-  return (
-    `The prefix "${prefix}" does not end with "/", so the pattern is tested against keys such as "${example}" (with the slash at their start). ` +
-    `It selects ${count(selection).toLocaleString('en-US')} file${count(selection) === 1 ? '' : 's'} here, and would select ${count(withSlash).toLocaleString('en-US')} with the prefix "${prefix}/": ` +
-    'add the slash to the prefix (on the Connection screen, or connection.prefix in the configuration).'
-  );
+export function prefixSlashCheck(prefix: string, pattern: RegExp) {
+  const withSlash = `${prefix}/`;
+  let wouldSelect = 0;
+  let example: string | undefined;
+  const applies = prefix !== '' && !prefix.endsWith('/');
+  return {
+    onKey: applies
+      ? (key: string) => {
+          if (!key.startsWith(withSlash) || !pattern.test(key.slice(withSlash.length))) return;
+          wouldSelect++;
+          example ??= key.slice(prefix.length);
+        }
+      : undefined,
+    warning(selection: Selection, type: ObjectType): string | undefined {
+      const selects = selection.selected[type].length + selection.overCap[type];
+      if (!applies || wouldSelect <= selects) return undefined;
+      return (
+        `The prefix "${prefix}" does not end with "/", so the pattern is tested against keys such as "${example}" (with the slash at their start). ` +
+        `It selects ${selects.toLocaleString('en-US')} file${selects === 1 ? '' : 's'} here, and would select ${wouldSelect.toLocaleString('en-US')} with the prefix "${withSlash}": ` +
+        'add the slash to the prefix (on the Connection screen, or connection.prefix in the configuration).'
+      );
+    },
+  };
 }
