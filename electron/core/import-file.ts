@@ -7,6 +7,7 @@ import { createRowEncoder, HeaderError, type RowEncoder } from './mapping';
 import { ROW_WIDTH, type RowValue } from './record-rows';
 import type { FileCounts, RejectedRow } from './run-log';
 import { createRecordWriter, findDanglingReferences, type FileStamp, type RecordWriter, type SqliteDatabase } from './store';
+import { errorCode } from './error-code';
 
 export { MAX_STORED_REJECTS_PER_FILE } from './import-rules';
 
@@ -161,9 +162,8 @@ export function isFileContentError(error: unknown): boolean {
 }
 
 export function isGzipError(error: unknown): boolean {
-  // Not every error's code is a string: an AbortError (a DOMException) has the number 20.
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === 'string' && (code.startsWith('Z_') || code === 'ERR_ZLIB_INITIALIZATION_FAILED');
+  const code = errorCode(error);
+  return code.startsWith('Z_') || code === 'ERR_ZLIB_INITIALIZATION_FAILED';
 }
 
 async function* countBytes(source: AsyncIterable<Uint8Array>, add: (n: number) => void): AsyncGenerator<Uint8Array> {

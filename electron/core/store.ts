@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3';
 import type { ObjectMapping, ObjectType, TracksMapping } from './config';
 import { ROW_WIDTH, type RowValue } from './record-rows';
+import { errorCode } from './error-code';
 
 export type SqliteDatabase = Database.Database;
 
@@ -202,8 +203,7 @@ function migrate(db: SqliteDatabase): void {
 
 /** Another connection held the lock for longer than the busy timeout. */
 export function isDatabaseBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+  return errorCode(error).startsWith('SQLITE_BUSY');
 }
 
 /** Runs a write that may not wait for another program's lock (the busy timeout has been waited once already). */
@@ -218,8 +218,8 @@ export function withoutBusyWait<T>(db: SqliteDatabase, write: () => T): T {
 }
 
 export function explainSqliteError(error: unknown, path: string): string {
-  const e = error as { code?: string; message?: string };
-  const code = e.code ?? '';
+  const e = error as { message?: string };
+  const code = errorCode(error);
   // Extended codes (SQLITE_READONLY_DIRECTORY, SQLITE_IOERR_WRITE, ...) say more than the primary one.
   if (code === 'SQLITE_READONLY_DIRECTORY') {
     return `The folder holding the database ${path} is read-only, and SQLite needs to create its journal files (-wal, -shm) beside it. Check the folder's permissions.`;

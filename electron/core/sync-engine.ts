@@ -18,6 +18,7 @@ import {
 import { explainS3Error, isConnectionProblem, S3AccessError } from './s3-errors';
 import { compileFilePatterns, createS3Client, listSelectedFiles, openObject, type S3File } from './s3-source';
 import { DatabaseError, explainSqliteError, isDatabaseBusy, withoutBusyWait, type SqliteDatabase } from './store';
+import { errorCode } from './error-code';
 
 export interface SyncProgress {
   runId: number;
@@ -236,8 +237,7 @@ async function syncFile(
 /** A file's error in plain words, and whether it ends the whole run (the database refuses writes). */
 function describeFileError(error: unknown, request: SyncRequest, key: string): { message: string; fatal: boolean; connectionLost?: boolean } {
   if (isSqliteError(error)) {
-    const code = (error as { code: string }).code;
-    const fatal = /^SQLITE_(BUSY|FULL|READONLY|IOERR|CORRUPT|NOTADB|CANTOPEN)/.test(code);
+    const fatal = /^SQLITE_(BUSY|FULL|READONLY|IOERR|CORRUPT|NOTADB|CANTOPEN)/.test(errorCode(error));
     return { message: explainSqliteError(error, request.dbPath), fatal };
   }
   if (isGzipError(error)) {
@@ -268,9 +268,7 @@ function synced(files: FileReport[]): number {
 
 
 function isSqliteError(error: unknown): boolean {
-  // Not every error's code is a string: an AbortError (a DOMException) has the number 20.
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_');
+  return errorCode(error).startsWith('SQLITE_');
 }
 
 function summarizeFailures(files: FileReport[]): string {
