@@ -1,7 +1,7 @@
 // Argument schemas for every API request: each transport (Electron IPC, the web preview's HTTP)
 // validates with these before the call reaches the back end, so handlers see only well-formed input.
 import { z } from 'zod';
-import { connectionSchema, ENCODINGS, OBJECT_TYPES } from '../core/config';
+import { connectionSchema, DELIMITERS, ENCODINGS, OBJECT_TYPES } from '../core/config';
 import { DATA_TABLES, type ApiMethod } from './contract';
 
 const objectType = z.enum(OBJECT_TYPES);
@@ -21,7 +21,7 @@ export const API_ARG_SCHEMAS = {
   testConnection: connectionInput,
   previewFiles: z.strictObject({ type: objectType, fileRegex: z.string().max(2000), previewId: previewId.optional() }),
   cancelPreview: z.strictObject({ previewId }),
-  sampleFile: z.strictObject({ type: objectType, key: z.string().min(1).max(1024), delimiter: z.enum([',', ';', '\t', '|']).optional(), encoding: z.enum(ENCODINGS).optional() }),
+  sampleFile: z.strictObject({ type: objectType, key: z.string().min(1).max(1024), delimiter: z.enum(DELIMITERS).optional(), encoding: z.enum(ENCODINGS).optional() }),
   saveMapping: z.strictObject({ type: objectType, mapping: z.record(z.string(), z.unknown()).nullable() }),
   setSchedule: z.strictObject({ everyHours: z.union([z.literal(6), z.literal(12), z.literal(24), z.null()]) }),
   syncNow: noArgs,

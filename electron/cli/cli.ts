@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile, OBJECT_TYPES, type ObjectType, type SyncConfig } from '../core/config';
 import { S3AccessError } from '../core/s3-errors';
-import { compileFilePatterns, createS3Client, listSelectedFiles, prefixSlashCheck, testConnection } from '../core/s3-source';
+import { compileFilePatterns, createS3Client, listSelectedFiles, prefixSlashCheck, previewFilesOf, testConnection } from '../core/s3-source';
 import { KeytarSecretStore, resolveSecret, type SecretStore } from '../core/secret-store';
 import { DatabaseError, openDatabase } from '../core/store';
 import { SyncScheduler } from '../core/scheduler';
@@ -228,7 +228,7 @@ async function previewCommand(args: string[], io: CliIo, store: SecretStore): Pr
     const warning = slashCheck.warning(selection, type);
     const result = {
       type,
-      selected: selection.selected[type].map(({ key, size, lastModified }) => ({ key, size, lastModified })),
+      selected: previewFilesOf(selection, type),
       overCap: selection.overCap[type],
       ...(warning ? { warning } : {}),
     };

@@ -9,7 +9,6 @@ import type {
   ApiResult,
   ConnectionInput,
   Overview,
-  PreviewFile,
   SaveResult,
   SampleResult,
   TestConnectionResult,
@@ -17,7 +16,7 @@ import type {
 import { ConfigError, parseConfig, whereJsonFailed, type ObjectType, type SyncConfig } from './config';
 import { readCsv, type CsvEncoding, type Delimiter } from './csv-reader';
 import { DatabaseQueries } from './queries';
-import { compileFilePatterns, createS3Client, listSelectedFiles, openObject, prefixSlashCheck, testConnection, type Selection } from './s3-source';
+import { compileFilePatterns, createS3Client, listSelectedFiles, openObject, prefixSlashCheck, previewFilesOf, testConnection, type Selection } from './s3-source';
 import { KeychainUnavailableError, resolveSecret, type SecretStore } from './secret-store';
 import type { SyncService } from './sync-service';
 
@@ -41,11 +40,6 @@ const SAMPLE_ROWS = 20;
 /** At most four previewProgress events a second per preview (besides the first page's, sent at once). */
 export const PREVIEW_PROGRESS_MS = 250;
 const PREVIEW_CANCELLED = 'The preview was cancelled (a newer pattern replaced it).';
-
-/** A type's selected files as the contract shows them (no ETag). */
-function previewFilesOf(selection: Selection, type: ObjectType): PreviewFile[] {
-  return selection.selected[type].map(({ key, size, lastModified }) => ({ key, size, lastModified }));
-}
 
 export function createAppApi({ service, secretStore, env = process.env, openFolder }: AppApiOptions): AppApi {
   const queries = new DatabaseQueries(service.dbPath);

@@ -63,6 +63,11 @@ export function compileFilePatterns(objects: ObjectsConfig): Partial<Record<Obje
   return patterns;
 }
 
+/** A type's selected files as a preview shows them (no ETag). */
+export function previewFilesOf(selection: Selection, type: ObjectType): Omit<S3File, 'etag'>[] {
+  return selection.selected[type].map(({ key, size, lastModified }) => ({ key, size, lastModified }));
+}
+
 export interface ListOptions {
   /**
    * Called after each listed page with the selection so far (the same object, growing), so a preview
