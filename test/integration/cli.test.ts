@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkspace, LOCAL_S3_SECRET, makeConfig, type Workspace } from '../support/fixtures';
+import { createWorkspace, eventsCsv, LOCAL_S3_SECRET, makeConfig, type Workspace } from '../support/fixtures';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -54,8 +54,7 @@ function killWhileImportingEvents(child: ReturnType<typeof spawn>, dbPath: strin
 }
 
 async function putBigEventsFile(): Promise<void> {
-  const rows = Array.from({ length: 400_000 }, (_, i) => `m${i},u1,2024-01-01T00:00:00Z,page_view,/p/${i}`).join('\n');
-  await ws.put('events/big.csv', `message_id,user_id,ts,event,page\n${rows}\n`);
+  await ws.put('events/big.csv', eventsCsv(400_000));
 }
 
 let ws: Workspace;

@@ -10,10 +10,11 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/core/store';
 import { runSync } from '../../electron/core/sync-engine';
-import { createWorkspace, LOCAL_S3_SECRET, makeConfig, type Workspace } from '../support/fixtures';
+import { createWorkspace, eventsCsv, LOCAL_S3_SECRET, makeConfig, type Workspace } from '../support/fixtures';
 import { fileSize, runCli } from '../support/cli-process';
 
 const EVENT_ROWS = 50_000;
+const BIG_EVENTS = eventsCsv(EVENT_ROWS);
 
 /** A real full disk needs a small filesystem: a tmpfs, where mounting is allowed (not in most CI containers). */
 function mountTmpfs(dir: string, size: string, remount = false): boolean {
@@ -102,8 +103,7 @@ describe('the database cannot be written', { timeout: 50_000 }, () => {
   it('disk full in the middle of a file: the run fails saying so, nothing of the file lands, the earlier data is intact', async () => {
     const dbPath = await databaseWithEarlierData('full');
     const before = inspect(dbPath);
-    const rows = Array.from({ length: EVENT_ROWS }, (_, i) => `m${i},u1,2024-01-01T00:00:00Z,page_view,/p/${i}`).join('\n');
-    await ws.put('events/big.csv', `message_id,user_id,ts,event,page\n${rows}\n`);
+    await ws.put('events/big.csv', BIG_EVENTS);
     try {
       // Room for the run log, not for 50,000 events (about 7 MB in the WAL).
       const limit = fileSize(dbPath) + 2 * 1024 * 1024;
@@ -133,8 +133,7 @@ describe('the database cannot be written', { timeout: 50_000 }, () => {
   it('SQLite says the disk is full (SQLITE_FULL, here from a page limit, so it runs where no tmpfs can be mounted): the run fails saying so', async () => {
     const dbPath = await databaseWithEarlierData('page-limit');
     const before = inspect(dbPath);
-    const rows = Array.from({ length: EVENT_ROWS }, (_, i) => `m${i},u1,2024-01-01T00:00:00Z,page_view,/p/${i}`).join('\n');
-    await ws.put('events/big.csv', `message_id,user_id,ts,event,page\n${rows}\n`);
+    await ws.put('events/big.csv', BIG_EVENTS);
     const db = openDatabase(dbPath);
     try {
       const pages = db.pragma('page_count', { simple: true }) as number;
@@ -166,8 +165,7 @@ describe('the database cannot be written', { timeout: 50_000 }, () => {
       expect((await runSync({ config: makeConfig(ws.server), secretAccessKey: LOCAL_S3_SECRET, db, dbPath, trigger: 'test' })).status).toBe('succeeded');
       db.close();
       const before = inspect(dbPath);
-      const rows = Array.from({ length: EVENT_ROWS }, (_, i) => `m${i},u1,2024-01-01T00:00:00Z,page_view,/p/${i}`).join('\n');
-      await ws.put('events/big.csv', `message_id,user_id,ts,event,page\n${rows}\n`);
+      await ws.put('events/big.csv', BIG_EVENTS);
 
       const result = await runCli(['sync', '--config', configPath, '--db', dbPath, '--json']);
       console.log(`full tmpfs: exit ${result.code} after ${result.ms} ms; stderr: ${result.stderr.trim()}`);

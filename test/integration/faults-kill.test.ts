@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createWorkspace, makeConfig, type Workspace } from '../support/fixtures';
+import { createWorkspace, eventsCsv, makeConfig, type Workspace } from '../support/fixtures';
 import { fileSize, queryOnce, runCli, waitUntil } from '../support/cli-process';
 
 const EVENT_ROWS = 400_000;
@@ -16,8 +16,7 @@ beforeAll(async () => {
   ws = await createWorkspace();
   await ws.put('orgs/a.csv', 'org_id,org_name\no1,Acme\no2,Globex\n');
   await ws.put('accounts/a.csv', 'account_id,account_name,org_id\na1,Acme EU,o1\n');
-  const rows = Array.from({ length: EVENT_ROWS }, (_, i) => `m${i},u1,2024-01-01T00:00:00Z,page_view,/p/${i}`).join('\n');
-  await ws.put('events/big.csv', `message_id,user_id,ts,event,page\n${rows}\n`);
+  await ws.put('events/big.csv', eventsCsv(EVENT_ROWS));
   configPath = join(ws.dir, 'config.json');
   writeFileSync(configPath, JSON.stringify(makeConfig(ws.server)));
 });

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncConfig } from '../../electron/core/config';
 import { createS3Client } from '../../electron/core/s3-source';
-import { createWorkspace, makeConfig, type Workspace } from '../support/fixtures';
+import { createWorkspace, eventsCsv, makeConfig, type Workspace } from '../support/fixtures';
 
 const BIG_KEY = 'vitally/events/big.csv';
 const BIG_ROWS = 200_000;
@@ -74,8 +74,7 @@ function forward(req: IncomingMessage, res: ServerResponse): void {
 beforeAll(async () => {
   ws = await createWorkspace();
   await ws.put('orgs/a.csv', 'org_id,org_name\no1,Acme\n');
-  const rows = Array.from({ length: BIG_ROWS }, (_, i) => `m${i},u1,2024-01-01T00:00:00Z,page_view,/p/${i}`).join('\n');
-  await ws.put('events/big.csv', `message_id,user_id,ts,event,page\n${rows}\n`);
+  await ws.put('events/big.csv', eventsCsv(BIG_ROWS));
   proxy = createServer(forward);
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   proxyEndpoint = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;

@@ -54,3 +54,8 @@ export async function createWorkspace(): Promise<Workspace> {
     },
   };
 }
+
+/** An events CSV of `rows` page views (one user), for tests that need a file big enough to be mid-import. */
+export function eventsCsv(rows: number): string {
+  return `message_id,user_id,ts,event,page\n${Array.from({ length: rows }, (_, i) => `m${i},u1,2024-01-01T00:00:00Z,page_view,/p/${i}`).join('\n')}\n`;
+}
