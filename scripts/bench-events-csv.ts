@@ -3,6 +3,16 @@
 import { createWriteStream, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** The tracks mapping of the events CSV's columns (before validation: each script parses it with its config). */
+export const EVENTS_TRACKS_MAPPING = {
+  fileRegex: '^events/',
+  target: 'user',
+  targetIdColumn: 'user_id',
+  messageIdColumn: 'event_id',
+  timestampColumn: 'timestamp',
+  eventColumn: 'event',
+} as const;
+
 /** Bump when the generated data changes, so cached files are not reused. */
 const DATA_VERSION = 1;
 

@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import { parseConfig, type SyncConfig } from '../electron/core/config';
 import type { SyncReport } from '../electron/core/run-log';
 import type { WorkerSyncRequest } from '../electron/core/sync-worker-host';
-import { ensureEventsCsv } from './bench-events-csv';
+import { ensureEventsCsv, EVENTS_TRACKS_MAPPING } from './bench-events-csv';
 import type { FromSyncHost, MeasuredSync, ToSyncHost } from './bench-sync-host';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -391,7 +391,7 @@ function benchConfig(endpoint: string): SyncConfig {
   return parseConfig({
     connection: { bucket: BUCKET, prefix: '', region: 'us-east-1', accessKeyId: 'S3RVER', endpoint, forcePathStyle: true },
     objects: {
-      tracks: { fileRegex: '^events/', target: 'user', targetIdColumn: 'user_id', messageIdColumn: 'event_id', timestampColumn: 'timestamp', eventColumn: 'event' },
+      tracks: EVENTS_TRACKS_MAPPING,
     },
     schedule: { everyHours: null },
   });

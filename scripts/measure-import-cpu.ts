@@ -11,7 +11,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ensureEventsCsv } from './bench-events-csv';
+import { ensureEventsCsv, EVENTS_TRACKS_MAPPING } from './bench-events-csv';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -40,7 +40,7 @@ const mappingOf = (version: Version) =>
   version.parseConfig({
     connection: { bucket: 'bench', prefix: '', region: 'us-east-1', accessKeyId: 'x' },
     objects: {
-      tracks: { fileRegex: '^events/', target: 'user', targetIdColumn: 'user_id', messageIdColumn: 'event_id', timestampColumn: 'timestamp', eventColumn: 'event' },
+      tracks: EVENTS_TRACKS_MAPPING,
     },
     schedule: { everyHours: null },
   }).objects.tracks;

@@ -5,21 +5,21 @@
 // and, after a full collection, the RSS, the JavaScript heap in use and external memory. A heap in use
 // that grows turn by turn is memory retained across runs; an RSS that grows while it does not is the
 // allocator's (compare with MALLOC_ARENA_MAX=1 in the environment).
-import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseConfig } from '../electron/core/config';
 import { importFile } from '../electron/core/import-file';
 import { openDatabase } from '../electron/core/store';
+import { ensureEventsCsv, EVENTS_TRACKS_MAPPING } from './bench-events-csv';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '250000' }, turns: { type: 'string', default: '12' } } });
-const csv = join(resolve(import.meta.dirname, '..'), 'bench-data', `events-v1-${Number(values.rows)}.csv`);
-if (!existsSync(csv)) throw new Error(`${csv} does not exist: run scripts/measure-import-cpu.ts --rows ${values.rows} first.`);
+const csv = await ensureEventsCsv(join(resolve(import.meta.dirname, '..'), 'bench-data'), Number(values.rows));
 if (!global.gc) throw new Error('Run with --expose-gc.');
 const mapping = parseConfig({
   connection: { bucket: 'bench', prefix: '', region: 'us-east-1', accessKeyId: 'x' },
-  objects: { tracks: { fileRegex: '^events/', target: 'user', targetIdColumn: 'user_id', messageIdColumn: 'event_id', timestampColumn: 'timestamp', eventColumn: 'event' } },
+  objects: { tracks: EVENTS_TRACKS_MAPPING },
   schedule: { everyHours: null },
 }).objects.tracks!;
 const dir = mkdtempSync(join(tmpdir(), 'import-memory-'));
