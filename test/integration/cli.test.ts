@@ -1,42 +1,18 @@
 // The command line as a user runs it: a real child process, a real S3-compatible server, a real
 // SQLite file; exit codes, the JSON report and readable messages.
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli-process';
 import { createWorkspace, eventsCsv, LOCAL_S3_SECRET, makeConfig, type Workspace } from '../support/fixtures';
-
-const ROOT = resolve(import.meta.dirname, '../..');
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[], env: Record<string, string | undefined> = {}, onStarted?: (child: ReturnType<typeof spawn>) => void): Promise<CliResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'electron/cli/main.ts'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, AWS_SECRET_ACCESS_KEY: LOCAL_S3_SECRET, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-    onStarted?.(child);
-  });
-}
 
 /**
  * Sends the signal once the last file (the big events file) is being imported: the accounts file
  * before it has been recorded, and 150 ms have passed for the events import to get going.
  */
-function killWhileImportingEvents(child: ReturnType<typeof spawn>, dbPath: string, signal: NodeJS.Signals): void {
+function killWhileImportingEvents(child: ChildProcess, dbPath: string, signal: NodeJS.Signals): void {
   const timer = setInterval(() => {
     try {
       const db = new Database(dbPath, { readonly: true, fileMustExist: true });
@@ -185,7 +161,7 @@ describe('npm run cli', { timeout: 90_000 }, () => {
   it('stops cleanly on SIGINT: the file being imported is rolled back and the run marked interrupted', async () => {
     await putBigEventsFile();
     const dbPath = join(ws.dir, 'sigint.sqlite');
-    const result = await runCli(['sync', '--config', configPath, '--db', dbPath, '--json'], {}, (child) => killWhileImportingEvents(child, dbPath, 'SIGINT'));
+    const result = await runCli(['sync', '--config', configPath, '--db', dbPath, '--json'], { onStarted: (child) => killWhileImportingEvents(child, dbPath, 'SIGINT') });
     await ws.remove('events/big.csv');
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout);
@@ -207,7 +183,7 @@ describe('npm run cli', { timeout: 90_000 }, () => {
     writeFileSync(watchConfig, JSON.stringify({ ...makeConfig(ws.server), schedule: { everyHours: 6 } }));
     const dbPath = join(ws.dir, 'watch.sqlite');
     let output = '';
-    const waitFor = (pattern: RegExp, child: ReturnType<typeof spawn>) =>
+    const waitFor = (pattern: RegExp, child: ChildProcess) =>
       new Promise<void>((resolveWait, reject) => {
         const check = () => pattern.test(output) && (clearTimeout(timer), child.stdout!.off('data', check), resolveWait());
         const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output so far:\n${output}`)), 20_000);
@@ -216,10 +192,10 @@ describe('npm run cli', { timeout: 90_000 }, () => {
       });
 
     // First run at start; stop it while idle.
-    const first = await runCli(['watch', '--config', watchConfig, '--db', dbPath], {}, (child) => {
+    const first = await runCli(['watch', '--config', watchConfig, '--db', dbPath], { onStarted: (child) => {
       child.stdout!.on('data', (d) => (output += d));
       void waitFor(/sync #1 succeeded: 3 files/, child).then(() => child.kill('SIGTERM'));
-    });
+    } });
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/watching bucket "acme-exports" every 6 hours into .*watch\.sqlite; Ctrl-C stops/);
     expect(first.stdout).toMatch(/sync started \(startup\)\n.*sync #1 succeeded: 3 files, 5 rows \(4 created, 0 updated, 0 skipped, 1 rejected\); next sync at (\S+)\n/);
@@ -232,17 +208,17 @@ describe('npm run cli', { timeout: 90_000 }, () => {
 
     // Restarted within the interval: no run at start. A SIGTERM arrives; nothing was running.
     output = '';
-    const second = await runCli(['watch', '--config', watchConfig, '--db', dbPath], {}, (child) => {
+    const second = await runCli(['watch', '--config', watchConfig, '--db', dbPath], { onStarted: (child) => {
       child.stdout!.on('data', (d) => (output += d));
       void waitFor(/Ctrl-C stops\. Next sync at/, child).then(() => child.kill('SIGTERM'));
-    });
+    } });
     expect(second.code).toBe(0);
     expect(second.stdout).not.toContain('sync started');
 
     // Stopped in the middle of a file: that file is rolled back, the run recorded as interrupted.
     await putBigEventsFile();
     const midFileDb = join(ws.dir, 'watch-mid-file.sqlite');
-    const third = await runCli(['watch', '--config', watchConfig, '--db', midFileDb], {}, (child) => killWhileImportingEvents(child, midFileDb, 'SIGTERM'));
+    const third = await runCli(['watch', '--config', watchConfig, '--db', midFileDb], { onStarted: (child) => killWhileImportingEvents(child, midFileDb, 'SIGTERM') });
     await ws.remove('events/big.csv');
     expect(third.code).toBe(0);
     expect(third.stdout).toMatch(/sync #1 interrupted: 4 files.*The sync was stopped before it finished; 3 of 4 files were synced, the rest will be read next time\./);
