@@ -428,6 +428,17 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
   );
 }
 
+/** "N files match" (so far, while listing), and the matches beyond the 1000-file cap. */
+function MatchCount({ matches, overCap, soFar = false }: { matches: number; overCap: number; soFar?: boolean }) {
+  const tail = soFar ? ' so far' : '';
+  return (
+    <>
+      <strong>{matches === 0 ? `No file matches${tail}` : `${plural(matches, 'file')} ${matches === 1 ? 'matches' : 'match'}${tail}`}</strong>
+      {overCap > 0 && <span className="over-cap">{plural(overCap, 'file')} beyond the 1,000-file limit will not be read</span>}
+    </>
+  );
+}
+
 function FilePreview({ preview, pending, showAll, onShowAll, onRefresh, prefix }: { preview: PreviewState; pending: boolean; showAll: boolean; onShowAll: () => void; onRefresh: () => void; prefix: string }) {
   if (preview.status === 'idle') return null;
   if (preview.status === 'loading' || pending) {
@@ -444,12 +455,7 @@ function FilePreview({ preview, pending, showAll, onShowAll, onRefresh, prefix }
     return (
       <div className="file-preview" aria-busy="true">
         <div className="preview-summary" role="status">
-          <strong>{matches === 0 ? 'No file matches so far' : `${plural(matches, 'file')} ${matches === 1 ? 'matches' : 'match'} so far`}</strong>
-          {overCap > 0 && (
-            <span className="over-cap">
-              {plural(overCap, 'file')} beyond the 1,000-file limit will not be read
-            </span>
-          )}
+          <MatchCount matches={matches} overCap={overCap} soFar />
           <span className="muted">— still counting: {formatNumber(listedCount)} of the keys under the prefix listed…</span>
         </div>
         <PreviewTable files={selected} showAll={showAll} onShowAll={onShowAll} prefix={prefix} />
@@ -461,12 +467,7 @@ function FilePreview({ preview, pending, showAll, onShowAll, onRefresh, prefix }
   return (
     <div className="file-preview">
       <div className="preview-summary" role="status">
-        <strong>{result.selected.length === 0 ? 'No file matches' : `${plural(result.selected.length + result.overCap, 'file')} ${result.selected.length + result.overCap === 1 ? 'matches' : 'match'}`}</strong>
-        {result.overCap > 0 && (
-          <span className="over-cap">
-            {plural(result.overCap, 'file')} beyond the 1,000-file limit will not be read
-          </span>
-        )}
+        <MatchCount matches={result.selected.length + result.overCap} overCap={result.overCap} />
         <span className="muted">
           out of {plural(result.listedCount, 'file')} under the prefix
         </span>
