@@ -450,7 +450,7 @@ async function serveS3(): Promise<void> {
   process.on('message', async (message: { put?: string; key?: string; populate?: number; close?: boolean }) => {
     try {
       if (message.populate) {
-        await populateStore(server.directory, BUCKET, message.populate);
+        await server.putMany(Array.from({ length: message.populate }, (_, i) => previewKey(i)), 'event_id,user_id,timestamp,event\n');
         process.send!({ ok: 'populated' });
       } else if (message.put) {
         await server.put(message.key ?? KEY, readFileSync(message.put));
@@ -478,24 +478,6 @@ function fmt(n: number): string {
 /** The keys of the preview bench: exports/pNNNNN/e-NNNNNNN.csv, a thousand to a folder. */
 function previewKey(i: number): string {
   return `exports/p${String(Math.floor(i / 1000)).padStart(5, '0')}/e-${String(i).padStart(7, '0')}.csv`;
-}
-
-/** s3rver's file store: <dir>/<bucket>/<key>._S3rver_object, with its MD5 beside it (else s3rver computes it on listing). */
-async function populateStore(directory: string, bucket: string, objects: number): Promise<void> {
-  const { mkdir, writeFile } = await import('node:fs/promises');
-  const { createHash } = await import('node:crypto');
-  const body = 'event_id,user_id,timestamp,event\n';
-  const md5 = createHash('md5').update(body).digest('hex');
-  for (let i = 0; i < objects; i += 1000) {
-    const folder = join(directory, bucket, previewKey(i).split('/').slice(0, -1).join('/'));
-    await mkdir(folder, { recursive: true });
-    const writes: Promise<void>[] = [];
-    for (let j = i; j < Math.min(i + 1000, objects); j++) {
-      const file = join(directory, bucket, `${previewKey(j)}._S3rver_object`);
-      writes.push(writeFile(file, body), writeFile(`${file}.md5`, md5));
-    }
-    await Promise.all(writes);
-  }
 }
 
 /**

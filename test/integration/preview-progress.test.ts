@@ -1,9 +1,7 @@
 // The Objects screen's preview of a large prefix, through the app's API object and the web preview's
 // Server-Sent Events, against the real s3rver: the first page's matches (previewProgress) arrive
 // before previewFiles has answered, the events are throttled, a cancelled preview stops listing.
-import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,25 +22,9 @@ let dataDir: string;
 let service: SyncService;
 let api: AppApi;
 
-/** Writes the objects straight into s3rver's store (as `npm run bench -- --preview` does): 5000 PUTs would take longer than the test. */
-async function populate(): Promise<void> {
-  const body = 'message_id,user_id,ts,event\n';
-  const md5 = createHash('md5').update(body).digest('hex');
-  const folder = join(server.directory, server.bucket, 'vitally', 'events');
-  mkdirSync(folder, { recursive: true });
-  for (let i = 0; i < OBJECTS; i += 500) {
-    const writes: Promise<void>[] = [];
-    for (let j = i; j < i + 500; j++) {
-      const file = join(folder, `e-${String(j).padStart(5, '0')}.csv._S3rver_object`);
-      writes.push(writeFile(file, body), writeFile(`${file}.md5`, md5));
-    }
-    await Promise.all(writes);
-  }
-}
-
 beforeAll(async () => {
   server = await startLocalS3Server();
-  await populate();
+  await server.putMany(Array.from({ length: OBJECTS }, (_, j) => `vitally/events/e-${String(j).padStart(5, '0')}.csv`), 'message_id,user_id,ts,event\n');
   dataDir = mkdtempSync(join(tmpdir(), 's3sync-preview-'));
   const secrets = new InMemorySecretStore();
   service = new SyncService({ dataDir, secretStore: secrets, env: {} });
