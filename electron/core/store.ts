@@ -654,30 +654,43 @@ function referenceCheckSql(check: ReferenceCheck, written: WrittenRows | undefin
 export type CountedReferences = Map<ReferenceCheck, { count: number; example: string | null }>;
 
 /** Referenced tables up to this size are read into memory so the writer can count as it goes. */
-const MAX_COUNTED_REFERENCE_IDS = 200_000;
+/** Referenced IDs remembered per check; past this the memory starts over (a file whose rows each name another ID). */
+const MAX_REMEMBERED_REFERENCE_IDS = 200_000;
 
 /**
  * Counts, as rows are written, the references to records that do not exist. When a file only
  * creates records (no row updated an existing one or repeated an ID), every row written is a record
  * of its own and the count is exact, and the check need not read the file's rows back from SQLite
  * (measured: ~0.4 s for 2M events). Otherwise findDanglingReferences queries as before.
+ * Each distinct ID is looked up once, by the index: the cost follows the file, not the size of the
+ * referenced table (a run of many small files must not load a big table's IDs for each).
  */
 function createReferenceCounter(db: SqliteDatabase, checks: readonly ReferenceCheck[], mapping: ObjectMapping) {
   const target = 'target' in mapping ? mapping.target : undefined;
-  const counters: { check: ReferenceCheck; known: Set<unknown>; count: number; example: string | null }[] = [];
-  for (const check of checks) {
-    if (check.target && check.target !== target) continue;
-    const ids = db.prepare(`SELECT external_id FROM ${check.refersTo} LIMIT ${MAX_COUNTED_REFERENCE_IDS + 1}`).pluck().all();
-    if (ids.length > MAX_COUNTED_REFERENCE_IDS) continue;
-    counters.push({ check, known: new Set(ids), count: 0, example: null });
-  }
+  const counters = checks
+    .filter((check) => !check.target || check.target === target)
+    .map((check) => ({
+      check,
+      // An empty referenced table is common (events synced before users): then no ID need be looked up.
+      empty: db.prepare(`SELECT NOT EXISTS (SELECT 1 FROM ${check.refersTo})`).pluck().get() === 1,
+      exists: db.prepare(`SELECT EXISTS (SELECT 1 FROM ${check.refersTo} WHERE external_id = ?)`).pluck(),
+      known: new Map<RowValue, boolean>(),
+      count: 0,
+      example: null as string | null,
+    }));
   return {
     active: counters.length > 0,
     see(values: readonly RowValue[], at: number): void {
       for (const counter of counters) {
         const ref = values[at + counter.check.rowIndex];
-        // (An empty table is common, events synced before users: then no ID need be hashed.)
-        if (ref === null || ref === undefined || (counter.known.size > 0 && counter.known.has(ref))) continue;
+        if (ref === null || ref === undefined) continue;
+        let found = counter.empty ? false : counter.known.get(ref);
+        if (found === undefined) {
+          found = counter.exists.get(ref) === 1;
+          if (counter.known.size >= MAX_REMEMBERED_REFERENCE_IDS) counter.known.clear();
+          counter.known.set(ref, found);
+        }
+        if (found) continue;
         counter.count++;
         const text = String(ref);
         if (counter.example === null || compareUtf8(text, counter.example) < 0) counter.example = text;
