@@ -4,8 +4,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DatabaseQueries } from '../electron/core/queries';
-import { openDatabase } from '../electron/core/store';
+import { DatabaseQueries } from '../electron/core/db/data-queries';
+import { openDatabase } from '../electron/core/db/store';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, dir: { type: 'string', default: 'bench-data' } } });
 const rows = Number(values.rows);

@@ -5,8 +5,8 @@
 // thread would see it: up to the report, with the event loop watched, then the checkpoint after it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { SyncReport } from '../electron/core/run-log';
-import { SyncWorker, type WorkerSyncRequest } from '../electron/core/sync-worker-host';
+import type { SyncReport } from '../electron/core/db/run-log';
+import { SyncWorker, type WorkerSyncRequest } from '../electron/core/worker/sync-worker-client';
 
 export type ToSyncHost = { type: 'run'; id: number; request: WorkerSyncRequest; measure: boolean } | { type: 'close' };
 

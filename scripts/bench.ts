@@ -19,9 +19,9 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { parseConfig, type SyncConfig } from '../electron/core/config';
-import type { SyncReport } from '../electron/core/run-log';
-import type { WorkerSyncRequest } from '../electron/core/sync-worker-host';
+import { parseConfig, type SyncConfig } from '../electron/shared/config';
+import type { SyncReport } from '../electron/core/db/run-log';
+import type { WorkerSyncRequest } from '../electron/core/worker/sync-worker-client';
 import { ensureEventsCsv, EVENTS_TRACKS_MAPPING } from './bench-events-csv';
 import type { FromSyncHost, MeasuredSync, ToSyncHost } from './bench-sync-host';
 
@@ -73,7 +73,6 @@ async function main(): Promise<void> {
       json: { type: 'boolean', default: false },
       sources: { type: 'boolean', default: false },
       preview: { type: 'string' },
-      'parse-worker': { type: 'boolean', default: false },
       // Internal: set on the child process that measures one size of a multi-size run.
       'one-size': { type: 'boolean', default: false },
     },
@@ -122,7 +121,7 @@ async function main(): Promise<void> {
   }
   const results: SizeResult[] = [];
   try {
-    for (const rows of sizes) results.push(await benchSize(rows, runs, sqlite3, values.json!, { entry: hostEntry, workerUrl }, values['parse-worker']!));
+    for (const rows of sizes) results.push(await benchSize(rows, runs, sqlite3, values.json!, { entry: hostEntry, workerUrl }));
   } finally {
     rmSync(buildDir, { recursive: true, force: true });
   }
@@ -164,13 +163,13 @@ function benchSizeInChild(rows: number, args: string[], json: boolean): Promise<
   });
 }
 
-async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boolean, host: { entry: string; workerUrl: URL | undefined }, parseWorker: boolean): Promise<SizeResult> {
+async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boolean, host: { entry: string; workerUrl: URL | undefined }): Promise<SizeResult> {
   const { workerUrl } = host;
   const log = quiet ? () => {} : (line: string) => console.log(line);
   const csv = await ensureEventsCsv(DATA_DIR, rows, log);
   const bytes = statSync(csv).size;
   log(`\n${rows.toLocaleString('en-US')} rows, ${fmt(bytes / 1e6)} MB: ${csv}`);
-  log(`workers: ${workerUrl ? `built (${workerUrl.pathname})` : 'TypeScript sources through tsx'}${parseWorker ? '; parsing on a second worker (--parse-worker)' : ''}`);
+  log(`workers: ${workerUrl ? `built (${workerUrl.pathname})` : 'TypeScript sources through tsx'}`);
 
   const s3 = await startS3Child();
   const worker = await startSyncHost(host.entry, workerUrl);
@@ -182,14 +181,12 @@ async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boo
     // A smaller file of the same kind, synced once before the timed runs (see below).
     await s3.put(await ensureEventsCsv(DATA_DIR, WARMUP_ROWS, log), WARMUP_KEY);
     const config = benchConfig(s3.endpoint);
-    // --parse-worker: the sync worker hands the parsing to a second worker (off by default: see import-file.ts).
-    const parseInWorkerMinBytes = parseWorker ? 0 : undefined;
     mkdirSync(runDir, { recursive: true });
 
     // The app keeps its worker between syncs, so its code is compiled and optimised after the first
     // one: start it and import a smaller file once, as a JIT benchmark warms up, before timing.
     const warmStart = performance.now();
-    await worker.run({ config: { ...config, objects: { tracks: { ...config.objects.tracks!, fileRegex: '^warmup/' } } }, secretAccessKey: LOCAL_S3_SECRET, dbPath: freshDb(runDir, 'warmup'), trigger: 'bench', parseInWorkerMinBytes });
+    await worker.run({ config: { ...config, objects: { tracks: { ...config.objects.tracks!, fileRegex: '^warmup/' } } }, secretAccessKey: LOCAL_S3_SECRET, dbPath: freshDb(runDir, 'warmup'), trigger: 'bench' });
     const workerStartMs = performance.now() - warmStart;
     log(`worker started and warmed up (a ${WARMUP_ROWS.toLocaleString('en-US')}-row import) in ${fmt(workerStartMs)} ms`);
 
@@ -216,7 +213,7 @@ async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boo
           log(`  sqlite3 .import   ${fmt(ms).padStart(8)} ms  ${fmt(rows / (ms / 1000)).padStart(10)} rows/s  CPU ${fmt(cpu)} ms`);
         } else {
           lastDb = freshDb(runDir, 'sync');
-          const measured = await timeSync(worker, { config, secretAccessKey: LOCAL_S3_SECRET, dbPath: lastDb, trigger: 'bench', parseInWorkerMinBytes }, rows);
+          const measured = await timeSync(worker, { config, secretAccessKey: LOCAL_S3_SECRET, dbPath: lastDb, trigger: 'bench' }, rows);
           syncMs.push(measured.ms);
           checkpointMs.push(measured.checkpointMs);
           syncCpuMs.push(measured.cpuMs);
@@ -496,9 +493,9 @@ async function benchPreview(objects: number, json: boolean): Promise<void> {
     let start = performance.now();
     await s3.populate(objects);
     log(`${objects.toLocaleString('en-US')} objects written into the S3 server's store in ${fmt(performance.now() - start)} ms`);
-    const { createAppApi } = await import('../electron/core/app-api');
-    const { InMemorySecretStore } = await import('../electron/core/secret-store');
-    const { SyncService } = await import('../electron/core/sync-service');
+    const { createAppApi } = await import('../electron/core/service/app-api');
+    const { InMemorySecretStore } = await import('../electron/core/config/secret-store');
+    const { SyncService } = await import('../electron/core/service/sync-service');
     const secretStore = new InMemorySecretStore();
     const service = new SyncService({ dataDir, secretStore, env: {} });
     const api = createAppApi({ service, secretStore, env: {} });

@@ -1,6 +1,5 @@
 // Bundles the Electron shell with esbuild: the main process into dist/main/main.cjs, the sync worker
-// beside it (dist/main/sync-worker.js, where the worker host looks for it) with the CSV parsing
-// worker it starts for big files (dist/main/csv-parse-worker.js, beside it), and the preload into
+// beside it (dist/main/sync-worker.js, where the worker client looks for it), and the preload into
 // dist/preload/preload.cjs. The preload runs sandboxed, where require() knows only 'electron' and a
 // few built-ins, so it must be one self-contained file. Native modules (better-sqlite3, keytar) and
 // electron itself stay outside the bundle: they are loaded from node_modules (unpacked from the asar
@@ -25,8 +24,7 @@ const commonJsFromEsm: Pick<BuildOptions, 'format' | 'define' | 'banner'> = {
 export interface BuiltShell {
   main: string;
   preload: string;
-  worker: string | null;
-  parseWorker: string | null;
+  worker: string;
 }
 
 export async function buildShell({ root = projectRoot(), outDir = join(root, 'dist') }: { root?: string; outDir?: string } = {}): Promise<BuiltShell> {
@@ -48,19 +46,18 @@ export async function buildShell({ root = projectRoot(), outDir = join(root, 'di
 
   const main = join(mainDir, 'main.cjs');
   const preload = join(outDir, 'preload', 'preload.cjs');
-  const workerSource = join(root, 'electron', 'core', 'sync-worker.ts');
-  const worker = existsSync(workerSource) ? join(mainDir, 'sync-worker.js') : null;
-  const parseWorkerSource = join(root, 'electron', 'core', 'csv-parse-worker.ts');
-  const parseWorker = existsSync(parseWorkerSource) ? join(mainDir, 'csv-parse-worker.js') : null;
+  const workerSource = join(root, 'electron', 'core', 'worker', 'sync-worker.ts');
+  // A missing worker entry would build an app whose first sync fails: stop the build instead.
+  if (!existsSync(workerSource)) throw new Error(`The sync worker's entry ${workerSource} is missing: the app cannot sync without it.`);
+  const worker = join(mainDir, 'sync-worker.js');
 
   await Promise.all([
     build({ ...shared, ...commonJsFromEsm, entryPoints: [join(root, 'electron', 'main', 'main.ts')], outfile: main, external: [...NATIVE_EXTERNALS] }),
-    worker ? build({ ...shared, ...commonJsFromEsm, entryPoints: [workerSource], outfile: worker, external: [...NATIVE_EXTERNALS] }) : null,
-    parseWorker ? build({ ...shared, ...commonJsFromEsm, entryPoints: [parseWorkerSource], outfile: parseWorker, external: [...NATIVE_EXTERNALS] }) : null,
+    build({ ...shared, ...commonJsFromEsm, entryPoints: [workerSource], outfile: worker, external: [...NATIVE_EXTERNALS] }),
     // Sandboxed preload: everything but 'electron' inlined; no Node built-in may be left to require.
     build({ ...shared, platform: 'browser', format: 'cjs', target: 'chrome130', entryPoints: [join(root, 'electron', 'preload', 'preload.ts')], outfile: preload, external: ['electron'] }),
   ]);
-  return { main, preload, worker, parseWorker };
+  return { main, preload, worker };
 }
 
 function projectRoot(): string {
@@ -70,5 +67,5 @@ function projectRoot(): string {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const outDirAt = process.argv.indexOf('--out-dir');
   const built = await buildShell(outDirAt > 0 && process.argv[outDirAt + 1] ? { outDir: process.argv[outDirAt + 1] } : {});
-  console.log(`Built the shell: ${[built.main, built.worker, built.parseWorker, built.preload].filter(Boolean).join(', ')}`);
+  console.log(`Built the shell: ${[built.main, built.worker, built.preload].join(', ')}`);
 }

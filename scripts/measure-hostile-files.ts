@@ -8,10 +8,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '../electron/core/config';
-import { readCsv } from '../electron/core/csv-reader';
-import { importFile } from '../electron/core/import-file';
-import { openDatabase } from '../electron/core/store';
+import { parseConfig } from '../electron/shared/config';
+import { readCsv } from '../electron/core/csv/csv-reader';
+import { importFile } from '../electron/core/sync/import-file';
+import { openDatabase } from '../electron/core/db/store';
 
 const args = process.argv.slice(2);
 const wholeImport = args.includes('--import');

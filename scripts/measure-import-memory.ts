@@ -9,9 +9,9 @@ import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseConfig } from '../electron/core/config';
-import { importFile } from '../electron/core/import-file';
-import { openDatabase } from '../electron/core/store';
+import { parseConfig } from '../electron/shared/config';
+import { importFile } from '../electron/core/sync/import-file';
+import { openDatabase } from '../electron/core/db/store';
 import { ensureEventsCsv, EVENTS_TRACKS_MAPPING } from './bench-events-csv';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '250000' }, turns: { type: 'string', default: '12' } } });

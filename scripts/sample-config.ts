@@ -1,6 +1,6 @@
 // The configuration of the demo and the tests: the local S3 server, the "vitally/" prefix, and the
 // five object types mapped onto the sample files' columns (resources/demo/).
-import { parseConfig, type SyncConfig } from '../electron/core/config';
+import { parseConfig, type SyncConfig } from '../electron/shared/config';
 import { LOCAL_S3_ACCESS_KEY_ID, type LocalS3Server } from './local-s3-server';
 
 export const SAMPLE_PREFIX = 'vitally/';

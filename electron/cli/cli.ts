@@ -3,14 +3,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfigFile, OBJECT_TYPES, type ObjectType, type SyncConfig } from '../core/config';
-import { S3AccessError } from '../core/s3-errors';
-import { compileFilePatterns, createS3Client, listSelectedFiles, prefixSlashCheck, previewFilesOf, testConnection } from '../core/s3-source';
-import { KeytarSecretStore, resolveSecret, type SecretStore } from '../core/secret-store';
-import { DatabaseError, openDatabase } from '../core/store';
-import { SyncScheduler } from '../core/scheduler';
-import { lastRunStart } from '../core/run-log';
-import { runSync } from '../core/sync-engine';
+import { ConfigError, loadConfigFile, OBJECT_TYPES, type ObjectType, type SyncConfig } from '../shared/config';
+import { S3AccessError } from '../core/s3/s3-errors';
+import { compileFilePatterns, createS3Client, listSelectedFiles, prefixSlashCheck, previewFilesOf, testConnection } from '../core/s3/s3-source';
+import { KeytarSecretStore, resolveSecret, type SecretStore } from '../core/config/secret-store';
+import { DatabaseError, openDatabase } from '../core/db/store';
+import { SyncScheduler } from '../core/sync/scheduler';
+import { lastRunStart } from '../core/db/run-log';
+import { runSync } from '../core/sync/run-sync';
 import { runCredentialsCommand } from './credentials-command';
 import { createProgressBar, formatPreview, formatRunLine, formatSyncReport } from './format';
 

@@ -6,7 +6,7 @@ import {
   howToStoreSecret,
   KeychainUnavailableError,
   type SecretStore,
-} from '../core/secret-store';
+} from '../core/config/secret-store';
 
 export interface CredentialsCommandIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };

@@ -1,7 +1,7 @@
 // Readable CLI output: the run summary, the preview table and a progress bar for terminals.
-import type { SyncReport } from '../core/run-log';
-import type { RunReport } from '../core/scheduler';
-import type { SyncProgress } from '../core/sync-engine';
+import type { SyncReport } from '../core/db/run-log';
+import type { RunReport } from '../core/sync/scheduler';
+import type { SyncProgress } from '../core/sync/run-sync';
 
 const number = new Intl.NumberFormat('en-US');
 

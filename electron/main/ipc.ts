@@ -6,10 +6,10 @@
 //      never a stack, never a secret.
 // Events go the other way, to the main window only, on `event:<name>`.
 // Raw ipcMain is used nowhere else; electron/preload/bridge.ts is the renderer-side twin.
-import { API_EVENTS, API_METHODS, type ApiEvent, type ApiEvents, type ApiMethod } from '../api/contract';
-import { ApiArgumentError, validateApiArgs } from '../api/schemas';
-import type { ApiHandlers } from '../core/app-api';
-import { eventChannel, requestChannel, type IpcReply, type ShellEvent, type ShellEvents } from './ipc-channels';
+import { API_EVENTS, API_METHODS, type ApiEvent, type ApiEvents, type ApiMethod } from '../shared/contract';
+import { ApiArgumentError, validateApiArgs } from '../shared/schemas';
+import type { ApiHandlers } from '../core/service/app-api';
+import { eventChannel, requestChannel, type IpcReply, type ShellEvent, type ShellEvents } from '../shared/ipc-channels';
 
 /** The part of an IPC invoke event the sender check reads (Electron's IpcMainInvokeEvent has more). */
 export interface InvokeEventLike {

@@ -3,9 +3,9 @@
 // tested with fakes; this file only connects them. Built by scripts/build-shell.ts into dist/main/main.cjs.
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, nativeTheme, Notification, powerMonitor, protocol, screen, session, shell, Tray } from 'electron';
-import { createAppApi } from '../core/app-api';
-import { KeytarSecretStore } from '../core/secret-store';
-import { SyncService } from '../core/sync-service';
+import { createAppApi } from '../core/service/app-api';
+import { KeytarSecretStore } from '../core/config/secret-store';
+import { SyncService } from '../core/service/sync-service';
 import { APP_ID } from './app-id';
 import { APP_INDEX_URL, createRendererHandler, isAppUrl, registerAppScheme, APP_SCHEME } from './app-protocol';
 import { forwardApiEvents, pushEvent, registerApiHandlers } from './ipc';

@@ -3,7 +3,7 @@
 // that run's log. A small class over an injected Notification factory (after Signal's tray service),
 // so tests pass fakes.
 import type { NotificationConstructorOptions } from 'electron';
-import type { RunReport } from '../api/contract';
+import type { RunReport } from '../shared/contract';
 import type { LastRun } from './tray';
 
 export interface NotificationLike {

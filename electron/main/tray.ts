@@ -4,7 +4,7 @@
 // schedule, opens the window and quits.
 import { join } from 'node:path';
 import type { Menu, MenuItemConstructorOptions, NativeImage, NativeTheme, Tray } from 'electron';
-import type { RunReport, RunSummary, SchedulerState, SyncRequestResult } from '../api/contract';
+import type { RunReport, RunSummary, SchedulerState, SyncRequestResult } from '../shared/contract';
 
 export type TrayStatus = 'idle' | 'syncing' | 'error' | 'paused';
 

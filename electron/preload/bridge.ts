@@ -3,8 +3,8 @@
 // only the contract's events and returns the unsubscriber. No generic invoke or send is exposed, and
 // listeners receive the payload only (never Electron's event object, which reaches into the sender).
 // Plain code over an injected ipcRenderer, so it is unit-tested without Electron.
-import { API_EVENTS, API_METHODS, DESKTOP_EVENTS, type DesktopS3SyncApi } from '../api/contract';
-import { eventChannel, requestChannel, type IpcReply, type ShellEvent, type ShellEvents } from '../main/ipc-channels';
+import { API_EVENTS, API_METHODS, DESKTOP_EVENTS, type DesktopS3SyncApi } from '../shared/contract';
+import { eventChannel, requestChannel, type IpcReply, type ShellEvent, type ShellEvents } from '../shared/ipc-channels';
 
 const EVENTS: readonly ShellEvent[] = [...API_EVENTS, ...DESKTOP_EVENTS];
 

@@ -1,9 +1,9 @@
 // The one API contract between the back end (main process, web preview) and the renderer.
 // Every request with its argument and result, and every event. The renderer imports this file for
 // types only; argument schemas for validation live beside it in schemas.ts.
-import type { ConnectionConfig, ObjectMapping, ObjectType, SyncConfig } from '../core/config';
-import type { RunReport, SchedulerState, SyncRequestResult } from '../core/scheduler';
-import type { SyncProgress } from '../core/sync-engine';
+import type { ConnectionConfig, ObjectMapping, ObjectType, SyncConfig } from './config';
+import type { RunReport, SchedulerState, SyncRequestResult } from '../core/sync/scheduler';
+import type { SyncProgress } from '../core/sync/run-sync';
 
 export type { ConnectionConfig, ObjectMapping, ObjectType, SyncConfig, RunReport, SchedulerState, SyncRequestResult, SyncProgress };
 

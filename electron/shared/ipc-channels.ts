@@ -1,7 +1,7 @@
 // The IPC channel names and the reply envelope, shared by the main process (electron/main/ipc.ts) and
 // the preload (electron/preload/bridge.ts). Derived from the one contract, so a method or event added
 // there has its channel here without further edits. No Electron import: the preload bundle stays small.
-import type { ApiEvent, ApiEvents, ApiMethod, DesktopEvent, DesktopEvents } from '../api/contract';
+import type { ApiEvent, ApiEvents, ApiMethod, DesktopEvent, DesktopEvents } from './contract';
 
 export type RequestChannel = `api:${ApiMethod}`;
 /** Every event the main process pushes: the API's, and the desktop shell's own. */

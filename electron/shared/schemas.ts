@@ -1,7 +1,7 @@
 // Argument schemas for every API request: each transport (Electron IPC, the web preview's HTTP)
 // validates with these before the call reaches the back end, so handlers see only well-formed input.
 import { z } from 'zod';
-import { connectionSchema, DELIMITERS, ENCODINGS, OBJECT_TYPES } from '../core/config';
+import { connectionSchema, DELIMITERS, ENCODINGS, OBJECT_TYPES } from './config';
 import { DATA_TABLES, type ApiMethod } from './contract';
 
 const objectType = z.enum(OBJECT_TYPES);

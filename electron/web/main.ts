@@ -1,7 +1,7 @@
 // Entry point of `npm run web -- --data-dir DIR [--port N]`: the web preview of the window, with the
 // secret in the OS keychain exactly as in the desktop app.
 import { parseArgs } from 'node:util';
-import { KeytarSecretStore } from '../core/secret-store';
+import { KeytarSecretStore } from '../core/config/secret-store';
 import { startWebServer } from './server';
 
 // The SDK warns that its 2027 releases will need Node 22; irrelevant here and it would clutter the output.

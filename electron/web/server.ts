@@ -13,11 +13,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { API_EVENTS, API_METHODS, type ApiMethod } from '../api/contract';
-import { ApiArgumentError, validateApiArgs } from '../api/schemas';
-import { createAppApi, type AppApi } from '../core/app-api';
-import type { SecretStore } from '../core/secret-store';
-import { SyncService } from '../core/sync-service';
+import { API_EVENTS, API_METHODS, type ApiMethod } from '../shared/contract';
+import { ApiArgumentError, validateApiArgs } from '../shared/schemas';
+import { createAppApi, type AppApi } from '../core/service/app-api';
+import type { SecretStore } from '../core/config/secret-store';
+import { SyncService } from '../core/service/sync-service';
 
 export const TOKEN_HEADER = 'x-s3sync-token';
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer', import.meta.url));

@@ -2,7 +2,7 @@
 // loopback HTTP with the token the page address carries.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import type { DesktopS3SyncApi, S3SyncApi } from '../../electron/api/contract';
+import type { DesktopS3SyncApi, S3SyncApi } from '../../electron/shared/contract';
 import { createHttpApi, takePreviewToken } from './api/http-client';
 import { App } from './app/App';
 import { MissingTokenPage } from './app/MissingTokenPage';

@@ -2,7 +2,7 @@
 // origin, stale records, and the database's location.
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { DataTable, RecordDetail, RecordPage } from '../../electron/api/contract';
+import type { DataTable, RecordDetail, RecordPage } from '../../electron/shared/contract';
 import { createFakeApi, makeConfig, makeOverview } from './fake-api';
 import { renderApp } from './render-app';
 

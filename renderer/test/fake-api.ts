@@ -1,7 +1,7 @@
 // A fake S3SyncApi for component tests: every request is a vi.fn with a plausible default answer, and
 // emit() pushes events the way the back end would.
 import { vi, type Mock } from 'vitest';
-import type { ApiEvent, ApiEvents, ApiMethod, ApiResult, Overview, RunDetail, RunSummary, S3SyncApi, SchedulerState, SyncConfig } from '../../electron/api/contract';
+import type { ApiEvent, ApiEvents, ApiMethod, ApiResult, Overview, RunDetail, RunSummary, S3SyncApi, SchedulerState, SyncConfig } from '../../electron/shared/contract';
 
 export const IDLE_SCHEDULER: SchedulerState = { everyHours: null, paused: false, running: false, runningSince: null, lastRunStart: null, nextRunAt: null };
 

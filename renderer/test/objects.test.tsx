@@ -2,7 +2,7 @@
 // one, column pickers from the first file, mappings that cannot work flagged before saving.
 import { act, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { PreviewResult, SampleResult } from '../../electron/api/contract';
+import type { PreviewResult, SampleResult } from '../../electron/shared/contract';
 import { createFakeApi, makeConfig, makeOverview } from './fake-api';
 import { renderApp } from './render-app';
 

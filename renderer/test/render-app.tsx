@@ -1,7 +1,7 @@
 import { act, render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { App } from '../src/app/App';
-import type { ApiEvent, ApiEvents } from '../../electron/api/contract';
+import type { ApiEvent, ApiEvents } from '../../electron/shared/contract';
 import type { FakeApi } from './fake-api';
 
 /** Renders the whole window on a screen (as its address would), and waits for the overview. */

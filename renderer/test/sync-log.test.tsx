@@ -1,7 +1,7 @@
 // Sync log: every run with trigger, status, duration and counts; a run's files and rejected rows; the chart.
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { RunDetail } from '../../electron/api/contract';
+import type { RunDetail } from '../../electron/shared/contract';
 import { App } from '../src/app/App';
 import { createFakeApi, makeConfig, makeOverview, makeRun } from './fake-api';
 import { emit, renderApp } from './render-app';

@@ -13,7 +13,7 @@ import { gzipSync } from 'node:zlib';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KEYCHAIN_SERVICE_NAME, KeytarSecretStore } from '../../electron/core/secret-store';
+import { KEYCHAIN_SERVICE_NAME, KeytarSecretStore } from '../../electron/core/config/secret-store';
 import { startWebServer, type WebServer } from '../../electron/web/server';
 import { LOCAL_S3_ACCESS_KEY_ID, startLocalS3Server, type LocalS3Server } from '../../scripts/local-s3-server';
 

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mergeTraits, NEW_DATABASE_PAGE_SIZE, openDatabase, UPSERT_BATCH_ROWS } from '../../electron/core/store';
+import { mergeTraits, NEW_DATABASE_PAGE_SIZE, openDatabase, UPSERT_BATCH_ROWS } from '../../electron/core/db/store';
 import { createWorkspace, makeConfig, type Workspace } from '../support/fixtures';
 
 let ws: Workspace;

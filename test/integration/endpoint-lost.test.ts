@@ -6,9 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { parseConfig } from '../../electron/core/config';
-import { openDatabase } from '../../electron/core/store';
-import { runSync } from '../../electron/core/sync-engine';
+import { parseConfig } from '../../electron/shared/config';
+import { openDatabase } from '../../electron/core/db/store';
+import { runSync } from '../../electron/core/sync/run-sync';
 
 const FILES = 10;
 let server: Server;

@@ -4,8 +4,8 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SyncConfig } from '../../electron/core/config';
-import { createS3Client } from '../../electron/core/s3-source';
+import type { SyncConfig } from '../../electron/shared/config';
+import { createS3Client } from '../../electron/core/s3/s3-source';
 import { createWorkspace, eventsCsv, makeConfig, type Workspace } from '../support/fixtures';
 
 const BIG_KEY = 'vitally/events/big.csv';

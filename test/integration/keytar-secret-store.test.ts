@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { KEYCHAIN_SERVICE_NAME, KeytarSecretStore } from '../../electron/core/secret-store';
+import { KEYCHAIN_SERVICE_NAME, KeytarSecretStore } from '../../electron/core/config/secret-store';
 
 const execFileAsync = promisify(execFile);
 
@@ -22,7 +22,7 @@ beforeAll(() => {
 });
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SECRET_STORE_MODULE = pathToFileURL(fileURLToPath(new URL('../../electron/core/secret-store.ts', import.meta.url))).href;
+const SECRET_STORE_MODULE = pathToFileURL(fileURLToPath(new URL('../../electron/core/config/secret-store.ts', import.meta.url))).href;
 
 /** The secret as the real secret-tool CLI reads it from the keyring, or null when there is no entry. */
 async function lookUpWithSecretTool(accessKeyId: string): Promise<string | null> {

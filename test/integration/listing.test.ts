@@ -1,7 +1,7 @@
 // Listing a prefix with many objects: each page's matches are reported as soon as that page is
 // listed (a preview shows them before the listing ends), and only the selected keys are held.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { compileFilePatterns, createS3Client, listSelectedFiles, type Selection } from '../../electron/core/s3-source';
+import { compileFilePatterns, createS3Client, listSelectedFiles, type Selection } from '../../electron/core/s3/s3-source';
 import { createWorkspace, LOCAL_S3_SECRET, makeConfig, type Workspace } from '../support/fixtures';
 
 let ws: Workspace;

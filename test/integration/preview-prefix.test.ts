@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { runCli } from '../../electron/cli/cli';
-import { createAppApi, type AppApi } from '../../electron/core/app-api';
-import { InMemorySecretStore } from '../../electron/core/secret-store';
-import { SyncService } from '../../electron/core/sync-service';
+import { createAppApi, type AppApi } from '../../electron/core/service/app-api';
+import { InMemorySecretStore } from '../../electron/core/config/secret-store';
+import { SyncService } from '../../electron/core/service/sync-service';
 import { LOCAL_S3_SECRET, startLocalS3Server, type LocalS3Server } from '../../scripts/local-s3-server';
 import { makeConfig } from '../support/fixtures';
 

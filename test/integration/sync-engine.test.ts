@@ -2,7 +2,7 @@
 // checked with SQL the way an analyst would look at the result.
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createS3Client } from '../../electron/core/s3-source';
+import { createS3Client } from '../../electron/core/s3/s3-source';
 import { makeConfig, createWorkspace, type Workspace } from '../support/fixtures';
 
 let ws: Workspace;

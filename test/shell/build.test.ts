@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runInNewContext } from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { API_METHODS } from '../../electron/api/contract';
+import { API_METHODS } from '../../electron/shared/contract';
 import { startLocalS3Server, LOCAL_S3_SECRET } from '../../scripts/local-s3-server';
 import { SAMPLE_PREFIX, sampleConfig } from '../../scripts/sample-config';
 import { buildShell, type BuiltShell } from '../../scripts/build-shell';

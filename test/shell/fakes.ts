@@ -2,8 +2,8 @@
 // did and let a test play the user's or the OS's part (close the window, click a menu item, ...).
 import { EventEmitter } from 'node:events';
 import type { BrowserWindow, BrowserWindowConstructorOptions, WebContents } from 'electron';
-import { API_METHODS, type ApiMethod } from '../../electron/api/contract';
-import type { ApiHandlers } from '../../electron/core/app-api';
+import { API_METHODS, type ApiMethod } from '../../electron/shared/contract';
+import type { ApiHandlers } from '../../electron/core/service/app-api';
 import type { InvokeEventLike, IpcMainLike } from '../../electron/main/ipc';
 import type { IpcRendererLike } from '../../electron/preload/bridge';
 

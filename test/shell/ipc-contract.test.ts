@@ -3,7 +3,7 @@
 // another webContents, a frame inside the page, another origin or scheme, a look-alike host, a
 // vanished frame, no window at all. In each case the API is never called.
 import { describe, expect, it } from 'vitest';
-import { API_METHODS, type ApiArgs, type ApiMethod } from '../../electron/api/contract';
+import { API_METHODS, type ApiArgs, type ApiMethod } from '../../electron/shared/contract';
 import { isAppUrl } from '../../electron/main/app-protocol';
 import { registerApiHandlers, type InvokeEventLike, type SenderPolicy } from '../../electron/main/ipc';
 import { FakeIpc, recordingApi } from './fakes';

@@ -2,8 +2,8 @@
 // together the way Electron wires them: an invoke from the bridge reaches the wrapper's handler with
 // the sender the test chose.
 import { describe, expect, it } from 'vitest';
-import { API_EVENTS, API_METHODS, type ApiEvent, type ApiEvents, type SchedulerState } from '../../electron/api/contract';
-import type { ApiHandlers } from '../../electron/core/app-api';
+import { API_EVENTS, API_METHODS, type ApiEvent, type ApiEvents, type SchedulerState } from '../../electron/shared/contract';
+import type { ApiHandlers } from '../../electron/core/service/app-api';
 import { forwardApiEvents, plainMessage, pushEvent, registerApiHandlers, type EventSource, type SenderPolicy } from '../../electron/main/ipc';
 import { createBridge } from '../../electron/preload/bridge';
 import { isAppUrl } from '../../electron/main/app-protocol';

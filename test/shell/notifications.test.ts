@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { NotificationConstructorOptions } from 'electron';
-import type { RunReport } from '../../electron/api/contract';
+import type { RunReport } from '../../electron/shared/contract';
 import { NotificationService, type NotificationLike } from '../../electron/main/notifications';
 import type { LastRun } from '../../electron/main/tray';
 

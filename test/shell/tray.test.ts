@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Menu, MenuItemConstructorOptions, NativeImage, NativeTheme } from 'electron';
-import type { SchedulerState, SyncRequestResult } from '../../electron/api/contract';
+import type { SchedulerState, SyncRequestResult } from '../../electron/shared/contract';
 import { defaultFormatTime, lastRunFromReport, lastRunFromSummary, TOOLTIP_MAX, trayIconPath, TrayService, trayStatus, trayTooltip, type LastRun, type TrayLike } from '../../electron/main/tray';
 
 const ICON_DIR = join(import.meta.dirname, '..', '..', 'resources', 'tray');

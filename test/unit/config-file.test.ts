@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfigFile } from '../../electron/core/config';
+import { ConfigError, loadConfigFile } from '../../electron/shared/config';
 
 let dir: string;
 beforeEach(() => {

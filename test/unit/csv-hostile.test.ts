@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { deflateRawSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../electron/core/config';
-import { CsvFileError, describeBinaryFormat, readCsv, ROW_LIMITS, type CsvReadOptions } from '../../electron/core/csv-reader';
-import { createRowMapper } from '../../electron/core/mapping';
+import { ConfigError, parseConfig } from '../../electron/shared/config';
+import { CsvFileError, describeBinaryFormat, readCsv, ROW_LIMITS, type CsvReadOptions } from '../../electron/core/csv/csv-reader';
+import { createRowMapper } from '../../electron/core/mapping/row-encoder';
 import { makeZip, pseudoRandomBytes } from '../support/hostile-files';
 
 async function* chunks(bytes: Uint8Array, size = bytes.length || 1): AsyncGenerator<Uint8Array> {

@@ -3,9 +3,9 @@
 // NPS scores; and whole rows mapped for every object type against an independent model of the rules.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseConfig, type ObjectType } from '../../electron/core/config';
-import { createRowMapper } from '../../electron/core/mapping';
-import { parseNpsScore, parseTimestamp, typeTraitValue } from '../../electron/core/typing';
+import { parseConfig, type ObjectType } from '../../electron/shared/config';
+import { createRowMapper } from '../../electron/core/mapping/row-encoder';
+import { parseNpsScore, parseTimestamp, typeTraitValue } from '../../electron/core/mapping/typing';
 
 const pad = (n: number, width = 2) => String(Math.abs(n)).padStart(width, '0');
 const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;

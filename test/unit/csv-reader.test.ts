@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DELIMITERS } from '../../electron/core/config';
-import { createChunkDecoder, detectDelimiter, readCsv, type CsvEvent, type CsvHeader, type Delimiter } from '../../electron/core/csv-reader';
+import { DELIMITERS } from '../../electron/shared/config';
+import { createChunkDecoder, detectDelimiter, readCsv, type CsvEvent, type CsvHeader, type Delimiter } from '../../electron/core/csv/csv-reader';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseConfig, type ObjectMapping, type ObjectType } from '../../electron/core/config';
+import { parseConfig, type ObjectMapping, type ObjectType } from '../../electron/shared/config';
 import {
   buildTraitsJson,
   createRowMapper,
@@ -14,8 +14,8 @@ import {
   type RowMapper,
   type TraitsJson,
   type UserRecord,
-} from '../../electron/core/mapping';
-import { typeTraitValue } from '../../electron/core/typing';
+} from '../../electron/core/mapping/row-encoder';
+import { typeTraitValue } from '../../electron/core/mapping/typing';
 
 /** A mapping as the app would hold it: built through parseConfig, so defaults and trimming apply. */
 function mappingFor(type: ObjectType, fields: Record<string, unknown>): ObjectMapping {

@@ -8,7 +8,7 @@ import {
   type SchedulerState,
   type SyncSchedulerOptions,
   type SyncTrigger,
-} from '../../electron/core/scheduler';
+} from '../../electron/core/sync/scheduler';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

@@ -9,7 +9,7 @@ import {
   resolveSecret,
   type KeytarApi,
   type SecretStore,
-} from '../../electron/core/secret-store';
+} from '../../electron/core/config/secret-store';
 
 const ACCESS_KEY_ID = 'AKIAUNITTEST0000';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYUNITTEST';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseNpsScore, parseTimestamp, parseTimestampInGeneral, stringJson, traitValueJson, typeTraitValue } from '../../electron/core/typing';
+import { parseNpsScore, parseTimestamp, parseTimestampInGeneral, stringJson, traitValueJson, typeTraitValue } from '../../electron/core/mapping/typing';
 
 describe('typeTraitValue', () => {
   it('treats an empty cell as "not set" (undefined), so an update keeps the stored value', () => {

@@ -7,7 +7,7 @@ import { isAscii } from 'node:buffer';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import Papa from 'papaparse';
-import { DELIMITERS, ENCODINGS } from './delimiters';
+import { DELIMITERS, ENCODINGS } from '../../shared/delimiters';
 
 export type Delimiter = (typeof DELIMITERS)[number];
 export type CsvEncoding = (typeof ENCODINGS)[number];

@@ -1,9 +1,9 @@
 // The local SQLite database: a documented contract that analysts query with their own tools
 // (README, "The database"). Schema versioned with PRAGMA user_version and migrated forward.
 import Database from 'better-sqlite3';
-import type { ObjectMapping, ObjectType, TracksMapping } from './config';
-import { ROW_WIDTH, type RowValue } from './record-rows';
-import { errorCode } from './error-code';
+import type { ObjectMapping, ObjectType, TracksMapping } from '../../shared/config';
+import { ROW_WIDTH, type RowValue } from '../mapping/record-rows';
+import { errorCode } from '../../shared/error-code';
 
 export type SqliteDatabase = Database.Database;
 

@@ -1,8 +1,7 @@
 // A mapped record as the flat row of values the store writes, in the order of its statement's
-// parameters. Rows are what crosses from the parsing thread to the writing one (see
-// csv-parse-worker.ts), so one layout serves both.
-import type { ObjectType, TracksMapping } from './config';
-import type { MappedRecord } from './mapping';
+// parameters.
+import type { ObjectType, TracksMapping } from '../../shared/config';
+import type { MappedRecord } from './row-encoder';
 
 export type RowValue = string | number | null;
 

@@ -1,6 +1,6 @@
 // Row mapping per object type, after Vitally's S3 and CSV-upload rules: which columns are the ID,
 // name and references, and how the remaining columns become typed traits or event properties.
-import type { ObjectMapping, ObjectType, TracksMapping } from './config';
+import type { ObjectMapping, ObjectType, TracksMapping } from '../../shared/config';
 import { recordFromRow, type RowValue } from './record-rows';
 import { parseNpsScore, parseTimestamp, stringJson, traitValueJson } from './typing';
 

@@ -1,6 +1,6 @@
 // Turns AWS SDK errors into sentences an analyst can act on: what is wrong and how to fix it.
 // The secret access key is never part of any message (the SDK never puts it in errors either).
-import type { ConnectionConfig } from './config';
+import type { ConnectionConfig } from '../../shared/config';
 
 export type S3ProblemKind =
   | 'unknown-access-key'

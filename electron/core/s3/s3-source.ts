@@ -2,7 +2,7 @@
 // type, and object streams. Errors come out in plain language (see s3-errors.ts).
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { MAX_FILES_PER_TYPE, OBJECT_TYPES, type ConnectionConfig, type ObjectType, type ObjectsConfig } from './config';
+import { MAX_FILES_PER_TYPE, OBJECT_TYPES, type ConnectionConfig, type ObjectType, type ObjectsConfig } from '../../shared/config';
 import { explainS3Error } from './s3-errors';
 
 export interface S3File {

@@ -1,4 +1,4 @@
-// The API object behind the one contract (electron/api/contract.ts): what the renderer may ask and
+// The API object behind the one contract (electron/shared/contract.ts): what the renderer may ask and
 // what it is told. Electron IPC and the web preview's HTTP serve this same object; only the
 // transport differs. Plain Node: tested directly.
 import type {
@@ -12,12 +12,12 @@ import type {
   SaveResult,
   SampleResult,
   TestConnectionResult,
-} from '../api/contract';
-import { ConfigError, parseConfig, whereJsonFailed, type ObjectType, type SyncConfig } from './config';
-import { readCsv, type CsvEncoding, type Delimiter } from './csv-reader';
-import { DatabaseQueries } from './queries';
-import { compileFilePatterns, createS3Client, listSelectedFiles, openObject, prefixSlashCheck, previewFilesOf, testConnection, type Selection } from './s3-source';
-import { KeychainUnavailableError, resolveSecret, type SecretStore } from './secret-store';
+} from '../../shared/contract';
+import { ConfigError, parseConfig, whereJsonFailed, type ObjectType, type SyncConfig } from '../../shared/config';
+import { readCsv, type CsvEncoding, type Delimiter } from '../csv/csv-reader';
+import { DatabaseQueries } from '../db/data-queries';
+import { compileFilePatterns, createS3Client, listSelectedFiles, openObject, prefixSlashCheck, previewFilesOf, testConnection, type Selection } from '../s3/s3-source';
+import { KeychainUnavailableError, resolveSecret, type SecretStore } from '../config/secret-store';
 import type { SyncService } from './sync-service';
 
 export type ApiHandlers = { [M in ApiMethod]: (args: ApiArgs<M>) => Promise<ApiResult<M>> };

@@ -4,14 +4,14 @@
 // connection only to read the run log.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SyncConfig } from './config';
-import { finishRun, lastRunStart, markInterruptedRuns, startRun, type SyncReport } from './run-log';
-import { SyncScheduler, type SchedulerClock, type SyncRequestResult, type SyncTrigger } from './scheduler';
-import { resolveSecret, type SecretStore } from './secret-store';
-import { describeConfigChange, SettingsStore } from './settings-store';
-import { isDatabaseBusy, openDatabase, withoutBusyWait, type SqliteDatabase } from './store';
-import type { SyncProgress } from './sync-engine';
-import { SyncWorker } from './sync-worker-host';
+import type { SyncConfig } from '../../shared/config';
+import { finishRun, lastRunStart, markInterruptedRuns, startRun, type SyncReport } from '../db/run-log';
+import { SyncScheduler, type SchedulerClock, type SyncRequestResult, type SyncTrigger } from '../sync/scheduler';
+import { resolveSecret, type SecretStore } from '../config/secret-store';
+import { describeConfigChange, SettingsStore } from '../config/settings-store';
+import { isDatabaseBusy, openDatabase, withoutBusyWait, type SqliteDatabase } from '../db/store';
+import type { SyncProgress } from '../sync/run-sync';
+import { SyncWorker } from '../worker/sync-worker-client';
 
 export const DATABASE_FILE_NAME = 's3-csv-sync.sqlite';
 

@@ -3,7 +3,7 @@
 // and tests alike.
 import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { enabledObjectTypes, type ObjectMapping, type ObjectType, type SyncConfig } from './config';
+import { enabledObjectTypes, type ObjectMapping, type ObjectType, type SyncConfig } from '../../shared/config';
 import { importFile, isFileContentError, isGzipError } from './import-file';
 import {
   createRejectRecorder,
@@ -14,11 +14,11 @@ import {
   type FileReport,
   type RunCounts,
   type SyncReport,
-} from './run-log';
-import { explainS3Error, isConnectionProblem, S3AccessError } from './s3-errors';
-import { compileFilePatterns, createS3Client, listSelectedFiles, openObject, type S3File } from './s3-source';
-import { DatabaseError, explainSqliteError, isDatabaseBusy, withoutBusyWait, type SqliteDatabase } from './store';
-import { errorCode } from './error-code';
+} from '../db/run-log';
+import { explainS3Error, isConnectionProblem, S3AccessError } from '../s3/s3-errors';
+import { compileFilePatterns, createS3Client, listSelectedFiles, openObject, type S3File } from '../s3/s3-source';
+import { DatabaseError, explainSqliteError, isDatabaseBusy, withoutBusyWait, type SqliteDatabase } from '../db/store';
+import { errorCode } from '../../shared/error-code';
 
 export interface SyncProgress {
   runId: number;
@@ -45,8 +45,6 @@ export interface SyncRequest {
   /** Stops the run: the file being imported is rolled back, the run is marked interrupted. */
   signal?: AbortSignal;
   onProgress?: (progress: SyncProgress) => void;
-  /** Files at least this big are parsed on a second thread (default: PARSE_IN_WORKER_MIN_BYTES; tests use 0). */
-  parseInWorkerMinBytes?: number;
   /** Override the S3 client (tests inject short timeouts). */
   s3Client?: S3Client;
   now?: () => Date;
@@ -202,8 +200,6 @@ async function syncFile(
       mapping,
       stamp,
       body: object.body,
-      size: downloaded.size,
-      parseInWorkerMinBytes: request.parseInWorkerMinBytes,
       signal: request.signal,
       recordReject: createRejectRecorder(db, runId),
       onProgress,

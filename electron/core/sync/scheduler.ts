@@ -18,8 +18,8 @@
 // - setSchedule() with the current value does nothing; setSchedule(null) turns scheduled runs off
 //   without running.
 // - After stop(), nothing new starts; stop() resolves when the running sync (if any) has finished.
-import type { SyncConfig } from './config';
-import type { RunCounts, SyncReport } from './run-log';
+import type { SyncConfig } from '../../shared/config';
+import type { RunCounts, SyncReport } from '../db/run-log';
 
 export type ScheduleHours = NonNullable<SyncConfig['schedule']['everyHours']>;
 export type SyncTrigger = 'schedule' | 'manual' | 'settings-changed' | 'startup';

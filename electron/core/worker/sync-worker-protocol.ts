@@ -1,9 +1,9 @@
 // The messages between the thread that asks for a sync (the app's main process, the bench) and the
 // worker thread that runs it. Only plain data crosses: the worker opens its own database connection
 // by path and creates its own S3 client.
-import type { SyncConfig } from './config';
-import type { SyncReport } from './run-log';
-import type { SyncProgress } from './sync-engine';
+import type { SyncConfig } from '../../shared/config';
+import type { SyncReport } from '../db/run-log';
+import type { SyncProgress } from '../sync/run-sync';
 
 /** What a sync needs, as data that can be posted to a worker. */
 export interface WorkerSyncRequest {
@@ -14,8 +14,6 @@ export interface WorkerSyncRequest {
   trigger: string;
   /** Read every file, even those unchanged since their last import. */
   full?: boolean;
-  /** See SyncRequest.parseInWorkerMinBytes. */
-  parseInWorkerMinBytes?: number;
 }
 
 /** An error thrown in the worker, as plain data (class instances do not survive postMessage). */

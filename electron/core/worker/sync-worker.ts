@@ -1,8 +1,8 @@
 // The worker thread that runs syncs, so the thread serving the UI never parses CSV or writes SQLite.
 // Started by sync-worker-host.ts; one run at a time, each with its own database connection.
 import { parentPort } from 'node:worker_threads';
-import { openDatabase } from './store';
-import { runSync, type SyncProgress } from './sync-engine';
+import { openDatabase } from '../db/store';
+import { runSync, type SyncProgress } from '../sync/run-sync';
 import { toWorkerError, WORKER_PROGRESS_INTERVAL_MS, type HostToWorker, type WorkerSyncRequest, type WorkerToHost } from './sync-worker-protocol';
 
 if (!parentPort) throw new Error('sync-worker.ts runs as a worker thread: start it with runSyncInWorker or SyncWorker.');
@@ -42,7 +42,6 @@ async function run(runId: number, request: WorkerSyncRequest): Promise<void> {
       dbPath: request.dbPath,
       trigger: request.trigger,
       full: request.full,
-      parseInWorkerMinBytes: request.parseInWorkerMinBytes,
       signal: stop.signal,
       onProgress: progress.push,
     });

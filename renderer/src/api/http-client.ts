@@ -1,6 +1,6 @@
 // The API over the web preview's loopback HTTP (electron/web/server.ts): one POST per request, events
 // over Server-Sent Events. Same S3SyncApi type as window.s3sync in Electron, so screens cannot tell.
-import type { ApiEvent, ApiEvents, ApiMethod, S3SyncApi } from '../../../electron/api/contract';
+import type { ApiEvent, ApiEvents, ApiMethod, S3SyncApi } from '../../../electron/shared/contract';
 
 /** Every request of the contract; `satisfies` makes the compiler catch a request added there but not here. */
 const METHODS = {

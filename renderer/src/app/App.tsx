@@ -1,7 +1,7 @@
 // The window: a sidebar of screens, a top bar with the sync status, "Sync now" and live progress,
 // the overview's warnings, and the current screen.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { DesktopS3SyncApi, Overview, RunReport, S3SyncApi, SchedulerState, SyncProgress } from '../../../electron/api/contract';
+import type { DesktopS3SyncApi, Overview, RunReport, S3SyncApi, SchedulerState, SyncProgress } from '../../../electron/shared/contract';
 import { Banner } from '../components/Banner';
 import { formatNumber } from '../lib/format';
 import { ConnectionScreen } from '../screens/ConnectionScreen';

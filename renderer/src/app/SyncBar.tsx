@@ -1,6 +1,6 @@
 // On every screen: what the scheduler is doing, "Sync now", and while a sync runs a progress bar
 // with the current file, its rows and bytes.
-import type { SchedulerState, SyncProgress } from '../../../electron/api/contract';
+import type { SchedulerState, SyncProgress } from '../../../electron/shared/contract';
 import { formatBytes, formatDateTime, formatNumber, formatRelative } from '../lib/format';
 import { OBJECT_LABELS } from '../lib/object-types';
 import { useNow } from '../lib/use-now';

@@ -1,7 +1,7 @@
 // What every screen shares: the API, the overview (config, secret status, database path), the
 // scheduler's state and live progress (kept current by the API's events), and navigation.
 import { createContext, useContext } from 'react';
-import type { Overview, RunReport, S3SyncApi, SchedulerState, SyncProgress } from '../../../electron/api/contract';
+import type { Overview, RunReport, S3SyncApi, SchedulerState, SyncProgress } from '../../../electron/shared/contract';
 
 export const SCREENS = [
   { id: 'connection', label: 'Connection' },

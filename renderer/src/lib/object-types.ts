@@ -1,7 +1,7 @@
 // What the window knows about each object type and data table: labels, the columns a mapping picks,
 // which are required, and what happens to the columns left over. Mirrors electron/core/config.ts
 // (the renderer imports the core for types only; `satisfies` keeps the two in step).
-import type { DataTable, ObjectType } from '../../../electron/api/contract';
+import type { DataTable, ObjectType } from '../../../electron/shared/contract';
 
 export const OBJECT_TABS = ['accounts', 'organizations', 'users', 'nps', 'tracks'] as const satisfies readonly ObjectType[];
 

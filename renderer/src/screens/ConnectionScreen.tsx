@@ -1,7 +1,7 @@
 // Connection: where the bucket is and how to sign in. The secret goes to the OS keychain on save and
 // is never shown again: the screen only says that one is stored, and offers to replace it.
 import { useRef, useState, type ChangeEvent, type FormEvent } from 'react';
-import type { ConnectionConfig, ConnectionInput, TestConnectionResult } from '../../../electron/api/contract';
+import type { ConnectionConfig, ConnectionInput, TestConnectionResult } from '../../../electron/shared/contract';
 import { useApp } from '../app/app-context';
 import { Banner } from '../components/Banner';
 import { TextField } from '../components/Field';

@@ -2,7 +2,7 @@
 // rows (the queries page by primary key and cap match counts), a record's detail with its traits and
 // where it came from, and the database's path for the analyst's own tools.
 import { useCallback, useEffect, useState } from 'react';
-import type { DataTable, RecordDetail, RecordPage } from '../../../electron/api/contract';
+import type { DataTable, RecordDetail, RecordPage } from '../../../electron/shared/contract';
 import { useApp } from '../app/app-context';
 import { Banner } from '../components/Banner';
 import { EmptyState } from '../components/EmptyState';

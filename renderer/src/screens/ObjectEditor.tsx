@@ -2,7 +2,7 @@
 // pickers filled from the first selected file (with its first rows), the mode, and for Tracks the
 // kind of object the events relate to.
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import type { ObjectMapping, ObjectType, PreviewFile, PreviewProgress, PreviewResult, SampleResult } from '../../../electron/api/contract';
+import type { ObjectMapping, ObjectType, PreviewFile, PreviewProgress, PreviewResult, SampleResult } from '../../../electron/shared/contract';
 import { useApp } from '../app/app-context';
 import { Banner } from '../components/Banner';
 import { SelectField, TextField } from '../components/Field';

@@ -2,7 +2,7 @@
 // preview of what it selects) and how their columns map, and flags a mapping that cannot work
 // before it is saved.
 import { useState } from 'react';
-import type { ObjectType } from '../../../electron/api/contract';
+import type { ObjectType } from '../../../electron/shared/contract';
 import { useApp } from '../app/app-context';
 import { EmptyState } from '../components/EmptyState';
 import { panelId, tabId, Tabs } from '../components/Tabs';

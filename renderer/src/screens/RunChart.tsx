@@ -1,6 +1,6 @@
 // Rows synced and rejected per run over time, drawn as SVG: a bar per run (synced below, rejected
 // stacked on top in red), runs placed by start time, with a caption and a hidden table for screen readers.
-import type { RunChartPoint } from '../../../electron/api/contract';
+import type { RunChartPoint } from '../../../electron/shared/contract';
 import { formatDateTime, formatNumber } from '../lib/format';
 
 const WIDTH = 760;

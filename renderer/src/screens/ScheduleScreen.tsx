@@ -1,6 +1,6 @@
 // Schedule: off, or every 6, 12 or 24 hours after the last run's start; the next sync time; pause.
 import { useEffect, useState, type FormEvent } from 'react';
-import type { ScheduleHours } from '../../../electron/api/contract';
+import type { ScheduleHours } from '../../../electron/shared/contract';
 import { useApp } from '../app/app-context';
 import { Banner } from '../components/Banner';
 import { EmptyState } from '../components/EmptyState';

@@ -1,7 +1,7 @@
 // Sync log: every run with its trigger, status, duration and counts, a chart of rows per run, and a
 // run's detail: its files (imported, unchanged, failed with the reason) and its rejected rows.
 import { useCallback, useEffect, useState } from 'react';
-import type { RunChartPoint, RunDetail, RunSummary } from '../../../electron/api/contract';
+import type { RunChartPoint, RunDetail, RunSummary } from '../../../electron/shared/contract';
 import { useApp } from '../app/app-context';
 import { Banner } from '../components/Banner';
 import { EmptyState } from '../components/EmptyState';
