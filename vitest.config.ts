@@ -17,7 +17,12 @@ export default defineConfig({
       {
         extends: true,
         plugins: [react()],
-        test: { name: 'renderer', include: ['renderer/test/**/*.test.tsx'], environment: 'happy-dom', setupFiles: ['renderer/test/setup.ts'] },
+        test: {
+          name: 'renderer',
+          include: ['renderer/test/**/*.test.tsx'],
+          environment: 'happy-dom',
+          setupFiles: ['renderer/test/setup.ts'],
+        },
       },
     ],
   },

@@ -7,7 +7,9 @@ import { parseArgs } from 'node:util';
 import { DatabaseQueries } from '../electron/core/db/data-queries';
 import { openDatabase } from '../electron/core/db/store';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, dir: { type: 'string', default: 'bench-data' } } });
+const { values } = parseArgs({
+  options: { rows: { type: 'string', default: '1000000' }, dir: { type: 'string', default: 'bench-data' } },
+});
 const rows = Number(values.rows);
 const dir = resolve(values.dir!);
 mkdirSync(dir, { recursive: true });
@@ -21,26 +23,61 @@ const now = new Date().toISOString();
 const db = openDatabase(dbPath);
 const started = performance.now();
 db.transaction(() => {
-  db.prepare(`INSERT INTO sync_runs (trigger, status, started_at, finished_at, over_cap) VALUES ('bench', 'succeeded', ?, ?, '{}')`).run(now, now);
-  const file = db.prepare(`INSERT INTO file_state (object_type, key, etag, size, mapping_hash, run_id, imported_at, missing_since) VALUES (?, ?, 'e', 1, 'h', 1, ?, ?)`);
-  for (const type of ['accounts', 'users', 'tracks']) for (let f = 0; f < FILES; f++) file.run(type, `exports/${type}/part-${f}.csv`, now, f < 10 ? now : null);
+  db.prepare(
+    `INSERT INTO sync_runs (trigger, status, started_at, finished_at, over_cap) VALUES ('bench', 'succeeded', ?, ?, '{}')`,
+  ).run(now, now);
+  const file = db.prepare(
+    `INSERT INTO file_state (object_type, key, etag, size, mapping_hash, run_id, imported_at, missing_since) VALUES (?, ?, 'e', 1, 'h', 1, ?, ?)`,
+  );
+  for (const type of ['accounts', 'users', 'tracks'])
+    for (let f = 0; f < FILES; f++) file.run(type, `exports/${type}/part-${f}.csv`, now, f < 10 ? now : null);
   const account = db.prepare(
     `INSERT INTO accounts (external_id, name, organization_id, traits, first_synced_at, last_synced_at, last_run_id, last_file) VALUES (?, ?, ?, ?, ?, ?, 1, ?)`,
   );
-  const user = db.prepare(`INSERT INTO users (external_id, name, email, organization_id, traits, first_synced_at, last_synced_at, last_run_id, last_file) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)`);
+  const user = db.prepare(
+    `INSERT INTO users (external_id, name, email, organization_id, traits, first_synced_at, last_synced_at, last_run_id, last_file) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)`,
+  );
   const event = db.prepare(
     `INSERT INTO events (message_id, user_id, account_id, organization_id, event, occurred_at, properties, first_synced_at, last_synced_at, last_run_id, last_file) VALUES (?, ?, NULL, NULL, ?, ?, ?, ?, ?, 1, ?)`,
   );
   for (let i = 0; i < rows; i++) {
     const id = String(i).padStart(7, '0');
     const word = WORDS[i % WORDS.length]!;
-    account.run(`acc_${id}`, `${word} ${i}`, `org_${i % 5000}`, `{"plan":"growth","mrr":${i % 10000}}`, now, now, `exports/accounts/part-${i % FILES}.csv`);
-    user.run(`usr_${id}`, `User ${i}`, `user${i}@${word.toLowerCase()}.example`, null, '{"role":"member"}', now, now, `exports/users/part-${i % FILES}.csv`);
-    event.run(`evt_${id}`, `usr_${String(i % 50000).padStart(7, '0')}`, i % 3 ? 'page_viewed' : 'login', now, '{"page":"/home"}', now, now, `exports/tracks/part-${i % FILES}.csv`);
+    account.run(
+      `acc_${id}`,
+      `${word} ${i}`,
+      `org_${i % 5000}`,
+      `{"plan":"growth","mrr":${i % 10000}}`,
+      now,
+      now,
+      `exports/accounts/part-${i % FILES}.csv`,
+    );
+    user.run(
+      `usr_${id}`,
+      `User ${i}`,
+      `user${i}@${word.toLowerCase()}.example`,
+      null,
+      '{"role":"member"}',
+      now,
+      now,
+      `exports/users/part-${i % FILES}.csv`,
+    );
+    event.run(
+      `evt_${id}`,
+      `usr_${String(i % 50000).padStart(7, '0')}`,
+      i % 3 ? 'page_viewed' : 'login',
+      now,
+      '{"page":"/home"}',
+      now,
+      now,
+      `exports/tracks/part-${i % FILES}.csv`,
+    );
   }
 })();
 db.close();
-console.log(`Generated ${rows.toLocaleString('en-US')} rows in each of accounts, users and events in ${((performance.now() - started) / 1000).toFixed(1)} s: ${dbPath}\n`);
+console.log(
+  `Generated ${rows.toLocaleString('en-US')} rows in each of accounts, users and events in ${((performance.now() - started) / 1000).toFixed(1)} s: ${dbPath}\n`,
+);
 
 const queries = new DatabaseQueries(dbPath);
 const PAGE = 50;
@@ -55,18 +92,31 @@ function measure(label: string, run: () => unknown, repeat = 5): void {
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);
-  const summary = result && typeof result === 'object' && 'total' in result ? ` (total ${(result as { total: number }).total.toLocaleString('en-US')})` : '';
-  console.log(`${label.padEnd(58)} median ${times[Math.floor(times.length / 2)]!.toFixed(1).padStart(7)} ms   max ${times[times.length - 1]!.toFixed(1).padStart(7)} ms${summary}`);
+  const summary =
+    result && typeof result === 'object' && 'total' in result
+      ? ` (total ${(result as { total: number }).total.toLocaleString('en-US')})`
+      : '';
+  console.log(
+    `${label.padEnd(58)} median ${times[Math.floor(times.length / 2)]!.toFixed(1).padStart(7)} ms   max ${times[times.length - 1]!.toFixed(1).padStart(7)} ms${summary}`,
+  );
 }
 
 for (const table of ['accounts', 'users', 'events'] as const) {
   console.log(`${table}:`);
   measure('  first page (count + 50 rows)', () => queries.queryRecords(table, undefined, 0, PAGE));
-  measure('  page in the middle (offset 500,000)', () => queries.queryRecords(table, undefined, Math.floor(rows / 2), PAGE));
+  measure('  page in the middle (offset 500,000)', () =>
+    queries.queryRecords(table, undefined, Math.floor(rows / 2), PAGE),
+  );
   measure('  last page', () => queries.queryRecords(table, undefined, rows - PAGE, PAGE));
-  measure('  search, many matches ("acme" / "login")', () => queries.queryRecords(table, table === 'events' ? 'login' : 'acme', 0, PAGE));
-  measure('  search, one match (an exact ID)', () => queries.queryRecords(table, `${table === 'accounts' ? 'acc' : table === 'users' ? 'usr' : 'evt'}_0765432`, 0, PAGE));
+  measure('  search, many matches ("acme" / "login")', () =>
+    queries.queryRecords(table, table === 'events' ? 'login' : 'acme', 0, PAGE),
+  );
+  measure('  search, one match (an exact ID)', () =>
+    queries.queryRecords(table, `${table === 'accounts' ? 'acc' : table === 'users' ? 'usr' : 'evt'}_0765432`, 0, PAGE),
+  );
   measure('  search, no match', () => queries.queryRecords(table, 'no-such-thing', 0, PAGE));
-  measure('  record detail', () => queries.getRecord(table, `${table === 'accounts' ? 'acc' : table === 'users' ? 'usr' : 'evt'}_0765432`));
+  measure('  record detail', () =>
+    queries.getRecord(table, `${table === 'accounts' ? 'acc' : table === 'users' ? 'usr' : 'evt'}_0765432`),
+  );
 }
 queries.close();

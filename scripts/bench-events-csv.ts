@@ -21,7 +21,11 @@ const DATA_VERSION = 1;
  * properties (plan, with some "null" cells and empty ones; a duration; a boolean; a page, some of
  * them quoted with commas or doubled quotes). Deterministic, so runs compare.
  */
-export async function ensureEventsCsv(dataDir: string, rows: number, log: (line: string) => void = () => {}): Promise<string> {
+export async function ensureEventsCsv(
+  dataDir: string,
+  rows: number,
+  log: (line: string) => void = () => {},
+): Promise<string> {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, `events-v${DATA_VERSION}-${rows}.csv`);
   if (existsSync(path)) return path;
@@ -34,7 +38,16 @@ export async function ensureEventsCsv(dataDir: string, rows: number, log: (line:
     return seed / 0x80000000;
   };
   const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
-  const events = ['page_viewed', 'login', 'logout', 'report_exported', 'invite_sent', 'search', 'settings_changed', 'file_uploaded'];
+  const events = [
+    'page_viewed',
+    'login',
+    'logout',
+    'report_exported',
+    'invite_sent',
+    'search',
+    'settings_changed',
+    'file_uploaded',
+  ];
   const plans = ['free', 'starter', 'gold', 'enterprise', 'null', ''];
   const pages = ['/home', '/docs/intro', '/settings', '/reports/42', '"/search?q=a,b"', '/billing', '"Say ""hi"""'];
   const start = Date.UTC(2024, 0, 1);

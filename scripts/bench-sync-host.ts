@@ -56,7 +56,10 @@ async function serve(): Promise<void> {
   send({ type: 'ready', rssMb: process.memoryUsage.rss() / 2 ** 20 });
 }
 
-async function measuredSync(worker: SyncWorker, request: WorkerSyncRequest): Promise<{ report: SyncReport; measured: MeasuredSync }> {
+async function measuredSync(
+  worker: SyncWorker,
+  request: WorkerSyncRequest,
+): Promise<{ report: SyncReport; measured: MeasuredSync }> {
   global.gc?.();
   await new Promise((r) => setTimeout(r, 200));
   const baselineRss = process.memoryUsage.rss();

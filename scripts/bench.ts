@@ -109,19 +109,32 @@ async function main(): Promise<void> {
   if (!values.sources) {
     // In a child process: the bundler's buffers are not this process's memory during the runs.
     await new Promise<void>((resolveBuild, reject) => {
-      const child = fork(join(ROOT, 'scripts/build-shell.ts'), ['--out-dir', buildDir], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+      const child = fork(join(ROOT, 'scripts/build-shell.ts'), ['--out-dir', buildDir], {
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      });
       child.on('error', reject);
-      child.on('exit', (code) => (code === 0 ? resolveBuild() : reject(new Error(`Building the workers failed (exit ${code}).`))));
+      child.on('exit', (code) =>
+        code === 0 ? resolveBuild() : reject(new Error(`Building the workers failed (exit ${code}).`)),
+      );
     });
     workerUrl = pathToFileURL(join(buildDir, 'main', 'sync-worker.js'));
     // The sync host too, so that it runs on plain node, without tsx's loader in its memory.
     hostEntry = join(buildDir, 'bench-sync-host.mjs');
     const { build } = await import('esbuild');
-    await build({ entryPoints: [join(ROOT, 'scripts', 'bench-sync-host.ts')], outfile: hostEntry, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' });
+    await build({
+      entryPoints: [join(ROOT, 'scripts', 'bench-sync-host.ts')],
+      outfile: hostEntry,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'warning',
+    });
   }
   const results: SizeResult[] = [];
   try {
-    for (const rows of sizes) results.push(await benchSize(rows, runs, sqlite3, values.json!, { entry: hostEntry, workerUrl }));
+    for (const rows of sizes)
+      results.push(await benchSize(rows, runs, sqlite3, values.json!, { entry: hostEntry, workerUrl }));
   } finally {
     rmSync(buildDir, { recursive: true, force: true });
   }
@@ -159,11 +172,21 @@ function benchSizeInChild(rows: number, args: string[], json: boolean): Promise<
     let result: SizeResult | undefined;
     child.on('message', (message: { results: SizeResult[] }) => (result = message.results[0]));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 && result ? resolveChild(result) : reject(new Error(`The bench of ${rows} rows failed (exit ${code}).`))));
+    child.on('exit', (code) =>
+      code === 0 && result
+        ? resolveChild(result)
+        : reject(new Error(`The bench of ${rows} rows failed (exit ${code}).`)),
+    );
   });
 }
 
-async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boolean, host: { entry: string; workerUrl: URL | undefined }): Promise<SizeResult> {
+async function benchSize(
+  rows: number,
+  runs: number,
+  sqlite3: string,
+  quiet: boolean,
+  host: { entry: string; workerUrl: URL | undefined },
+): Promise<SizeResult> {
   const { workerUrl } = host;
   const log = quiet ? () => {} : (line: string) => console.log(line);
   const csv = await ensureEventsCsv(DATA_DIR, rows, log);
@@ -186,9 +209,16 @@ async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boo
     // The app keeps its worker between syncs, so its code is compiled and optimised after the first
     // one: start it and import a smaller file once, as a JIT benchmark warms up, before timing.
     const warmStart = performance.now();
-    await worker.run({ config: { ...config, objects: { tracks: { ...config.objects.tracks!, fileRegex: '^warmup/' } } }, secretAccessKey: LOCAL_S3_SECRET, dbPath: freshDb(runDir, 'warmup'), trigger: 'bench' });
+    await worker.run({
+      config: { ...config, objects: { tracks: { ...config.objects.tracks!, fileRegex: '^warmup/' } } },
+      secretAccessKey: LOCAL_S3_SECRET,
+      dbPath: freshDb(runDir, 'warmup'),
+      trigger: 'bench',
+    });
     const workerStartMs = performance.now() - warmStart;
-    log(`worker started and warmed up (a ${WARMUP_ROWS.toLocaleString('en-US')}-row import) in ${fmt(workerStartMs)} ms`);
+    log(
+      `worker started and warmed up (a ${WARMUP_ROWS.toLocaleString('en-US')}-row import) in ${fmt(workerStartMs)} ms`,
+    );
 
     const sqliteMs: number[] = [];
     const syncMs: number[] = [];
@@ -210,10 +240,16 @@ async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boo
           const cpu = childrenCpuMs() - cpuBefore;
           sqliteMs.push(ms);
           sqliteCpuMs.push(cpu);
-          log(`  sqlite3 .import   ${fmt(ms).padStart(8)} ms  ${fmt(rows / (ms / 1000)).padStart(10)} rows/s  CPU ${fmt(cpu)} ms`);
+          log(
+            `  sqlite3 .import   ${fmt(ms).padStart(8)} ms  ${fmt(rows / (ms / 1000)).padStart(10)} rows/s  CPU ${fmt(cpu)} ms`,
+          );
         } else {
           lastDb = freshDb(runDir, 'sync');
-          const measured = await timeSync(worker, { config, secretAccessKey: LOCAL_S3_SECRET, dbPath: lastDb, trigger: 'bench' }, rows);
+          const measured = await timeSync(
+            worker,
+            { config, secretAccessKey: LOCAL_S3_SECRET, dbPath: lastDb, trigger: 'bench' },
+            rows,
+          );
           syncMs.push(measured.ms);
           checkpointMs.push(measured.checkpointMs);
           syncCpuMs.push(measured.cpuMs);
@@ -233,9 +269,18 @@ async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boo
     const second: number[] = [];
     for (let i = 0; i < runs; i++) {
       const start = performance.now();
-      const { report } = await worker.run({ config, secretAccessKey: LOCAL_S3_SECRET, dbPath: lastDb, trigger: 'bench' });
+      const { report } = await worker.run({
+        config,
+        secretAccessKey: LOCAL_S3_SECRET,
+        dbPath: lastDb,
+        trigger: 'bench',
+      });
       second.push(performance.now() - start);
-      if (report.status !== 'succeeded' || report.files.some((f) => f.status !== 'unchanged') || report.counts.rows !== 0) {
+      if (
+        report.status !== 'succeeded' ||
+        report.files.some((f) => f.status !== 'unchanged') ||
+        report.counts.rows !== 0
+      ) {
         throw new Error(`The second sync read the file again: ${JSON.stringify(report.files)}`);
       }
     }
@@ -267,7 +312,9 @@ async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boo
         `  checkpoint after the report:      ${fmt(median(checkpointMs))} ms (median; the worker copies the WAL into the database file once the report is sent;` +
           ` sync + checkpoint / sqlite3: ${(median(syncMs.map((ms, i) => ms + checkpointMs[i]!)) / median(sqliteMs)).toFixed(2)}x)`,
         ...(sqliteCpuMs.some((ms) => ms > 0)
-          ? [`  CPU time (medians):               sqlite3 ${fmt(median(sqliteCpuMs))} ms, sync ${fmt(median(syncCpuMs))} ms (${(median(syncCpuMs) / median(sqliteCpuMs)).toFixed(2)}x; the S3 server's is not counted)`]
+          ? [
+              `  CPU time (medians):               sqlite3 ${fmt(median(sqliteCpuMs))} ms, sync ${fmt(median(syncCpuMs))} ms (${(median(syncCpuMs) / median(sqliteCpuMs)).toFixed(2)}x; the S3 server's is not counted)`,
+            ]
           : []),
         `  peak RSS during the sync:         ${fmt(result.peakRssMb)} MB (the sync host process, workers included; ${fmt(result.hostRssMb)} MB before its sync worker started, so the sync's share is ${fmt(result.syncRssMb)} MB)`,
         `  main-thread event-loop delay:     p99 ${fmt(result.eventLoopP99Ms)} ms, max ${fmt(result.eventLoopMaxMs)} ms (worst run; beyond the ${EVENT_LOOP_RESOLUTION_MS} ms sampling interval)`,
@@ -286,7 +333,14 @@ async function benchSize(rows: number, runs: number, sqlite3: string, quiet: boo
 async function timeSync(host: SyncHost, request: WorkerSyncRequest, rows: number): Promise<MeasuredSync> {
   const { report, measured } = await host.run(request, true);
   const file = report.files[0];
-  if (report.status !== 'succeeded' || !file || file.status !== 'imported' || file.rows !== rows || file.created !== rows || file.rejected !== 0) {
+  if (
+    report.status !== 'succeeded' ||
+    !file ||
+    file.status !== 'imported' ||
+    file.rows !== rows ||
+    file.created !== rows ||
+    file.rejected !== 0
+  ) {
     throw new Error(`The sync did not import every row: ${JSON.stringify(report)}`);
   }
   return measured!;
@@ -306,7 +360,10 @@ async function startSyncHost(entry: string, workerUrl: URL | undefined): Promise
     env: { ...process.env, ...(workerUrl ? { BENCH_WORKER_URL: workerUrl.href } : {}) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const waiting = new Map<number, { resolve: (m: FromSyncHost & { type: 'result' }) => void; reject: (e: Error) => void }>();
+  const waiting = new Map<
+    number,
+    { resolve: (m: FromSyncHost & { type: 'result' }) => void; reject: (e: Error) => void }
+  >();
   let nextId = 1;
   const readyRssMb = await new Promise<number>((resolveReady, reject) => {
     child.on('message', (message: FromSyncHost) => {
@@ -360,7 +417,9 @@ function childrenCpuMs(): number {
 function timeSqliteImport(sqlite3: string, csv: string, dbPath: string): Promise<number> {
   return new Promise((resolvePromise, reject) => {
     const start = performance.now();
-    const child = spawn(sqlite3, [dbPath, `.import --csv '${csv.replaceAll("'", "''")}' events`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(sqlite3, [dbPath, `.import --csv '${csv.replaceAll("'", "''")}' events`], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
@@ -379,14 +438,23 @@ async function checkSqliteShell(sqlite3: string): Promise<void> {
     child.on('close', (code) => r(code === 0));
   });
   if (!ok) {
-    console.error(`The bench compares with the sqlite3 shell, which was not found ("${sqlite3}"). Install it (Debian: apt-get install sqlite3) or set SQLITE3.`);
+    console.error(
+      `The bench compares with the sqlite3 shell, which was not found ("${sqlite3}"). Install it (Debian: apt-get install sqlite3) or set SQLITE3.`,
+    );
     process.exit(2);
   }
 }
 
 function benchConfig(endpoint: string): SyncConfig {
   return parseConfig({
-    connection: { bucket: BUCKET, prefix: '', region: 'us-east-1', accessKeyId: 'S3RVER', endpoint, forcePathStyle: true },
+    connection: {
+      bucket: BUCKET,
+      prefix: '',
+      region: 'us-east-1',
+      accessKeyId: 'S3RVER',
+      endpoint,
+      forcePathStyle: true,
+    },
     objects: {
       tracks: EVENTS_TRACKS_MAPPING,
     },
@@ -410,7 +478,10 @@ interface S3Child {
 
 /** The S3-compatible server in a child process: its work does not count against this process. */
 async function startS3Child(): Promise<S3Child> {
-  const child = fork(new URL(import.meta.url).pathname, [], { env: { ...process.env, BENCH_S3_CHILD: '1' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(new URL(import.meta.url).pathname, [], {
+    env: { ...process.env, BENCH_S3_CHILD: '1' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const request = (message: object) =>
     new Promise<Record<string, string>>((resolvePromise, reject) => {
       const onMessage = (reply: Record<string, string>) => {
@@ -447,7 +518,10 @@ async function serveS3(): Promise<void> {
   process.on('message', async (message: { put?: string; key?: string; populate?: number; close?: boolean }) => {
     try {
       if (message.populate) {
-        await server.putMany(Array.from({ length: message.populate }, (_, i) => previewKey(i)), 'event_id,user_id,timestamp,event\n');
+        await server.putMany(
+          Array.from({ length: message.populate }, (_, i) => previewKey(i)),
+          'event_id,user_id,timestamp,event\n',
+        );
         process.send!({ ok: 'populated' });
       } else if (message.put) {
         await server.put(message.key ?? KEY, readFileSync(message.put));
@@ -492,14 +566,19 @@ async function benchPreview(objects: number, json: boolean): Promise<void> {
   try {
     let start = performance.now();
     await s3.populate(objects);
-    log(`${objects.toLocaleString('en-US')} objects written into the S3 server's store in ${fmt(performance.now() - start)} ms`);
+    log(
+      `${objects.toLocaleString('en-US')} objects written into the S3 server's store in ${fmt(performance.now() - start)} ms`,
+    );
     const { createAppApi } = await import('../electron/core/service/app-api');
     const { InMemorySecretStore } = await import('../electron/core/config/secret-store');
     const { SyncService } = await import('../electron/core/service/sync-service');
     const secretStore = new InMemorySecretStore();
     const service = new SyncService({ dataDir, secretStore, env: {} });
     const api = createAppApi({ service, secretStore, env: {} });
-    const saved = await api.saveConnection({ connection: benchConfig(s3.endpoint).connection, secretAccessKey: LOCAL_S3_SECRET });
+    const saved = await api.saveConnection({
+      connection: benchConfig(s3.endpoint).connection,
+      secretAccessKey: LOCAL_S3_SECRET,
+    });
     if (!saved.ok) throw new Error(`The bench connection was refused: ${saved.message}`);
     global.gc?.();
     const baselineRss = process.memoryUsage.rss();

@@ -27,7 +27,10 @@ export interface BuiltShell {
   worker: string;
 }
 
-export async function buildShell({ root = projectRoot(), outDir = join(root, 'dist') }: { root?: string; outDir?: string } = {}): Promise<BuiltShell> {
+export async function buildShell({
+  root = projectRoot(),
+  outDir = join(root, 'dist'),
+}: { root?: string; outDir?: string } = {}): Promise<BuiltShell> {
   const shared: BuildOptions = {
     bundle: true,
     platform: 'node',
@@ -48,14 +51,35 @@ export async function buildShell({ root = projectRoot(), outDir = join(root, 'di
   const preload = join(outDir, 'preload', 'preload.cjs');
   const workerSource = join(root, 'electron', 'core', 'worker', 'sync-worker.ts');
   // A missing worker entry would build an app whose first sync fails: stop the build instead.
-  if (!existsSync(workerSource)) throw new Error(`The sync worker's entry ${workerSource} is missing: the app cannot sync without it.`);
+  if (!existsSync(workerSource))
+    throw new Error(`The sync worker's entry ${workerSource} is missing: the app cannot sync without it.`);
   const worker = join(mainDir, 'sync-worker.js');
 
   await Promise.all([
-    build({ ...shared, ...commonJsFromEsm, entryPoints: [join(root, 'electron', 'main', 'main.ts')], outfile: main, external: [...NATIVE_EXTERNALS] }),
-    build({ ...shared, ...commonJsFromEsm, entryPoints: [workerSource], outfile: worker, external: [...NATIVE_EXTERNALS] }),
+    build({
+      ...shared,
+      ...commonJsFromEsm,
+      entryPoints: [join(root, 'electron', 'main', 'main.ts')],
+      outfile: main,
+      external: [...NATIVE_EXTERNALS],
+    }),
+    build({
+      ...shared,
+      ...commonJsFromEsm,
+      entryPoints: [workerSource],
+      outfile: worker,
+      external: [...NATIVE_EXTERNALS],
+    }),
     // Sandboxed preload: everything but 'electron' inlined; no Node built-in may be left to require.
-    build({ ...shared, platform: 'browser', format: 'cjs', target: 'chrome130', entryPoints: [join(root, 'electron', 'preload', 'preload.ts')], outfile: preload, external: ['electron'] }),
+    build({
+      ...shared,
+      platform: 'browser',
+      format: 'cjs',
+      target: 'chrome130',
+      entryPoints: [join(root, 'electron', 'preload', 'preload.ts')],
+      outfile: preload,
+      external: ['electron'],
+    }),
   ]);
   return { main, preload, worker };
 }
@@ -66,6 +90,8 @@ function projectRoot(): string {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const outDirAt = process.argv.indexOf('--out-dir');
-  const built = await buildShell(outDirAt > 0 && process.argv[outDirAt + 1] ? { outDir: process.argv[outDirAt + 1] } : {});
+  const built = await buildShell(
+    outDirAt > 0 && process.argv[outDirAt + 1] ? { outDir: process.argv[outDirAt + 1] } : {},
+  );
   console.log(`Built the shell: ${[built.main, built.worker, built.preload].join(', ')}`);
 }

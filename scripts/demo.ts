@@ -41,26 +41,42 @@ try {
   for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
   writeFileSync(join(dataDir, 'demo-config.json'), `${JSON.stringify(config, null, 2)}\n`);
 
-  console.log(`Demo S3 server on ${server.endpoint}, bucket "${server.bucket}", ${uploads.length} files under "${prefix}".\n`);
+  console.log(
+    `Demo S3 server on ${server.endpoint}, bucket "${server.bucket}", ${uploads.length} files under "${prefix}".\n`,
+  );
   const db = openDatabase(dbPath);
   const report = await runSync({ config, secretAccessKey: LOCAL_S3_SECRET, db, dbPath, trigger: 'demo' });
   process.stdout.write(formatSyncReport(report, dbPath));
 
   console.log('\nWhat landed:');
-  for (const table of ['organizations', 'accounts', 'users', 'user_accounts', 'nps_responses', 'events', 'sync_rejects']) {
+  for (const table of [
+    'organizations',
+    'accounts',
+    'users',
+    'user_accounts',
+    'nps_responses',
+    'events',
+    'sync_rejects',
+  ]) {
     const { n } = db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number };
     console.log(`  ${table.padEnd(14)} ${n}`);
   }
   console.log('\nA few accounts with their typed traits:');
-  for (const row of db.prepare(`SELECT external_id, name, organization_id, traits FROM accounts ORDER BY external_id LIMIT 3`).all()) {
+  for (const row of db
+    .prepare(`SELECT external_id, name, organization_id, traits FROM accounts ORDER BY external_id LIMIT 3`)
+    .all()) {
     console.log(`  ${JSON.stringify(row)}`);
   }
   console.log('\nRejected rows (file, line, reason):');
-  for (const row of db.prepare(`SELECT key, line, reason FROM sync_rejects WHERE run_id = ? ORDER BY key, line`).all(report.runId) as { key: string; line: number; reason: string }[]) {
+  for (const row of db
+    .prepare(`SELECT key, line, reason FROM sync_rejects WHERE run_id = ? ORDER BY key, line`)
+    .all(report.runId) as { key: string; line: number; reason: string }[]) {
     console.log(`  ${row.key}:${row.line}  ${row.reason}`);
   }
   db.close();
-  console.log(`\nThe database is ${dbPath}: open it with any SQLite tool, e.g.\n  sqlite3 "${dbPath}" "SELECT event, occurred_at, properties FROM events"`);
+  console.log(
+    `\nThe database is ${dbPath}: open it with any SQLite tool, e.g.\n  sqlite3 "${dbPath}" "SELECT event, occurred_at, properties FROM events"`,
+  );
   console.log(`The configuration used is ${join(dataDir, 'demo-config.json')}.`);
   process.exitCode = report.status === 'succeeded' ? 0 : 1;
 } finally {

@@ -27,28 +27,54 @@ type Shape = (x: number, y: number) => boolean;
 /** Paint a shape with a colour, or clear it back to transparent. */
 type Layer = { shape: Shape; paint: Rgba | 'clear' };
 
-const circle = (cx: number, cy: number, r: number): Shape => (x, y) => (x - cx) ** 2 + (y - cy) ** 2 <= r * r;
-const ellipse = (cx: number, cy: number, rx: number, ry: number): Shape => (x, y) => ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1;
-const rect = (x0: number, y0: number, x1: number, y1: number): Shape => (x, y) => x >= x0 && x <= x1 && y >= y0 && y <= y1;
-const union = (...shapes: Shape[]): Shape => (x, y) => shapes.some((shape) => shape(x, y));
-const minus = (shape: Shape, hole: Shape): Shape => (x, y) => shape(x, y) && !hole(x, y);
+const circle =
+  (cx: number, cy: number, r: number): Shape =>
+  (x, y) =>
+    (x - cx) ** 2 + (y - cy) ** 2 <= r * r;
+const ellipse =
+  (cx: number, cy: number, rx: number, ry: number): Shape =>
+  (x, y) =>
+    ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1;
+const rect =
+  (x0: number, y0: number, x1: number, y1: number): Shape =>
+  (x, y) =>
+    x >= x0 && x <= x1 && y >= y0 && y <= y1;
+const union =
+  (...shapes: Shape[]): Shape =>
+  (x, y) =>
+    shapes.some((shape) => shape(x, y));
+const minus =
+  (shape: Shape, hole: Shape): Shape =>
+  (x, y) =>
+    shape(x, y) && !hole(x, y);
 /** A rounded rectangle. */
 const roundRect = (x0: number, y0: number, x1: number, y1: number, r: number): Shape =>
-  union(rect(x0 + r, y0, x1 - r, y1), rect(x0, y0 + r, x1, y1 - r), circle(x0 + r, y0 + r, r), circle(x1 - r, y0 + r, r), circle(x0 + r, y1 - r, r), circle(x1 - r, y1 - r, r));
+  union(
+    rect(x0 + r, y0, x1 - r, y1),
+    rect(x0, y0 + r, x1, y1 - r),
+    circle(x0 + r, y0 + r, r),
+    circle(x1 - r, y0 + r, r),
+    circle(x0 + r, y1 - r, r),
+    circle(x1 - r, y1 - r, r),
+  );
 /** A ring segment from angle a0 to a1 (radians, clockwise from 3 o'clock, y down). */
-const arc = (cx: number, cy: number, r: number, width: number, a0: number, a1: number): Shape => (x, y) => {
-  const d = Math.hypot(x - cx, y - cy);
-  if (Math.abs(d - r) > width / 2) return false;
-  let a = Math.atan2(y - cy, x - cx);
-  while (a < a0) a += 2 * Math.PI;
-  return a <= a1;
-};
-const triangle = (ax: number, ay: number, bx: number, by: number, cx: number, cy: number): Shape => (x, y) => {
-  const s1 = (bx - ax) * (y - ay) - (by - ay) * (x - ax);
-  const s2 = (cx - bx) * (y - by) - (cy - by) * (x - bx);
-  const s3 = (ax - cx) * (y - cy) - (ay - cy) * (x - cx);
-  return (s1 >= 0 && s2 >= 0 && s3 >= 0) || (s1 <= 0 && s2 <= 0 && s3 <= 0);
-};
+const arc =
+  (cx: number, cy: number, r: number, width: number, a0: number, a1: number): Shape =>
+  (x, y) => {
+    const d = Math.hypot(x - cx, y - cy);
+    if (Math.abs(d - r) > width / 2) return false;
+    let a = Math.atan2(y - cy, x - cx);
+    while (a < a0) a += 2 * Math.PI;
+    return a <= a1;
+  };
+const triangle =
+  (ax: number, ay: number, bx: number, by: number, cx: number, cy: number): Shape =>
+  (x, y) => {
+    const s1 = (bx - ax) * (y - ay) - (by - ay) * (x - ax);
+    const s2 = (cx - bx) * (y - by) - (cy - by) * (x - bx);
+    const s3 = (ax - cx) * (y - cy) - (ay - cy) * (x - cx);
+    return (s1 >= 0 && s2 >= 0 && s3 >= 0) || (s1 <= 0 && s2 <= 0 && s3 <= 0);
+  };
 
 /** A database: a cylinder with two bands, in a box (x0, y0, size). */
 function cylinder(x0: number, y0: number, w: number, h: number): { body: Shape; bands: Shape } {
@@ -60,14 +86,24 @@ function cylinder(x0: number, y0: number, w: number, h: number): { body: Shape; 
   const body = union(rect(x0, top, x0 + w, bottom), ellipse(cx, top, rx, ry), ellipse(cx, bottom, rx, ry));
   const gap = h * 0.055;
   // The visible edge of the lid and of one band across the middle, as thin transparent curves.
-  const lidEdge = minus(ellipse(cx, top + gap * 0.2, rx * 1.02, ry + gap * 0.5), ellipse(cx, top - gap * 0.9, rx * 1.04, ry));
+  const lidEdge = minus(
+    ellipse(cx, top + gap * 0.2, rx * 1.02, ry + gap * 0.5),
+    ellipse(cx, top - gap * 0.9, rx * 1.04, ry),
+  );
   const middle = top + (bottom - top) * 0.5;
-  const band = minus(ellipse(cx, middle, rx * 1.02, ry + gap * 0.5), union(ellipse(cx, middle - gap, rx * 1.04, ry), (x, y) => y < middle));
+  const band = minus(
+    ellipse(cx, middle, rx * 1.02, ry + gap * 0.5),
+    union(ellipse(cx, middle - gap, rx * 1.04, ry), (x, y) => y < middle),
+  );
   return { body, bands: union(lidEdge, band) };
 }
 
 const INK: Record<Exclude<TrayVariant, 'template'>, Rgba> = { light: [40, 40, 40, 255], dark: [242, 242, 242, 255] };
-const BADGE: Record<Exclude<TrayState, 'idle'>, Rgba> = { syncing: [26, 115, 232, 255], error: [217, 48, 37, 255], paused: [227, 116, 0, 255] };
+const BADGE: Record<Exclude<TrayState, 'idle'>, Rgba> = {
+  syncing: [26, 115, 232, 255],
+  error: [217, 48, 37, 255],
+  paused: [227, 116, 0, 255],
+};
 const BLACK: Rgba = [0, 0, 0, 255];
 const WHITE: Rgba = [255, 255, 255, 255];
 
@@ -80,9 +116,15 @@ function badgeSymbol(state: Exclude<TrayState, 'idle'>, cx: number, cy: number, 
         triangle(cx + r * 0.18, cy - r * 0.92, cx + r * 0.18, cy - r * 0.18, cx + r * 0.72, cy - r * 0.55),
       );
     case 'error':
-      return union(rect(cx - r * 0.14, cy - r * 0.62, cx + r * 0.14, cy + r * 0.16), circle(cx, cy + r * 0.45, r * 0.15));
+      return union(
+        rect(cx - r * 0.14, cy - r * 0.62, cx + r * 0.14, cy + r * 0.16),
+        circle(cx, cy + r * 0.45, r * 0.15),
+      );
     case 'paused':
-      return union(rect(cx - r * 0.42, cy - r * 0.5, cx - r * 0.12, cy + r * 0.5), rect(cx + r * 0.12, cy - r * 0.5, cx + r * 0.42, cy + r * 0.5));
+      return union(
+        rect(cx - r * 0.42, cy - r * 0.5, cx - r * 0.12, cy + r * 0.5),
+        rect(cx + r * 0.12, cy - r * 0.5, cx + r * 0.42, cy + r * 0.5),
+      );
   }
 }
 
@@ -99,7 +141,10 @@ export function trayLayers(state: TrayState, variant: TrayVariant): Layer[] {
   if (variant === 'template') {
     layers.push({ shape: circle(cx, cy, r), paint: BLACK }, { shape: badgeSymbol(state, cx, cy, r), paint: 'clear' });
   } else {
-    layers.push({ shape: circle(cx, cy, r), paint: BADGE[state] }, { shape: badgeSymbol(state, cx, cy, r), paint: WHITE });
+    layers.push(
+      { shape: circle(cx, cy, r), paint: BADGE[state] },
+      { shape: badgeSymbol(state, cx, cy, r), paint: WHITE },
+    );
   }
   return layers;
 }
@@ -125,7 +170,10 @@ export function rasterize(layers: readonly Layer[], size: number): Uint8Array {
   const n = 4;
   for (let py = 0; py < size; py++) {
     for (let px = 0; px < size; px++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let sy = 0; sy < n; sy++) {
         for (let sx = 0; sx < n; sx++) {
           const x = (px + (sx + 0.5) / n) / size;
@@ -182,7 +230,8 @@ export function encodePng(rgba: Uint8Array, width: number, height: number): Buff
   header[8] = 8; // bit depth
   header[9] = 6; // colour type RGBA
   const raw = Buffer.alloc(height * (width * 4 + 1));
-  for (let y = 0; y < height; y++) Buffer.from(rgba.buffer, rgba.byteOffset + y * width * 4, width * 4).copy(raw, y * (width * 4 + 1) + 1);
+  for (let y = 0; y < height; y++)
+    Buffer.from(rgba.buffer, rgba.byteOffset + y * width * 4, width * 4).copy(raw, y * (width * 4 + 1) + 1);
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', header),
@@ -256,7 +305,8 @@ export function allIconFiles(): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
   for (const state of TRAY_STATES) {
     for (const variant of TRAY_VARIANTS) {
-      for (const scale of [1, 2] as const) files.set(`tray/${trayIconFileName(state, variant, scale)}`, trayIconPng(state, variant, scale));
+      for (const scale of [1, 2] as const)
+        files.set(`tray/${trayIconFileName(state, variant, scale)}`, trayIconPng(state, variant, scale));
     }
   }
   const app = appIconPngs();

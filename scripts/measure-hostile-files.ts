@@ -52,7 +52,8 @@ function* bigField(): Generator<string> {
 function* wide(): Generator<string> {
   const columns = 5000;
   yield ['account_id', 'account_name', ...Array.from({ length: columns - 2 }, (_, i) => `trait_${i}`)].join(',') + '\n';
-  for (let r = 0; r < 200; r++) yield [`a-${r}`, `Account ${r}`, ...Array.from({ length: columns - 2 }, (_, i) => String(i * r))].join(',') + '\n';
+  for (let r = 0; r < 200; r++)
+    yield [`a-${r}`, `Account ${r}`, ...Array.from({ length: columns - 2 }, (_, i) => String(i * r))].join(',') + '\n';
 }
 
 const sources: Record<string, () => Generator<string>> = {
@@ -80,7 +81,9 @@ try {
     try {
       const config = parseConfig({
         connection: { bucket: 'measure', region: 'us-east-1', accessKeyId: 'AKIA' },
-        objects: { accounts: { fileRegex: '.', mode: 'create_update', idColumn: 'account_id', nameColumn: 'account_name' } },
+        objects: {
+          accounts: { fileRegex: '.', mode: 'create_update', idColumn: 'account_id', nameColumn: 'account_name' },
+        },
       });
       const result = await importFile({
         db,
@@ -111,5 +114,14 @@ sampleHeap();
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
 console.log(
-  JSON.stringify({ case: caseName, path: wholeImport ? 'import' : 'reader', seconds: Number(seconds.toFixed(2)), peakRssMB, heapPeakMB: Math.round(heapPeakMB), rows, rejected, ...(error ? { error } : {}) }),
+  JSON.stringify({
+    case: caseName,
+    path: wholeImport ? 'import' : 'reader',
+    seconds: Number(seconds.toFixed(2)),
+    peakRssMB,
+    heapPeakMB: Math.round(heapPeakMB),
+    rows,
+    rejected,
+    ...(error ? { error } : {}),
+  }),
 );

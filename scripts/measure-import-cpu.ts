@@ -29,11 +29,17 @@ const rows = Number(values.rows);
 // into this one process and take turns file by file, so that the machine's load weighs on them alike;
 // the report gives each one's median and the median of its differences from the first, turn by turn.
 const cores = values.core!.split(',').map((c) => resolve(c));
-const versions = await Promise.all(cores.map(async (core) => {
-  const load = (name: string) => import(pathToFileURL(core.endsWith('.mjs') ? core : join(core, `${name}.ts`)).href);
-  const [{ importFile }, { openDatabase }, { parseConfig }] = await Promise.all([load('import-file'), load('store'), load('config')]);
-  return { core, importFile, openDatabase, parseConfig };
-}));
+const versions = await Promise.all(
+  cores.map(async (core) => {
+    const load = (name: string) => import(pathToFileURL(core.endsWith('.mjs') ? core : join(core, `${name}.ts`)).href);
+    const [{ importFile }, { openDatabase }, { parseConfig }] = await Promise.all([
+      load('import-file'),
+      load('store'),
+      load('config'),
+    ]);
+    return { core, importFile, openDatabase, parseConfig };
+  }),
+);
 type Version = (typeof versions)[number];
 
 const mappingOf = (version: Version) =>
@@ -48,7 +54,9 @@ const mappingOf = (version: Version) =>
 const dir = mkdtempSync(join(tmpdir(), 'import-cpu-'));
 try {
   const warmupRows = Number(values.warmup);
-  if (warmupRows > 0) for (const version of versions) await importOnce(version, await ensureEventsCsv(join(ROOT, 'bench-data'), warmupRows), warmupRows);
+  if (warmupRows > 0)
+    for (const version of versions)
+      await importOnce(version, await ensureEventsCsv(join(ROOT, 'bench-data'), warmupRows), warmupRows);
   const csv = await ensureEventsCsv(join(ROOT, 'bench-data'), rows);
   const cpu: number[][] = versions.map(() => []);
   const load = [loadAverage()];
@@ -69,7 +77,9 @@ try {
   else {
     console.log(`${rows} rows, ${values.runs} turns; load average ${load.join(' -> ')}`);
     for (const r of results) {
-      console.log(`${r.core}: CPU median ${r.medianCpuMs.toFixed(0)} ms, min ${r.minCpuMs.toFixed(0)} ms, median difference from the first ${r.medianDiffFromFirstMs.toFixed(0)} ms`);
+      console.log(
+        `${r.core}: CPU median ${r.medianCpuMs.toFixed(0)} ms, min ${r.minCpuMs.toFixed(0)} ms, median difference from the first ${r.medianDiffFromFirstMs.toFixed(0)} ms`,
+      );
     }
   }
 } finally {
@@ -86,7 +96,11 @@ function loadAverage(): string {
   return loadavg()[0]!.toFixed(2);
 }
 
-async function importOnce(version: Version, csv: string, expectedRows: number): Promise<{ cpuMs: number; wallMs: number }> {
+async function importOnce(
+  version: Version,
+  csv: string,
+  expectedRows: number,
+): Promise<{ cpuMs: number; wallMs: number }> {
   const db = version.openDatabase(join(dir, 'import.sqlite'));
   db.pragma('wal_autocheckpoint = 0'); // as the sync worker's connection
   const stamp = { runId: 1, key: 'events/events.csv', syncedAt: new Date(0).toISOString() };
@@ -103,9 +117,9 @@ async function importOnce(version: Version, csv: string, expectedRows: number): 
   });
   const used = process.cpuUsage(cpu);
   const wallMs = performance.now() - start;
-  if (result.rows !== expectedRows || result.rejected !== 0) throw new Error(`unexpected counts ${JSON.stringify(result)}`);
+  if (result.rows !== expectedRows || result.rejected !== 0)
+    throw new Error(`unexpected counts ${JSON.stringify(result)}`);
   db.close();
   for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `import.sqlite${suffix}`), { force: true });
   return { cpuMs: (used.user + used.system) / 1000, wallMs };
 }
-

@@ -14,7 +14,9 @@ import { importFile } from '../electron/core/sync/import-file';
 import { openDatabase } from '../electron/core/db/store';
 import { ensureEventsCsv, EVENTS_TRACKS_MAPPING } from './bench-events-csv';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '250000' }, turns: { type: 'string', default: '12' } } });
+const { values } = parseArgs({
+  options: { rows: { type: 'string', default: '250000' }, turns: { type: 'string', default: '12' } },
+});
 const csv = await ensureEventsCsv(join(resolve(import.meta.dirname, '..'), 'bench-data'), Number(values.rows));
 if (!global.gc) throw new Error('Run with --expose-gc.');
 const mapping = parseConfig({
@@ -38,13 +40,23 @@ try {
     const db = openDatabase(path);
     db.pragma('wal_autocheckpoint = 0');
     const stamp = { runId: turn + 1, key: 'events/events.csv', syncedAt: new Date().toISOString() };
-    await importFile({ db, type: 'tracks', mapping, stamp, body: createReadStream(csv, { highWaterMark: 64 * 1024 }), recordReject: () => {}, beforeCommit: () => {} });
+    await importFile({
+      db,
+      type: 'tracks',
+      mapping,
+      stamp,
+      body: createReadStream(csv, { highWaterMark: 64 * 1024 }),
+      recordReject: () => {},
+      beforeCommit: () => {},
+    });
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();
     const peak = peakMb();
     await settle();
     const m = process.memoryUsage();
-    console.log(`turn ${turn}: peak RSS ${peak.toFixed(1)} MB; after a collection: RSS ${mb(m.rss)} MB, heap used ${mb(m.heapUsed)} MB, external ${mb(m.external)} MB`);
+    console.log(
+      `turn ${turn}: peak RSS ${peak.toFixed(1)} MB; after a collection: RSS ${mb(m.rss)} MB, heap used ${mb(m.heapUsed)} MB, external ${mb(m.external)} MB`,
+    );
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -19,9 +19,7 @@ const current = existsSync(marker) ? readFileSync(marker, 'utf8').trim() : 'node
 if (current !== target) {
   console.log(`Rebuilding ${NATIVE_MODULES.join(' and ')} for ${target === 'electron' ? 'Electron' : 'Node'}…`);
   const [command, args] =
-    target === 'electron'
-      ? ['npx', ['electron-builder', 'install-app-deps']]
-      : ['npm', ['rebuild', ...NATIVE_MODULES]];
+    target === 'electron' ? ['npx', ['electron-builder', 'install-app-deps']] : ['npm', ['rebuild', ...NATIVE_MODULES]];
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
   if (result.status !== 0) process.exit(result.status ?? 1);
   writeFileSync(marker, `${target}\n`);

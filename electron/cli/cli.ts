@@ -5,7 +5,14 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile, OBJECT_TYPES, type ObjectType, type SyncConfig } from '../shared/config';
 import { S3AccessError } from '../core/s3/s3-errors';
-import { compileFilePatterns, createS3Client, listSelectedFiles, prefixSlashCheck, previewFilesOf, testConnection } from '../core/s3/s3-source';
+import {
+  compileFilePatterns,
+  createS3Client,
+  listSelectedFiles,
+  prefixSlashCheck,
+  previewFilesOf,
+  testConnection,
+} from '../core/s3/s3-source';
 import { KeytarSecretStore, resolveSecret, type SecretStore } from '../core/config/secret-store';
 import { DatabaseError, openDatabase } from '../core/db/store';
 import { SyncScheduler } from '../core/sync/scheduler';
@@ -107,7 +114,9 @@ function parse<T extends Record<string, { type: 'string' | 'boolean' }>>(args: s
   } catch (error) {
     // parseArgs quotes a stray argument, which may be a secret pasted in the wrong place: never repeat it.
     if ((error as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
-      throw new UsageError('Unexpected argument (not shown): this command takes only --options. A secret access key never goes on the command line: store it with `credentials set`.');
+      throw new UsageError(
+        'Unexpected argument (not shown): this command takes only --options. A secret access key never goes on the command line: store it with `credentials set`.',
+      );
     }
     throw new UsageError((error as Error).message);
   }
@@ -118,14 +127,23 @@ function required(value: string | boolean | undefined, flag: string): string {
   return value;
 }
 
-async function loadConfigAndSecret(configPath: string, io: CliIo, store: SecretStore): Promise<{ config: SyncConfig; secret: string }> {
+async function loadConfigAndSecret(
+  configPath: string,
+  io: CliIo,
+  store: SecretStore,
+): Promise<{ config: SyncConfig; secret: string }> {
   const config = await loadConfigFile(configPath);
   const { secret } = await resolveSecret(config.connection.accessKeyId, { env: io.env, store });
   return { config, secret };
 }
 
 async function syncCommand(args: string[], io: CliIo, store: SecretStore, signal?: AbortSignal): Promise<number> {
-  const values = parse(args, { config: { type: 'string' }, db: { type: 'string' }, full: { type: 'boolean' }, json: { type: 'boolean' } });
+  const values = parse(args, {
+    config: { type: 'string' },
+    db: { type: 'string' },
+    full: { type: 'boolean' },
+    json: { type: 'boolean' },
+  });
   const configPath = required(values.config, '--config FILE');
   const dbPath = resolve(required(values.db, '--db FILE'));
   const { config, secret } = await loadConfigAndSecret(configPath, io, store);
@@ -175,7 +193,9 @@ async function watchCommand(args: string[], io: CliIo, store: SecretStore, signa
   const config = await loadConfigFile(configPath);
   const everyHours = config.schedule.everyHours;
   if (everyHours === null) {
-    throw new UsageError(`The schedule is off in ${configPath}: set schedule.everyHours to 6, 12 or 24 to watch, or use "sync" for one run.`);
+    throw new UsageError(
+      `The schedule is off in ${configPath}: set schedule.everyHours to 6, 12 or 24 to watch, or use "sync" for one run.`,
+    );
   }
   // Fail now, not at the first run, when there is no secret to be found.
   await resolveSecret(config.connection.accessKeyId, { env: io.env, store });
@@ -197,8 +217,10 @@ async function watchCommand(args: string[], io: CliIo, store: SecretStore, signa
     log(`${formatRunLine(report)}${next ? `; next sync at ${new Date(next).toISOString()}` : ''}`);
   });
   const next = scheduler.getState().nextRunAt;
-  log(`watching bucket "${config.connection.bucket}" every ${everyHours} hours into ${dbPath}; Ctrl-C stops` +
-    (next && next > Date.now() ? `. Next sync at ${new Date(next).toISOString()}` : ''));
+  log(
+    `watching bucket "${config.connection.bucket}" every ${everyHours} hours into ${dbPath}; Ctrl-C stops` +
+      (next && next > Date.now() ? `. Next sync at ${new Date(next).toISOString()}` : ''),
+  );
   scheduler.start();
   await new Promise<void>((resolveStop) => {
     if (signal?.aborted) resolveStop();
@@ -216,10 +238,12 @@ async function previewCommand(args: string[], io: CliIo, store: SecretStore): Pr
   const values = parse(args, { config: { type: 'string' }, type: { type: 'string' }, json: { type: 'boolean' } });
   const configPath = required(values.config, '--config FILE');
   const type = required(values.type, '--type TYPE') as ObjectType;
-  if (!OBJECT_TYPES.includes(type)) throw new UsageError(`Unknown object type "${type}": use one of ${OBJECT_TYPES.join(', ')}.`);
+  if (!OBJECT_TYPES.includes(type))
+    throw new UsageError(`Unknown object type "${type}": use one of ${OBJECT_TYPES.join(', ')}.`);
   const { config, secret } = await loadConfigAndSecret(configPath, io, store);
   const mapping = config.objects[type];
-  if (!mapping) throw new UsageError(`The configuration has no "${type}" object type: add objects.${type} with a fileRegex.`);
+  if (!mapping)
+    throw new UsageError(`The configuration has no "${type}" object type: add objects.${type} with a fileRegex.`);
   const client = createS3Client(config.connection, secret);
   try {
     const patterns = compileFilePatterns({ [type]: { ...mapping, enabled: true } });
@@ -232,7 +256,9 @@ async function previewCommand(args: string[], io: CliIo, store: SecretStore): Pr
       overCap: selection.overCap[type],
       ...(warning ? { warning } : {}),
     };
-    io.stdout.write(values.json ? `${JSON.stringify(result)}\n` : formatPreview(result, mapping.fileRegex, selection.listedCount));
+    io.stdout.write(
+      values.json ? `${JSON.stringify(result)}\n` : formatPreview(result, mapping.fileRegex, selection.listedCount),
+    );
     return EXIT_OK;
   } finally {
     client.destroy();
@@ -246,7 +272,9 @@ async function testConnectionCommand(args: string[], io: CliIo, store: SecretSto
   try {
     const { fileCount, more } = await testConnection(client, config.connection);
     const where = `bucket "${config.connection.bucket}"${config.connection.prefix ? ` under "${config.connection.prefix}"` : ''}`;
-    io.stdout.write(`Connected: ${where} can be listed and holds ${more ? `more than ${fileCount}` : fileCount} file${fileCount === 1 && !more ? '' : 's'}.\n`);
+    io.stdout.write(
+      `Connected: ${where} can be listed and holds ${more ? `more than ${fileCount}` : fileCount} file${fileCount === 1 && !more ? '' : 's'}.\n`,
+    );
     return EXIT_OK;
   } finally {
     client.destroy();

@@ -2,11 +2,7 @@
 // The secret is only ever read from standard input (never from arguments, which leak into shell history
 // and process listings) and never printed.
 import { parseArgs } from 'node:util';
-import {
-  howToStoreSecret,
-  KeychainUnavailableError,
-  type SecretStore,
-} from '../core/config/secret-store';
+import { howToStoreSecret, KeychainUnavailableError, type SecretStore } from '../core/config/secret-store';
 
 export interface CredentialsCommandIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
@@ -94,9 +90,10 @@ export async function runCredentialsCommand(
 }
 
 async function setSecret(accessKeyId: string, io: CredentialsCommandIo, store: SecretStore): Promise<number> {
-  const input = io.stdin.isTTY && io.stdin.setRawMode
-    ? await readHiddenLine(io, `Secret access key for ${accessKeyId}: `)
-    : { aborted: false, text: withoutTrailingNewline(await readAll(io.stdin)) };
+  const input =
+    io.stdin.isTTY && io.stdin.setRawMode
+      ? await readHiddenLine(io, `Secret access key for ${accessKeyId}: `)
+      : { aborted: false, text: withoutTrailingNewline(await readAll(io.stdin)) };
 
   if (input.aborted) {
     io.stderr.write('Aborted; nothing was stored.\n');

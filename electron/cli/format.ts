@@ -34,7 +34,7 @@ export function formatSyncReport(report: SyncReport, dbPath: string): string {
       file.status === 'imported'
         ? `${plural(file.rows, 'row')}: ${file.created} created, ${file.updated} updated, ${file.skipped} skipped, ${file.rejected} rejected`
         : file.status === 'failed'
-          ? file.error ?? ''
+          ? (file.error ?? '')
           : 'not read again (same ETag, size and mapping as last import)';
     lines.push(`  ${file.type.padEnd(13)} ${file.status.padEnd(9)} ${file.key}  ${counts}`);
     for (const warning of file.warnings ?? []) lines.push(`    warning: ${warning}`);
@@ -43,22 +43,39 @@ export function formatSyncReport(report: SyncReport, dbPath: string): string {
     if (count) lines.push(`  ${type}: ${plural(count, 'more matching file')} beyond the 1000-file limit were not read`);
   }
   const c = report.counts;
-  lines.push(`Rows: ${number.format(c.rows)} read, ${number.format(c.created)} created, ${number.format(c.updated)} updated, ${number.format(c.skipped)} skipped, ${number.format(c.rejected)} rejected`);
-  if (c.rejected > 0) lines.push(`Rejected rows: sqlite3 "${dbPath}" "SELECT key, line, reason, raw FROM sync_rejects WHERE run_id = ${report.runId}"`);
+  lines.push(
+    `Rows: ${number.format(c.rows)} read, ${number.format(c.created)} created, ${number.format(c.updated)} updated, ${number.format(c.skipped)} skipped, ${number.format(c.rejected)} rejected`,
+  );
+  if (c.rejected > 0)
+    lines.push(
+      `Rejected rows: sqlite3 "${dbPath}" "SELECT key, line, reason, raw FROM sync_rejects WHERE run_id = ${report.runId}"`,
+    );
   lines.push(`Database: ${dbPath}`);
   return `${lines.join('\n')}\n`;
 }
 
 export function formatPreview(
-  result: { type: string; selected: { key: string; size: number; lastModified: string }[]; overCap: number; warning?: string },
+  result: {
+    type: string;
+    selected: { key: string; size: number; lastModified: string }[];
+    overCap: number;
+    warning?: string;
+  },
   pattern: string,
   listedCount: number,
 ): string {
-  const lines = [`${result.type}: /${pattern}/ selects ${plural(result.selected.length, 'file')} of ${number.format(listedCount)} listed`];
+  const lines = [
+    `${result.type}: /${pattern}/ selects ${plural(result.selected.length, 'file')} of ${number.format(listedCount)} listed`,
+  ];
   for (const file of result.selected) {
-    lines.push(`  ${file.lastModified.slice(0, 19).replace('T', ' ')}  ${formatBytes(file.size).padStart(8)}  ${file.key}`);
+    lines.push(
+      `  ${file.lastModified.slice(0, 19).replace('T', ' ')}  ${formatBytes(file.size).padStart(8)}  ${file.key}`,
+    );
   }
-  if (result.overCap) lines.push(`  + ${plural(result.overCap, 'more matching file')} beyond the 1000-file limit (a sync reads only the first 1000, in key order)`);
+  if (result.overCap)
+    lines.push(
+      `  + ${plural(result.overCap, 'more matching file')} beyond the 1000-file limit (a sync reads only the first 1000, in key order)`,
+    );
   if (result.warning) lines.push(`Check the prefix: ${result.warning}`);
   return `${lines.join('\n')}\n`;
 }
@@ -75,7 +92,8 @@ export function createProgressBar(stream: NodeJS.WritableStream & { columns?: nu
         const fraction = p.size > 0 ? Math.min(1, p.bytes / p.size) : 0;
         const barWidth = 20;
         const filled = Math.round(fraction * barWidth);
-        text = `[${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ${String(Math.round(fraction * 100)).padStart(3)}% ` +
+        text =
+          `[${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ${String(Math.round(fraction * 100)).padStart(3)}% ` +
           `file ${p.fileIndex}/${p.fileCount} ${number.format(p.rows)} rows ${p.key ?? ''}`;
       }
       stream.write(`\r${text.slice(0, width - 1).padEnd(width - 1)}`);
@@ -92,6 +110,8 @@ export function createProgressBar(stream: NodeJS.WritableStream & { columns?: nu
 export function formatRunLine(report: RunReport): string {
   const c = report.counts;
   const run = report.runId === null ? 'sync' : `sync #${report.runId}`;
-  return `${run} ${report.status}: ${plural(c.files, 'file')}, ${plural(c.rows, 'row')} (${c.created} created, ${c.updated} updated, ` +
-    `${c.skipped} skipped, ${c.rejected} rejected)${report.error ? `. ${report.error}` : ''}`;
+  return (
+    `${run} ${report.status}: ${plural(c.files, 'file')}, ${plural(c.rows, 'row')} (${c.created} created, ${c.updated} updated, ` +
+    `${c.skipped} skipped, ${c.rejected} rejected)${report.error ? `. ${report.error}` : ''}`
+  );
 }

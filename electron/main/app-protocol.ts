@@ -56,8 +56,12 @@ const CONTENT_TYPES: Record<string, string> = {
  * mode, which Chromium allows only on CORS-enabled schemes. It also lets other origins read app://,
  * but no other origin ever loads here: navigation and new windows are denied.
  */
-export function registerAppScheme(protocol: { registerSchemesAsPrivileged(schemes: { scheme: string; privileges?: Record<string, boolean> }[]): void }): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
+export function registerAppScheme(protocol: {
+  registerSchemesAsPrivileged(schemes: { scheme: string; privileges?: Record<string, boolean> }[]): void;
+}): void {
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } },
+  ]);
 }
 
 /** Whether a URL is one of the app's own pages: app://s3-csv-sync/..., or the dev server's origin in development. */
@@ -68,7 +72,13 @@ export function isAppUrl(url: string, devServerOrigin: string | null = null): bo
   } catch {
     return false;
   }
-  if (parsed.protocol === `${APP_SCHEME}:` && parsed.host === APP_HOST && parsed.username === '' && parsed.password === '') return true;
+  if (
+    parsed.protocol === `${APP_SCHEME}:` &&
+    parsed.host === APP_HOST &&
+    parsed.username === '' &&
+    parsed.password === ''
+  )
+    return true;
   return devServerOrigin !== null && parsed.origin === devServerOrigin;
 }
 
@@ -80,7 +90,10 @@ const NOT_BUILT_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>
 export type FileReader = (path: string) => Promise<Uint8Array>;
 
 /** The app:// handler: files under rendererDir, index.html for routes, 404 for anything else. */
-export function createRendererHandler(rendererDir: string, read: FileReader = readFile): (request: Request) => Promise<Response> {
+export function createRendererHandler(
+  rendererDir: string,
+  read: FileReader = readFile,
+): (request: Request) => Promise<Response> {
   const root = resolve(rendererDir);
   return async (request) => {
     const url = new URL(request.url);
@@ -99,17 +112,25 @@ export function createRendererHandler(rendererDir: string, read: FileReader = re
     try {
       return respond(await read(target), CONTENT_TYPES[extname(target)] ?? 'application/octet-stream');
     } catch (error) {
-      if (target === join(root, 'index.html')) return respond(new TextEncoder().encode(NOT_BUILT_PAGE), CONTENT_TYPES['.html']!);
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'EISDIR') return notFound();
+      if (target === join(root, 'index.html'))
+        return respond(new TextEncoder().encode(NOT_BUILT_PAGE), CONTENT_TYPES['.html']!);
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'EISDIR')
+        return notFound();
       throw error;
     }
   };
 }
 
 function respond(body: Uint8Array, contentType: string): Response {
-  return new Response(body as ConstructorParameters<typeof Response>[0], { status: 200, headers: { 'Content-Type': contentType, ...SECURITY_HEADERS } });
+  return new Response(body as ConstructorParameters<typeof Response>[0], {
+    status: 200,
+    headers: { 'Content-Type': contentType, ...SECURITY_HEADERS },
+  });
 }
 
 function notFound(): Response {
-  return new Response('Not found', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS } });
+  return new Response('Not found', {
+    status: 404,
+    headers: { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS },
+  });
 }

@@ -53,7 +53,12 @@ export interface RegisterOptions {
 }
 
 /** Registers a handler for every API method; returns a function that removes them all. */
-export function registerApiHandlers(ipcMain: IpcMainLike, api: ApiHandlers, policy: SenderPolicy, options: RegisterOptions = {}): () => void {
+export function registerApiHandlers(
+  ipcMain: IpcMainLike,
+  api: ApiHandlers,
+  policy: SenderPolicy,
+  options: RegisterOptions = {},
+): () => void {
   const log = options.log ?? ((message, error) => console.warn(message, ...(error === undefined ? [] : [error])));
   for (const method of API_METHODS) {
     const channel = requestChannel(method);
@@ -75,21 +80,27 @@ async function handleRequest(
     log(`Refused the IPC request ${method}: ${refusal}.`);
     return { ok: false, message: `Request refused: ${refusal}.` };
   }
-  if (args.length > 1) return { ok: false, message: `Invalid argument for ${method}: it takes at most one argument, ${args.length} were sent.` };
+  if (args.length > 1)
+    return {
+      ok: false,
+      message: `Invalid argument for ${method}: it takes at most one argument, ${args.length} were sent.`,
+    };
   try {
     const valid = validateApiArgs(method, args[0]);
     // The schema fixed the shape; the handler map is indexed by the same method.
     const handler = api[method] as (args: unknown) => Promise<unknown>;
     return { ok: true, value: await handler(valid) };
   } catch (error) {
-    if (!(error instanceof ApiArgumentError)) log(`The API request ${method} failed:`, redact(String((error as Error)?.stack ?? error), secretsIn(args[0])));
+    if (!(error instanceof ApiArgumentError))
+      log(`The API request ${method} failed:`, redact(String((error as Error)?.stack ?? error), secretsIn(args[0])));
     return { ok: false, message: plainMessage(error, secretsIn(args[0])) };
   }
 }
 
 /** An error's message for the renderer: its first lines without any stack frame, secrets redacted. */
 export function plainMessage(error: unknown, secrets: readonly string[] = []): string {
-  if (!(error instanceof Error) || error.message.trim() === '') return 'The request failed unexpectedly; see the application log.';
+  if (!(error instanceof Error) || error.message.trim() === '')
+    return 'The request failed unexpectedly; see the application log.';
   const lines = error.message.split('\n').filter((line) => !/^\s*at\s/.test(line));
   return redact(lines.join('\n').trim(), secrets);
 }
@@ -112,14 +123,24 @@ export interface EventSource {
 }
 
 /** Sends one event to the main window, when there is one; false when there is none to send to. */
-export function pushEvent<E extends ShellEvent>(target: EventTarget | null, event: E, payload: ShellEvents[E]): boolean {
+export function pushEvent<E extends ShellEvent>(
+  target: EventTarget | null,
+  event: E,
+  payload: ShellEvents[E],
+): boolean {
   if (target === null || target.isDestroyed()) return false;
   target.send(eventChannel(event), payload);
   return true;
 }
 
 /** Relays every contract event of the API to whichever window is current; returns the unsubscriber. */
-export function forwardApiEvents(source: EventSource, currentTarget: () => EventTarget | null, events: readonly ApiEvent[] = API_EVENTS): () => void {
-  const unsubscribers = events.map((event) => source.on(event, (payload) => pushEvent(currentTarget(), event, payload)));
+export function forwardApiEvents(
+  source: EventSource,
+  currentTarget: () => EventTarget | null,
+  events: readonly ApiEvent[] = API_EVENTS,
+): () => void {
+  const unsubscribers = events.map((event) =>
+    source.on(event, (payload) => pushEvent(currentTarget(), event, payload)),
+  );
   return () => unsubscribers.forEach((unsubscribe) => unsubscribe());
 }

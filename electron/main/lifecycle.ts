@@ -6,7 +6,10 @@ import type { App, PowerMonitor } from 'electron';
  * Claims the single-instance lock. False: another instance runs and has been told (it focuses its
  * window), so this one should quit at once.
  */
-export function claimSingleInstance(app: Pick<App, 'requestSingleInstanceLock' | 'on'>, focusWindow: () => void): boolean {
+export function claimSingleInstance(
+  app: Pick<App, 'requestSingleInstanceLock' | 'on'>,
+  focusWindow: () => void,
+): boolean {
   if (!app.requestSingleInstanceLock()) return false;
   app.on('second-instance', () => focusWindow());
   // macOS: clicking the Dock icon of the running app.
@@ -54,7 +57,9 @@ export function quitAfterStopping(app: Pick<App, 'on' | 'quit'>, options: QuitOp
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
-        log(`The sync did not stop within ${(options.timeoutMs ?? QUIT_TIMEOUT_MS) / 1000} s; quitting anyway (its unfinished file is rolled back when the database is next opened).`);
+        log(
+          `The sync did not stop within ${(options.timeoutMs ?? QUIT_TIMEOUT_MS) / 1000} s; quitting anyway (its unfinished file is rolled back when the database is next opened).`,
+        );
         resolve();
       }, options.timeoutMs ?? QUIT_TIMEOUT_MS);
     });

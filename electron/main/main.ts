@@ -2,7 +2,22 @@
 // shell's small modules. Each module takes the Electron objects it uses as parameters and is unit
 // tested with fakes; this file only connects them. Built by scripts/build-shell.ts into dist/main/main.cjs.
 import { join } from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, nativeTheme, Notification, powerMonitor, protocol, screen, session, shell, Tray } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  nativeImage,
+  nativeTheme,
+  Notification,
+  powerMonitor,
+  protocol,
+  screen,
+  session,
+  shell,
+  Tray,
+} from 'electron';
 import { createAppApi } from '../core/service/app-api';
 import { KeytarSecretStore } from '../core/config/secret-store';
 import { SyncService } from '../core/service/sync-service';
@@ -123,7 +138,8 @@ function devServer(url: string | undefined): string | null {
   if (!url || app.isPackaged) return null;
   try {
     const parsed = new URL(url);
-    if (parsed.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname)) return parsed.origin;
+    if (parsed.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname))
+      return parsed.origin;
   } catch {
     // ignored below
   }

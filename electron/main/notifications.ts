@@ -54,7 +54,11 @@ export class NotificationService {
 
   private show(title: string, body: string, runId: number | null): void {
     if (!this.deps.isSupported()) return;
-    const notification = this.deps.createNotification({ title, body, ...(this.deps.icon ? { icon: this.deps.icon } : {}) });
+    const notification = this.deps.createNotification({
+      title,
+      body,
+      ...(this.deps.icon ? { icon: this.deps.icon } : {}),
+    });
     this.visible.add(notification);
     notification.on('click', () => {
       this.visible.delete(notification);
@@ -76,7 +80,10 @@ function runKey(report: RunReport): string {
 
 function reason(report: RunReport): string {
   const text = (report.error ?? '').replace(/\s+/g, ' ').trim();
-  if (text === '') return report.status === 'failed' ? 'The sync could not run. Open the sync log to see why.' : 'Some files could not be imported. Open the sync log to see which.';
+  if (text === '')
+    return report.status === 'failed'
+      ? 'The sync could not run. Open the sync log to see why.'
+      : 'Some files could not be imported. Open the sync log to see which.';
   return text.length > MAX_REASON ? `${text.slice(0, MAX_REASON - 1)}…` : text;
 }
 

@@ -47,8 +47,15 @@ const LAST_RUN_WORDS: Record<LastRun['status'], string> = {
 export const TOOLTIP_MAX = 127;
 
 /** "S3 CSV Sync" / last sync result and time (and why it failed, as room allows) / next sync. */
-export function trayTooltip(scheduler: SchedulerState, lastRun: LastRun | null, formatTime: (epochMs: number) => string): string {
-  const title = scheduler.running && scheduler.runningSince !== null ? `S3 CSV Sync: syncing since ${formatTime(scheduler.runningSince)}` : 'S3 CSV Sync';
+export function trayTooltip(
+  scheduler: SchedulerState,
+  lastRun: LastRun | null,
+  formatTime: (epochMs: number) => string,
+): string {
+  const title =
+    scheduler.running && scheduler.runningSince !== null
+      ? `S3 CSV Sync: syncing since ${formatTime(scheduler.runningSince)}`
+      : 'S3 CSV Sync';
   let last = 'No sync yet';
   if (lastRun) {
     last = LAST_RUN_WORDS[lastRun.status];
@@ -60,7 +67,10 @@ export function trayTooltip(scheduler: SchedulerState, lastRun: LastRun | null, 
   else next = scheduler.nextRunAt === null ? 'Next sync: not planned' : `Next sync ${formatTime(scheduler.nextRunAt)}`;
 
   const lines = [title, last, next];
-  const reason = lastRun && (lastRun.status === 'failed' || lastRun.status === 'partial') ? lastRun.error?.replace(/\s+/g, ' ').trim() : undefined;
+  const reason =
+    lastRun && (lastRun.status === 'failed' || lastRun.status === 'partial')
+      ? lastRun.error?.replace(/\s+/g, ' ').trim()
+      : undefined;
   if (reason) {
     const room = TOOLTIP_MAX - lines.join('\n').length - 2; // ": " after the result
     if (room >= 12) lines[1] = `${last}: ${reason.length > room ? `${reason.slice(0, room - 1)}…` : reason}`;
@@ -78,7 +88,12 @@ export function defaultFormatTime(epochMs: number, now: number = Date.now()): st
 }
 
 /** The icon file for a state: template images on macOS (the OS tints them), else light or dark by the taskbar's colour. */
-export function trayIconPath(iconDir: string, status: TrayStatus, platform: NodeJS.Platform, darkMenus: boolean): string {
+export function trayIconPath(
+  iconDir: string,
+  status: TrayStatus,
+  platform: NodeJS.Platform,
+  darkMenus: boolean,
+): string {
   if (platform === 'darwin') return join(iconDir, `${status}Template.png`);
   return join(iconDir, `${status}-${darkMenus ? 'dark' : 'light'}.png`);
 }
@@ -150,7 +165,9 @@ export class TrayService {
   private render(): void {
     if (!this.tray) return;
     this.tray.setImage(this.image());
-    this.tray.setToolTip(trayTooltip(this.scheduler, this.lastRun, this.deps.formatTime ?? ((ms) => defaultFormatTime(ms))));
+    this.tray.setToolTip(
+      trayTooltip(this.scheduler, this.lastRun, this.deps.formatTime ?? ((ms) => defaultFormatTime(ms))),
+    );
     this.tray.setContextMenu(this.deps.buildMenu(this.menuTemplate()));
   }
 
@@ -171,7 +188,12 @@ export class TrayService {
     const { actions } = this.deps;
     const { running, paused } = this.scheduler;
     return [
-      { id: 'sync-now', label: running ? 'Syncing…' : 'Sync now', enabled: !running, click: () => this.run('Sync now', actions.syncNow()) },
+      {
+        id: 'sync-now',
+        label: running ? 'Syncing…' : 'Sync now',
+        enabled: !running,
+        click: () => this.run('Sync now', actions.syncNow()),
+      },
       paused
         ? { id: 'resume', label: 'Resume schedule', click: () => this.run('Resume schedule', actions.resumeSchedule()) }
         : { id: 'pause', label: 'Pause schedule', click: () => this.run('Pause schedule', actions.pauseSchedule()) },

@@ -57,7 +57,13 @@ export class WindowBoundsFile {
   }
 
   save(bounds: WindowBounds): void {
-    const parsed = boundsSchema.safeParse({ ...bounds, x: Math.round(bounds.x), y: Math.round(bounds.y), width: Math.round(bounds.width), height: Math.round(bounds.height) });
+    const parsed = boundsSchema.safeParse({
+      ...bounds,
+      x: Math.round(bounds.x),
+      y: Math.round(bounds.y),
+      width: Math.round(bounds.width),
+      height: Math.round(bounds.height),
+    });
     if (!parsed.success) return;
     try {
       mkdirSync(dirname(this.path), { recursive: true });
@@ -78,7 +84,11 @@ const GRAB_HEIGHT = 30;
  * Where to open the window: the saved bounds when their title bar is on one of the displays' work
  * areas, else the saved size (shrunk to fit the primary display) with no position, which centres it.
  */
-export function placeWindow(saved: WindowBounds | null, workAreas: readonly Rectangle[], primaryWorkArea: Rectangle): WindowPlacement {
+export function placeWindow(
+  saved: WindowBounds | null,
+  workAreas: readonly Rectangle[],
+  primaryWorkArea: Rectangle,
+): WindowPlacement {
   if (saved === null) return { ...fit(DEFAULT_SIZE, primaryWorkArea), maximized: false };
   const titleBar: Rectangle = { x: saved.x, y: saved.y, width: saved.width, height: GRAB_HEIGHT };
   const visible = workAreas.some((area) => {

@@ -6,7 +6,12 @@ import type { BrowserWindow, BrowserWindowConstructorOptions, Display, HandlerDe
 import { MIN_SIZE, placeWindow, type WindowBoundsFile } from './window-bounds';
 
 /** The only sites a link in the app may open, in the user's browser. */
-export const EXTERNAL_LINK_HOSTS: readonly string[] = ['docs.vitally.io', 'docs.aws.amazon.com', 'aws.amazon.com', 'console.aws.amazon.com'];
+export const EXTERNAL_LINK_HOSTS: readonly string[] = [
+  'docs.vitally.io',
+  'docs.aws.amazon.com',
+  'aws.amazon.com',
+  'console.aws.amazon.com',
+];
 
 /** https, a host on the allow-list, the default port, no credentials in the URL. */
 export function isAllowedExternalUrl(url: string, hosts: readonly string[] = EXTERNAL_LINK_HOSTS): boolean {
@@ -16,7 +21,13 @@ export function isAllowedExternalUrl(url: string, hosts: readonly string[] = EXT
   } catch {
     return false;
   }
-  return parsed.protocol === 'https:' && parsed.port === '' && parsed.username === '' && parsed.password === '' && hosts.includes(parsed.hostname);
+  return (
+    parsed.protocol === 'https:' &&
+    parsed.port === '' &&
+    parsed.username === '' &&
+    parsed.password === '' &&
+    hosts.includes(parsed.hostname)
+  );
 }
 
 export interface WindowOptionsInput {
@@ -26,7 +37,12 @@ export interface WindowOptionsInput {
   icon?: string;
 }
 
-export function mainWindowOptions({ preloadPath, isDevelopment, placement, icon }: WindowOptionsInput): BrowserWindowConstructorOptions {
+export function mainWindowOptions({
+  preloadPath,
+  isDevelopment,
+  placement,
+  icon,
+}: WindowOptionsInput): BrowserWindowConstructorOptions {
   return {
     ...placement,
     minWidth: MIN_SIZE.width,
@@ -57,7 +73,10 @@ export function mainWindowOptions({ preloadPath, isDevelopment, placement, icon 
  * Denies navigation (of the page and of any frame in it), server redirects, new windows and webviews
  * on any webContents; allow-listed https links go to the browser.
  */
-export function hardenWebContents(contents: Pick<WebContents, 'on' | 'setWindowOpenHandler'>, openExternal: (url: string) => Promise<void>): void {
+export function hardenWebContents(
+  contents: Pick<WebContents, 'on' | 'setWindowOpenHandler'>,
+  openExternal: (url: string) => Promise<void>,
+): void {
   const openIfAllowed = (url: string) => {
     if (!isAllowedExternalUrl(url)) return;
     openExternal(url).catch((error: unknown) => console.warn(`Could not open ${url} in the browser:`, error));
@@ -141,7 +160,12 @@ export class MainWindow {
       deps.screen.getPrimaryDisplay().workArea,
     );
     const window = deps.createWindow(
-      mainWindowOptions({ preloadPath: deps.preloadPath, isDevelopment: deps.isDevelopment, placement, icon: deps.icon }),
+      mainWindowOptions({
+        preloadPath: deps.preloadPath,
+        isDevelopment: deps.isDevelopment,
+        placement,
+        icon: deps.icon,
+      }),
     );
     this.window = window;
     if (placement.maximized) window.maximize();

@@ -37,7 +37,8 @@ export function createBridge(ipcRenderer: IpcRendererLike): DesktopS3SyncApi {
   }
 
   api.on = <E extends ShellEvent>(event: E, listener: (payload: ShellEvents[E]) => void): (() => void) => {
-    if (!EVENTS.includes(event)) throw new Error(`Unknown event "${String(event)}"; known events: ${EVENTS.join(', ')}.`);
+    if (!EVENTS.includes(event))
+      throw new Error(`Unknown event "${String(event)}"; known events: ${EVENTS.join(', ')}.`);
     if (typeof listener !== 'function') throw new Error('The listener must be a function.');
     const relay = (_event: unknown, payload: unknown) => listener(payload as ShellEvents[E]);
     ipcRenderer.on(eventChannel(event), relay);

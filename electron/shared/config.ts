@@ -34,11 +34,11 @@ const mode = z.enum(['create_update', 'update_only'], {
 const common = {
   enabled: z.boolean().default(true),
   fileRegex,
-  delimiter: z
-    .enum(DELIMITERS, { error: 'must be one of "," ";" "\\t" "|" (or left out to detect it)' })
-    .optional(),
+  delimiter: z.enum(DELIMITERS, { error: 'must be one of "," ";" "\\t" "|" (or left out to detect it)' }).optional(),
   // Left out means UTF-8 (so existing configurations keep their mapping hash); a BOM in the file wins.
-  encoding: z.enum(ENCODINGS, { error: 'must be "utf-8", "utf-16le" or "windows-1252" (or left out for UTF-8)' }).optional(),
+  encoding: z
+    .enum(ENCODINGS, { error: 'must be "utf-8", "utf-16le" or "windows-1252" (or left out for UTF-8)' })
+    .optional(),
 };
 
 const organizations = z.strictObject({
@@ -116,10 +116,9 @@ export const syncConfigSchema = z.strictObject({
   }),
   schedule: z
     .strictObject({
-      everyHours: z
-        .union([z.literal(6), z.literal(12), z.literal(24), z.null()], {
-          error: 'must be 6, 12, 24 or null (off)',
-        }),
+      everyHours: z.union([z.literal(6), z.literal(12), z.literal(24), z.null()], {
+        error: 'must be 6, 12, 24 or null (off)',
+      }),
     })
     .default({ everyHours: null }),
 });
@@ -136,7 +135,10 @@ export type ObjectMapping = NonNullable<ObjectsConfig[ObjectType]>;
 
 /** A configuration that was refused, with one readable line per problem. */
 export class ConfigError extends Error {
-  constructor(readonly problems: string[], source?: string) {
+  constructor(
+    readonly problems: string[],
+    source?: string,
+  ) {
     super(
       `${source ? `The configuration in ${source}` : 'The configuration'} is not valid:\n` +
         problems.map((p) => `  - ${p}`).join('\n'),
@@ -148,13 +150,16 @@ export class ConfigError extends Error {
 function describeIssue(issue: z.core.$ZodIssue): string {
   const field = issue.path.length ? issue.path.join('.') : '(top level)';
   if (issue.code === 'unrecognized_keys') {
-    return `${field}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` +
+    return (
+      `${field}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` +
       (issue.keys.some((k) => /secret/i.test(k))
         ? ' (the secret access key never goes in the configuration: set AWS_SECRET_ACCESS_KEY or store it in the keychain)'
-        : '');
+        : '')
+    );
   }
   if (issue.code === 'invalid_type' && issue.input === undefined) return `${field}: is required`;
-  if (issue.code === 'invalid_type') return `${field}: must be ${issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}`;
+  if (issue.code === 'invalid_type')
+    return `${field}: must be ${issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}`;
   return `${field}: ${issue.message}`;
 }
 
@@ -172,7 +177,9 @@ export async function loadConfigFile(path: string): Promise<SyncConfig> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError([code === 'ENOENT' ? `the file ${path} does not exist` : `the file ${path} cannot be read (${code})`]);
+    throw new ConfigError([
+      code === 'ENOENT' ? `the file ${path} does not exist` : `the file ${path} cannot be read (${code})`,
+    ]);
   }
   let value: unknown;
   try {

@@ -5,7 +5,16 @@ import type { ConnectionConfig, ObjectMapping, ObjectType, SyncConfig } from './
 import type { RunReport, SchedulerState, SyncRequestResult } from '../core/sync/scheduler';
 import type { SyncProgress } from '../core/sync/run-sync';
 
-export type { ConnectionConfig, ObjectMapping, ObjectType, SyncConfig, RunReport, SchedulerState, SyncRequestResult, SyncProgress };
+export type {
+  ConnectionConfig,
+  ObjectMapping,
+  ObjectType,
+  SyncConfig,
+  RunReport,
+  SchedulerState,
+  SyncRequestResult,
+  SyncProgress,
+};
 
 export type ScheduleHours = 6 | 12 | 24 | null;
 
@@ -60,11 +69,11 @@ export interface PreviewProgress {
 }
 
 export type SampleResult =
-  | { ok: true; key: string; columns: string[]; rows: string[][]; delimiter: string }
-  | { ok: false; message: string };
+  { ok: true; key: string; columns: string[]; rows: string[][]; delimiter: string } | { ok: false; message: string };
 
 /** After a save the scheduler may already be syncing (a new schedule or mapping syncs right away). */
-export type SaveResult = { ok: true; config: SyncConfig; scheduler: SchedulerState } | { ok: false; message: string; problems: string[] };
+export type SaveResult =
+  { ok: true; config: SyncConfig; scheduler: SchedulerState } | { ok: false; message: string; problems: string[] };
 
 export interface RunSummary {
   id: number;

@@ -23,7 +23,8 @@ try {
 const dataDir = values['data-dir'];
 if (!dataDir) fail('--data-dir is required: the folder that holds the settings and the database.');
 const port = values.port === undefined ? 0 : Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a port number (0 to 65535), not "${values.port}".`);
+if (!Number.isInteger(port) || port < 0 || port > 65535)
+  fail(`--port must be a port number (0 to 65535), not "${values.port}".`);
 
 let server: Awaited<ReturnType<typeof startWebServer>>;
 try {

@@ -73,9 +73,17 @@ class HttpError extends Error {
   }
 }
 
-export async function startWebServer({ dataDir, port = 0, secretStore, rendererDir = DEFAULT_RENDERER_DIR, env = process.env }: WebServerOptions): Promise<WebServer> {
+export async function startWebServer({
+  dataDir,
+  port = 0,
+  secretStore,
+  rendererDir = DEFAULT_RENDERER_DIR,
+  env = process.env,
+}: WebServerOptions): Promise<WebServer> {
   if (!existsSync(join(rendererDir, 'index.html'))) {
-    throw new Error(`The renderer is not built (no ${join(rendererDir, 'index.html')}): run npm run build:renderer first.`);
+    throw new Error(
+      `The renderer is not built (no ${join(rendererDir, 'index.html')}): run npm run build:renderer first.`,
+    );
   }
   const token = randomBytes(24).toString('base64url');
   const service = new SyncService({ dataDir, secretStore, env });
@@ -88,7 +96,8 @@ export async function startWebServer({ dataDir, port = 0, secretStore, rendererD
   const server: Server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       const status = error instanceof HttpError ? error.status : 500;
-      if (!response.headersSent) sendJson(response, status, { error: error instanceof Error ? error.message : String(error) });
+      if (!response.headersSent)
+        sendJson(response, status, { error: error instanceof Error ? error.message : String(error) });
       else response.end();
     });
   });
@@ -96,7 +105,8 @@ export async function startWebServer({ dataDir, port = 0, secretStore, rendererD
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     setSecurityHeaders(response);
     // DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends Host: evil.example.
-    if (!allowedHosts.has(request.headers.host ?? '')) throw new HttpError(421, 'This server answers only to 127.0.0.1.');
+    if (!allowedHosts.has(request.headers.host ?? ''))
+      throw new HttpError(421, 'This server answers only to 127.0.0.1.');
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     if (url.pathname === '/api/events') return streamEvents(request, response, url);
     if (url.pathname.startsWith('/api/')) return callApi(request, response, url.pathname.slice('/api/'.length));
@@ -105,15 +115,18 @@ export async function startWebServer({ dataDir, port = 0, secretStore, rendererD
 
   function checkOrigin(request: IncomingMessage): void {
     const origin = request.headers.origin;
-    if (origin !== undefined && !origins.has(origin)) throw new HttpError(403, 'Requests from other origins are refused.');
+    if (origin !== undefined && !origins.has(origin))
+      throw new HttpError(403, 'Requests from other origins are refused.');
     const site = request.headers['sec-fetch-site'];
-    if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new HttpError(403, 'Requests from other sites are refused.');
+    if (site !== undefined && site !== 'same-origin' && site !== 'none')
+      throw new HttpError(403, 'Requests from other sites are refused.');
   }
 
   function checkToken(given: string | null | undefined): void {
     const expected = Buffer.from(token);
     const actual = Buffer.from(given ?? '');
-    if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) throw new HttpError(401, 'Missing or wrong access token.');
+    if (actual.length !== expected.length || !timingSafeEqual(actual, expected))
+      throw new HttpError(401, 'Missing or wrong access token.');
   }
 
   async function callApi(request: IncomingMessage, response: ServerResponse, name: string): Promise<void> {
@@ -121,7 +134,8 @@ export async function startWebServer({ dataDir, port = 0, secretStore, rendererD
     checkToken(request.headers[TOKEN_HEADER] as string | undefined);
     if (request.method !== 'POST') throw new HttpError(405, 'API requests are POST.');
     if (!API_METHODS.includes(name as ApiMethod)) throw new HttpError(404, `There is no API request "${name}".`);
-    if (!/^application\/json\b/.test(request.headers['content-type'] ?? '')) throw new HttpError(415, 'API requests are JSON.');
+    if (!/^application\/json\b/.test(request.headers['content-type'] ?? ''))
+      throw new HttpError(415, 'API requests are JSON.');
     const body = await readJson(request);
     const method = name as ApiMethod;
     let args: unknown;
@@ -145,9 +159,15 @@ export async function startWebServer({ dataDir, port = 0, secretStore, rendererD
     checkOrigin(request);
     checkToken(url.searchParams.get('token'));
     if (request.method !== 'GET') throw new HttpError(405, 'Events are read with GET.');
-    response.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+    response.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+    });
     response.write(': connected\n\n');
-    const offs = API_EVENTS.map((event) => api.on(event, (payload: unknown) => response.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`)));
+    const offs = API_EVENTS.map((event) =>
+      api.on(event, (payload: unknown) => response.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`)),
+    );
     const heartbeat = setInterval(() => response.write(': heartbeat\n\n'), HEARTBEAT_MS);
     eventStreams.add(response);
     request.on('close', () => {
@@ -220,7 +240,11 @@ function setSecurityHeaders(response: ServerResponse): void {
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(text) });
+  response.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'Content-Length': Buffer.byteLength(text),
+  });
   response.end(text);
 }
 

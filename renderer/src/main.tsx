@@ -25,4 +25,6 @@ function chooseApi(): S3SyncApi | null {
 }
 
 const api = chooseApi();
-createRoot(document.getElementById('root')!).render(<StrictMode>{api ? <App api={api} desktop={window.s3sync} /> : <MissingTokenPage />}</StrictMode>);
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>{api ? <App api={api} desktop={window.s3sync} /> : <MissingTokenPage />}</StrictMode>,
+);

@@ -10,7 +10,8 @@ describe('Connection', () => {
     const api = createFakeApi();
     const { user } = await renderApp(api);
     expect(screen.getByRole('heading', { level: 1, name: 'Connection' })).toBeInTheDocument();
-    for (const label of ['Bucket name', 'Prefix', 'Region', 'Access key ID', 'Secret access key']) expect(screen.getByLabelText(label)).toHaveValue('');
+    for (const label of ['Bucket name', 'Prefix', 'Region', 'Access key ID', 'Secret access key'])
+      expect(screen.getByLabelText(label)).toHaveValue('');
     expect(screen.getByLabelText('Secret access key')).toHaveAttribute('type', 'password');
     expect(screen.getByLabelText('Custom endpoint')).not.toBeVisible();
     await user.click(screen.getByText('Advanced'));
@@ -24,7 +25,9 @@ describe('Connection', () => {
     const api = createFakeApi();
     const { user } = await renderApp(api);
     await user.click(screen.getByRole('button', { name: 'Save' }));
-    expect(screen.getByLabelText('Bucket name')).toHaveAccessibleDescription('Enter the name of the bucket that holds the CSV files.');
+    expect(screen.getByLabelText('Bucket name')).toHaveAccessibleDescription(
+      'Enter the name of the bucket that holds the CSV files.',
+    );
     expect(screen.getByLabelText('Bucket name')).toHaveAttribute('aria-invalid', 'true');
     expect(screen.getByLabelText('Region')).toHaveAccessibleDescription(/Enter the bucket’s AWS region/);
     expect(screen.getByLabelText('Bucket name')).toHaveFocus();
@@ -50,7 +53,10 @@ describe('Connection', () => {
     await user.click(screen.getByRole('button', { name: 'Test connection' }));
     expect(await screen.findByText('Connected. It sees more than 1,000 files under “vitally/”.')).toBeInTheDocument();
 
-    api.testConnection.mockResolvedValueOnce({ ok: false, message: 'The bucket "acme-exports" is in eu-west-1, not us-east-1: set the region to eu-west-1.' });
+    api.testConnection.mockResolvedValueOnce({
+      ok: false,
+      message: 'The bucket "acme-exports" is in eu-west-1, not us-east-1: set the region to eu-west-1.',
+    });
     await user.click(screen.getByRole('button', { name: 'Test connection' }));
     expect(await screen.findByRole('alert')).toHaveTextContent('set the region to eu-west-1');
   });
@@ -69,14 +75,25 @@ describe('Connection', () => {
     await user.click(screen.getByRole('button', { name: 'Save' }));
 
     expect(api.saveConnection).toHaveBeenCalledWith({
-      connection: { bucket: 'acme-exports', prefix: '', region: 'us-east-1', accessKeyId: 'AKIAEXAMPLE', endpoint: 'http://127.0.0.1:9000', forcePathStyle: true },
+      connection: {
+        bucket: 'acme-exports',
+        prefix: '',
+        region: 'us-east-1',
+        accessKeyId: 'AKIAEXAMPLE',
+        endpoint: 'http://127.0.0.1:9000',
+        forcePathStyle: true,
+      },
       secretAccessKey: 'typed-secret',
     });
     expect(await screen.findByText(/Stored in the keychain for/)).toBeInTheDocument();
     expect(document.querySelector('input[type="password"]')).toBeNull();
-    expect(screen.getByRole('group', { name: 'Secret access key' })).toHaveTextContent('Stored in the keychain for AKIAEXAMPLE.');
+    expect(screen.getByRole('group', { name: 'Secret access key' })).toHaveTextContent(
+      'Stored in the keychain for AKIAEXAMPLE.',
+    );
     expect(document.body.textContent).not.toContain('typed-secret');
-    expect(await screen.findByText('Connection saved; the secret access key is stored in the keychain.')).toBeInTheDocument();
+    expect(
+      await screen.findByText('Connection saved; the secret access key is stored in the keychain.'),
+    ).toBeInTheDocument();
 
     await user.click(screen.getByRole('button', { name: 'Replace secret' }));
     const secret = screen.getByLabelText('Secret access key');
@@ -96,7 +113,9 @@ describe('Connection', () => {
 
     await user.clear(screen.getByLabelText('Access key ID'));
     await user.type(screen.getByLabelText('Access key ID'), 'AKIAOTHER');
-    expect(screen.getByLabelText('Secret access key')).toHaveAccessibleDescription(/Leave it empty if the keychain already holds the secret for this access key ID/);
+    expect(screen.getByLabelText('Secret access key')).toHaveAccessibleDescription(
+      /Leave it empty if the keychain already holds the secret for this access key ID/,
+    );
   });
 
   it('puts the back end’s problems under their fields', async () => {
@@ -115,7 +134,8 @@ describe('Connection', () => {
   it('shows a damaged settings file that was set aside, and a keychain that cannot be used', async () => {
     const api = createFakeApi(
       makeOverview({
-        settingsNotice: 'settings.json was not valid JSON; it was kept as settings.damaged-2026-03-02.json and the app started with empty settings.',
+        settingsNotice:
+          'settings.json was not valid JSON; it was kept as settings.damaged-2026-03-02.json and the app started with empty settings.',
         keychainProblem: 'The OS keychain could not be reached: no Secret Service. Unlock the keychain and try again.',
       }),
     );
@@ -138,12 +158,22 @@ describe('Connection', () => {
     await waitFor(() => expect(created).toHaveLength(1));
     expect(await created[0]!.text()).toBe('{"connection":{}}\n');
 
-    api.importConfig.mockResolvedValueOnce({ ok: false, message: 'not valid', problems: ['schedule.everyHours: must be 6, 12, 24 or null (off)'] });
-    await user.upload(screen.getByLabelText('Configuration file to import'), new File(['{"schedule":{"everyHours":5}}'], 'team.json', { type: 'application/json' }));
+    api.importConfig.mockResolvedValueOnce({
+      ok: false,
+      message: 'not valid',
+      problems: ['schedule.everyHours: must be 6, 12, 24 or null (off)'],
+    });
+    await user.upload(
+      screen.getByLabelText('Configuration file to import'),
+      new File(['{"schedule":{"everyHours":5}}'], 'team.json', { type: 'application/json' }),
+    );
     expect(api.importConfig).toHaveBeenCalledWith({ json: '{"schedule":{"everyHours":5}}' });
     expect(await screen.findByText('schedule.everyHours: must be 6, 12, 24 or null (off)')).toBeInTheDocument();
 
-    await user.upload(screen.getByLabelText('Configuration file to import'), new File(['{}'], 'team.json', { type: 'application/json' }));
+    await user.upload(
+      screen.getByLabelText('Configuration file to import'),
+      new File(['{}'], 'team.json', { type: 'application/json' }),
+    );
     expect(await screen.findByText('Configuration imported from team.json.')).toBeInTheDocument();
   });
 });

@@ -6,7 +6,13 @@ import type { DataTable, RecordDetail, RecordPage } from '../../electron/shared/
 import { createFakeApi, makeConfig, makeOverview } from './fake-api';
 import { renderApp } from './render-app';
 
-const TOTALS: Record<DataTable, number> = { accounts: 1_000_000, organizations: 3, users: 0, nps_responses: 12, events: 250_000 };
+const TOTALS: Record<DataTable, number> = {
+  accounts: 1_000_000,
+  organizations: 3,
+  users: 0,
+  nps_responses: 12,
+  events: 250_000,
+};
 
 function page(table: DataTable, offset: number, count: number, total = TOTALS[table]): RecordPage {
   return {
@@ -24,9 +30,19 @@ function page(table: DataTable, offset: number, count: number, total = TOTALS[ta
 }
 
 function dataApi(overviewPatch = {}) {
-  const api = createFakeApi(makeOverview({ config: makeConfig({ accounts: { enabled: true, fileRegex: '^a', mode: 'create_update', idColumn: 'id', nameColumn: 'name' } }), ...overviewPatch }));
-  api.queryRecords.mockImplementation(async ({ table, offset, limit, search }: { table: DataTable; offset: number; limit: number; search?: string }) =>
-    search ? page(table, offset, 2, search === 'acme' ? 10_001 : 2) : page(table, offset, Math.min(limit, TOTALS[table] - offset)),
+  const api = createFakeApi(
+    makeOverview({
+      config: makeConfig({
+        accounts: { enabled: true, fileRegex: '^a', mode: 'create_update', idColumn: 'id', nameColumn: 'name' },
+      }),
+      ...overviewPatch,
+    }),
+  );
+  api.queryRecords.mockImplementation(
+    async ({ table, offset, limit, search }: { table: DataTable; offset: number; limit: number; search?: string }) =>
+      search
+        ? page(table, offset, 2, search === 'acme' ? 10_001 : 2)
+        : page(table, offset, Math.min(limit, TOTALS[table] - offset)),
   );
   return api;
 }
@@ -35,10 +51,22 @@ describe('Data', () => {
   it('shows each table with its count, and pages through a million rows', async () => {
     const api = dataApi();
     const { user } = await renderApp(api, 'data');
-    await waitFor(() => expect(screen.getAllByRole('tab').map((t) => t.textContent)).toEqual(['Accounts, 1,000,000', 'Organizations, 3', 'Users, 0', 'NPS responses, 12', 'Events, 250,000']));
+    await waitFor(() =>
+      expect(screen.getAllByRole('tab').map((t) => t.textContent)).toEqual([
+        'Accounts, 1,000,000',
+        'Organizations, 3',
+        'Users, 0',
+        'NPS responses, 12',
+        'Events, 250,000',
+      ]),
+    );
     expect(await screen.findByText('1–50 of 1,000,000')).toBeInTheDocument();
     const table = screen.getByRole('table', { name: 'Accounts' });
-    expect(within(table).getAllByRole('columnheader').map((h) => h.textContent)).toEqual(['ID', 'Name', 'Organization', 'Last synced']);
+    expect(
+      within(table)
+        .getAllByRole('columnheader')
+        .map((h) => h.textContent),
+    ).toEqual(['ID', 'Name', 'Organization', 'Last synced']);
     expect(within(table).getAllByRole('row')).toHaveLength(51);
     // A record whose file left the bucket is marked.
     expect(within(within(table).getAllByRole('row')[2]!).getByText('Stale')).toBeInTheDocument();
@@ -61,7 +89,9 @@ describe('Data', () => {
     api.queryRecords.mockClear();
     await user.type(screen.getByLabelText('Search accounts'), 'acme');
     expect(await screen.findByText('1–2 of more than 10,000 matches')).toBeInTheDocument();
-    expect(api.queryRecords.mock.calls.filter(([args]) => (args as { search?: string }).search)).toEqual([[{ table: 'accounts', offset: 0, limit: 50, search: 'acme' }]]);
+    expect(api.queryRecords.mock.calls.filter(([args]) => (args as { search?: string }).search)).toEqual([
+      [{ table: 'accounts', offset: 0, limit: 50, search: 'acme' }],
+    ]);
     await user.clear(screen.getByLabelText('Search accounts'));
     await user.type(screen.getByLabelText('Search accounts'), 'zz');
     expect(await screen.findByText('1–2 of 2 matches')).toBeInTheDocument();
@@ -86,7 +116,11 @@ describe('Data', () => {
     expect(within(region).getAllByText('vitally/accounts/a.csv').length).toBeGreaterThan(0);
     expect(within(region).getByText('(run 42)')).toBeInTheDocument();
     const traits = within(region).getByRole('table', { name: 'Traits' });
-    expect(within(traits).getAllByRole('row').map((r) => r.textContent)).toEqual(['planenterprise', 'mrr12000.5', 'tags["priority"]']);
+    expect(
+      within(traits)
+        .getAllByRole('row')
+        .map((r) => r.textContent),
+    ).toEqual(['planenterprise', 'mrr12000.5', 'tags["priority"]']);
   });
 
   it('says what to do when a table is empty, or a search finds nothing', async () => {
@@ -94,7 +128,9 @@ describe('Data', () => {
     const { user } = await renderApp(api, 'data');
     await user.click(await screen.findByRole('tab', { name: /Users/ }));
     expect(await screen.findByText('No users yet')).toBeInTheDocument();
-    expect(screen.getByText('Map the Users files on the Objects screen and sync to fill this table.')).toBeInTheDocument();
+    expect(
+      screen.getByText('Map the Users files on the Objects screen and sync to fill this table.'),
+    ).toBeInTheDocument();
     await user.click(screen.getByRole('tab', { name: /Accounts/ }));
     api.queryRecords.mockResolvedValue({ table: 'accounts', total: 0, offset: 0, rows: [] });
     await user.type(screen.getByLabelText('Search accounts'), 'nothing-like-this');
@@ -106,7 +142,9 @@ describe('Data', () => {
     const { unmount } = await renderApp(webApi, 'data');
     expect(screen.getByLabelText('Database file')).toHaveValue('/home/ana/.config/S3 CSV Sync/s3-csv-sync.sqlite');
     expect(screen.getByRole('button', { name: 'Open database folder' })).toBeDisabled();
-    expect(screen.getByRole('button', { name: 'Open database folder' })).toHaveAccessibleDescription(/The web preview cannot open folders/);
+    expect(screen.getByRole('button', { name: 'Open database folder' })).toHaveAccessibleDescription(
+      /The web preview cannot open folders/,
+    );
     unmount();
 
     const desktopApi = dataApi({ canOpenDatabaseFolder: true });

@@ -1,11 +1,36 @@
 // A fake S3SyncApi for component tests: every request is a vi.fn with a plausible default answer, and
 // emit() pushes events the way the back end would.
 import { vi, type Mock } from 'vitest';
-import type { ApiEvent, ApiEvents, ApiMethod, ApiResult, Overview, RunDetail, RunSummary, S3SyncApi, SchedulerState, SyncConfig } from '../../electron/shared/contract';
+import type {
+  ApiEvent,
+  ApiEvents,
+  ApiMethod,
+  ApiResult,
+  Overview,
+  RunDetail,
+  RunSummary,
+  S3SyncApi,
+  SchedulerState,
+  SyncConfig,
+} from '../../electron/shared/contract';
 
-export const IDLE_SCHEDULER: SchedulerState = { everyHours: null, paused: false, running: false, runningSince: null, lastRunStart: null, nextRunAt: null };
+export const IDLE_SCHEDULER: SchedulerState = {
+  everyHours: null,
+  paused: false,
+  running: false,
+  runningSince: null,
+  lastRunStart: null,
+  nextRunAt: null,
+};
 
-export const CONNECTION = { bucket: 'acme-exports', prefix: 'vitally/', region: 'us-east-1', accessKeyId: 'AKIAEXAMPLE', endpoint: 'http://127.0.0.1:9000', forcePathStyle: true };
+export const CONNECTION = {
+  bucket: 'acme-exports',
+  prefix: 'vitally/',
+  region: 'us-east-1',
+  accessKeyId: 'AKIAEXAMPLE',
+  endpoint: 'http://127.0.0.1:9000',
+  forcePathStyle: true,
+};
 
 export function makeConfig(objects: SyncConfig['objects'] = {}, everyHours: 6 | 12 | 24 | null = null): SyncConfig {
   return { connection: { ...CONNECTION }, objects, schedule: { everyHours } };
@@ -59,11 +84,19 @@ export function createFakeApi(overview: Overview = makeOverview()): FakeApi {
   const emptyDetail: RunDetail | null = null;
   const handlers = {
     getOverview: vi.fn(async () => overview),
-    saveConnection: vi.fn(async (input: { connection: SyncConfig['connection'] }) => saved({ ...makeConfig(), connection: input.connection })),
+    saveConnection: vi.fn(async (input: { connection: SyncConfig['connection'] }) =>
+      saved({ ...makeConfig(), connection: input.connection }),
+    ),
     testConnection: vi.fn(async () => ({ ok: true as const, fileCount: 12, more: false })),
     previewFiles: vi.fn(async () => ({ ok: true as const, selected: [], overCap: 0, listedCount: 0 })),
     cancelPreview: vi.fn(async () => ({ cancelled: true })),
-    sampleFile: vi.fn(async ({ key }: { key: string }) => ({ ok: true as const, key, columns: [], rows: [], delimiter: ',' })),
+    sampleFile: vi.fn(async ({ key }: { key: string }) => ({
+      ok: true as const,
+      key,
+      columns: [],
+      rows: [],
+      delimiter: ',',
+    })),
     saveMapping: vi.fn(async () => saved(makeConfig())),
     setSchedule: vi.fn(async () => saved(makeConfig())),
     syncNow: vi.fn(async () => ({ started: true as const, startedAt: Date.now() })),
@@ -72,7 +105,12 @@ export function createFakeApi(overview: Overview = makeOverview()): FakeApi {
     listRuns: vi.fn(async () => [] as RunSummary[]),
     getRun: vi.fn(async () => emptyDetail),
     runChart: vi.fn(async () => []),
-    queryRecords: vi.fn(async ({ table, offset }: { table: 'accounts'; offset: number }) => ({ table, total: 0, offset, rows: [] })),
+    queryRecords: vi.fn(async ({ table, offset }: { table: 'accounts'; offset: number }) => ({
+      table,
+      total: 0,
+      offset,
+      rows: [],
+    })),
     getRecord: vi.fn(async () => null),
     exportConfig: vi.fn(async () => ({ json: '{}' })),
     importConfig: vi.fn(async () => saved(makeConfig())),

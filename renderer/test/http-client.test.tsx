@@ -33,17 +33,36 @@ describe('the web preview client', () => {
   });
 
   it('turns a refusal into a message that says what to do', async () => {
-    const unauthorized = createHttpApi({ baseUrl: 'http://127.0.0.1:4000/', token: 'bad', fetch: (async () => jsonResponse(401, { error: 'Missing or wrong access token.' })) as never });
+    const unauthorized = createHttpApi({
+      baseUrl: 'http://127.0.0.1:4000/',
+      token: 'bad',
+      fetch: (async () => jsonResponse(401, { error: 'Missing or wrong access token.' })) as never,
+    });
     await expect(unauthorized.getOverview()).rejects.toThrow(/Open the address that `npm run web` printed/);
-    const invalid = createHttpApi({ baseUrl: 'http://127.0.0.1:4000/', token: 't', fetch: (async () => jsonResponse(400, { error: 'Invalid argument for listRuns: limit: too small' })) as never });
+    const invalid = createHttpApi({
+      baseUrl: 'http://127.0.0.1:4000/',
+      token: 't',
+      fetch: (async () => jsonResponse(400, { error: 'Invalid argument for listRuns: limit: too small' })) as never,
+    });
     await expect(invalid.listRuns({ limit: 0 })).rejects.toThrow('Invalid argument for listRuns: limit: too small');
-    const down = createHttpApi({ baseUrl: 'http://127.0.0.1:4000/', token: 't', fetch: (async () => Promise.reject(new TypeError('fetch failed'))) as never });
-    await expect(down.getOverview()).rejects.toThrow('The web preview server does not answer. Is `npm run web` still running?');
+    const down = createHttpApi({
+      baseUrl: 'http://127.0.0.1:4000/',
+      token: 't',
+      fetch: (async () => Promise.reject(new TypeError('fetch failed'))) as never,
+    });
+    await expect(down.getOverview()).rejects.toThrow(
+      'The web preview server does not answer. Is `npm run web` still running?',
+    );
   });
 
   it('subscribes to events over one EventSource carrying the token, and closes it when nobody listens', () => {
     const sources: FakeEventSource[] = [];
-    const api = createHttpApi({ baseUrl: 'http://127.0.0.1:4000/', token: 'tok en', fetch: vi.fn() as never, createEventSource: (url) => (sources.push(new FakeEventSource(url)), sources.at(-1) as never) });
+    const api = createHttpApi({
+      baseUrl: 'http://127.0.0.1:4000/',
+      token: 'tok en',
+      fetch: vi.fn() as never,
+      createEventSource: (url) => (sources.push(new FakeEventSource(url)), sources.at(-1) as never),
+    });
     const progress = vi.fn();
     const finished = vi.fn();
     const offProgress = api.on('syncProgress', progress);

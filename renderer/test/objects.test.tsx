@@ -46,7 +46,13 @@ describe('Objects', () => {
     const api = connectedApi();
     const { user } = await renderApp(api, 'objects');
     const tabs = screen.getAllByRole('tab');
-    expect(tabs.map((t) => t.textContent)).toEqual(['Accounts, Off', 'Organizations, Off', 'Users, Off', 'NPS, Off', 'Tracks, Off']);
+    expect(tabs.map((t) => t.textContent)).toEqual([
+      'Accounts, Off',
+      'Organizations, Off',
+      'Users, Off',
+      'NPS, Off',
+      'Tracks, Off',
+    ]);
     expect(tabs[0]).toHaveAttribute('aria-selected', 'true');
     tabs[0]!.focus();
     await user.keyboard('{ArrowRight}');
@@ -74,11 +80,24 @@ describe('Objects', () => {
     expect(await screen.findByText('5 files match')).toBeInTheDocument();
     // Debounced: one listing for the whole typed pattern, not one per keystroke.
     expect(api.previewFiles).toHaveBeenCalledTimes(1);
-    expect(api.previewFiles).toHaveBeenCalledWith({ type: 'accounts', fileRegex: '^accounts/.*\\.csv', previewId: expect.any(String) });
+    expect(api.previewFiles).toHaveBeenCalledWith({
+      type: 'accounts',
+      fileRegex: '^accounts/.*\\.csv',
+      previewId: expect.any(String),
+    });
     expect(screen.getByText('3 files beyond the 1,000-file limit will not be read')).toBeInTheDocument();
     expect(screen.getByText('out of 1,250 files under the prefix')).toBeInTheDocument();
-    const rows = within(screen.getByRole('table', { name: /Files the pattern selects/ })).getAllByRole('row').slice(1);
-    expect(rows.map((r) => within(r).getAllByRole('cell').slice(0, 2).map((c) => c.textContent))).toEqual([
+    const rows = within(screen.getByRole('table', { name: /Files the pattern selects/ }))
+      .getAllByRole('row')
+      .slice(1);
+    expect(
+      rows.map((r) =>
+        within(r)
+          .getAllByRole('cell')
+          .slice(0, 2)
+          .map((c) => c.textContent),
+      ),
+    ).toEqual([
       ['vitally/accounts/2026-01.csv', '2.0 KB'],
       ['vitally/accounts/2026-02.csv', '3.0 MB'],
     ]);
@@ -100,23 +119,57 @@ describe('Objects', () => {
     await user.type(within(panel).getByLabelText('File pattern'), '^accounts/');
     await waitFor(() => expect(api.previewFiles).toHaveBeenCalledTimes(2));
     expect(api.cancelPreview).toHaveBeenCalledWith({ previewId: oldId });
-    const call = (api.previewFiles.mock.lastCall as unknown as [{ type: string; fileRegex: string; previewId: string }])[0];
+    const call = (
+      api.previewFiles.mock.lastCall as unknown as [{ type: string; fileRegex: string; previewId: string }]
+    )[0];
     expect(call).toEqual({ type: 'accounts', fileRegex: '^accounts/', previewId: expect.any(String) });
     expect(call.previewId).not.toBe(oldId);
 
     const [first, second] = (ACCOUNT_FILES as Extract<PreviewResult, { ok: true }>).selected;
-    act(() => api.emit('previewProgress', { previewId: oldId, type: 'accounts', selected: [{ key: 'vitally/old/x.csv', size: 1, lastModified: first!.lastModified }], overCap: 0, listedCount: 900 }));
-    act(() => api.emit('previewProgress', { previewId: call.previewId, type: 'accounts', selected: [first!], overCap: 0, listedCount: 1000 }));
+    act(() =>
+      api.emit('previewProgress', {
+        previewId: oldId,
+        type: 'accounts',
+        selected: [{ key: 'vitally/old/x.csv', size: 1, lastModified: first!.lastModified }],
+        overCap: 0,
+        listedCount: 900,
+      }),
+    );
+    act(() =>
+      api.emit('previewProgress', {
+        previewId: call.previewId,
+        type: 'accounts',
+        selected: [first!],
+        overCap: 0,
+        listedCount: 1000,
+      }),
+    );
     expect(await within(panel).findByText('1 file matches so far')).toBeInTheDocument();
     expect(within(panel).getByText('— still counting: 1,000 of the keys under the prefix listed…')).toBeInTheDocument();
-    const rowsOf = () => within(within(panel).getByRole('table', { name: /Files the pattern selects/ })).getAllByRole('row').slice(1).map((r) => within(r).getAllByRole('cell')[0]!.textContent);
+    const rowsOf = () =>
+      within(within(panel).getByRole('table', { name: /Files the pattern selects/ }))
+        .getAllByRole('row')
+        .slice(1)
+        .map((r) => within(r).getAllByRole('cell')[0]!.textContent);
     expect(rowsOf()).toEqual(['vitally/accounts/2026-01.csv']);
     // The column pickers need not wait for the count: the first match is the first file.
-    await waitFor(() => expect(api.sampleFile).toHaveBeenCalledWith({ type: 'accounts', key: 'vitally/accounts/2026-01.csv' }));
+    await waitFor(() =>
+      expect(api.sampleFile).toHaveBeenCalledWith({ type: 'accounts', key: 'vitally/accounts/2026-01.csv' }),
+    );
 
-    act(() => api.emit('previewProgress', { previewId: call.previewId, type: 'accounts', selected: [first!, second!], overCap: 0, listedCount: 41_000 }));
+    act(() =>
+      api.emit('previewProgress', {
+        previewId: call.previewId,
+        type: 'accounts',
+        selected: [first!, second!],
+        overCap: 0,
+        listedCount: 41_000,
+      }),
+    );
     expect(await within(panel).findByText('2 files match so far')).toBeInTheDocument();
-    expect(within(panel).getByText('— still counting: 41,000 of the keys under the prefix listed…')).toBeInTheDocument();
+    expect(
+      within(panel).getByText('— still counting: 41,000 of the keys under the prefix listed…'),
+    ).toBeInTheDocument();
     expect(rowsOf()).toEqual(['vitally/accounts/2026-01.csv', 'vitally/accounts/2026-02.csv']);
     expect(within(panel).queryByText(/old\/x\.csv/)).not.toBeInTheDocument();
 
@@ -136,7 +189,13 @@ describe('Objects', () => {
     const { user } = await renderApp(api, 'objects');
     await user.type(screen.getByLabelText('File pattern'), '^accounts/');
     const idPicker = await screen.findByRole('combobox', { name: 'Account ID column' });
-    await waitFor(() => expect(within(idPicker).getAllByRole('option').map((o) => o.textContent)).toEqual(['Choose a column…', 'account_id', 'account_name', 'org', 'plan']));
+    await waitFor(() =>
+      expect(
+        within(idPicker)
+          .getAllByRole('option')
+          .map((o) => o.textContent),
+      ).toEqual(['Choose a column…', 'account_id', 'account_name', 'org', 'plan']),
+    );
     expect(api.sampleFile).toHaveBeenCalledWith({ type: 'accounts', key: 'vitally/accounts/2026-01.csv' });
     // Names that suggest themselves are chosen for a type never saved before; the others wait.
     await waitFor(() => expect(idPicker).toHaveValue('account_id'));
@@ -151,7 +210,11 @@ describe('Objects', () => {
 
   it('flags a required column not chosen and refuses to save; saves a complete mapping and says a sync started', async () => {
     const api = connectedApi();
-    api.saveMapping.mockResolvedValue({ ok: true, config: makeConfig(), scheduler: { ...makeOverview().scheduler, running: true } });
+    api.saveMapping.mockResolvedValue({
+      ok: true,
+      config: makeConfig(),
+      scheduler: { ...makeOverview().scheduler, running: true },
+    });
     const { user } = await renderApp(api, 'objects');
     await user.click(screen.getByRole('switch', { name: 'Sync accounts' }));
     await user.type(screen.getByLabelText('File pattern'), '^accounts/');
@@ -168,16 +231,34 @@ describe('Objects', () => {
     await user.click(screen.getByRole('button', { name: 'Save Accounts' }));
     expect(api.saveMapping).toHaveBeenCalledWith({
       type: 'accounts',
-      mapping: { enabled: true, fileRegex: '^accounts/', mode: 'update_only', idColumn: 'account_id', nameColumn: 'account_name', organizationIdColumn: null },
+      mapping: {
+        enabled: true,
+        fileRegex: '^accounts/',
+        mode: 'update_only',
+        idColumn: 'account_id',
+        nameColumn: 'account_name',
+        organizationIdColumn: null,
+      },
     });
     expect(await screen.findByText('Accounts mapping saved. A sync has started to apply it.')).toBeInTheDocument();
   });
 
   it('flags a saved column that is missing from the file', async () => {
-    const api = connectedApi({ accounts: { enabled: true, fileRegex: '^accounts/', mode: 'create_update', idColumn: 'account_id', nameColumn: 'name', organizationIdColumn: null } });
+    const api = connectedApi({
+      accounts: {
+        enabled: true,
+        fileRegex: '^accounts/',
+        mode: 'create_update',
+        idColumn: 'account_id',
+        nameColumn: 'name',
+        organizationIdColumn: null,
+      },
+    });
     const { user } = await renderApp(api, 'objects');
     const name = await screen.findByRole('combobox', { name: 'Name column' });
-    await waitFor(() => expect(name).toHaveAccessibleDescription('“name” is not a column of vitally/accounts/2026-01.csv.'));
+    await waitFor(() =>
+      expect(name).toHaveAccessibleDescription('“name” is not a column of vitally/accounts/2026-01.csv.'),
+    );
     expect(within(name).getByRole('option', { name: 'name (not in this file)' })).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Save Accounts' }));
     expect(api.saveMapping).not.toHaveBeenCalled();
@@ -185,7 +266,13 @@ describe('Objects', () => {
 
   it('maps tracks to the kind of object the events relate to, with the delimiter chosen', async () => {
     const api = connectedApi();
-    api.sampleFile.mockResolvedValue({ ok: true, key: 'vitally/events/a.csv', columns: ['message_id', 'account_id', 'ts', 'event'], rows: [], delimiter: ';' });
+    api.sampleFile.mockResolvedValue({
+      ok: true,
+      key: 'vitally/events/a.csv',
+      columns: ['message_id', 'account_id', 'ts', 'event'],
+      rows: [],
+      delimiter: ';',
+    });
     const { user } = await renderApp(api, 'objects');
     await user.click(screen.getByRole('tab', { name: /Tracks/ }));
     const panel = screen.getByRole('tabpanel', { name: /Tracks/ });
@@ -199,42 +286,75 @@ describe('Objects', () => {
     await user.selectOptions(within(panel).getByRole('combobox', { name: 'Event name column' }), 'event');
     await user.selectOptions(within(panel).getByRole('combobox', { name: 'Timestamp column' }), 'ts');
     await user.selectOptions(within(panel).getByRole('combobox', { name: 'Delimiter' }), ';');
-    await waitFor(() => expect(api.sampleFile).toHaveBeenLastCalledWith({ type: 'tracks', key: 'vitally/accounts/2026-01.csv', delimiter: ';' }));
+    await waitFor(() =>
+      expect(api.sampleFile).toHaveBeenLastCalledWith({
+        type: 'tracks',
+        key: 'vitally/accounts/2026-01.csv',
+        delimiter: ';',
+      }),
+    );
     expect(within(panel).queryByRole('radio', { name: /Update only/ })).not.toBeInTheDocument();
     await user.click(within(panel).getByRole('button', { name: 'Save Tracks' }));
     expect(api.saveMapping).toHaveBeenCalledWith({
       type: 'tracks',
-      mapping: { enabled: true, fileRegex: '^events/', delimiter: ';', target: 'account', targetIdColumn: 'account_id', messageIdColumn: 'message_id', eventColumn: 'event', timestampColumn: 'ts' },
+      mapping: {
+        enabled: true,
+        fileRegex: '^events/',
+        delimiter: ';',
+        target: 'account',
+        targetIdColumn: 'account_id',
+        messageIdColumn: 'message_id',
+        eventColumn: 'event',
+        timestampColumn: 'ts',
+      },
     });
   });
 
   it('offers the encoding for files without a BOM: the sample is read with it, and it is saved (UTF-8 is left out)', async () => {
-    const saved = { enabled: true, fileRegex: '^accounts/', mode: 'create_update' as const, idColumn: 'account_id', nameColumn: 'account_name' };
+    const saved = {
+      enabled: true,
+      fileRegex: '^accounts/',
+      mode: 'create_update' as const,
+      idColumn: 'account_id',
+      nameColumn: 'account_name',
+    };
     const api = connectedApi({ accounts: saved });
     const { user } = await renderApp(api, 'objects');
     const panel = screen.getByRole('tabpanel', { name: /Accounts/ });
     const encoding = within(panel).getByRole('combobox', { name: 'Encoding' });
     expect(encoding).toHaveValue('');
-    expect(within(encoding).getAllByRole('option').map((o) => o.textContent)).toEqual([
-      'UTF-8 (default)',
-      'UTF-16 LE',
-      'Windows-1252 (older Windows and Excel exports)',
-    ]);
-    await waitFor(() => expect(api.sampleFile).toHaveBeenLastCalledWith({ type: 'accounts', key: 'vitally/accounts/2026-01.csv' }));
+    expect(
+      within(encoding)
+        .getAllByRole('option')
+        .map((o) => o.textContent),
+    ).toEqual(['UTF-8 (default)', 'UTF-16 LE', 'Windows-1252 (older Windows and Excel exports)']);
+    await waitFor(() =>
+      expect(api.sampleFile).toHaveBeenLastCalledWith({ type: 'accounts', key: 'vitally/accounts/2026-01.csv' }),
+    );
     await user.selectOptions(encoding, 'windows-1252');
     await waitFor(() =>
-      expect(api.sampleFile).toHaveBeenLastCalledWith({ type: 'accounts', key: 'vitally/accounts/2026-01.csv', encoding: 'windows-1252' }),
+      expect(api.sampleFile).toHaveBeenLastCalledWith({
+        type: 'accounts',
+        key: 'vitally/accounts/2026-01.csv',
+        encoding: 'windows-1252',
+      }),
     );
     await user.click(within(panel).getByRole('button', { name: 'Save Accounts' }));
-    expect(api.saveMapping).toHaveBeenLastCalledWith({ type: 'accounts', mapping: expect.objectContaining({ ...saved, encoding: 'windows-1252' }) });
+    expect(api.saveMapping).toHaveBeenLastCalledWith({
+      type: 'accounts',
+      mapping: expect.objectContaining({ ...saved, encoding: 'windows-1252' }),
+    });
     await user.selectOptions(encoding, '');
     await user.click(within(panel).getByRole('button', { name: 'Save Accounts' }));
-    expect((api.saveMapping.mock.lastCall as unknown as [{ mapping: object }])[0].mapping).not.toHaveProperty('encoding');
+    expect((api.saveMapping.mock.lastCall as unknown as [{ mapping: object }])[0].mapping).not.toHaveProperty(
+      'encoding',
+    );
   });
 
   it('warns when the prefix lacks its trailing slash and the pattern selects fewer files because of it', async () => {
     const api = connectedApi();
-    const warning = 'The prefix "vitally" does not end with "/", so the pattern is tested against keys such as "/accounts/2026-01.csv".';
+    const warning =
+      'The prefix "vitally" does not end with "/", so the pattern is tested against keys such as "/accounts/2026-01.csv".';
     api.previewFiles.mockResolvedValue({ ok: true, selected: [], overCap: 0, listedCount: 2, warning });
     const { user } = await renderApp(api, 'objects');
     const panel = screen.getByRole('tabpanel', { name: /Accounts/ });
@@ -244,9 +364,20 @@ describe('Objects', () => {
   });
 
   it('shows a saved encoding', async () => {
-    const api = connectedApi({ accounts: { enabled: true, fileRegex: '^a/', mode: 'create_update', idColumn: 'account_id', nameColumn: 'account_name', encoding: 'utf-16le' } });
+    const api = connectedApi({
+      accounts: {
+        enabled: true,
+        fileRegex: '^a/',
+        mode: 'create_update',
+        idColumn: 'account_id',
+        nameColumn: 'account_name',
+        encoding: 'utf-16le',
+      },
+    });
     await renderApp(api, 'objects');
-    expect(within(screen.getByRole('tabpanel', { name: /Accounts/ })).getByRole('combobox', { name: 'Encoding' })).toHaveValue('utf-16le');
+    expect(
+      within(screen.getByRole('tabpanel', { name: /Accounts/ })).getByRole('combobox', { name: 'Encoding' }),
+    ).toHaveValue('utf-16le');
   });
 
   it('switches organizations off entirely: an incomplete mapping is dropped rather than refused', async () => {
@@ -255,17 +386,35 @@ describe('Objects', () => {
     await user.click(screen.getByRole('tab', { name: /Organizations/ }));
     const panel = screen.getByRole('tabpanel', { name: /Organizations/ });
     expect(within(panel).getByRole('switch', { name: 'Sync organizations' })).not.toBeChecked();
-    expect(within(panel).getByRole('switch', { name: 'Sync organizations' })).toHaveAccessibleDescription(/Not every workspace uses organizations/);
+    expect(within(panel).getByRole('switch', { name: 'Sync organizations' })).toHaveAccessibleDescription(
+      /Not every workspace uses organizations/,
+    );
     await user.click(within(panel).getByRole('button', { name: 'Save Organizations' }));
     expect(api.saveMapping).toHaveBeenCalledWith({ type: 'organizations', mapping: null });
     expect(await screen.findByText('Organizations switched off: nothing is synced for them.')).toBeInTheDocument();
   });
 
   it('keeps a complete mapping when switched off, and shows the back end’s refusal', async () => {
-    const saved = { enabled: true, fileRegex: '^orgs/', mode: 'create_update' as const, idColumn: 'org_id', nameColumn: 'org_name' };
+    const saved = {
+      enabled: true,
+      fileRegex: '^orgs/',
+      mode: 'create_update' as const,
+      idColumn: 'org_id',
+      nameColumn: 'org_name',
+    };
     const api = connectedApi({ organizations: saved });
-    api.sampleFile.mockResolvedValue({ ok: true, key: 'vitally/orgs/a.csv', columns: ['org_id', 'org_name'], rows: [], delimiter: ',' });
-    api.saveMapping.mockResolvedValueOnce({ ok: false, message: 'not valid', problems: ['objects.organizations.fileRegex: is not a valid regular expression'] });
+    api.sampleFile.mockResolvedValue({
+      ok: true,
+      key: 'vitally/orgs/a.csv',
+      columns: ['org_id', 'org_name'],
+      rows: [],
+      delimiter: ',',
+    });
+    api.saveMapping.mockResolvedValueOnce({
+      ok: false,
+      message: 'not valid',
+      problems: ['objects.organizations.fileRegex: is not a valid regular expression'],
+    });
     const { user } = await renderApp(api, 'objects');
     expect(screen.getByRole('tab', { name: /Organizations/ })).toHaveTextContent('Organizations, On');
     await user.click(screen.getByRole('tab', { name: /Organizations/ }));
@@ -274,6 +423,8 @@ describe('Objects', () => {
     expect(within(panel).getByText('Unsaved changes')).toBeInTheDocument();
     await user.click(within(panel).getByRole('button', { name: 'Save Organizations' }));
     expect(api.saveMapping).toHaveBeenCalledWith({ type: 'organizations', mapping: { ...saved, enabled: false } });
-    expect(await within(panel).findByText('objects.organizations.fileRegex: is not a valid regular expression')).toBeInTheDocument();
+    expect(
+      await within(panel).findByText('objects.organizations.fileRegex: is not a valid regular expression'),
+    ).toBeInTheDocument();
   });
 });

@@ -15,9 +15,18 @@ describe('Schedule', () => {
 
   it('shows the next sync time, and saving a new schedule says a sync started', async () => {
     const now = Date.now();
-    const scheduler = { ...IDLE_SCHEDULER, everyHours: 24 as const, lastRunStart: now - 2 * HOUR, nextRunAt: now + 22 * HOUR };
+    const scheduler = {
+      ...IDLE_SCHEDULER,
+      everyHours: 24 as const,
+      lastRunStart: now - 2 * HOUR,
+      nextRunAt: now + 22 * HOUR,
+    };
     const api = createFakeApi(makeOverview({ config: makeConfig({}, 24), scheduler }));
-    api.setSchedule.mockResolvedValue({ ok: true, config: makeConfig({}, 6), scheduler: { ...scheduler, everyHours: 6, running: true } });
+    api.setSchedule.mockResolvedValue({
+      ok: true,
+      config: makeConfig({}, 6),
+      scheduler: { ...scheduler, everyHours: 6, running: true },
+    });
     const { user } = await renderApp(api, 'schedule');
     expect(screen.getByRole('radio', { name: /Every 24 hours/ })).toBeChecked();
     expect(screen.getByText('Next sync').nextElementSibling).toHaveTextContent(/\(in 22 h\)$/);
@@ -57,17 +66,34 @@ describe('Sync now and live progress', () => {
     expect(await screen.findByText('Sync started.')).toBeInTheDocument();
 
     emit(api, 'schedulerChanged', { ...IDLE_SCHEDULER, running: true, runningSince: Date.now() });
-    expect(screen.getByRole('progressbar', { name: 'Sync progress' })).toHaveAttribute('aria-valuetext', 'Starting the sync…');
+    expect(screen.getByRole('progressbar', { name: 'Sync progress' })).toHaveAttribute(
+      'aria-valuetext',
+      'Starting the sync…',
+    );
     emit(api, 'syncProgress', { runId: 7, phase: 'listing', fileIndex: 0, fileCount: 0, rows: 0, bytes: 0, size: 0 });
     expect(screen.getByText('Listing the files in the bucket…')).toBeInTheDocument();
-    emit(api, 'syncProgress', { runId: 7, phase: 'importing', type: 'accounts', key: 'vitally/accounts/b.csv', fileIndex: 2, fileCount: 4, rows: 12_345, bytes: 512 * 1024, size: 1024 * 1024 });
+    emit(api, 'syncProgress', {
+      runId: 7,
+      phase: 'importing',
+      type: 'accounts',
+      key: 'vitally/accounts/b.csv',
+      fileIndex: 2,
+      fileCount: 4,
+      rows: 12_345,
+      bytes: 512 * 1024,
+      size: 1024 * 1024,
+    });
     const bar = screen.getByRole('progressbar', { name: 'Sync progress' });
     expect(bar).toHaveAttribute('aria-valuenow', '38'); // (1 file done + half of the second) of 4
     expect(screen.getByText('Accounts: vitally/accounts/b.csv')).toBeInTheDocument();
     expect(screen.getByText('File 2 of 4 · 12,345 rows · 512 KB of 1.0 MB')).toBeInTheDocument();
     expect(screen.getByText('Syncing now')).toBeInTheDocument();
 
-    api.syncNow.mockResolvedValueOnce({ started: false, reason: 'A sync is already running (since 10:00).', runningSince: Date.now() });
+    api.syncNow.mockResolvedValueOnce({
+      started: false,
+      reason: 'A sync is already running (since 10:00).',
+      runningSince: Date.now(),
+    });
     await user.click(screen.getByRole('button', { name: 'Sync now' }));
     expect(await screen.findByText('A sync is already running (since 10:00).')).toBeInTheDocument();
 
@@ -82,7 +108,11 @@ describe('Sync now and live progress', () => {
     emit(api, 'schedulerChanged', IDLE_SCHEDULER);
     expect(screen.queryByRole('progressbar')).not.toBeInTheDocument();
     const notices = screen.getAllByRole('status').find((el) => el.classList.contains('notices'))!;
-    expect(within(notices).getByText('Sync finished with failed files: 20,000 rows read, 19,000 created, 900 updated, 100 rejected. See the Sync log.')).toBeInTheDocument();
+    expect(
+      within(notices).getByText(
+        'Sync finished with failed files: 20,000 rows read, 19,000 created, 900 updated, 100 rejected. See the Sync log.',
+      ),
+    ).toBeInTheDocument();
   });
 
   it('says why a run failed', async () => {

@@ -8,13 +8,59 @@ import { emit, renderApp } from './render-app';
 import { render } from '@testing-library/react';
 
 const DETAIL: RunDetail = {
-  run: makeRun({ id: 2, status: 'partial', filesImported: 1, filesUnchanged: 1, filesFailed: 1, overCap: { accounts: 4 } }),
+  run: makeRun({
+    id: 2,
+    status: 'partial',
+    filesImported: 1,
+    filesUnchanged: 1,
+    filesFailed: 1,
+    overCap: { accounts: 4 },
+  }),
   files: [
-    { objectType: 'accounts', key: 'vitally/accounts/a.csv', size: 1024, status: 'imported', rows: 120, created: 100, updated: 15, skipped: 2, rejected: 3, error: null, warnings: ['2 accounts refer to an organization that does not exist'] },
-    { objectType: 'accounts', key: 'vitally/accounts/b.csv', size: 10, status: 'unchanged', rows: 0, created: 0, updated: 0, skipped: 0, rejected: 0, error: null, warnings: [] },
-    { objectType: 'users', key: 'vitally/users/u.csv', size: 99, status: 'failed', rows: 0, created: 0, updated: 0, skipped: 0, rejected: 0, error: 'The column "email" is not in the file; its columns are: id, name.', warnings: [] },
+    {
+      objectType: 'accounts',
+      key: 'vitally/accounts/a.csv',
+      size: 1024,
+      status: 'imported',
+      rows: 120,
+      created: 100,
+      updated: 15,
+      skipped: 2,
+      rejected: 3,
+      error: null,
+      warnings: ['2 accounts refer to an organization that does not exist'],
+    },
+    {
+      objectType: 'accounts',
+      key: 'vitally/accounts/b.csv',
+      size: 10,
+      status: 'unchanged',
+      rows: 0,
+      created: 0,
+      updated: 0,
+      skipped: 0,
+      rejected: 0,
+      error: null,
+      warnings: [],
+    },
+    {
+      objectType: 'users',
+      key: 'vitally/users/u.csv',
+      size: 99,
+      status: 'failed',
+      rows: 0,
+      created: 0,
+      updated: 0,
+      skipped: 0,
+      rejected: 0,
+      error: 'The column "email" is not in the file; its columns are: id, name.',
+      warnings: [],
+    },
   ],
-  rejects: { total: 3, items: [{ key: 'vitally/accounts/a.csv', line: 7, reason: 'missing account ID', raw: ',Nameless Inc,org_1' }] },
+  rejects: {
+    total: 3,
+    items: [{ key: 'vitally/accounts/a.csv', line: 7, reason: 'missing account ID', raw: ',Nameless Inc,org_1' }],
+  },
 };
 
 describe('Sync log', () => {
@@ -28,7 +74,16 @@ describe('Sync log', () => {
 
   it('lists runs with trigger, status, duration and counts, draws the chart, and opens a run’s files and rejected rows', async () => {
     const api = createFakeApi(makeOverview({ config: makeConfig() }));
-    api.listRuns.mockResolvedValue([DETAIL.run, makeRun({ id: 1, trigger: 'settings-changed', rejected: 0, finishedAt: '2026-03-02T11:05:00.000Z', startedAt: '2026-03-02T10:00:00.000Z' })]);
+    api.listRuns.mockResolvedValue([
+      DETAIL.run,
+      makeRun({
+        id: 1,
+        trigger: 'settings-changed',
+        rejected: 0,
+        finishedAt: '2026-03-02T11:05:00.000Z',
+        startedAt: '2026-03-02T10:00:00.000Z',
+      }),
+    ]);
     api.runChart.mockResolvedValue([
       { runId: 1, startedAt: '2026-03-02T10:00:00.000Z', status: 'succeeded', rows: 120, rejected: 0 },
       { runId: 2, startedAt: '2026-03-02T10:00:00.000Z', status: 'partial', rows: 120, rejected: 3 },
@@ -37,7 +92,11 @@ describe('Sync log', () => {
     const { user } = await renderApp(api, 'log');
     const table = await screen.findByRole('table', { name: 'Sync runs, newest first' });
     const [, first, second] = within(table).getAllByRole('row');
-    expect(within(first!).getAllByRole('cell').map((c) => c.textContent)).toEqual([
+    expect(
+      within(first!)
+        .getAllByRole('cell')
+        .map((c) => c.textContent),
+    ).toEqual([
       expect.stringContaining('run 2: show details'),
       'Sync now',
       'Partial',
@@ -60,15 +119,44 @@ describe('Sync log', () => {
     expect(within(detail).getByRole('heading', { level: 2 })).toHaveFocus();
     expect(within(detail).getByText(/Accounts: 4 files\. Narrow the file pattern/)).toBeInTheDocument();
     const files = within(detail).getByRole('table', { name: 'Files of run 2' });
-    expect(within(files).getAllByRole('row').slice(1).map((r) => within(r).getAllByRole('cell')[2]!.textContent)).toEqual(['Imported', 'Unchanged', 'Failed']);
-    expect(within(files).getAllByRole('columnheader').map((h) => h.textContent)).toEqual(['Type', 'Key', 'Status', 'Size', 'Rows', 'Created', 'Updated', 'Skipped', 'Rejected']);
-    expect([...within(files).getAllByRole('row')[1]!.querySelectorAll('td.num')].map((c) => c.textContent)).toEqual(['1.0 KB', '120', '100', '15', '2', '3']);
-    expect(within(files).getByText('The column "email" is not in the file; its columns are: id, name.')).toBeInTheDocument();
+    expect(
+      within(files)
+        .getAllByRole('row')
+        .slice(1)
+        .map((r) => within(r).getAllByRole('cell')[2]!.textContent),
+    ).toEqual(['Imported', 'Unchanged', 'Failed']);
+    expect(
+      within(files)
+        .getAllByRole('columnheader')
+        .map((h) => h.textContent),
+    ).toEqual(['Type', 'Key', 'Status', 'Size', 'Rows', 'Created', 'Updated', 'Skipped', 'Rejected']);
+    expect([...within(files).getAllByRole('row')[1]!.querySelectorAll('td.num')].map((c) => c.textContent)).toEqual([
+      '1.0 KB',
+      '120',
+      '100',
+      '15',
+      '2',
+      '3',
+    ]);
+    expect(
+      within(files).getByText('The column "email" is not in the file; its columns are: id, name.'),
+    ).toBeInTheDocument();
     expect(within(files).getByText('2 accounts refer to an organization that does not exist')).toBeInTheDocument();
     const rejects = within(detail).getByRole('table', { name: 'Rejected rows of run 2' });
-    expect(within(rejects).getAllByRole('row')[1]!.textContent).toBe('vitally/accounts/a.csv7missing account ID,Nameless Inc,org_1');
+    expect(within(rejects).getAllByRole('row')[1]!.textContent).toBe(
+      'vitally/accounts/a.csv7missing account ID,Nameless Inc,org_1',
+    );
 
-    api.getRun.mockResolvedValueOnce({ ...DETAIL, rejects: { total: 3, items: [{ key: 'vitally/accounts/a.csv', line: 9, reason: 'bad', raw: 'x' }, { key: 'vitally/accounts/a.csv', line: 11, reason: 'bad', raw: 'y' }] } });
+    api.getRun.mockResolvedValueOnce({
+      ...DETAIL,
+      rejects: {
+        total: 3,
+        items: [
+          { key: 'vitally/accounts/a.csv', line: 9, reason: 'bad', raw: 'x' },
+          { key: 'vitally/accounts/a.csv', line: 11, reason: 'bad', raw: 'y' },
+        ],
+      },
+    });
     await user.click(within(detail).getByRole('button', { name: 'Show more' }));
     expect(api.getRun).toHaveBeenLastCalledWith({ runId: 2, rejectsOffset: 1, rejectsLimit: 100 });
     expect(await within(rejects).findByText('y')).toBeInTheDocument();
@@ -80,7 +168,14 @@ describe('Sync log', () => {
     await renderApp(api, 'log');
     await screen.findByText('No syncs yet');
     api.listRuns.mockResolvedValue([makeRun({ id: 5 })]);
-    emit(api, 'runFinished', { runId: 5, trigger: 'manual', status: 'succeeded', startedAt: '', finishedAt: '', counts: { files: 1, rows: 1, created: 1, updated: 0, skipped: 0, rejected: 0 } });
+    emit(api, 'runFinished', {
+      runId: 5,
+      trigger: 'manual',
+      status: 'succeeded',
+      startedAt: '',
+      finishedAt: '',
+      counts: { files: 1, rows: 1, created: 1, updated: 0, skipped: 0, rejected: 0 },
+    });
     expect(await screen.findByRole('table', { name: 'Sync runs, newest first' })).toBeInTheDocument();
   });
 

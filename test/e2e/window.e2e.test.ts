@@ -39,7 +39,10 @@ const browserErrors: string[] = [];
 
 function bigEventsCsv(rows: number): string {
   const lines = ['message_id,user_id,ts,event,page,duration_ms'];
-  for (let i = 0; i < rows; i++) lines.push(`big_${i},u_${i % 500},2024-06-01T00:00:${String(i % 60).padStart(2, '0')}Z,page_viewed,/page/${i % 40},${i % 1000}`);
+  for (let i = 0; i < rows; i++)
+    lines.push(
+      `big_${i},u_${i % 500},2024-06-01T00:00:${String(i % 60).padStart(2, '0')}Z,page_viewed,/page/${i % 40},${i % 1000}`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -70,7 +73,11 @@ async function waitForSyncFinished(): Promise<string> {
 async function dismissNotices(): Promise<void> {
   const buttons = page.locator('.notice').getByRole('button', { name: 'Dismiss' });
   // Notices also leave by themselves after a while, so one may be gone before its button is clicked.
-  while ((await buttons.count()) > 0) await buttons.first().click({ timeout: 1000 }).catch(() => undefined);
+  while ((await buttons.count()) > 0)
+    await buttons
+      .first()
+      .click({ timeout: 1000 })
+      .catch(() => undefined);
 }
 
 beforeAll(async () => {
@@ -100,7 +107,14 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
     viewport: { width: 1280, height: 860 },
     locale: 'en-US',
     timezoneId: 'UTC',
@@ -139,7 +153,10 @@ describe('the window in Chromium, on the web preview', { timeout: 120_000 }, () 
     await page.getByLabel('Path-style addressing').check();
 
     await page.getByRole('button', { name: 'Test connection' }).click();
-    await page.getByText(/could not reach|unreachable|connect/i).first().waitFor();
+    await page
+      .getByText(/could not reach|unreachable|connect/i)
+      .first()
+      .waitFor();
 
     await page.getByLabel('Custom endpoint').fill(s3.endpoint);
     await page.getByRole('button', { name: 'Test connection' }).click();
@@ -151,7 +168,13 @@ describe('the window in Chromium, on the web preview', { timeout: 120_000 }, () 
     expect(await page.locator('body').textContent()).not.toContain(TYPED_SECRET);
 
     // The secret is in the real keyring (read back with secret-tool), and nowhere in the data folder.
-    const { stdout } = await execFileAsync('secret-tool', ['lookup', 'service', KEYCHAIN_SERVICE_NAME, 'account', LOCAL_S3_ACCESS_KEY_ID]);
+    const { stdout } = await execFileAsync('secret-tool', [
+      'lookup',
+      'service',
+      KEYCHAIN_SERVICE_NAME,
+      'account',
+      LOCAL_S3_ACCESS_KEY_ID,
+    ]);
     expect(stdout).toBe(TYPED_SECRET);
     expect(readFileSync(join(dataDir, 'settings.json'), 'utf8')).not.toContain(TYPED_SECRET);
     await dismissNotices();
@@ -230,9 +253,13 @@ describe('the window in Chromium, on the web preview', { timeout: 120_000 }, () 
 
     // The big events file takes a moment: the bar shows the current file, rows and bytes.
     const bar = page.getByRole('progressbar', { name: 'Sync progress' });
-    await page.locator('.sync-progress-label', { hasText: 'Tracks: vitally/events/2024-06.csv' }).waitFor({ timeout: 30_000 });
+    await page
+      .locator('.sync-progress-label', { hasText: 'Tracks: vitally/events/2024-06.csv' })
+      .waitFor({ timeout: 30_000 });
     await page.locator('.sync-progress-detail', { hasText: /^File \d of \d · [1-9][\d,]* rows · / }).waitFor();
-    expect(await bar.getAttribute('aria-valuetext')).toMatch(/^\d+% — File \d of \d · [\d,]+ rows · [\d.]+ (B|KB|MB) of [\d.]+ MB$/);
+    expect(await bar.getAttribute('aria-valuetext')).toMatch(
+      /^\d+% — File \d of \d · [\d,]+ rows · [\d.]+ (B|KB|MB) of [\d.]+ MB$/,
+    );
     expect(await page.locator('.sync-progress-label').textContent()).toBe('Tracks: vitally/events/2024-06.csv');
     await screenshot('sync-progress');
     await waitForSyncFinished();
@@ -265,7 +292,12 @@ describe('the window in Chromium, on the web preview', { timeout: 120_000 }, () 
     const detail = page.getByRole('region', { name: /^Run 1 — / });
     await detail.getByRole('cell', { name: 'vitally/accounts/americas.csv' }).first().waitFor();
     const reject = detail.locator('.rejects-table tbody tr').first();
-    expect(await reject.locator('td').allTextContents()).toEqual(['vitally/accounts/americas.csv', '4', expect.stringMatching(/ID/), ',Account without an ID,org_acme,starter,10,true,,']);
+    expect(await reject.locator('td').allTextContents()).toEqual([
+      'vitally/accounts/americas.csv',
+      '4',
+      expect.stringMatching(/ID/),
+      ',Account without an ID,org_acme,starter,10,true,,',
+    ]);
     await screenshot('sync-log');
   });
 
@@ -287,8 +319,16 @@ describe('the window in Chromium, on the web preview', { timeout: 120_000 }, () 
     await page.getByRole('button', { name: 'Sync now' }).click();
     await waitForSyncFinished();
     await dismissNotices();
-    await page.getByRole('row', { name: /acc_102/ }).getByText('Stale').waitFor();
-    expect(await page.getByRole('row', { name: /acc_202/ }).getByText('Stale').count()).toBe(0);
+    await page
+      .getByRole('row', { name: /acc_102/ })
+      .getByText('Stale')
+      .waitFor();
+    expect(
+      await page
+        .getByRole('row', { name: /acc_202/ })
+        .getByText('Stale')
+        .count(),
+    ).toBe(0);
     await detail.getByText(/is no longer in the bucket/).waitFor();
     await screenshot('data');
 
@@ -303,12 +343,17 @@ describe('the window in Chromium, on the web preview', { timeout: 120_000 }, () 
     await page.setViewportSize({ width: 900, height: 800 });
     await goTo('Objects');
     await page.getByRole('tab', { name: /Accounts/ }).click();
-    await page.getByRole('tabpanel', { name: /Accounts/ }).getByText('1 file matches').waitFor(); // emea.csv was deleted above
+    await page
+      .getByRole('tabpanel', { name: /Accounts/ })
+      .getByText('1 file matches')
+      .waitFor(); // emea.csv was deleted above
     const overflowing = await page.evaluate<string[]>(`[...document.querySelectorAll('body *')]
       .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5 && !el.closest('.table-wrap'))
       .map((el) => el.tagName + '.' + el.className)`);
     expect(overflowing).toEqual([]);
-    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    const overflow = await page.evaluate<number>(
+      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+    );
     expect(overflow).toBe(0);
     await screenshot('objects-900px');
     expect(browserErrors).toEqual([]);

@@ -8,7 +8,12 @@ import type { RunReport } from '../../electron/shared/contract';
 import { createAppApi, type AppApi } from '../../electron/core/service/app-api';
 import { InMemorySecretStore } from '../../electron/core/config/secret-store';
 import { SyncService } from '../../electron/core/service/sync-service';
-import { LOCAL_S3_ACCESS_KEY_ID, LOCAL_S3_SECRET, startLocalS3Server, type LocalS3Server } from '../../scripts/local-s3-server';
+import {
+  LOCAL_S3_ACCESS_KEY_ID,
+  LOCAL_S3_SECRET,
+  startLocalS3Server,
+  type LocalS3Server,
+} from '../../scripts/local-s3-server';
 import { makeConfig, PREFIX } from '../support/fixtures';
 
 let server: LocalS3Server;
@@ -20,7 +25,10 @@ let api: AppApi;
 beforeEach(async () => {
   server = await startLocalS3Server();
   await server.put(`${PREFIX}orgs/a.csv`, 'org_id,org_name,tier\no1,Acme,gold\no2,Globex,silver\n');
-  await server.put(`${PREFIX}users/u.csv`, 'user_id,account_id,full_name,email\nu1,a1,Ada,ada@x.io\nu1,a2,Ada,\n,a1,No ID,x@x.io\n');
+  await server.put(
+    `${PREFIX}users/u.csv`,
+    'user_id,account_id,full_name,email\nu1,a1,Ada,ada@x.io\nu1,a2,Ada,\n,a1,No ID,x@x.io\n',
+  );
   dataDir = mkdtempSync(join(tmpdir(), 's3sync-api-'));
   secrets = new InMemorySecretStore();
   service = new SyncService({ dataDir, secretStore: secrets, env: {} });
@@ -47,7 +55,12 @@ function nextRunFinished(): Promise<RunReport> {
 
 describe('Connection', () => {
   it('starts empty, stores the typed secret in the keychain (never in the settings), and knows it is stored', async () => {
-    expect(await api.getOverview()).toMatchObject({ config: null, secretStored: false, settingsNotice: null, canOpenDatabaseFolder: false });
+    expect(await api.getOverview()).toMatchObject({
+      config: null,
+      secretStored: false,
+      settingsNotice: null,
+      canOpenDatabaseFolder: false,
+    });
     // s3rver checks no signatures, so a distinctive secret works and can be searched for.
     const typedSecret = 'typed-secret-4f9c2e';
     const saved = await api.saveConnection({ connection: connection(), secretAccessKey: typedSecret });
@@ -60,7 +73,10 @@ describe('Connection', () => {
   });
 
   it('refuses an invalid connection naming the field, and stores nothing (not even the secret)', async () => {
-    const result = await api.saveConnection({ connection: { ...connection(), bucket: 'x', region: '' }, secretAccessKey: 'typed-secret' });
+    const result = await api.saveConnection({
+      connection: { ...connection(), bucket: 'x', region: '' },
+      secretAccessKey: 'typed-secret',
+    });
     expect(result).toMatchObject({ ok: false });
     expect(result.ok === false && result.problems).toEqual([
       'connection.bucket: must be a bucket name (letters, digits, dots, hyphens and underscores; at least 2 characters)',
@@ -71,11 +87,24 @@ describe('Connection', () => {
   });
 
   it('tests a connection with the typed secret, and says what is wrong in plain words', async () => {
-    expect(await api.testConnection({ connection: connection(), secretAccessKey: LOCAL_S3_SECRET })).toEqual({ ok: true, fileCount: 2, more: false });
-    const wrongBucket = await api.testConnection({ connection: { ...connection(), bucket: 'nope-bucket' }, secretAccessKey: LOCAL_S3_SECRET });
-    expect(wrongBucket).toEqual({ ok: false, message: expect.stringMatching(/^The bucket "nope-bucket" does not exist at http:\/\/127\.0\.0\.1:\d+\./) });
+    expect(await api.testConnection({ connection: connection(), secretAccessKey: LOCAL_S3_SECRET })).toEqual({
+      ok: true,
+      fileCount: 2,
+      more: false,
+    });
+    const wrongBucket = await api.testConnection({
+      connection: { ...connection(), bucket: 'nope-bucket' },
+      secretAccessKey: LOCAL_S3_SECRET,
+    });
+    expect(wrongBucket).toEqual({
+      ok: false,
+      message: expect.stringMatching(/^The bucket "nope-bucket" does not exist at http:\/\/127\.0\.0\.1:\d+\./),
+    });
     const noSecret = await api.testConnection({ connection: connection() });
-    expect(noSecret).toEqual({ ok: false, message: expect.stringContaining('Store one with: npm run cli -- credentials set --access-key-id S3RVER') });
+    expect(noSecret).toEqual({
+      ok: false,
+      message: expect.stringContaining('Store one with: npm run cli -- credentials set --access-key-id S3RVER'),
+    });
   });
 });
 
@@ -86,7 +115,12 @@ describe('Objects', () => {
 
   it('previews the files a pattern selects, and names an invalid pattern', async () => {
     const preview = await api.previewFiles({ type: 'organizations', fileRegex: '^orgs/' });
-    expect(preview).toMatchObject({ ok: true, overCap: 0, listedCount: 2, selected: [{ key: 'vitally/orgs/a.csv', size: 'org_id,org_name,tier\no1,Acme,gold\no2,Globex,silver\n'.length }] });
+    expect(preview).toMatchObject({
+      ok: true,
+      overCap: 0,
+      listedCount: 2,
+      selected: [{ key: 'vitally/orgs/a.csv', size: 'org_id,org_name,tier\no1,Acme,gold\no2,Globex,silver\n'.length }],
+    });
     expect(await api.previewFiles({ type: 'organizations', fileRegex: '^orgs/(' })).toEqual({
       ok: false,
       message: 'The file pattern is not a valid regular expression: /^orgs/(/: Unterminated group',
@@ -108,11 +142,29 @@ describe('Objects', () => {
   });
 
   it('saving a mapping validates it, then syncs right away', async () => {
-    const bad = await api.saveMapping({ type: 'organizations', mapping: { enabled: true, fileRegex: '^orgs/', mode: 'sometimes', idColumn: 'org_id' } as never });
-    expect(bad).toMatchObject({ ok: false, problems: ['objects.organizations.mode: must be "create_update" or "update_only"', 'objects.organizations.nameColumn: is required'] });
+    const bad = await api.saveMapping({
+      type: 'organizations',
+      mapping: { enabled: true, fileRegex: '^orgs/', mode: 'sometimes', idColumn: 'org_id' } as never,
+    });
+    expect(bad).toMatchObject({
+      ok: false,
+      problems: [
+        'objects.organizations.mode: must be "create_update" or "update_only"',
+        'objects.organizations.nameColumn: is required',
+      ],
+    });
 
     const finished = nextRunFinished();
-    const saved = await api.saveMapping({ type: 'organizations', mapping: { enabled: true, fileRegex: '^orgs/', mode: 'create_update', idColumn: 'org_id', nameColumn: 'org_name' } });
+    const saved = await api.saveMapping({
+      type: 'organizations',
+      mapping: {
+        enabled: true,
+        fileRegex: '^orgs/',
+        mode: 'create_update',
+        idColumn: 'org_id',
+        nameColumn: 'org_name',
+      },
+    });
     expect(saved.ok && saved.scheduler.running).toBe(true);
     expect(await finished).toMatchObject({ trigger: 'settings-changed', status: 'succeeded', counts: { created: 2 } });
   });
@@ -129,21 +181,41 @@ describe('Sync log and Data', () => {
 
   it('lists runs with counts and shows a run with its files and rejected rows', async () => {
     const [run] = await api.listRuns({ limit: 10 });
-    expect(run).toMatchObject({ id: 1, trigger: 'settings-changed', status: 'succeeded', filesImported: 2, rows: 5, created: 3, updated: 1, rejected: 1 });
+    expect(run).toMatchObject({
+      id: 1,
+      trigger: 'settings-changed',
+      status: 'succeeded',
+      filesImported: 2,
+      rows: 5,
+      created: 3,
+      updated: 1,
+      rejected: 1,
+    });
     const detail = await api.getRun({ runId: 1 });
     expect(detail!.files.map((f) => [f.objectType, f.key, f.status, f.rows])).toEqual([
       ['organizations', 'vitally/orgs/a.csv', 'imported', 2],
       ['users', 'vitally/users/u.csv', 'imported', 3],
     ]);
-    expect(detail!.files[1]!.warnings).toEqual(['2 user-account links refer to an account that does not exist (for example "a1"); stored as given.']);
-    expect(detail!.rejects).toEqual({ total: 1, items: [{ key: 'vitally/users/u.csv', line: 4, reason: 'missing user ID', raw: ',a1,No ID,x@x.io' }] });
-    expect(await api.runChart({ limit: 10 })).toEqual([{ runId: 1, startedAt: run!.startedAt, status: 'succeeded', rows: 5, rejected: 1 }]);
+    expect(detail!.files[1]!.warnings).toEqual([
+      '2 user-account links refer to an account that does not exist (for example "a1"); stored as given.',
+    ]);
+    expect(detail!.rejects).toEqual({
+      total: 1,
+      items: [{ key: 'vitally/users/u.csv', line: 4, reason: 'missing user ID', raw: ',a1,No ID,x@x.io' }],
+    });
+    expect(await api.runChart({ limit: 10 })).toEqual([
+      { runId: 1, startedAt: run!.startedAt, status: 'succeeded', rows: 5, rejected: 1 },
+    ]);
     expect(await api.getRun({ runId: 99 })).toBeNull();
   });
 
   it('pages and searches records, and shows a record with traits, source file and links', async () => {
     const all = await api.queryRecords({ table: 'organizations', offset: 0, limit: 1 });
-    expect(all).toMatchObject({ total: 2, offset: 0, rows: [{ id: 'o1', fields: { name: 'Acme' }, lastFile: 'vitally/orgs/a.csv', stale: false }] });
+    expect(all).toMatchObject({
+      total: 2,
+      offset: 0,
+      rows: [{ id: 'o1', fields: { name: 'Acme' }, lastFile: 'vitally/orgs/a.csv', stale: false }],
+    });
     const found = await api.queryRecords({ table: 'organizations', search: 'glob', offset: 0, limit: 50 });
     expect(found.total).toBe(1);
     expect(found.rows.map((r) => r.id)).toEqual(['o2']);
@@ -151,14 +223,26 @@ describe('Sync log and Data', () => {
     expect((await api.queryRecords({ table: 'organizations', search: '%', offset: 0, limit: 50 })).total).toBe(0);
 
     const user = await api.getRecord({ table: 'users', id: 'u1' });
-    expect(user).toMatchObject({ id: 'u1', fields: { name: 'Ada', email: 'ada@x.io' }, accountIds: ['a1', 'a2'], syncCount: 2, lastRunId: 1, stale: false });
+    expect(user).toMatchObject({
+      id: 'u1',
+      fields: { name: 'Ada', email: 'ada@x.io' },
+      accountIds: ['a1', 'a2'],
+      syncCount: 2,
+      lastRunId: 1,
+      stale: false,
+    });
     const org = await api.getRecord({ table: 'organizations', id: 'o1' });
     expect(org!.traits).toEqual({ tier: 'gold' });
     expect(await api.getRecord({ table: 'accounts', id: 'nope' })).toBeNull();
   });
 
   it('marks records stale once their file has disappeared from the bucket', async () => {
-    await server.client.send(new (await import('@aws-sdk/client-s3')).DeleteObjectCommand({ Bucket: server.bucket, Key: `${PREFIX}orgs/a.csv` }));
+    await server.client.send(
+      new (await import('@aws-sdk/client-s3')).DeleteObjectCommand({
+        Bucket: server.bucket,
+        Key: `${PREFIX}orgs/a.csv`,
+      }),
+    );
     const finished = nextRunFinished();
     expect((await api.syncNow()).started).toBe(true);
     await finished;
@@ -203,6 +287,8 @@ describe('guards', () => {
     await expect(api.queryRecords({ table: 'sqlite_master' as never, offset: 0, limit: 10 })).rejects.toThrow(
       'Unknown table "sqlite_master": use one of organizations, accounts, users, nps_responses, events.',
     );
-    await expect(api.getRecord({ table: 'users; DROP TABLE users' as never, id: 'x' })).rejects.toThrow('Unknown table');
+    await expect(api.getRecord({ table: 'users; DROP TABLE users' as never, id: 'x' })).rejects.toThrow(
+      'Unknown table',
+    );
   });
 });

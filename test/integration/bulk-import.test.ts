@@ -29,10 +29,35 @@ describe('multi-row upserts', () => {
 
     const report = await ws.sync(makeConfig(ws.server));
     expect(report.files[0]).toMatchObject({ status: 'imported', rows: unique + 151, created: unique, updated: 151 });
-    expect(ws.query(`SELECT message_id, user_id, event, occurred_at, properties, sync_count FROM events WHERE message_id IN ('m0', 'm1', 'm299') ORDER BY 1`)).toEqual([
-      { message_id: 'm0', user_id: 'u2', event: 'third', occurred_at: '2024-01-03T00:00:00.000Z', properties: '{"n":7,"note":"last"}', sync_count: 3 },
-      { message_id: 'm1', user_id: 'u1', event: 'second', occurred_at: '2024-01-02T00:00:00.000Z', properties: '{"n":1001}', sync_count: 2 },
-      { message_id: 'm299', user_id: 'u1', event: 'first', occurred_at: '2024-01-01T00:00:00.000Z', properties: '{"n":299}', sync_count: 1 },
+    expect(
+      ws.query(
+        `SELECT message_id, user_id, event, occurred_at, properties, sync_count FROM events WHERE message_id IN ('m0', 'm1', 'm299') ORDER BY 1`,
+      ),
+    ).toEqual([
+      {
+        message_id: 'm0',
+        user_id: 'u2',
+        event: 'third',
+        occurred_at: '2024-01-03T00:00:00.000Z',
+        properties: '{"n":7,"note":"last"}',
+        sync_count: 3,
+      },
+      {
+        message_id: 'm1',
+        user_id: 'u1',
+        event: 'second',
+        occurred_at: '2024-01-02T00:00:00.000Z',
+        properties: '{"n":1001}',
+        sync_count: 2,
+      },
+      {
+        message_id: 'm299',
+        user_id: 'u1',
+        event: 'first',
+        occurred_at: '2024-01-01T00:00:00.000Z',
+        properties: '{"n":299}',
+        sync_count: 1,
+      },
     ]);
     expect(ws.query('SELECT count(*) AS n FROM events')).toEqual([{ n: unique }]);
   });
@@ -73,7 +98,9 @@ describe('multi-row upserts', () => {
 
 describe('mergeTraits', () => {
   it('overwrites and appends keys, keeps nulls, and treats "__proto__" as a trait', () => {
-    expect(mergeTraits('{"a":1,"b":"x","__proto__":1}', '{"b":null,"c":[1],"__proto__":2}')).toBe('{"a":1,"b":null,"__proto__":2,"c":[1]}');
+    expect(mergeTraits('{"a":1,"b":"x","__proto__":1}', '{"b":null,"c":[1],"__proto__":2}')).toBe(
+      '{"a":1,"b":null,"__proto__":2,"c":[1]}',
+    );
   });
 });
 
@@ -87,7 +114,10 @@ describe('dangling references', () => {
       '1 event refers to a user that does not exist (for example "ghost-1"); stored as given.',
     ]);
     // The second file updates m1 (now dangling) and creates m3 (dangling); m2 is not its row.
-    await ws.put('events/2.csv', `${EVENTS_HEADER}m1,ghost-2,2024-01-02,view,,\nm3,ghost-3,2024-01-02,view,,\nm4,u1,2024-01-02,view,,\n`);
+    await ws.put(
+      'events/2.csv',
+      `${EVENTS_HEADER}m1,ghost-2,2024-01-02,view,,\nm3,ghost-3,2024-01-02,view,,\nm4,u1,2024-01-02,view,,\n`,
+    );
     const second = await ws.sync(config);
     expect(second.files.find((f) => f.key.endsWith('2.csv'))).toMatchObject({
       created: 2,
@@ -99,20 +129,32 @@ describe('dangling references', () => {
   it('of events concern only the target the mapping names', async () => {
     await ws.put('events/e.csv', 'message_id,account_id,ts,event\nm1,acct-404,2024-01-01,view\n');
     const config = makeConfig(ws.server, {
-      tracks: { fileRegex: '^events/', target: 'account', targetIdColumn: 'account_id', messageIdColumn: 'message_id', timestampColumn: 'ts', eventColumn: 'event' },
+      tracks: {
+        fileRegex: '^events/',
+        target: 'account',
+        targetIdColumn: 'account_id',
+        messageIdColumn: 'message_id',
+        timestampColumn: 'ts',
+        eventColumn: 'event',
+      },
     });
     const report = await ws.sync(config);
-    expect(report.files[0]!.warnings).toEqual(['1 event refers to an account that does not exist (for example "acct-404"); stored as given.']);
+    expect(report.files[0]!.warnings).toEqual([
+      '1 event refers to an account that does not exist (for example "acct-404"); stored as given.',
+    ]);
     expect(ws.query('SELECT user_id, account_id FROM events')).toEqual([{ user_id: null, account_id: 'acct-404' }]);
   });
 });
 
 describe('dangling references counted while writing', () => {
-  it('give the same count and example as the query, with SQLite\'s byte order for the example', async () => {
+  it("give the same count and example as the query, with SQLite's byte order for the example", async () => {
     // Characters past U+FFFF sort after U+E000-U+FFFF in UTF-8 (SQLite's min) but before them in UTF-16.
     const ids = ['\u{1F600}-emoji', '\uFF21-fullwidth', 'z-ascii', 'u1'];
     await ws.put('users/u.csv', 'user_id,account_id,full_name,email\nu1,,Ada,\n');
-    await ws.put('events/1.csv', `message_id,user_id,ts,event\n${ids.map((id, i) => `m${i},${id},2024-01-01,view`).join('\n')}\n`);
+    await ws.put(
+      'events/1.csv',
+      `message_id,user_id,ts,event\n${ids.map((id, i) => `m${i},${id},2024-01-01,view`).join('\n')}\n`,
+    );
     const first = await ws.sync(makeConfig(ws.server));
     const counted = first.files.find((f) => f.type === 'tracks')!.warnings;
     expect(counted).toEqual(['3 events refer to a user that does not exist (for example "z-ascii"); stored as given.']);
@@ -121,7 +163,10 @@ describe('dangling references counted while writing', () => {
     );
     expect(queried).toEqual({ n: 3, example: 'z-ascii' });
     const nonAscii = ids.slice(0, 2);
-    await ws.put('events/2.csv', `message_id,user_id,ts,event\n${nonAscii.map((id, i) => `n${i},${id},2024-01-01,view`).join('\n')}\n`);
+    await ws.put(
+      'events/2.csv',
+      `message_id,user_id,ts,event\n${nonAscii.map((id, i) => `n${i},${id},2024-01-01,view`).join('\n')}\n`,
+    );
     const second = await ws.sync(makeConfig(ws.server));
     expect(second.files.find((f) => f.key.endsWith('2.csv'))!.warnings).toEqual([
       `2 events refer to a user that does not exist (for example "${ws.query<{ m: string }>(`SELECT min(user_id) AS m FROM events WHERE message_id LIKE 'n%'`)[0]!.m}"); stored as given.`,
@@ -133,7 +178,14 @@ describe('dangling references counted while writing', () => {
     await ws.sync(makeConfig(ws.server));
     await ws.put('users/2-update.csv', 'user_id,account_id,full_name,email\nu404,a404,Nobody,no@x.io\n');
     const config = makeConfig(ws.server, {
-      users: { fileRegex: '^users/2', mode: 'update_only', idColumn: 'user_id', accountIdColumn: 'account_id', nameColumn: 'full_name', emailColumn: 'email' },
+      users: {
+        fileRegex: '^users/2',
+        mode: 'update_only',
+        idColumn: 'user_id',
+        accountIdColumn: 'account_id',
+        nameColumn: 'full_name',
+        emailColumn: 'email',
+      },
     });
     const report = await ws.sync(config);
     expect(report.files[0]).toMatchObject({ skipped: 1, updated: 0 });

@@ -16,7 +16,9 @@ function killWhileImportingEvents(child: ChildProcess, dbPath: string, signal: N
   const timer = setInterval(() => {
     try {
       const db = new Database(dbPath, { readonly: true, fileMustExist: true });
-      const row = db.prepare(`SELECT count(*) AS n FROM sync_files WHERE object_type = 'accounts'`).get() as { n: number };
+      const row = db.prepare(`SELECT count(*) AS n FROM sync_files WHERE object_type = 'accounts'`).get() as {
+        n: number;
+      };
       db.close();
       if (row.n > 0) {
         clearInterval(timer);
@@ -70,9 +72,13 @@ describe('npm run cli', { timeout: 90_000 }, () => {
     const result = await runCli(['sync', '--config', bad, '--db', dbPath]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`The configuration in ${bad} is not valid:`);
-    expect(result.stderr).toContain('objects.accounts.fileRegex: is not a valid regular expression: /^accounts/(/: Unterminated group');
+    expect(result.stderr).toContain(
+      'objects.accounts.fileRegex: is not a valid regular expression: /^accounts/(/: Unterminated group',
+    );
     expect(result.stderr).toContain('objects.tracks.target: must be "user", "account" or "organization"');
-    expect(result.stderr).toContain('connection: unknown field "secretAccessKey" (the secret access key never goes in the configuration');
+    expect(result.stderr).toContain(
+      'connection: unknown field "secretAccessKey" (the secret access key never goes in the configuration',
+    );
     expect(result.stderr).not.toContain('do-not-put-me-here');
 
     const missing = await runCli(['sync', '--config', join(ws.dir, 'nope.json'), '--db', dbPath]);
@@ -88,11 +94,42 @@ describe('npm run cli', { timeout: 90_000 }, () => {
     const result = await runCli(['sync', '--config', configPath, '--db', dbPath, '--json']);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
-    expect(report).toMatchObject({ runId: 1, status: 'succeeded', overCap: { organizations: 0, accounts: 0, users: 0, nps: 0, tracks: 0 } });
+    expect(report).toMatchObject({
+      runId: 1,
+      status: 'succeeded',
+      overCap: { organizations: 0, accounts: 0, users: 0, nps: 0, tracks: 0 },
+    });
     expect(report.files).toEqual([
-      { type: 'organizations', key: 'vitally/orgs/a.csv', status: 'imported', rows: 2, created: 2, updated: 0, skipped: 0, rejected: 0 },
-      { type: 'organizations', key: 'vitally/orgs/b.csv', status: 'imported', rows: 1, created: 1, updated: 0, skipped: 0, rejected: 0 },
-      { type: 'accounts', key: 'vitally/accounts/a.csv', status: 'imported', rows: 2, created: 1, updated: 0, skipped: 0, rejected: 1 },
+      {
+        type: 'organizations',
+        key: 'vitally/orgs/a.csv',
+        status: 'imported',
+        rows: 2,
+        created: 2,
+        updated: 0,
+        skipped: 0,
+        rejected: 0,
+      },
+      {
+        type: 'organizations',
+        key: 'vitally/orgs/b.csv',
+        status: 'imported',
+        rows: 1,
+        created: 1,
+        updated: 0,
+        skipped: 0,
+        rejected: 0,
+      },
+      {
+        type: 'accounts',
+        key: 'vitally/accounts/a.csv',
+        status: 'imported',
+        rows: 2,
+        created: 1,
+        updated: 0,
+        skipped: 0,
+        rejected: 1,
+      },
     ]);
     expect(result.stdout + result.stderr).not.toContain(LOCAL_S3_SECRET);
     const db = new Database(dbPath, { readonly: true });
@@ -100,29 +137,46 @@ describe('npm run cli', { timeout: 90_000 }, () => {
     db.close();
 
     const again = await runCli(['sync', '--config', configPath, '--db', dbPath, '--json']);
-    expect(JSON.parse(again.stdout).files.map((f: { status: string }) => f.status)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+    expect(JSON.parse(again.stdout).files.map((f: { status: string }) => f.status)).toEqual([
+      'unchanged',
+      'unchanged',
+      'unchanged',
+    ]);
     const full = await runCli(['sync', '--config', configPath, '--db', dbPath, '--json', '--full']);
-    expect(JSON.parse(full.stdout).files.map((f: { status: string }) => f.status)).toEqual(['imported', 'imported', 'imported']);
+    expect(JSON.parse(full.stdout).files.map((f: { status: string }) => f.status)).toEqual([
+      'imported',
+      'imported',
+      'imported',
+    ]);
   });
 
   it('sync prints a readable summary and exits 1 when the run is partial', async () => {
     const partial = join(ws.dir, 'partial.json');
     writeFileSync(
       partial,
-      JSON.stringify(makeConfig(ws.server, { accounts: { fileRegex: '^accounts/', mode: 'create_update', idColumn: 'account_id', nameColumn: 'title' } })),
+      JSON.stringify(
+        makeConfig(ws.server, {
+          accounts: { fileRegex: '^accounts/', mode: 'create_update', idColumn: 'account_id', nameColumn: 'title' },
+        }),
+      ),
     );
     const dbPath = join(ws.dir, 'partial.sqlite');
     const result = await runCli(['sync', '--config', partial, '--db', dbPath]);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^Sync #1 partial in \d+\.\d s: 3 files \(2 imported, 0 unchanged, 1 failed\)/);
-    expect(result.stdout).toContain('The name column "title" is not in the file. The file has the columns: "account_id", "account_name", "org_id".');
+    expect(result.stdout).toContain(
+      'The name column "title" is not in the file. The file has the columns: "account_id", "account_name", "org_id".',
+    );
     expect(result.stdout).toContain(`Database: ${dbPath}`);
   });
 
   it('sync exits 1 with a plain message when the run fails (unknown access key)', async () => {
     const wrongKey = join(ws.dir, 'wrong-key.json');
     const config = makeConfig(ws.server);
-    writeFileSync(wrongKey, JSON.stringify({ ...config, connection: { ...config.connection, accessKeyId: 'AKIANOBODY' } }));
+    writeFileSync(
+      wrongKey,
+      JSON.stringify({ ...config, connection: { ...config.connection, accessKeyId: 'AKIANOBODY' } }),
+    );
     const result = await runCli(['sync', '--config', wrongKey, '--db', join(ws.dir, 'fail.sqlite'), '--json']);
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout);
@@ -143,7 +197,9 @@ describe('npm run cli', { timeout: 90_000 }, () => {
     expect(Date.parse(preview.selected[0].lastModified)).toBeGreaterThan(Date.now() - 600_000);
     const badType = await runCli(['preview', '--config', configPath, '--type', 'contacts']);
     expect(badType.code).toBe(2);
-    expect(badType.stderr).toContain('Unknown object type "contacts": use one of organizations, accounts, users, nps, tracks.');
+    expect(badType.stderr).toContain(
+      'Unknown object type "contacts": use one of organizations, accounts, users, nps, tracks.',
+    );
   });
 
   it('test-connection says how many files it sees, or what is wrong', async () => {
@@ -152,7 +208,10 @@ describe('npm run cli', { timeout: 90_000 }, () => {
     expect(ok.stdout).toBe('Connected: bucket "acme-exports" under "vitally/" can be listed and holds 3 files.\n');
     const noBucket = join(ws.dir, 'no-bucket.json');
     const config = makeConfig(ws.server);
-    writeFileSync(noBucket, JSON.stringify({ ...config, connection: { ...config.connection, bucket: 'missing-bucket' } }));
+    writeFileSync(
+      noBucket,
+      JSON.stringify({ ...config, connection: { ...config.connection, bucket: 'missing-bucket' } }),
+    );
     const bad = await runCli(['test-connection', '--config', noBucket]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('The bucket "missing-bucket" does not exist at http://127.0.0.1:');
@@ -161,7 +220,9 @@ describe('npm run cli', { timeout: 90_000 }, () => {
   it('stops cleanly on SIGINT: the file being imported is rolled back and the run marked interrupted', async () => {
     await putBigEventsFile();
     const dbPath = join(ws.dir, 'sigint.sqlite');
-    const result = await runCli(['sync', '--config', configPath, '--db', dbPath, '--json'], { onStarted: (child) => killWhileImportingEvents(child, dbPath, 'SIGINT') });
+    const result = await runCli(['sync', '--config', configPath, '--db', dbPath, '--json'], {
+      onStarted: (child) => killWhileImportingEvents(child, dbPath, 'SIGINT'),
+    });
     await ws.remove('events/big.csv');
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout);
@@ -185,20 +246,28 @@ describe('npm run cli', { timeout: 90_000 }, () => {
     let output = '';
     const waitFor = (pattern: RegExp, child: ChildProcess) =>
       new Promise<void>((resolveWait, reject) => {
-        const check = () => pattern.test(output) && (clearTimeout(timer), child.stdout!.off('data', check), resolveWait());
-        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output so far:\n${output}`)), 20_000);
+        const check = () =>
+          pattern.test(output) && (clearTimeout(timer), child.stdout!.off('data', check), resolveWait());
+        const timer = setTimeout(
+          () => reject(new Error(`timed out waiting for ${pattern}; output so far:\n${output}`)),
+          20_000,
+        );
         child.stdout!.on('data', check);
         check();
       });
 
     // First run at start; stop it while idle.
-    const first = await runCli(['watch', '--config', watchConfig, '--db', dbPath], { onStarted: (child) => {
-      child.stdout!.on('data', (d) => (output += d));
-      void waitFor(/sync #1 succeeded: 3 files/, child).then(() => child.kill('SIGTERM'));
-    } });
+    const first = await runCli(['watch', '--config', watchConfig, '--db', dbPath], {
+      onStarted: (child) => {
+        child.stdout!.on('data', (d) => (output += d));
+        void waitFor(/sync #1 succeeded: 3 files/, child).then(() => child.kill('SIGTERM'));
+      },
+    });
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/watching bucket "acme-exports" every 6 hours into .*watch\.sqlite; Ctrl-C stops/);
-    expect(first.stdout).toMatch(/sync started \(startup\)\n.*sync #1 succeeded: 3 files, 5 rows \(4 created, 0 updated, 0 skipped, 1 rejected\); next sync at (\S+)\n/);
+    expect(first.stdout).toMatch(
+      /sync started \(startup\)\n.*sync #1 succeeded: 3 files, 5 rows \(4 created, 0 updated, 0 skipped, 1 rejected\); next sync at (\S+)\n/,
+    );
     const nextAt = Date.parse(/next sync at (\S+)/.exec(first.stdout)![1]!);
     const db = new Database(dbPath, { readonly: true });
     const { started_at } = db.prepare('SELECT started_at FROM sync_runs WHERE id = 1').get() as { started_at: string };
@@ -208,29 +277,38 @@ describe('npm run cli', { timeout: 90_000 }, () => {
 
     // Restarted within the interval: no run at start. A SIGTERM arrives; nothing was running.
     output = '';
-    const second = await runCli(['watch', '--config', watchConfig, '--db', dbPath], { onStarted: (child) => {
-      child.stdout!.on('data', (d) => (output += d));
-      void waitFor(/Ctrl-C stops\. Next sync at/, child).then(() => child.kill('SIGTERM'));
-    } });
+    const second = await runCli(['watch', '--config', watchConfig, '--db', dbPath], {
+      onStarted: (child) => {
+        child.stdout!.on('data', (d) => (output += d));
+        void waitFor(/Ctrl-C stops\. Next sync at/, child).then(() => child.kill('SIGTERM'));
+      },
+    });
     expect(second.code).toBe(0);
     expect(second.stdout).not.toContain('sync started');
 
     // Stopped in the middle of a file: that file is rolled back, the run recorded as interrupted.
     await putBigEventsFile();
     const midFileDb = join(ws.dir, 'watch-mid-file.sqlite');
-    const third = await runCli(['watch', '--config', watchConfig, '--db', midFileDb], { onStarted: (child) => killWhileImportingEvents(child, midFileDb, 'SIGTERM') });
+    const third = await runCli(['watch', '--config', watchConfig, '--db', midFileDb], {
+      onStarted: (child) => killWhileImportingEvents(child, midFileDb, 'SIGTERM'),
+    });
     await ws.remove('events/big.csv');
     expect(third.code).toBe(0);
-    expect(third.stdout).toMatch(/sync #1 interrupted: 4 files.*The sync was stopped before it finished; 3 of 4 files were synced, the rest will be read next time\./);
+    expect(third.stdout).toMatch(
+      /sync #1 interrupted: 4 files.*The sync was stopped before it finished; 3 of 4 files were synced, the rest will be read next time\./,
+    );
     const midFile = new Database(midFileDb, { readonly: true });
     expect(midFile.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 0 });
-    expect(midFile.prepare(`SELECT status FROM sync_files WHERE key = 'vitally/events/big.csv'`).all()).toEqual([{ status: 'failed' }]);
+    expect(midFile.prepare(`SELECT status FROM sync_files WHERE key = 'vitally/events/big.csv'`).all()).toEqual([
+      { status: 'failed' },
+    ]);
     expect(midFile.pragma('integrity_check')).toEqual([{ integrity_check: 'ok' }]);
     midFile.close();
 
     const noSchedule = await runCli(['watch', '--config', configPath, '--db', dbPath]);
     expect(noSchedule.code).toBe(2);
-    expect(noSchedule.stderr).toContain(`The schedule is off in ${configPath}: set schedule.everyHours to 6, 12 or 24 to watch`);
+    expect(noSchedule.stderr).toContain(
+      `The schedule is off in ${configPath}: set schedule.everyHours to 6, 12 or 24 to watch`,
+    );
   }, 180_000); // four CLI processes, each starting Node, tsx and the AWS SDK: slow on a loaded machine
 });
-

@@ -14,9 +14,12 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 's3sync-queries-'));
   const dbPath = join(dir, 'q.sqlite');
   const db = openDatabase(dbPath);
-  const insert = db.prepare(`INSERT INTO accounts (external_id, name, traits, first_synced_at, last_synced_at, last_run_id, last_file) VALUES (?, ?, '{}', 'x', 'x', 1, 'f.csv')`);
+  const insert = db.prepare(
+    `INSERT INTO accounts (external_id, name, traits, first_synced_at, last_synced_at, last_run_id, last_file) VALUES (?, ?, '{}', 'x', 'x', 1, 'f.csv')`,
+  );
   db.transaction(() => {
-    for (let i = 0; i < MAX_COUNTED_MATCHES + 20; i++) insert.run(`acc_${String(i).padStart(6, '0')}`, i % 1000 === 7 ? `Rare ${i}` : `Common ${i}`);
+    for (let i = 0; i < MAX_COUNTED_MATCHES + 20; i++)
+      insert.run(`acc_${String(i).padStart(6, '0')}`, i % 1000 === 7 ? `Rare ${i}` : `Common ${i}`);
   })();
   db.close();
   queries = new DatabaseQueries(dbPath);

@@ -20,10 +20,13 @@ beforeAll(async () => {
     if (req.url?.includes('list-type=2')) {
       const contents = Array.from(
         { length: FILES },
-        (_, i) => `<Contents><Key>orgs/${i}.csv</Key><LastModified>2024-01-01T00:00:00.000Z</LastModified><ETag>"e${i}"</ETag><Size>20</Size></Contents>`,
+        (_, i) =>
+          `<Contents><Key>orgs/${i}.csv</Key><LastModified>2024-01-01T00:00:00.000Z</LastModified><ETag>"e${i}"</ETag><Size>20</Size></Contents>`,
       ).join('');
       res.writeHead(200, { 'content-type': 'application/xml' });
-      res.end(`<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>acme</Name><IsTruncated>false</IsTruncated>${contents}</ListBucketResult>`);
+      res.end(
+        `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>acme</Name><IsTruncated>false</IsTruncated>${contents}</ListBucketResult>`,
+      );
       return;
     }
     downloads++;
@@ -48,7 +51,9 @@ it('stops after three files in a row cannot be downloaded, and says how many wer
     expect(report.files[0]!.error).toBe(
       `Could not reach ${endpoint}: the connection was lost while reading orgs/0.csv. Check the custom endpoint and your network connection. Nothing of this file was stored; it will be read again next sync.`,
     );
-    expect(report.error).toMatch(/^3 files in a row could not be downloaded: .* The sync stopped there; 7 more files were not attempted\.$/);
+    expect(report.error).toMatch(
+      /^3 files in a row could not be downloaded: .* The sync stopped there; 7 more files were not attempted\.$/,
+    );
     expect(downloads).toBe(3 * 4); // each file: four attempts with backoff, then no more files
   } finally {
     db.close();

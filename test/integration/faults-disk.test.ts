@@ -48,7 +48,13 @@ async function databaseWithEarlierData(name: string): Promise<string> {
   mkdirSync(dir);
   const dbPath = join(dir, 'sync.sqlite');
   const db = openDatabase(dbPath);
-  const report = await runSync({ config: makeConfig(ws.server), secretAccessKey: LOCAL_S3_SECRET, db, dbPath, trigger: 'test' });
+  const report = await runSync({
+    config: makeConfig(ws.server),
+    secretAccessKey: LOCAL_S3_SECRET,
+    db,
+    dbPath,
+    trigger: 'test',
+  });
   expect(report.status).toBe('succeeded');
   db.close();
   return dbPath;
@@ -138,7 +144,13 @@ describe('the database cannot be written', { timeout: 50_000 }, () => {
     try {
       const pages = db.pragma('page_count', { simple: true }) as number;
       db.pragma(`max_page_count = ${pages + 8}`); // room for the run log, not for 50,000 events
-      const report = await runSync({ config: makeConfig(ws.server), secretAccessKey: LOCAL_S3_SECRET, db, dbPath, trigger: 'test' });
+      const report = await runSync({
+        config: makeConfig(ws.server),
+        secretAccessKey: LOCAL_S3_SECRET,
+        db,
+        dbPath,
+        trigger: 'test',
+      });
       const message = `The disk holding ${dbPath} is full. Free some space and sync again; nothing of the interrupted file was stored.`;
       expect(report).toMatchObject({ status: 'failed', error: message });
       expect(report.files.at(-1)).toMatchObject({ key: 'vitally/events/big.csv', status: 'failed', error: message });
@@ -146,7 +158,17 @@ describe('the database cannot be written', { timeout: 50_000 }, () => {
       expect(inspect(dbPath)).toEqual({ ...before, runs: [...before.runs, { id: report.runId, status: 'failed' }] });
 
       const next = openDatabase(dbPath); // no limit: the next sync imports the file
-      expect((await runSync({ config: makeConfig(ws.server), secretAccessKey: LOCAL_S3_SECRET, db: next, dbPath, trigger: 'test' })).status).toBe('succeeded');
+      expect(
+        (
+          await runSync({
+            config: makeConfig(ws.server),
+            secretAccessKey: LOCAL_S3_SECRET,
+            db: next,
+            dbPath,
+            trigger: 'test',
+          })
+        ).status,
+      ).toBe('succeeded');
       next.close();
       expect(inspect(dbPath).events).toBe(EVENT_ROWS);
     } finally {
@@ -155,34 +177,47 @@ describe('the database cannot be written', { timeout: 50_000 }, () => {
     }
   });
 
-  it.skipIf(!canMountTmpfs)('a really full disk (a small tmpfs): the run fails saying the disk is full, nothing of the file lands', async () => {
-    const mountDir = join(ws.dir, 'tmpfs');
-    mkdirSync(mountDir);
-    expect(mountTmpfs(mountDir, '4m')).toBe(true);
-    try {
-      const dbPath = join(mountDir, 'sync.sqlite');
-      const db = openDatabase(dbPath);
-      expect((await runSync({ config: makeConfig(ws.server), secretAccessKey: LOCAL_S3_SECRET, db, dbPath, trigger: 'test' })).status).toBe('succeeded');
-      db.close();
-      const before = inspect(dbPath);
-      await ws.put('events/big.csv', BIG_EVENTS);
+  it.skipIf(!canMountTmpfs)(
+    'a really full disk (a small tmpfs): the run fails saying the disk is full, nothing of the file lands',
+    async () => {
+      const mountDir = join(ws.dir, 'tmpfs');
+      mkdirSync(mountDir);
+      expect(mountTmpfs(mountDir, '4m')).toBe(true);
+      try {
+        const dbPath = join(mountDir, 'sync.sqlite');
+        const db = openDatabase(dbPath);
+        expect(
+          (
+            await runSync({
+              config: makeConfig(ws.server),
+              secretAccessKey: LOCAL_S3_SECRET,
+              db,
+              dbPath,
+              trigger: 'test',
+            })
+          ).status,
+        ).toBe('succeeded');
+        db.close();
+        const before = inspect(dbPath);
+        await ws.put('events/big.csv', BIG_EVENTS);
 
-      const result = await runCli(['sync', '--config', configPath, '--db', dbPath, '--json']);
-      console.log(`full tmpfs: exit ${result.code} after ${result.ms} ms; stderr: ${result.stderr.trim()}`);
-      expect(result.code).toBe(1);
-      const report = JSON.parse(result.stdout);
-      const message = `The disk holding ${dbPath} is full. Free some space and sync again; nothing of the interrupted file was stored.`;
-      expect(report).toMatchObject({ status: 'failed', error: message });
-      expect(report.files.at(-1)).toMatchObject({ key: 'vitally/events/big.csv', status: 'failed', error: message });
-      expect(inspect(dbPath)).toEqual({ ...before, runs: [...before.runs, { id: report.runId, status: 'failed' }] });
+        const result = await runCli(['sync', '--config', configPath, '--db', dbPath, '--json']);
+        console.log(`full tmpfs: exit ${result.code} after ${result.ms} ms; stderr: ${result.stderr.trim()}`);
+        expect(result.code).toBe(1);
+        const report = JSON.parse(result.stdout);
+        const message = `The disk holding ${dbPath} is full. Free some space and sync again; nothing of the interrupted file was stored.`;
+        expect(report).toMatchObject({ status: 'failed', error: message });
+        expect(report.files.at(-1)).toMatchObject({ key: 'vitally/events/big.csv', status: 'failed', error: message });
+        expect(inspect(dbPath)).toEqual({ ...before, runs: [...before.runs, { id: report.runId, status: 'failed' }] });
 
-      expect(mountTmpfs(mountDir, '64m', true)).toBe(true); // space freed
-      const next = await runCli(['sync', '--config', configPath, '--db', dbPath, '--json']);
-      expect(next.code).toBe(0);
-      expect(inspect(dbPath).events).toBe(EVENT_ROWS);
-    } finally {
-      spawnSync('umount', [mountDir]);
-      await ws.remove('events/big.csv');
-    }
-  });
+        expect(mountTmpfs(mountDir, '64m', true)).toBe(true); // space freed
+        const next = await runCli(['sync', '--config', configPath, '--db', dbPath, '--json']);
+        expect(next.code).toBe(0);
+        expect(inspect(dbPath).events).toBe(EVENT_ROWS);
+      } finally {
+        spawnSync('umount', [mountDir]);
+        await ws.remove('events/big.csv');
+      }
+    },
+  );
 });

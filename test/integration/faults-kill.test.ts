@@ -33,10 +33,22 @@ it('SIGKILL in the middle of a file: the database is intact, holds nothing of th
       // Mid-file, observably: the files before the events file are recorded, and then the events
       // import has written several MB of uncommitted pages to the WAL (its cache spills there).
       void (async () => {
-        await waitUntil(() => queryOnce<{ n: number }>(dbPath, `SELECT count(*) AS n FROM sync_files WHERE object_type = 'accounts'`)[0]!.n > 0, 30_000, 'the accounts file to be recorded');
+        await waitUntil(
+          () =>
+            queryOnce<{ n: number }>(dbPath, `SELECT count(*) AS n FROM sync_files WHERE object_type = 'accounts'`)[0]!
+              .n > 0,
+          30_000,
+          'the accounts file to be recorded',
+        );
         const walBefore = fileSize(walPath);
-        await waitUntil(() => fileSize(walPath) > walBefore + 4 * 1024 * 1024, 30_000, 'the events import to spill into the WAL');
-        killedMidFile = queryOnce<{ n: number }>(dbPath, `SELECT count(*) AS n FROM sync_files WHERE object_type = 'tracks'`)[0]!.n === 0;
+        await waitUntil(
+          () => fileSize(walPath) > walBefore + 4 * 1024 * 1024,
+          30_000,
+          'the events import to spill into the WAL',
+        );
+        killedMidFile =
+          queryOnce<{ n: number }>(dbPath, `SELECT count(*) AS n FROM sync_files WHERE object_type = 'tracks'`)[0]!
+            .n === 0;
         child.kill('SIGKILL');
       })().catch(() => child.kill('SIGKILL'));
     },
@@ -49,11 +61,17 @@ it('SIGKILL in the middle of a file: the database is intact, holds nothing of th
   const db = new Database(dbPath);
   expect(db.pragma('integrity_check')).toEqual([{ integrity_check: 'ok' }]);
   expect(db.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 0 });
-  expect(db.prepare(`SELECT count(*) AS n FROM sync_files WHERE key = 'vitally/events/big.csv'`).get()).toEqual({ n: 0 });
-  expect(db.prepare(`SELECT count(*) AS n FROM file_state WHERE key = 'vitally/events/big.csv'`).get()).toEqual({ n: 0 });
+  expect(db.prepare(`SELECT count(*) AS n FROM sync_files WHERE key = 'vitally/events/big.csv'`).get()).toEqual({
+    n: 0,
+  });
+  expect(db.prepare(`SELECT count(*) AS n FROM file_state WHERE key = 'vitally/events/big.csv'`).get()).toEqual({
+    n: 0,
+  });
   // The files before it were committed, each in its own transaction.
   expect(db.prepare('SELECT external_id FROM organizations ORDER BY 1').pluck().all()).toEqual(['o1', 'o2']);
-  expect(db.prepare('SELECT id, status, finished_at FROM sync_runs').all()).toEqual([{ id: 1, status: 'running', finished_at: null }]);
+  expect(db.prepare('SELECT id, status, finished_at FROM sync_runs').all()).toEqual([
+    { id: 1, status: 'running', finished_at: null },
+  ]);
   db.close();
 
   const next = await runCli(['sync', '--config', configPath, '--db', dbPath, '--json']);
@@ -72,12 +90,18 @@ it('SIGKILL in the middle of a file: the database is intact, holds nothing of th
     {
       id: 1,
       status: 'interrupted',
-      error: 'The app or command stopped before this sync finished (it was closed or killed), or could not record the end of it in the database (locked, read-only or full). Files it had not finished were rolled back.',
+      error:
+        'The app or command stopped before this sync finished (it was closed or killed), or could not record the end of it in the database (locked, read-only or full). Files it had not finished were rolled back.',
     },
     { id: 2, status: 'succeeded', error: null },
   ]);
-  expect(after.prepare('SELECT count(*) AS n, count(DISTINCT message_id) AS ids FROM events').get()).toEqual({ n: EVENT_ROWS, ids: EVENT_ROWS });
-  expect(after.prepare(`SELECT run_id, status, rows FROM sync_files WHERE key = 'vitally/events/big.csv'`).all()).toEqual([{ run_id: 2, status: 'imported', rows: EVENT_ROWS }]);
+  expect(after.prepare('SELECT count(*) AS n, count(DISTINCT message_id) AS ids FROM events').get()).toEqual({
+    n: EVENT_ROWS,
+    ids: EVENT_ROWS,
+  });
+  expect(
+    after.prepare(`SELECT run_id, status, rows FROM sync_files WHERE key = 'vitally/events/big.csv'`).all(),
+  ).toEqual([{ run_id: 2, status: 'imported', rows: EVENT_ROWS }]);
   expect(after.pragma('integrity_check')).toEqual([{ integrity_check: 'ok' }]);
   after.close();
 }, 60_000);

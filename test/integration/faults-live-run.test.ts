@@ -3,7 +3,13 @@
 // Only runs whose process is gone are.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,13 +29,16 @@ afterAll(async () => {
   await ws.close();
 });
 
-const runs = () => ws.query<{ id: number; status: string; error: string | null }>('SELECT id, status, error FROM sync_runs ORDER BY id');
+const runs = () =>
+  ws.query<{ id: number; status: string; error: string | null }>('SELECT id, status, error FROM sync_runs ORDER BY id');
 
 it('marks only the runs whose process is gone: not one whose process is alive', async () => {
   const alive = spawn('sleep', ['60']); // stands for another program in the middle of a sync
   const gone = spawnSync(process.execPath, ['-e', '']).pid; // a process that has exited
   try {
-    const insert = ws.db.prepare(`INSERT INTO sync_runs (trigger, status, started_at, pid, host) VALUES ('test', 'running', ?, ?, ?)`);
+    const insert = ws.db.prepare(
+      `INSERT INTO sync_runs (trigger, status, started_at, pid, host) VALUES ('test', 'running', ?, ?, ?)`,
+    );
     const now = new Date().toISOString(); // after the process started, as a run's start always is
     insert.run(now, alive.pid, hostname());
     insert.run(now, gone, hostname());
@@ -52,22 +61,30 @@ it('marks only the runs whose process is gone: not one whose process is alive', 
   } finally {
     alive.kill();
   }
-  await new Promise((resolve) => (alive.exitCode !== null || alive.signalCode !== null ? resolve(null) : alive.on('exit', resolve)));
+  await new Promise((resolve) =>
+    alive.exitCode !== null || alive.signalCode !== null ? resolve(null) : alive.on('exit', resolve),
+  );
   await ws.sync(makeConfig(ws.server));
   expect(runs()[0]).toEqual({ id: 1, status: 'interrupted', error: INTERRUPTED_RUN_REASON });
 });
 
-it('two CLI syncs on one database: the second leaves the first one\'s live run alone, and both finish', async () => {
+it("two CLI syncs on one database: the second leaves the first one's live run alone, and both finish", async () => {
   // The first sync's download of its file is held (the server is slow to answer): its run is live,
   // and it holds no lock while it waits, so the second sync runs from start to end meanwhile.
   const held: ServerResponse[] = [];
   let release: (() => void) | null = null;
   const proxy: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const target = new URL(ws.server.endpoint);
-    const forward = () => req.pipe(httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    }));
+    const forward = () =>
+      req.pipe(
+        httpRequest(
+          { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+          (up) => {
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            up.pipe(res);
+          },
+        ),
+      );
     if (req.method === 'GET' && req.url?.includes('slow.csv') && !release) {
       held.push(res);
       release = forward;
@@ -80,7 +97,13 @@ it('two CLI syncs on one database: the second leaves the first one\'s live run a
     await ws.put('orgs/slow.csv', 'org_id,org_name\no9,Slow Corp\n');
     const base = makeConfig(ws.server);
     const slowConfig = join(ws.dir, 'slow.json');
-    writeFileSync(slowConfig, JSON.stringify({ ...base, connection: { ...base.connection, endpoint: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` } }));
+    writeFileSync(
+      slowConfig,
+      JSON.stringify({
+        ...base,
+        connection: { ...base.connection, endpoint: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` },
+      }),
+    );
     const configPath = join(ws.dir, 'config.json');
     writeFileSync(configPath, JSON.stringify(base));
     const dbPath = join(ws.dir, 'two.sqlite');

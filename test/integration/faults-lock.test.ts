@@ -44,7 +44,9 @@ class SqliteShell {
 
   close(): Promise<void> {
     this.child.stdin.end();
-    return new Promise((resolve) => (this.child.exitCode !== null ? resolve() : this.child.on('close', () => resolve())));
+    return new Promise((resolve) =>
+      this.child.exitCode !== null ? resolve() : this.child.on('close', () => resolve()),
+    );
   }
 }
 
@@ -99,7 +101,9 @@ describe('another program has the database open', { timeout: 45_000 }, () => {
     const runsBefore = count('sync_runs');
 
     const waitMs = 1500;
-    const result = await runCli(['sync', '--config', configPath, '--db', ws.dbPath, '--json'], { env: { S3_CSV_SYNC_BUSY_TIMEOUT_MS: String(waitMs) } });
+    const result = await runCli(['sync', '--config', configPath, '--db', ws.dbPath, '--json'], {
+      env: { S3_CSV_SYNC_BUSY_TIMEOUT_MS: String(waitMs) },
+    });
     console.log(`write lock held: the CLI exited ${result.code} after ${result.ms} ms (busy timeout ${waitMs} ms)`);
     // The run log itself cannot be written while the lock is held: the reason goes to stderr.
     expect(result.code).toBe(1);
@@ -133,13 +137,18 @@ describe('another program has the database open', { timeout: 45_000 }, () => {
           lockedAt = Date.now();
         }
       });
-      console.log(`write lock taken mid-run: the run ended ${Date.now() - lockedAt} ms after the lock (busy timeout 3000 ms; whole run ${Date.now() - started} ms)`);
+      console.log(
+        `write lock taken mid-run: the run ended ${Date.now() - lockedAt} ms after the lock (busy timeout 3000 ms; whole run ${Date.now() - started} ms)`,
+      );
       // One wait, not one per write that follows (the failed file's record, the end of the run): two
       // waits would take 6 s; the margin is for a loaded machine, where SQLite's sleeps overshoot.
       expect(Date.now() - lockedAt).toBeLessThan(5500);
       expect(report.status).toBe('failed');
       expect(report.error).toBe(lockedMessage(ws.dbPath));
-      expect(report.files.find((f) => f.key === 'vitally/users/a.csv')).toMatchObject({ status: 'failed', error: lockedMessage(ws.dbPath) });
+      expect(report.files.find((f) => f.key === 'vitally/users/a.csv')).toMatchObject({
+        status: 'failed',
+        error: lockedMessage(ws.dbPath),
+      });
       expect(report.files.find((f) => f.key === 'vitally/orgs/d.csv')).toMatchObject({ status: 'imported', rows: 1 });
     } finally {
       (other as Database.Database | null)?.exec('ROLLBACK');
@@ -150,12 +159,17 @@ describe('another program has the database open', { timeout: 45_000 }, () => {
     expect(ws.query(`SELECT external_id FROM organizations WHERE external_id = 'o5'`)).toEqual([{ external_id: 'o5' }]);
     expect(ws.query('PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
     // The end of that run could not be written either; the next start says what happened to it.
-    const [stuck] = ws.query<{ id: number; status: string }>(`SELECT id, status FROM sync_runs ORDER BY id DESC LIMIT 1`);
+    const [stuck] = ws.query<{ id: number; status: string }>(
+      `SELECT id, status FROM sync_runs ORDER BY id DESC LIMIT 1`,
+    );
     expect(stuck!.status).toBe('running');
     const next = await ws.sync(makeConfig(ws.server));
     expect(next.status).toBe('succeeded');
     expect(count('users')).toBe(1);
-    const [marked] = ws.query<{ status: string; error: string }>(`SELECT status, error FROM sync_runs WHERE id = ?`, stuck!.id);
+    const [marked] = ws.query<{ status: string; error: string }>(
+      `SELECT status, error FROM sync_runs WHERE id = ?`,
+      stuck!.id,
+    );
     expect(marked).toEqual({
       status: 'interrupted',
       error:
@@ -165,5 +179,12 @@ describe('another program has the database open', { timeout: 45_000 }, () => {
 });
 
 function runSyncWith(db: ReturnType<typeof openDatabase>, onProgress: (progress: SyncProgress) => void) {
-  return runSync({ config: makeConfig(ws.server), secretAccessKey: LOCAL_S3_SECRET, db, dbPath: ws.dbPath, trigger: 'test', onProgress });
+  return runSync({
+    config: makeConfig(ws.server),
+    secretAccessKey: LOCAL_S3_SECRET,
+    db,
+    dbPath: ws.dbPath,
+    trigger: 'test',
+    onProgress,
+  });
 }

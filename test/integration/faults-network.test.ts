@@ -1,7 +1,13 @@
 // The S3 server goes away in the middle of a download, or stops answering, or drops a connection
 // once. A small HTTP proxy in front of s3rver plays the network: it passes requests through, and
 // for the big file's download it can cut the connection, or go silent, after part of the body.
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncConfig } from '../../electron/shared/config';
@@ -127,7 +133,9 @@ describe('the S3 server fails during a sync', { timeout: 45_000 }, () => {
     );
     expect(report.status).toBe('partial'); // the small file before it was imported
     expect(eventCount()).toBe(0);
-    expect(ws.query(`SELECT status FROM sync_files WHERE run_id = ? AND key = ?`, report.runId, BIG_KEY)).toEqual([{ status: 'failed' }]);
+    expect(ws.query(`SELECT status FROM sync_files WHERE run_id = ? AND key = ?`, report.runId, BIG_KEY)).toEqual([
+      { status: 'failed' },
+    ]);
     expect(ws.query('PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
     console.log(`cut mid-download: the run ended after ${ms} ms`);
 
@@ -167,7 +175,9 @@ describe('the S3 server fails during a sync', { timeout: 45_000 }, () => {
     expect(bigDownloads).toBe(4); // the SDK's four attempts
     expect(eventCount()).toBe(0);
     expect(ms).toBeLessThan(30_000);
-    console.log(`never answered: the run ended after ${ms} ms (${bigDownloads} attempts, idle timeout ${TIMEOUTS.idleMs} ms)`);
+    console.log(
+      `never answered: the run ended after ${ms} ms (${bigDownloads} attempts, idle timeout ${TIMEOUTS.idleMs} ms)`,
+    );
   });
 
   it('stopped (Ctrl-C) while the download is frozen: the run stops at once, not after the idle timeout', async () => {
@@ -191,7 +201,10 @@ describe('the S3 server fails during a sync', { timeout: 45_000 }, () => {
       expect(stoppedAt).toBeGreaterThan(0);
       expect(ms).toBeLessThan(5_000);
       expect(report.status).toBe('interrupted');
-      expect(report.files.find((f) => f.key === BIG_KEY)).toMatchObject({ status: 'failed', error: 'The sync was stopped while this file was being read; nothing of it was stored.' });
+      expect(report.files.find((f) => f.key === BIG_KEY)).toMatchObject({
+        status: 'failed',
+        error: 'The sync was stopped while this file was being read; nothing of it was stored.',
+      });
       expect(eventCount()).toBe(0);
     } finally {
       clearInterval(poll);
@@ -206,8 +219,17 @@ describe('the S3 server fails during a sync', { timeout: 45_000 }, () => {
     const { report } = await syncVia({ kind: 'reset-first' });
     expect(bigDownloads).toBe(2);
     expect(report.status).toBe('succeeded');
-    expect(report.files.find((f) => f.key === BIG_KEY)).toMatchObject({ status: 'imported', rows: BIG_ROWS, created: BIG_ROWS, updated: 0 });
-    expect(ws.query('SELECT count(*) AS n, count(DISTINCT message_id) AS ids, max(sync_count) AS syncs FROM events')).toEqual([{ n: BIG_ROWS, ids: BIG_ROWS, syncs: 1 }]);
-    expect(ws.query(`SELECT status FROM sync_files WHERE run_id = ? AND key = ?`, report.runId, BIG_KEY)).toEqual([{ status: 'imported' }]);
+    expect(report.files.find((f) => f.key === BIG_KEY)).toMatchObject({
+      status: 'imported',
+      rows: BIG_ROWS,
+      created: BIG_ROWS,
+      updated: 0,
+    });
+    expect(
+      ws.query('SELECT count(*) AS n, count(DISTINCT message_id) AS ids, max(sync_count) AS syncs FROM events'),
+    ).toEqual([{ n: BIG_ROWS, ids: BIG_ROWS, syncs: 1 }]);
+    expect(ws.query(`SELECT status FROM sync_files WHERE run_id = ? AND key = ?`, report.runId, BIG_KEY)).toEqual([
+      { status: 'imported' },
+    ]);
   });
 });

@@ -26,7 +26,8 @@ async function putHostileFiles(): Promise<void> {
   const files: Record<string, string | Uint8Array> = {
     '01-field-counts.csv': `${HEADER},plan\nf1,Fine,o1,pro\nf2,Too few,o1\nf3,Too many,o1,pro,extra\nf4,"Fine, quoted",o1,basic\n`,
     '02-unterminated-at-end.csv': `${HEADER}\ne1,Before,o1\ne2,"Never closed,o1\ne3,Swallowed,o1\ne4,Swallowed too,o1\n`,
-    '03-unterminated-at-start.csv': `${HEADER}\nu1,"Acme,o1\n` + Array.from({ length: 60_000 }, (_, i) => `u${i + 2},Company ${i},o1\n`).join(''),
+    '03-unterminated-at-start.csv':
+      `${HEADER}\nu1,"Acme,o1\n` + Array.from({ length: 60_000 }, (_, i) => `u${i + 2},Company ${i},o1\n`).join(''),
     '04-windows-1252-read-as-utf-8.csv': latin1(`${HEADER}\nw1,Plain,o1\nw2,Zo\xeb,o1\nw3,K\xf6ln \x80,o1\n`),
     '05-nul.csv': `${HEADER}\nn1,Ac\0me,o1\nn2,Beta,o1\0\n`,
     '06-big-field.csv': `${HEADER},note\nb1,Big,o1,"${BIG_NOTE}"\nb2,Small,o1,short\n`,
@@ -49,7 +50,16 @@ async function putHostileFiles(): Promise<void> {
   for (const [name, body] of Object.entries(files)) await ws.put(`accounts/${name}`, body);
 }
 
-const config = () => makeConfig(ws.server, { organizations: { fileRegex: '^orgs/', mode: 'create_update', idColumn: 'org_id', nameColumn: 'org_name', encoding: 'windows-1252' } });
+const config = () =>
+  makeConfig(ws.server, {
+    organizations: {
+      fileRegex: '^orgs/',
+      mode: 'create_update',
+      idColumn: 'org_id',
+      nameColumn: 'org_name',
+      encoding: 'windows-1252',
+    },
+  });
 
 interface FileRow {
   key: string;
@@ -63,11 +73,13 @@ interface FileRow {
 /** What the run log and the database hold after the sync, as an analyst would read them with SQL. */
 function snapshot() {
   return {
-    files: ws.query<FileRow>(`SELECT key, status, rows, rejected, error, warnings FROM sync_files ORDER BY key`).map((f) => ({
-      ...f,
-      key: f.key.replace('vitally/', ''),
-      warnings: f.warnings === null ? null : (JSON.parse(f.warnings) as string[]),
-    })),
+    files: ws
+      .query<FileRow>(`SELECT key, status, rows, rejected, error, warnings FROM sync_files ORDER BY key`)
+      .map((f) => ({
+        ...f,
+        key: f.key.replace('vitally/', ''),
+        warnings: f.warnings === null ? null : (JSON.parse(f.warnings) as string[]),
+      })),
     rejects: ws.query(`SELECT key, line, reason, length(raw) AS rawLength FROM sync_rejects ORDER BY key, line`),
     accounts: ws.query(`SELECT external_id, name, length(traits) AS traitsLength FROM accounts ORDER BY external_id`),
     organizations: ws.query(`SELECT external_id, name FROM organizations`),
@@ -86,25 +98,39 @@ describe('hostile files synced from S3 into SQLite', () => {
     const file = (name: string) => files.find((f) => f.key === `accounts/${name}`)!;
 
     expect(files.find((f) => f.key === 'orgs/orgs.csv')).toMatchObject({ status: 'imported', rows: 1, warnings: [] });
-    expect(ws.query(`SELECT external_id, name FROM organizations`)).toEqual([{ external_id: 'o1', name: 'Société Générale' }]);
+    expect(ws.query(`SELECT external_id, name FROM organizations`)).toEqual([
+      { external_id: 'o1', name: 'Société Générale' },
+    ]);
 
     // Too few and too many fields.
     expect(file('01-field-counts.csv')).toMatchObject({ status: 'imported', rows: 4, rejected: 2, error: null });
     expect(rejects.filter((r) => (r as { key: string }).key.endsWith('01-field-counts.csv'))).toEqual([
-      { key: 'vitally/accounts/01-field-counts.csv', line: 3, reason: 'the row has 3 fields but the header has 4', rawLength: 'f2,Too few,o1'.length },
-      { key: 'vitally/accounts/01-field-counts.csv', line: 4, reason: 'the row has 5 fields but the header has 4', rawLength: 'f3,Too many,o1,pro,extra'.length },
+      {
+        key: 'vitally/accounts/01-field-counts.csv',
+        line: 3,
+        reason: 'the row has 3 fields but the header has 4',
+        rawLength: 'f2,Too few,o1'.length,
+      },
+      {
+        key: 'vitally/accounts/01-field-counts.csv',
+        line: 4,
+        reason: 'the row has 5 fields but the header has 4',
+        rawLength: 'f3,Too many,o1,pro,extra'.length,
+      },
     ]);
 
     // A quote never closed at the end: the swallowed lines are one reject, named, never one giant value.
     expect(file('02-unterminated-at-end.csv')).toMatchObject({ status: 'imported', rows: 2, rejected: 1 });
-    expect(ws.query(`SELECT line, reason, raw FROM sync_rejects WHERE key LIKE '%02-unterminated-at-end.csv'`)).toEqual([
-      {
-        line: 3,
-        reason:
-          'a quoted field that opens on line 3 is never closed: it swallowed the 3 lines 3–5 up to the end of the file, which were read as one value and not imported (check the quotes on line 3)',
-        raw: 'e2,"Never closed,o1\ne3,Swallowed,o1\ne4,Swallowed too,o1',
-      },
-    ]);
+    expect(ws.query(`SELECT line, reason, raw FROM sync_rejects WHERE key LIKE '%02-unterminated-at-end.csv'`)).toEqual(
+      [
+        {
+          line: 3,
+          reason:
+            'a quoted field that opens on line 3 is never closed: it swallowed the 3 lines 3–5 up to the end of the file, which were read as one value and not imported (check the quotes on line 3)',
+          raw: 'e2,"Never closed,o1\ne3,Swallowed,o1\ne4,Swallowed too,o1',
+        },
+      ],
+    );
 
     // A quote never closed near the start of a long file: the file fails, bounded, nothing of it lands.
     expect(file('03-unterminated-at-start.csv')).toMatchObject({ status: 'failed', rows: 0 });
@@ -132,20 +158,35 @@ describe('hostile files synced from S3 into SQLite', () => {
     expect(file('07-wide.csv')).toMatchObject({ status: 'imported', rows: 1, rejected: 0, error: null });
     expect(file('08-duplicate-header.csv')).toMatchObject({
       status: 'failed',
-      error: 'The header repeats the column names "account_name", "plan": every column needs a unique name. Rename the duplicates in the export.',
+      error:
+        'The header repeats the column names "account_name", "plan": every column needs a unique name. Rename the duplicates in the export.',
     });
     expect(file('09-header-spaces.csv')).toMatchObject({ status: 'imported', rows: 1, error: null });
-    expect(file('10-random-bytes.csv').error).toMatch(/^This does not look like a CSV file: its first characters are full of control characters or invalid utf-8, as in binary data\./);
+    expect(file('10-random-bytes.csv').error).toMatch(
+      /^This does not look like a CSV file: its first characters are full of control characters or invalid utf-8, as in binary data\./,
+    );
     expect(file('11-image.csv').error).toMatch(/^This does not look like a CSV file: it starts like a PNG image\.$/);
-    expect(file('12-workbook.csv').error).toMatch(/^This does not look like a CSV file: it starts like a ZIP archive \(an Excel \.xlsx workbook is one\)\.$/);
-    expect(file('13-utf-16-without-bom.csv').error).toMatch(/every other byte of it is a NUL, as in UTF-16 text without a byte order mark\. If it is UTF-16 text, set this object type's encoding to utf-16le\.$/);
+    expect(file('12-workbook.csv').error).toMatch(
+      /^This does not look like a CSV file: it starts like a ZIP archive \(an Excel \.xlsx workbook is one\)\.$/,
+    );
+    expect(file('13-utf-16-without-bom.csv').error).toMatch(
+      /every other byte of it is a NUL, as in UTF-16 text without a byte order mark\. If it is UTF-16 text, set this object type's encoding to utf-16le\.$/,
+    );
     expect(file('14-utf-16-with-bom.csv')).toMatchObject({ status: 'imported', rows: 1, error: null });
-    for (const name of ['08-duplicate-header.csv', '10-random-bytes.csv', '11-image.csv', '12-workbook.csv', '13-utf-16-without-bom.csv']) {
+    for (const name of [
+      '08-duplicate-header.csv',
+      '10-random-bytes.csv',
+      '11-image.csv',
+      '12-workbook.csv',
+      '13-utf-16-without-bom.csv',
+    ]) {
       expect(file(name)).toMatchObject({ status: 'failed', rows: 0 });
     }
 
     // Exactly the good rows landed.
-    expect(ws.query(`SELECT external_id, name FROM accounts WHERE external_id NOT IN ('b1', 'wide1') ORDER BY external_id`)).toEqual([
+    expect(
+      ws.query(`SELECT external_id, name FROM accounts WHERE external_id NOT IN ('b1', 'wide1') ORDER BY external_id`),
+    ).toEqual([
       { external_id: 'b2', name: 'Small' },
       { external_id: 'e1', name: 'Before' },
       { external_id: 'f1', name: 'Fine' },
@@ -158,13 +199,22 @@ describe('hostile files synced from S3 into SQLite', () => {
       { external_id: 'w2', name: 'Zo\ufffd' },
       { external_id: 'w3', name: 'K\ufffdln \ufffd' },
     ]);
-    expect(ws.query(`SELECT organization_id, instr(name, char(0)) AS nul FROM accounts WHERE external_id = 'n2'`)).toEqual([{ organization_id: 'o1', nul: 0 }]);
-    expect(ws.query(`SELECT name, length(traits ->> '$.note') AS note FROM accounts WHERE external_id = 'b1'`)).toEqual([{ name: 'Big', note: BIG_NOTE.length }]);
-    expect(ws.query(`SELECT count(*) AS traits, sum(value) AS total FROM accounts, json_each(accounts.traits) WHERE external_id = 'wide1'`)).toEqual([
-      { traits: WIDE_COLUMNS - 3, total: ((WIDE_COLUMNS - 4) * (WIDE_COLUMNS - 3)) / 2 },
-    ]);
-    expect(ws.query(`SELECT count(*) AS n FROM accounts WHERE external_id LIKE 'u%' OR external_id LIKE 'x%' OR external_id LIKE 'd%'`)).toEqual([{ n: 0 }]);
+    expect(
+      ws.query(`SELECT organization_id, instr(name, char(0)) AS nul FROM accounts WHERE external_id = 'n2'`),
+    ).toEqual([{ organization_id: 'o1', nul: 0 }]);
+    expect(ws.query(`SELECT name, length(traits ->> '$.note') AS note FROM accounts WHERE external_id = 'b1'`)).toEqual(
+      [{ name: 'Big', note: BIG_NOTE.length }],
+    );
+    expect(
+      ws.query(
+        `SELECT count(*) AS traits, sum(value) AS total FROM accounts, json_each(accounts.traits) WHERE external_id = 'wide1'`,
+      ),
+    ).toEqual([{ traits: WIDE_COLUMNS - 3, total: ((WIDE_COLUMNS - 4) * (WIDE_COLUMNS - 3)) / 2 }]);
+    expect(
+      ws.query(
+        `SELECT count(*) AS n FROM accounts WHERE external_id LIKE 'u%' OR external_id LIKE 'x%' OR external_id LIKE 'd%'`,
+      ),
+    ).toEqual([{ n: 0 }]);
     expect(ws.query(`PRAGMA integrity_check`)).toEqual([{ integrity_check: 'ok' }]);
   });
-
 });

@@ -22,12 +22,20 @@ beforeAll(() => {
 });
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SECRET_STORE_MODULE = pathToFileURL(fileURLToPath(new URL('../../electron/core/config/secret-store.ts', import.meta.url))).href;
+const SECRET_STORE_MODULE = pathToFileURL(
+  fileURLToPath(new URL('../../electron/core/config/secret-store.ts', import.meta.url)),
+).href;
 
 /** The secret as the real secret-tool CLI reads it from the keyring, or null when there is no entry. */
 async function lookUpWithSecretTool(accessKeyId: string): Promise<string | null> {
   try {
-    const { stdout } = await execFileAsync('secret-tool', ['lookup', 'service', KEYCHAIN_SERVICE_NAME, 'account', accessKeyId]);
+    const { stdout } = await execFileAsync('secret-tool', [
+      'lookup',
+      'service',
+      KEYCHAIN_SERVICE_NAME,
+      'account',
+      accessKeyId,
+    ]);
     return stdout;
   } catch (error) {
     // secret-tool exits 1 with no output when there is no matching entry.

@@ -1,7 +1,12 @@
 // Listing a prefix with many objects: each page's matches are reported as soon as that page is
 // listed (a preview shows them before the listing ends), and only the selected keys are held.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { compileFilePatterns, createS3Client, listSelectedFiles, type Selection } from '../../electron/core/s3/s3-source';
+import {
+  compileFilePatterns,
+  createS3Client,
+  listSelectedFiles,
+  type Selection,
+} from '../../electron/core/s3/s3-source';
 import { createWorkspace, LOCAL_S3_SECRET, makeConfig, type Workspace } from '../support/fixtures';
 
 let ws: Workspace;
@@ -14,21 +19,35 @@ afterEach(async () => {
 
 describe('listSelectedFiles', () => {
   it('reports each page of matches before the listing has finished', async () => {
-    const keys = Array.from({ length: 45 }, (_, i) => `events/${String(i).padStart(3, '0')}.${i % 3 === 0 ? 'txt' : 'csv'}`);
-    for (let i = 0; i < keys.length; i += 15) await Promise.all(keys.slice(i, i + 15).map((key) => ws.put(key, 'message_id\n')));
+    const keys = Array.from(
+      { length: 45 },
+      (_, i) => `events/${String(i).padStart(3, '0')}.${i % 3 === 0 ? 'txt' : 'csv'}`,
+    );
+    for (let i = 0; i < keys.length; i += 15)
+      await Promise.all(keys.slice(i, i + 15).map((key) => ws.put(key, 'message_id\n')));
     const config = makeConfig(ws.server);
     const client = createS3Client(config.connection, LOCAL_S3_SECRET);
     try {
       let finished = false;
       const pages: { matched: number; listed: number; finishedYet: boolean; firstKey: string | undefined }[] = [];
       const lastFlags: boolean[] = [];
-      const listing = listSelectedFiles(client, config.connection, compileFilePatterns({ tracks: { ...config.objects.tracks!, fileRegex: '\\.csv$' } }), {
-        pageSize: 10,
-        onPage: (selection: Selection, last: boolean) => {
-          lastFlags.push(last);
-          pages.push({ matched: selection.selected.tracks.length, listed: selection.listedCount, finishedYet: finished, firstKey: selection.selected.tracks[0]?.key });
+      const listing = listSelectedFiles(
+        client,
+        config.connection,
+        compileFilePatterns({ tracks: { ...config.objects.tracks!, fileRegex: '\\.csv$' } }),
+        {
+          pageSize: 10,
+          onPage: (selection: Selection, last: boolean) => {
+            lastFlags.push(last);
+            pages.push({
+              matched: selection.selected.tracks.length,
+              listed: selection.listedCount,
+              finishedYet: finished,
+              firstKey: selection.selected.tracks[0]?.key,
+            });
+          },
         },
-      });
+      );
       const selection = await listing.finally(() => (finished = true));
       expect(pages.map((p) => p.listed)).toEqual([10, 20, 30, 40, 45]);
       expect(lastFlags).toEqual([false, false, false, false, true]);

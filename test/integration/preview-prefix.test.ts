@@ -35,7 +35,8 @@ afterEach(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const connect = (prefix: string) => api.saveConnection({ connection: { ...makeConfig(server).connection, prefix }, secretAccessKey: LOCAL_S3_SECRET });
+const connect = (prefix: string) =>
+  api.saveConnection({ connection: { ...makeConfig(server).connection, prefix }, secretAccessKey: LOCAL_S3_SECRET });
 
 it('warns about "exports" without its slash when "exports/" would select more, naming both counts', async () => {
   await connect('exports');
@@ -60,7 +61,11 @@ it('does not warn when the prefix has its slash, or when the slash would select 
   // A pattern that allows the leading slash selects the same files either way.
   const tolerant = await api.previewFiles({ type: 'accounts', fileRegex: 'accounts/' });
   expect(tolerant).toMatchObject({ ok: true, listedCount: 3 });
-  expect(tolerant.ok && tolerant.selected.map((f) => f.key).sort()).toEqual(['exports-old/accounts/c.csv', 'exports/accounts/a.csv', 'exports/accounts/b.csv']);
+  expect(tolerant.ok && tolerant.selected.map((f) => f.key).sort()).toEqual([
+    'exports-old/accounts/c.csv',
+    'exports/accounts/a.csv',
+    'exports/accounts/b.csv',
+  ]);
   expect(tolerant).not.toHaveProperty('warning');
 });
 
@@ -73,12 +78,20 @@ it('the command line preview gives the same warning, in its text and in --json',
     const stderr = new PassThrough();
     let out = '';
     stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const code = await runCli(args, { stdin: new PassThrough(), stdout, stderr, env: { AWS_SECRET_ACCESS_KEY: LOCAL_S3_SECRET } }, { secretStore: new InMemorySecretStore() });
+    const code = await runCli(
+      args,
+      { stdin: new PassThrough(), stdout, stderr, env: { AWS_SECRET_ACCESS_KEY: LOCAL_S3_SECRET } },
+      { secretStore: new InMemorySecretStore() },
+    );
     return { code, out };
   };
   const text = await cli(['preview', '--config', configPath, '--type', 'accounts']);
   expect(text.code).toBe(0);
   expect(text.out).toContain('Check the prefix: The prefix "exports" does not end with "/"');
   const json = await cli(['preview', '--config', configPath, '--type', 'accounts', '--json']);
-  expect(JSON.parse(json.out)).toMatchObject({ type: 'accounts', selected: [], warning: expect.stringContaining('would select 2 with the prefix "exports/"') });
+  expect(JSON.parse(json.out)).toMatchObject({
+    type: 'accounts',
+    selected: [],
+    warning: expect.stringContaining('would select 2 with the prefix "exports/"'),
+  });
 });

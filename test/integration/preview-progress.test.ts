@@ -24,13 +24,18 @@ let api: AppApi;
 
 beforeAll(async () => {
   server = await startLocalS3Server();
-  await server.putMany(Array.from({ length: OBJECTS }, (_, j) => `vitally/events/e-${String(j).padStart(5, '0')}.csv`), 'message_id,user_id,ts,event\n');
+  await server.putMany(
+    Array.from({ length: OBJECTS }, (_, j) => `vitally/events/e-${String(j).padStart(5, '0')}.csv`),
+    'message_id,user_id,ts,event\n',
+  );
   dataDir = mkdtempSync(join(tmpdir(), 's3sync-preview-'));
   const secrets = new InMemorySecretStore();
   service = new SyncService({ dataDir, secretStore: secrets, env: {} });
   service.start();
   api = createAppApi({ service, secretStore: secrets, env: {} });
-  expect(await api.saveConnection({ connection: makeConfig(server).connection, secretAccessKey: LOCAL_S3_SECRET })).toMatchObject({ ok: true });
+  expect(
+    await api.saveConnection({ connection: makeConfig(server).connection, secretAccessKey: LOCAL_S3_SECRET }),
+  ).toMatchObject({ ok: true });
 });
 afterAll(async () => {
   api.close();
@@ -45,7 +50,9 @@ describe('previewFiles with a previewId', () => {
     let answeredYet = false;
     const off = api.on('previewProgress', (progress) => events.push({ progress, at: performance.now(), answeredYet }));
     const start = performance.now();
-    const result = await api.previewFiles({ type: 'tracks', fileRegex: '^events/', previewId: 'big-1' }).finally(() => (answeredYet = true));
+    const result = await api
+      .previewFiles({ type: 'tracks', fileRegex: '^events/', previewId: 'big-1' })
+      .finally(() => (answeredYet = true));
     const totalMs = performance.now() - start;
     off();
 
@@ -65,17 +72,24 @@ describe('previewFiles with a previewId', () => {
     expect(events.every((e) => !e.answeredYet)).toBe(true);
 
     // Throttled: never two events closer than PREVIEW_PROGRESS_MS, so at most one per page here.
-    for (let i = 1; i < events.length; i++) expect(events[i]!.at - events[i - 1]!.at).toBeGreaterThanOrEqual(PREVIEW_PROGRESS_MS - 1);
+    for (let i = 1; i < events.length; i++)
+      expect(events[i]!.at - events[i - 1]!.at).toBeGreaterThanOrEqual(PREVIEW_PROGRESS_MS - 1);
     expect(events.length).toBeLessThanOrEqual(OBJECTS / 1000);
     // Counts only grow.
-    for (let i = 1; i < events.length; i++) expect(events[i]!.progress.listedCount).toBeGreaterThan(events[i - 1]!.progress.listedCount);
-    console.log(`preview of ${OBJECTS} objects: first previewProgress after ${(first.at - start).toFixed(0)} ms, the answer after ${totalMs.toFixed(0)} ms (${events.length} events)`);
+    for (let i = 1; i < events.length; i++)
+      expect(events[i]!.progress.listedCount).toBeGreaterThan(events[i - 1]!.progress.listedCount);
+    console.log(
+      `preview of ${OBJECTS} objects: first previewProgress after ${(first.at - start).toFixed(0)} ms, the answer after ${totalMs.toFixed(0)} ms (${events.length} events)`,
+    );
   });
 
   it('pushes nothing for a preview without an id (the command line, scripts)', async () => {
     const events: PreviewProgress[] = [];
     const off = api.on('previewProgress', (progress) => events.push(progress));
-    expect(await api.previewFiles({ type: 'tracks', fileRegex: 'e-0000' })).toMatchObject({ ok: true, listedCount: OBJECTS });
+    expect(await api.previewFiles({ type: 'tracks', fileRegex: 'e-0000' })).toMatchObject({
+      ok: true,
+      listedCount: OBJECTS,
+    });
     off();
     expect(events).toEqual([]);
   });
@@ -87,7 +101,11 @@ describe('previewFiles with a previewId', () => {
     const events: PreviewProgress[] = [];
     const off = api.on('previewProgress', (progress) => events.push(progress));
     try {
-      expect(await api.previewFiles({ type: 'tracks', fileRegex: '', previewId: 'small-1' })).toMatchObject({ ok: true, listedCount: 2, overCap: 0 });
+      expect(await api.previewFiles({ type: 'tracks', fileRegex: '', previewId: 'small-1' })).toMatchObject({
+        ok: true,
+        listedCount: 2,
+        overCap: 0,
+      });
     } finally {
       off();
       await api.saveConnection({ connection });
@@ -120,7 +138,13 @@ describe('the web preview', () => {
     webData = mkdtempSync(join(tmpdir(), 's3sync-preview-web-'));
     rendererDir = mkdtempSync(join(tmpdir(), 's3sync-renderer-'));
     writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>S3 CSV Sync</title>');
-    web = await startWebServer({ dataDir: webData, port: 0, secretStore: new InMemorySecretStore(), rendererDir, env: {} });
+    web = await startWebServer({
+      dataDir: webData,
+      port: 0,
+      secretStore: new InMemorySecretStore(),
+      rendererDir,
+      env: {},
+    });
     await web.api.saveConnection({ connection: makeConfig(server).connection, secretAccessKey: LOCAL_S3_SECRET });
   });
   afterAll(async () => {

@@ -39,10 +39,15 @@ afterAll(() => new Promise((resolve) => server.close(resolve)));
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 
-async function attempt(response: CannedResponse | (() => CannedResponse)): Promise<{ error?: Error; result?: unknown; requests: number }> {
+async function attempt(
+  response: CannedResponse | (() => CannedResponse),
+): Promise<{ error?: Error; result?: unknown; requests: number }> {
   respond = typeof response === 'function' ? response : () => response;
   requests = 0;
-  const config = parseConfig({ connection: { bucket: 'acme', region: 'us-east-1', accessKeyId: 'AKIATEST', endpoint, forcePathStyle: true }, objects: {} });
+  const config = parseConfig({
+    connection: { bucket: 'acme', region: 'us-east-1', accessKeyId: 'AKIATEST', endpoint, forcePathStyle: true },
+    objects: {},
+  });
   const client = createS3Client(config.connection, SECRET, { connectMs: 2000, idleMs: 5000 });
   try {
     return { result: await testConnection(client, config.connection), requests };
@@ -55,12 +60,22 @@ async function attempt(response: CannedResponse | (() => CannedResponse)): Promi
 
 describe('S3 errors in plain language', () => {
   it('unknown access key ID', async () => {
-    const { error } = await attempt({ status: 403, code: 'InvalidAccessKeyId', message: 'The AWS Access Key Id you provided does not exist in our records.' });
-    expect(error?.message).toBe(`The access key ID "AKIATEST" is not known to ${endpoint}. Check the access key ID in the connection settings (it may have been deleted or mistyped).`);
+    const { error } = await attempt({
+      status: 403,
+      code: 'InvalidAccessKeyId',
+      message: 'The AWS Access Key Id you provided does not exist in our records.',
+    });
+    expect(error?.message).toBe(
+      `The access key ID "AKIATEST" is not known to ${endpoint}. Check the access key ID in the connection settings (it may have been deleted or mistyped).`,
+    );
   });
 
   it('wrong secret, without ever quoting the secret', async () => {
-    const { error } = await attempt({ status: 403, code: 'SignatureDoesNotMatch', message: 'The request signature we calculated does not match the signature you provided.' });
+    const { error } = await attempt({
+      status: 403,
+      code: 'SignatureDoesNotMatch',
+      message: 'The request signature we calculated does not match the signature you provided.',
+    });
     expect(error?.message).toBe(
       'The secret access key does not match the access key ID "AKIATEST". Store the right secret for this key (npm run cli -- credentials set --access-key-id AKIATEST) or set AWS_SECRET_ACCESS_KEY.',
     );
@@ -68,8 +83,14 @@ describe('S3 errors in plain language', () => {
   });
 
   it('missing bucket, named', async () => {
-    const { error } = await attempt({ status: 404, code: 'NoSuchBucket', message: 'The specified bucket does not exist' });
-    expect(error?.message).toBe(`The bucket "acme" does not exist at ${endpoint}. Check the bucket name (and the region or endpoint).`);
+    const { error } = await attempt({
+      status: 404,
+      code: 'NoSuchBucket',
+      message: 'The specified bucket does not exist',
+    });
+    expect(error?.message).toBe(
+      `The bucket "acme" does not exist at ${endpoint}. Check the bucket name (and the region or endpoint).`,
+    );
   });
 
   it('bucket in another region, naming the right one from the response header', async () => {
@@ -80,7 +101,9 @@ describe('S3 errors in plain language', () => {
       extra: '<Endpoint>acme.s3.eu-west-1.amazonaws.com</Endpoint><Bucket>acme</Bucket>',
       headers: { 'x-amz-bucket-region': 'eu-west-1' },
     });
-    expect(error?.message).toBe('The bucket "acme" is in region eu-west-1, not us-east-1. Set the region to eu-west-1.');
+    expect(error?.message).toBe(
+      'The bucket "acme" is in region eu-west-1, not us-east-1. Set the region to eu-west-1.',
+    );
   });
 
   it('bucket in another region, from an AuthorizationHeaderMalformed error', async () => {
@@ -90,18 +113,30 @@ describe('S3 errors in plain language', () => {
       message: "The authorization header is malformed; the region 'us-east-1' is wrong; expecting 'ap-southeast-2'",
       extra: '<Region>ap-southeast-2</Region>',
     });
-    expect(error?.message).toBe('The bucket "acme" is in region ap-southeast-2, not us-east-1. Set the region to ap-southeast-2.');
+    expect(error?.message).toBe(
+      'The bucket "acme" is in region ap-southeast-2, not us-east-1. Set the region to ap-southeast-2.',
+    );
   });
 
   it('access denied', async () => {
     const { error } = await attempt({ status: 403, code: 'AccessDenied', message: 'Access Denied' });
-    expect(error?.message).toBe('Access denied: the access key "AKIATEST" may not list the bucket "acme" (s3:ListBucket). Ask your AWS administrator to grant it.');
+    expect(error?.message).toBe(
+      'Access denied: the access key "AKIATEST" may not list the bucket "acme" (s3:ListBucket). Ask your AWS administrator to grant it.',
+    );
   });
 
   it('retries throttling and server errors with backoff, then succeeds', async () => {
     let n = 0;
-    const { result, error, requests: made } = await attempt(() =>
-      ++n === 1 ? { status: 503, code: 'SlowDown', message: 'Please reduce your request rate.' } : n === 2 ? { status: 500, code: 'InternalError', message: 'We encountered an internal error.' } : { status: 200 },
+    const {
+      result,
+      error,
+      requests: made,
+    } = await attempt(() =>
+      ++n === 1
+        ? { status: 503, code: 'SlowDown', message: 'Please reduce your request rate.' }
+        : n === 2
+          ? { status: 500, code: 'InternalError', message: 'We encountered an internal error.' }
+          : { status: 200 },
     );
     expect(error).toBeUndefined();
     expect(result).toEqual({ fileCount: 1, more: false });
@@ -109,8 +144,14 @@ describe('S3 errors in plain language', () => {
   });
 
   it('gives up after four attempts at a server that keeps failing', async () => {
-    const { error, requests: made } = await attempt({ status: 503, code: 'ServiceUnavailable', message: 'Service is unable to handle request.' });
+    const { error, requests: made } = await attempt({
+      status: 503,
+      code: 'ServiceUnavailable',
+      message: 'Service is unable to handle request.',
+    });
     expect(made).toBe(4);
-    expect(error?.message).toBe(`${endpoint} kept failing (HTTP 503 ServiceUnavailable) after 4 attempts with backoff. This is usually temporary: sync again later.`);
+    expect(error?.message).toBe(
+      `${endpoint} kept failing (HTTP 503 ServiceUnavailable) after 4 attempts with backoff. This is usually temporary: sync again later.`,
+    );
   }, 30_000);
 });

@@ -67,7 +67,10 @@ function secretNeedles(secret: string): { form: string; bytes: Buffer }[] {
     const encoded = Buffer.concat([Buffer.alloc(padding, 0x20), utf8]).toString('base64');
     const stable = encoded.slice(padding === 0 ? 0 : 4, -4);
     needles.push({ form: `base64 (offset ${padding})`, bytes: Buffer.from(stable) });
-    needles.push({ form: `base64url (offset ${padding})`, bytes: Buffer.from(stable.replaceAll('+', '-').replaceAll('/', '_')) });
+    needles.push({
+      form: `base64url (offset ${padding})`,
+      bytes: Buffer.from(stable.replaceAll('+', '-').replaceAll('/', '_')),
+    });
   }
   return needles;
 }
@@ -78,7 +81,9 @@ const NEEDLES = secretNeedles(SECRET);
 const outputs: { where: string; bytes: Buffer }[] = [];
 
 function record(where: string, value: unknown): void {
-  const bytes = Buffer.isBuffer(value) ? value : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value) ?? String(value));
+  const bytes = Buffer.isBuffer(value)
+    ? value
+    : Buffer.from(typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value)));
   outputs.push({ where, bytes });
 }
 
@@ -100,7 +105,9 @@ function dumpDatabase(path: string): string {
   try {
     const tables = db.prepare(`SELECT name, sql FROM sqlite_master`).all() as { name: string; sql: string | null }[];
     const dump = tables.map(({ name, sql }) => {
-      const rows = sql?.startsWith('CREATE TABLE') ? db.prepare(`SELECT * FROM "${name.replaceAll('"', '""')}"`).all() : [];
+      const rows = sql?.startsWith('CREATE TABLE')
+        ? db.prepare(`SELECT * FROM "${name.replaceAll('"', '""')}"`).all()
+        : [];
       return `${sql}\n${JSON.stringify(rows, (_key, value: unknown) => (Buffer.isBuffer(value) ? value.toString('latin1') : value))}`;
     });
     return dump.join('\n');
@@ -123,7 +130,12 @@ function captureProcessOutput(): void {
   for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
     const original = console[method].bind(console);
     const spy = vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      record(`console.${method}`, args.map((arg) => (arg instanceof Error ? `${arg.stack}` : typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' '));
+      record(
+        `console.${method}`,
+        args
+          .map((arg) => (arg instanceof Error ? `${arg.stack}` : typeof arg === 'string' ? arg : JSON.stringify(arg)))
+          .join(' '),
+      );
       original(...args);
     });
     restoreSpies.push(() => spy.mockRestore());
@@ -131,7 +143,10 @@ function captureProcessOutput(): void {
   for (const stream of [process.stdout, process.stderr]) {
     const original = stream.write.bind(stream);
     stream.write = ((chunk: unknown, ...rest: unknown[]) => {
-      record(stream === process.stdout ? 'process.stdout' : 'process.stderr', typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array));
+      record(
+        stream === process.stdout ? 'process.stdout' : 'process.stderr',
+        typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array),
+      );
       return (original as (...args: unknown[]) => boolean)(chunk, ...rest);
     }) as typeof stream.write;
     restoreSpies.push(() => {
@@ -147,13 +162,25 @@ function captureProcessOutput(): void {
 const LISTED_KEYS = ['orgs/a.csv', 'orgs/b.csv'];
 
 function listing(bucket: string): string {
-  const contents = LISTED_KEYS.map((key, i) => `<Contents><Key>${key}</Key><LastModified>2024-01-01T00:00:00.000Z</LastModified><ETag>"e${i}"</ETag><Size>200</Size></Contents>`).join('');
+  const contents = LISTED_KEYS.map(
+    (key, i) =>
+      `<Contents><Key>${key}</Key><LastModified>2024-01-01T00:00:00.000Z</LastModified><ETag>"e${i}"</ETag><Size>200</Size></Contents>`,
+  ).join('');
   return `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult><Name>${bucket}</Name><Prefix></Prefix><KeyCount>${LISTED_KEYS.length}</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>${contents}</ListBucketResult>`;
 }
 
-function s3Error(response: ServerResponse, status: number, code: string, message: string, extra = '', headers: Record<string, string> = {}): void {
+function s3Error(
+  response: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  extra = '',
+  headers: Record<string, string> = {},
+): void {
   response.writeHead(status, { 'content-type': 'application/xml', 'x-amz-request-id': 'SCAN', ...headers });
-  response.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message>${extra}<RequestId>SCAN</RequestId></Error>`);
+  response.end(
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message>${extra}<RequestId>SCAN</RequestId></Error>`,
+  );
 }
 
 const xmlEscape = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
@@ -176,7 +203,13 @@ function answerCanned(request: IncomingMessage, response: ServerResponse): void 
           `<CanonicalRequest>${xmlEscape(`${request.method} ${request.url}\n${JSON.stringify(request.headers)}`)}</CanonicalRequest>`,
       );
     case 'unknown-key':
-      return s3Error(response, 403, 'InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', `<AWSAccessKeyId>${KEY_ID}</AWSAccessKeyId>`);
+      return s3Error(
+        response,
+        403,
+        'InvalidAccessKeyId',
+        'The AWS Access Key Id you provided does not exist in our records.',
+        `<AWSAccessKeyId>${KEY_ID}</AWSAccessKeyId>`,
+      );
     case 'access-denied':
       return s3Error(response, 403, 'AccessDenied', 'Access Denied');
     case 'other-region':
@@ -189,13 +222,24 @@ function answerCanned(request: IncomingMessage, response: ServerResponse): void 
         { 'x-amz-bucket-region': 'eu-west-1' },
       );
     case 'auth-header-region':
-      return s3Error(response, 400, 'AuthorizationHeaderMalformed', "The authorization header is malformed; the region 'us-east-1' is wrong; expecting 'ap-southeast-2'", '<Region>ap-southeast-2</Region>');
+      return s3Error(
+        response,
+        400,
+        'AuthorizationHeaderMalformed',
+        "The authorization header is malformed; the region 'us-east-1' is wrong; expecting 'ap-southeast-2'",
+        '<Region>ap-southeast-2</Region>',
+      );
     case 'slow-down':
       return s3Error(response, 503, 'SlowDown', 'Please reduce your request rate.');
     case 'echoes-request':
       // An odd error whose message repeats what the client sent (its Authorization header included):
       // the app quotes such messages verbatim ("S3 said: ...").
-      return s3Error(response, 400, 'InvalidRequest', `Bad request ${xmlEscape(`${request.method} ${request.url} ${authorization}`)}`);
+      return s3Error(
+        response,
+        400,
+        'InvalidRequest',
+        `Bad request ${xmlEscape(`${request.method} ${request.url} ${authorization}`)}`,
+      );
     case 'drops-downloads':
       if (isListing) break;
       // Headers and the start of the file, then the connection drops mid-download.
@@ -207,7 +251,13 @@ function answerCanned(request: IncomingMessage, response: ServerResponse): void 
       if (isListing) break;
       return s3Error(response, 403, 'AccessDenied', 'Access Denied');
     default:
-      return s3Error(response, 404, 'NoSuchBucket', 'The specified bucket does not exist', `<BucketName>${xmlEscape(bucket)}</BucketName>`);
+      return s3Error(
+        response,
+        404,
+        'NoSuchBucket',
+        'The specified bucket does not exist',
+        `<BucketName>${xmlEscape(bucket)}</BucketName>`,
+      );
   }
   response.writeHead(200, { 'content-type': 'application/xml' });
   response.end(listing(bucket));
@@ -225,7 +275,14 @@ interface Scenario {
   typedSecret?: boolean;
 }
 
-const cannedConnection = (bucket: string): ConnectionConfig => ({ bucket, prefix: '', region: 'us-east-1', accessKeyId: KEY_ID, endpoint: cannedEndpoint, forcePathStyle: true });
+const cannedConnection = (bucket: string): ConnectionConfig => ({
+  bucket,
+  prefix: '',
+  region: 'us-east-1',
+  accessKeyId: KEY_ID,
+  endpoint: cannedEndpoint,
+  forcePathStyle: true,
+});
 const s3rverConnection = (overrides: Partial<ConnectionConfig> = {}): ConnectionConfig => ({
   bucket: s3rver.bucket,
   prefix: 'vitally/',
@@ -237,23 +294,98 @@ const s3rverConnection = (overrides: Partial<ConnectionConfig> = {}): Connection
 });
 
 const SCENARIOS: Scenario[] = [
-  { name: 'hostile and broken CSV files', connection: () => s3rverConnection(), says: /of \d+ files failed/, typedSecret: true },
-  { name: 'unknown access key ID', connection: () => s3rverConnection({ accessKeyId: UNKNOWN_KEY_ID }), says: /is not known to/, typedSecret: true },
-  { name: 'unknown access key ID (S3 XML)', connection: () => cannedConnection('unknown-key'), says: /is not known to/, typedSecret: true },
-  { name: 'missing bucket', connection: () => s3rverConnection({ bucket: 'no-such-bucket-here' }), says: /The bucket "no-such-bucket-here" does not exist/, typedSecret: true },
-  { name: 'wrong secret (signature mismatch)', connection: () => cannedConnection('sig-mismatch'), says: /The secret access key does not match/, typedSecret: true },
-  { name: 'access denied', connection: () => cannedConnection('access-denied'), says: /^Access denied: the access key/, typedSecret: true },
-  { name: 'wrong region (redirect)', connection: () => cannedConnection('other-region'), says: /is in region eu-west-1, not us-east-1/, typedSecret: true },
-  { name: 'wrong region (authorization header)', connection: () => cannedConnection('auth-header-region'), says: /is in region ap-southeast-2/, typedSecret: true },
-  { name: 'endpoint unreachable', connection: () => ({ ...cannedConnection('anything'), endpoint: unreachableEndpoint }), says: /Could not reach .*the connection was refused/, typedSecret: true },
-  { name: 'connection dropped mid-download', connection: () => cannedConnection('drops-downloads'), says: /the connection was lost while reading orgs\/a\.csv|stopped answering/, typedSecret: true },
-  { name: 'files that may not be read', connection: () => cannedConnection('read-denied'), says: /Access denied: .* may not read orgs\/a\.csv/, typedSecret: true },
-  { name: 'throttled until giving up', connection: () => cannedConnection('slow-down'), says: /kept failing \(HTTP 503 SlowDown\) after 4 attempts/, typedSecret: true },
-  { name: 'an error that echoes the request', connection: () => cannedConnection('echoes-request'), says: /^S3 said: Bad request GET/, typedSecret: true },
-  { name: 'no secret anywhere (the run cannot start)', connection: () => ({ ...cannedConnection('anything'), accessKeyId: KEY_WITHOUT_SECRET }), says: /No secret access key found for/ },
+  {
+    name: 'hostile and broken CSV files',
+    connection: () => s3rverConnection(),
+    says: /of \d+ files failed/,
+    typedSecret: true,
+  },
+  {
+    name: 'unknown access key ID',
+    connection: () => s3rverConnection({ accessKeyId: UNKNOWN_KEY_ID }),
+    says: /is not known to/,
+    typedSecret: true,
+  },
+  {
+    name: 'unknown access key ID (S3 XML)',
+    connection: () => cannedConnection('unknown-key'),
+    says: /is not known to/,
+    typedSecret: true,
+  },
+  {
+    name: 'missing bucket',
+    connection: () => s3rverConnection({ bucket: 'no-such-bucket-here' }),
+    says: /The bucket "no-such-bucket-here" does not exist/,
+    typedSecret: true,
+  },
+  {
+    name: 'wrong secret (signature mismatch)',
+    connection: () => cannedConnection('sig-mismatch'),
+    says: /The secret access key does not match/,
+    typedSecret: true,
+  },
+  {
+    name: 'access denied',
+    connection: () => cannedConnection('access-denied'),
+    says: /^Access denied: the access key/,
+    typedSecret: true,
+  },
+  {
+    name: 'wrong region (redirect)',
+    connection: () => cannedConnection('other-region'),
+    says: /is in region eu-west-1, not us-east-1/,
+    typedSecret: true,
+  },
+  {
+    name: 'wrong region (authorization header)',
+    connection: () => cannedConnection('auth-header-region'),
+    says: /is in region ap-southeast-2/,
+    typedSecret: true,
+  },
+  {
+    name: 'endpoint unreachable',
+    connection: () => ({ ...cannedConnection('anything'), endpoint: unreachableEndpoint }),
+    says: /Could not reach .*the connection was refused/,
+    typedSecret: true,
+  },
+  {
+    name: 'connection dropped mid-download',
+    connection: () => cannedConnection('drops-downloads'),
+    says: /the connection was lost while reading orgs\/a\.csv|stopped answering/,
+    typedSecret: true,
+  },
+  {
+    name: 'files that may not be read',
+    connection: () => cannedConnection('read-denied'),
+    says: /Access denied: .* may not read orgs\/a\.csv/,
+    typedSecret: true,
+  },
+  {
+    name: 'throttled until giving up',
+    connection: () => cannedConnection('slow-down'),
+    says: /kept failing \(HTTP 503 SlowDown\) after 4 attempts/,
+    typedSecret: true,
+  },
+  {
+    name: 'an error that echoes the request',
+    connection: () => cannedConnection('echoes-request'),
+    says: /^S3 said: Bad request GET/,
+    typedSecret: true,
+  },
+  {
+    name: 'no secret anywhere (the run cannot start)',
+    connection: () => ({ ...cannedConnection('anything'), accessKeyId: KEY_WITHOUT_SECRET }),
+    says: /No secret access key found for/,
+  },
 ];
 
-const ORGANIZATIONS = { enabled: true, fileRegex: '^orgs/', mode: 'create_update', idColumn: 'org_id', nameColumn: 'org_name' } as const;
+const ORGANIZATIONS = {
+  enabled: true,
+  fileRegex: '^orgs/',
+  mode: 'create_update',
+  idColumn: 'org_id',
+  nameColumn: 'org_name',
+} as const;
 
 function configFor(connection: ConnectionConfig): SyncConfig {
   return parseConfig({ connection, objects: { organizations: ORGANIZATIONS }, schedule: { everyHours: null } });
@@ -269,12 +401,23 @@ beforeAll(async () => {
 
   s3rver = await startLocalS3Server('acme-exports');
   // s3rver checks access key IDs against its accounts (but no signatures): let it know ours.
-  const { DUMMY_ACCOUNT } = createRequire(import.meta.url)('s3rver/lib/models/account') as { DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void } };
+  const { DUMMY_ACCOUNT } = createRequire(import.meta.url)('s3rver/lib/models/account') as {
+    DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void };
+  };
   for (const id of [KEY_ID, CLI_KEY_ID]) DUMMY_ACCOUNT.createKeyPair(id, SECRET);
-  await s3rver.put('vitally/orgs/a.csv', 'org_id,org_name,tier\no1,Acme,gold\n,No ID,silver\no2,Globex,"never closed\n');
+  await s3rver.put(
+    'vitally/orgs/a.csv',
+    'org_id,org_name,tier\no1,Acme,gold\n,No ID,silver\no2,Globex,"never closed\n',
+  );
   await s3rver.put('vitally/orgs/b-missing-column.csv', 'org_id,title\no3,Initech\n');
-  await s3rver.put('vitally/orgs/c-damaged.csv.gz', Buffer.concat([gzipSync('org_id,org_name\no4,Umbrella\n').subarray(0, 14), Buffer.from('garbage')]));
-  await s3rver.put('vitally/orgs/d-binary.csv', Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]), randomBytes(512)]));
+  await s3rver.put(
+    'vitally/orgs/c-damaged.csv.gz',
+    Buffer.concat([gzipSync('org_id,org_name\no4,Umbrella\n').subarray(0, 14), Buffer.from('garbage')]),
+  );
+  await s3rver.put(
+    'vitally/orgs/d-binary.csv',
+    Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]), randomBytes(512)]),
+  );
   await s3rver.put('vitally/orgs/e-duplicate-header.csv', 'org_id,org_name,org_name\no5,Hooli,Hooli\n');
 
   canned = createServer(answerCanned);
@@ -293,7 +436,8 @@ afterAll(async () => {
   if (web && !webClosed) await web.close().catch(() => {});
   await new Promise((done) => canned?.close(done));
   await s3rver?.close();
-  for (const id of [KEY_ID, CLI_KEY_ID, UNKNOWN_KEY_ID, KEY_WITHOUT_SECRET]) await keychain.delete(id).catch(() => false);
+  for (const id of [KEY_ID, CLI_KEY_ID, UNKNOWN_KEY_ID, KEY_WITHOUT_SECRET])
+    await keychain.delete(id).catch(() => false);
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -305,7 +449,10 @@ let webClosed = false;
 let sse = '';
 let sseRequest: ReturnType<typeof request> | undefined;
 
-function http(path: string, { method = 'GET', headers = {}, body }: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string }> {
+function http(
+  path: string,
+  { method = 'GET', headers = {}, body }: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolvePromise, reject) => {
     const req = request({ host: '127.0.0.1', port: web.port, path, method, headers }, (res) => {
       let text = '';
@@ -319,7 +466,10 @@ function http(path: string, { method = 'GET', headers = {}, body }: { method?: s
 }
 
 /** An API request over HTTP as the page sends it; its whole answer is recorded. */
-async function call<T = unknown>(method: string, args?: unknown): Promise<{ status: number; result?: T; error?: string }> {
+async function call<T = unknown>(
+  method: string,
+  args?: unknown,
+): Promise<{ status: number; result?: T; error?: string }> {
   const answer = await http(`/api/${method}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'X-S3Sync-Token': web.token },
@@ -365,7 +515,10 @@ describe('the app (web preview and IPC) with the secret in the real keychain', {
 
   it.each(SCENARIOS)('$name: the run fails as it should', async (scenario) => {
     const connection = scenario.connection();
-    const saved = await call<{ ok: boolean }>('saveConnection', { connection, ...(scenario.typedSecret ? { secretAccessKey: SECRET } : {}) });
+    const saved = await call<{ ok: boolean }>('saveConnection', {
+      connection,
+      ...(scenario.typedSecret ? { secretAccessKey: SECRET } : {}),
+    });
     expect(saved.result?.ok, saved.error).toBe(true);
     if (scenario.typedSecret) expect(await keychain.get(connection.accessKeyId)).toBe(SECRET);
 
@@ -381,7 +534,10 @@ describe('the app (web preview and IPC) with the secret in the real keychain', {
     const report = await finished;
     expect(report.status).not.toBe('succeeded');
     if (report.runId !== null) {
-      const detail = await call<{ run: { error: string | null }; files: { error: string | null }[] }>('getRun', { runId: report.runId, rejectsLimit: 1000 });
+      const detail = await call<{ run: { error: string | null }; files: { error: string | null }[] }>('getRun', {
+        runId: report.runId,
+        rejectsLimit: 1000,
+      });
       expect(failureText({ error: detail.result!.run.error, files: detail.result!.files })).toMatch(scenario.says);
     } else {
       expect(report.error).toMatch(scenario.says);
@@ -390,19 +546,30 @@ describe('the app (web preview and IPC) with the secret in the real keychain', {
     // Each request to a throttling endpoint takes seconds of backoff: its sync is enough.
     if (scenario.name.startsWith('throttled')) return;
     // The Connection and Objects screens' own calls, with the typed secret and with the stored one.
-    const typed = await call<{ ok: boolean; message?: string }>('testConnection', { connection, secretAccessKey: SECRET });
+    const typed = await call<{ ok: boolean; message?: string }>('testConnection', {
+      connection,
+      secretAccessKey: SECRET,
+    });
     const stored = await call<{ ok: boolean; message?: string }>('testConnection', { connection });
-    if (scenario.name !== 'hostile and broken CSV files' && !scenario.name.startsWith('connection dropped') && !scenario.name.startsWith('files that')) {
+    if (
+      scenario.name !== 'hostile and broken CSV files' &&
+      !scenario.name.startsWith('connection dropped') &&
+      !scenario.name.startsWith('files that')
+    ) {
       expect(stored.result?.ok).toBe(false);
     }
     expect(typed.status).toBe(200);
     await call('previewFiles', { type: 'organizations', fileRegex: '^orgs/' });
-    for (const key of ['orgs/a.csv', 'vitally/orgs/d-binary.csv', 'vitally/orgs/c-damaged.csv.gz']) await call('sampleFile', { type: 'organizations', key });
+    for (const key of ['orgs/a.csv', 'vitally/orgs/d-binary.csv', 'vitally/orgs/c-damaged.csv.gz'])
+      await call('sampleFile', { type: 'organizations', key });
   });
 
   it('the database locked by another program: the app says so', async () => {
     // Another program holds the write lock for longer than the app waits (its busy timeout is 10 s).
-    const saved = await call<{ ok: boolean }>('saveConnection', { connection: s3rverConnection(), secretAccessKey: SECRET });
+    const saved = await call<{ ok: boolean }>('saveConnection', {
+      connection: s3rverConnection(),
+      secretAccessKey: SECRET,
+    });
     expect(saved.result?.ok).toBe(true);
     const locker = new Database(web.service.dbPath);
     locker.pragma('busy_timeout = 0');
@@ -436,28 +603,65 @@ describe('the app (web preview and IPC) with the secret in the real keychain', {
     await call('importConfig', { json: exported.result!.json });
     // The secret pasted into the import box by mistake, alone or unquoted in a configuration: refused
     // without quoting it (JSON.parse's own message quotes the text around the mistake).
-    for (const json of [SECRET, `{"connection": {"secretAccessKey": ${SECRET}}}`, `{"connection": {"secretAccessKey": "${SECRET}"}}`]) {
+    for (const json of [
+      SECRET,
+      `{"connection": {"secretAccessKey": ${SECRET}}}`,
+      `{"connection": {"secretAccessKey": "${SECRET}"}}`,
+    ]) {
       const imported = await call<{ ok: boolean; message: string }>('importConfig', { json });
-      expect(imported.result).toMatchObject({ ok: false, message: expect.stringMatching(/^The (imported )?configuration is not valid/) });
+      expect(imported.result).toMatchObject({
+        ok: false,
+        message: expect.stringMatching(/^The (imported )?configuration is not valid/),
+      });
     }
     // An invalid connection typed with a secret: refused, naming the fields.
-    await call('saveConnection', { connection: { ...s3rverConnection(), bucket: 'x', region: '' }, secretAccessKey: SECRET });
+    await call('saveConnection', {
+      connection: { ...s3rverConnection(), bucket: 'x', region: '' },
+      secretAccessKey: SECRET,
+    });
     // A request the transport refuses: a secret that is not a string, and one beyond the size limit.
-    expect((await call('saveConnection', { connection: s3rverConnection(), secretAccessKey: SECRET.length })).status).toBe(400);
-    expect((await call('testConnection', { connection: s3rverConnection(), secretAccessKey: SECRET.repeat(40) })).status).toBe(400);
-    expect((await call('testConnection', { connection: s3rverConnection(), secretAccessKey: SECRET, extra: SECRET })).status).toBe(400);
+    expect(
+      (await call('saveConnection', { connection: s3rverConnection(), secretAccessKey: SECRET.length })).status,
+    ).toBe(400);
+    expect(
+      (await call('testConnection', { connection: s3rverConnection(), secretAccessKey: SECRET.repeat(40) })).status,
+    ).toBe(400);
+    expect(
+      (await call('testConnection', { connection: s3rverConnection(), secretAccessKey: SECRET, extra: SECRET })).status,
+    ).toBe(400);
 
     // The same API object over the desktop app's IPC wrapper and preload bridge.
     const ipc = new FakeIpc();
     ipc.sender = { sender: { id: 1 }, senderFrame: { url: 'app://s3-csv-sync/index.html', parent: null } };
-    const unregister = registerApiHandlers(ipc.main, web.api, { windowContentsId: () => 1, isAppUrl: (url) => isAppUrl(url) }, { log: (message, error) => record('IPC log', `${message} ${String(error)}`) });
+    const unregister = registerApiHandlers(
+      ipc.main,
+      web.api,
+      { windowContentsId: () => 1, isAppUrl: (url) => isAppUrl(url) },
+      { log: (message, error) => record('IPC log', `${message} ${String(error)}`) },
+    );
     const bridge = createBridge(ipc.renderer);
-    const settle = async (where: string, promise: Promise<unknown>) => record(where, await promise.then((value) => ({ value }), (error: Error) => ({ error: error.message })));
+    const settle = async (where: string, promise: Promise<unknown>) =>
+      record(
+        where,
+        await promise.then(
+          (value) => ({ value }),
+          (error: Error) => ({ error: error.message }),
+        ),
+      );
     for (const scenario of SCENARIOS.filter((s) => !s.name.startsWith('throttled'))) {
-      await settle(`IPC testConnection (${scenario.name})`, bridge.testConnection({ connection: scenario.connection(), secretAccessKey: SECRET }));
+      await settle(
+        `IPC testConnection (${scenario.name})`,
+        bridge.testConnection({ connection: scenario.connection(), secretAccessKey: SECRET }),
+      );
     }
-    await settle('IPC saveConnection (invalid)', bridge.saveConnection({ connection: { ...s3rverConnection(), region: '' }, secretAccessKey: SECRET }));
-    await settle('IPC testConnection (malformed)', bridge.testConnection({ connection: s3rverConnection(), secretAccessKey: SECRET, extra: SECRET } as never));
+    await settle(
+      'IPC saveConnection (invalid)',
+      bridge.saveConnection({ connection: { ...s3rverConnection(), region: '' }, secretAccessKey: SECRET }),
+    );
+    await settle(
+      'IPC testConnection (malformed)',
+      bridge.testConnection({ connection: s3rverConnection(), secretAccessKey: SECRET, extra: SECRET } as never),
+    );
     await settle('IPC getOverview', bridge.getOverview());
     ipc.sender = { sender: { id: 2 }, senderFrame: { url: 'https://evil.example/', parent: null } };
     await settle('IPC refused', bridge.testConnection({ connection: s3rverConnection(), secretAccessKey: SECRET }));
@@ -478,7 +682,9 @@ describe('the database refusing writes', () => {
     locker.exec('BEGIN IMMEDIATE');
     const lockedDb = openDatabase(dbPath, { busyTimeoutMs: 200 });
     try {
-      const locked = await runSync({ config, secretAccessKey: SECRET, db: lockedDb, dbPath, trigger: 'test' }).catch((error: Error) => error);
+      const locked = await runSync({ config, secretAccessKey: SECRET, db: lockedDb, dbPath, trigger: 'test' }).catch(
+        (error: Error) => error,
+      );
       record('engine: locked database', locked instanceof Error ? `${locked.message}\n${locked.stack}` : locked);
       expect(locked instanceof Error ? locked.message : failureText(locked)).toMatch(/is locked by another program/);
     } finally {
@@ -490,8 +696,17 @@ describe('the database refusing writes', () => {
     // Root ignores file permissions: a read-only connection stands for a read-only file.
     const readOnlyDb = new Database(dbPath, { readonly: true });
     try {
-      const readOnly = await runSync({ config, secretAccessKey: SECRET, db: readOnlyDb, dbPath, trigger: 'test' }).catch((error: Error) => error);
-      record('engine: read-only database', readOnly instanceof Error ? `${readOnly.message}\n${readOnly.stack}` : readOnly);
+      const readOnly = await runSync({
+        config,
+        secretAccessKey: SECRET,
+        db: readOnlyDb,
+        dbPath,
+        trigger: 'test',
+      }).catch((error: Error) => error);
+      record(
+        'engine: read-only database',
+        readOnly instanceof Error ? `${readOnly.message}\n${readOnly.stack}` : readOnly,
+      );
       expect(readOnly instanceof Error ? readOnly.message : failureText(readOnly)).toMatch(/is read-only/);
     } finally {
       readOnlyDb.close();
@@ -512,7 +727,11 @@ function memoryIo(env: NodeJS.ProcessEnv, stdin = '') {
   return { io: { stdin: Readable.from([stdin]), stdout: sink('stdout'), stderr: sink('stderr'), env }, out };
 }
 
-async function cliInProcess(label: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cliInProcess(
+  label: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const { io, out } = memoryIo(env);
   const code = await runCli(args, io, { secretStore: keychain });
   await new Promise((done) => setImmediate(done));
@@ -521,11 +740,20 @@ async function cliInProcess(label: string, args: string[], env: NodeJS.ProcessEn
   return { code, ...out };
 }
 
-function cliProcess(label: string, args: string[], env: Record<string, string | undefined>, stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cliProcess(
+  label: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+  stdin = '',
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
     const childEnv: Record<string, string | undefined> = { ...process.env, ...env };
     for (const [name, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[name];
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'electron/cli/main.ts'), ...args], { cwd: ROOT, env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'electron/cli/main.ts'), ...args], {
+      cwd: ROOT,
+      env: childEnv,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -546,7 +774,8 @@ const configPath = (name: string) => join(cliDir, `${name.replace(/\W+/g, '-')}.
 function writeCliConfigs(): void {
   cliDir = join(scratch, 'cli');
   mkdirSync(cliDir);
-  for (const scenario of SCENARIOS) writeFileSync(configPath(scenario.name), JSON.stringify(configFor(scenario.connection())));
+  for (const scenario of SCENARIOS)
+    writeFileSync(configPath(scenario.name), JSON.stringify(configFor(scenario.connection())));
   writeFileSync(join(cliDir, 'cli-key.json'), JSON.stringify(configFor(s3rverConnection({ accessKeyId: CLI_KEY_ID }))));
   writeFileSync(join(cliDir, 'key-id.json'), JSON.stringify(configFor(s3rverConnection())));
 }
@@ -559,32 +788,72 @@ let cliProcesses: ReturnType<typeof startCliProcesses> | undefined;
  * its keychain entries.
  */
 function startCliProcesses() {
-  const noKeychain = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent', DISPLAY: undefined, AWS_SECRET_ACCESS_KEY: undefined };
+  const noKeychain = {
+    DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent',
+    DISPLAY: undefined,
+    AWS_SECRET_ACCESS_KEY: undefined,
+  };
   return Promise.all([
-    cliProcess('credentials set', ['credentials', 'set', '--access-key-id', CLI_KEY_ID], { AWS_SECRET_ACCESS_KEY: undefined }, `${SECRET}\n`),
-    cliProcess('credentials set without a keychain', ['credentials', 'set', '--access-key-id', CLI_KEY_ID], noKeychain, `${SECRET}\n`),
-    cliProcess('sync without a keychain', ['sync', '--config', join(cliDir, 'cli-key.json'), '--db', join(cliDir, 'never.sqlite')], noKeychain),
-    cliProcess('sync with the wrong secret', ['sync', '--config', configPath('wrong secret (signature mismatch)'), '--db', join(cliDir, 'process-wrong.sqlite')], { AWS_SECRET_ACCESS_KEY: SECRET }),
+    cliProcess(
+      'credentials set',
+      ['credentials', 'set', '--access-key-id', CLI_KEY_ID],
+      { AWS_SECRET_ACCESS_KEY: undefined },
+      `${SECRET}\n`,
+    ),
+    cliProcess(
+      'credentials set without a keychain',
+      ['credentials', 'set', '--access-key-id', CLI_KEY_ID],
+      noKeychain,
+      `${SECRET}\n`,
+    ),
+    cliProcess(
+      'sync without a keychain',
+      ['sync', '--config', join(cliDir, 'cli-key.json'), '--db', join(cliDir, 'never.sqlite')],
+      noKeychain,
+    ),
+    cliProcess(
+      'sync with the wrong secret',
+      [
+        'sync',
+        '--config',
+        configPath('wrong secret (signature mismatch)'),
+        '--db',
+        join(cliDir, 'process-wrong.sqlite'),
+      ],
+      { AWS_SECRET_ACCESS_KEY: SECRET },
+    ),
     // The app part stored the secret for KEY_ID in the keychain.
-    cliProcess('sync --json from the keychain', ['sync', '--config', join(cliDir, 'key-id.json'), '--db', join(cliDir, 'process.sqlite'), '--json'], { AWS_SECRET_ACCESS_KEY: undefined }),
+    cliProcess(
+      'sync --json from the keychain',
+      ['sync', '--config', join(cliDir, 'key-id.json'), '--db', join(cliDir, 'process.sqlite'), '--json'],
+      { AWS_SECRET_ACCESS_KEY: undefined },
+    ),
   ]);
 }
 
 describe('the command line', { timeout: 120_000 }, () => {
-
   it.each(SCENARIOS)('$name: sync, sync --json, test-connection and preview say what is wrong', async (scenario) => {
     // Half the scenarios take the secret from the environment, the others from the keychain.
-    const env: NodeJS.ProcessEnv = SCENARIOS.indexOf(scenario) % 2 === 0 || !scenario.typedSecret ? {} : { AWS_SECRET_ACCESS_KEY: SECRET };
+    const env: NodeJS.ProcessEnv =
+      SCENARIOS.indexOf(scenario) % 2 === 0 || !scenario.typedSecret ? {} : { AWS_SECRET_ACCESS_KEY: SECRET };
     const config = configPath(scenario.name);
     const db = join(cliDir, `${scenario.name.replace(/\W+/g, '-')}.sqlite`);
-    const json = await cliInProcess(`${scenario.name} sync --json`, ['sync', '--config', config, '--db', db, '--json'], env);
+    const json = await cliInProcess(
+      `${scenario.name} sync --json`,
+      ['sync', '--config', config, '--db', db, '--json'],
+      env,
+    );
     expect(json.code).not.toBe(0);
     expect(json.stdout ? failureText(JSON.parse(json.stdout)) : json.stderr).toMatch(scenario.says);
     if (scenario.name.startsWith('throttled')) return; // seconds of backoff per request: its sync --json is enough
     const text = await cliInProcess(`${scenario.name} sync`, ['sync', '--config', config, '--db', db, '--full'], env);
     expect(text.code).not.toBe(0);
     await cliInProcess(`${scenario.name} test-connection`, ['test-connection', '--config', config], env);
-    await cliInProcess(`${scenario.name} preview`, ['preview', '--config', config, '--type', 'organizations', '--json'], env);
+    await cliInProcess(
+      `${scenario.name} preview`,
+      ['preview', '--config', config, '--type', 'organizations', '--json'],
+      env,
+    );
   });
 
   it('runs that cannot start: a database that cannot be opened, a secret in the configuration', async () => {
@@ -596,8 +865,15 @@ describe('the command line', { timeout: 120_000 }, () => {
 
     const withSecret = join(cliDir, 'with-secret.json');
     const valid = JSON.parse(readFileSync(config, 'utf8')) as SyncConfig;
-    writeFileSync(withSecret, JSON.stringify({ ...valid, connection: { ...valid.connection, secretAccessKey: SECRET } }));
-    const refused = await cliInProcess('config holding the secret', ['sync', '--config', withSecret, '--db', join(cliDir, 'never.sqlite')], env);
+    writeFileSync(
+      withSecret,
+      JSON.stringify({ ...valid, connection: { ...valid.connection, secretAccessKey: SECRET } }),
+    );
+    const refused = await cliInProcess(
+      'config holding the secret',
+      ['sync', '--config', withSecret, '--db', join(cliDir, 'never.sqlite')],
+      env,
+    );
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('unknown field "secretAccessKey"');
     rmSync(withSecret);
@@ -605,7 +881,11 @@ describe('the command line', { timeout: 120_000 }, () => {
     const status = await cliInProcess('credentials status', ['credentials', 'status', '--access-key-id', KEY_ID], {});
     expect(status.stdout).toContain('is stored in the OS keychain');
     // The secret given as an argument by mistake: refused, never repeated back.
-    const asArgument = await cliInProcess('credentials set <secret>', ['credentials', 'set', SECRET, '--access-key-id', KEY_ID], {});
+    const asArgument = await cliInProcess(
+      'credentials set <secret>',
+      ['credentials', 'set', SECRET, '--access-key-id', KEY_ID],
+      {},
+    );
     expect(asArgument.code).toBe(2);
     expect(asArgument.stderr).toContain('the secret access key is never given on the command line');
     for (const [label, args] of [
@@ -622,7 +902,8 @@ describe('the command line', { timeout: 120_000 }, () => {
   });
 
   it('as real processes: credentials set from standard input, syncs from the keychain and the environment, and a keychain that cannot be reached', async () => {
-    const [stored, unreachableSet, unreachableSync, wrongSecret, fromKeychain] = await (cliProcesses ??= startCliProcesses());
+    const [stored, unreachableSet, unreachableSync, wrongSecret, fromKeychain] = await (cliProcesses ??=
+      startCliProcesses());
     expect(stored.code).toBe(0);
     expect(await keychain.get(CLI_KEY_ID)).toBe(SECRET);
     expect(unreachableSet.code).toBe(1);

@@ -23,9 +23,18 @@ describe('a full sync', () => {
   it('lands every object type in SQLite with typed traits, links and UTC timestamps', async () => {
     await ws.put('orgs/orgs.csv', ORGS);
     await ws.put('accounts/a.csv', ACCOUNTS);
-    await ws.put('users/u.csv', 'user_id,account_id,full_name,email,seats\nu1,a1,Ada,ada@x.io,3\nu1,a2,Ada,,\nu2,a2,Grace,grace@x.io,1\n');
-    await ws.put('nps/n.csv', 'response_id,user_id,score,comment,submitted_at,channel\nr1,u1,9,Great,2024-01-01 10:00,email\nr2,u2,0,,2024-01-02T00:00:00+02:00,app\n');
-    await ws.put('events/e.csv', 'message_id,user_id,ts,event,page\nm1,u1,1704067200,login,/home\nm2,u2,1704067200123,logout,\n');
+    await ws.put(
+      'users/u.csv',
+      'user_id,account_id,full_name,email,seats\nu1,a1,Ada,ada@x.io,3\nu1,a2,Ada,,\nu2,a2,Grace,grace@x.io,1\n',
+    );
+    await ws.put(
+      'nps/n.csv',
+      'response_id,user_id,score,comment,submitted_at,channel\nr1,u1,9,Great,2024-01-01 10:00,email\nr2,u2,0,,2024-01-02T00:00:00+02:00,app\n',
+    );
+    await ws.put(
+      'events/e.csv',
+      'message_id,user_id,ts,event,page\nm1,u1,1704067200,login,/home\nm2,u2,1704067200123,logout,\n',
+    );
 
     const report = await ws.sync(makeConfig(ws.server));
 
@@ -45,8 +54,18 @@ describe('a full sync', () => {
       'SELECT external_id, name, organization_id, traits FROM accounts ORDER BY 1',
     );
     expect(accounts.map((a) => ({ ...a, traits: JSON.parse(a.traits) }))).toEqual([
-      { external_id: 'a1', name: 'Acme EU', organization_id: 'o1', traits: { mrr: 1200.5, zip: '00501', is_trial: true, tags: ['x', 'y'], note: null } },
-      { external_id: 'a2', name: 'Globex, Inc.', organization_id: 'o9', traits: { mrr: -7, zip: '1e5', is_trial: false, tags: [], note: 'multi\nline' } },
+      {
+        external_id: 'a1',
+        name: 'Acme EU',
+        organization_id: 'o1',
+        traits: { mrr: 1200.5, zip: '00501', is_trial: true, tags: ['x', 'y'], note: null },
+      },
+      {
+        external_id: 'a2',
+        name: 'Globex, Inc.',
+        organization_id: 'o9',
+        traits: { mrr: -7, zip: '1e5', is_trial: false, tags: [], note: 'multi\nline' },
+      },
     ]);
     // A user seen with two accounts is linked to both; an empty email cell does not erase the stored one.
     expect(ws.query('SELECT user_id, account_id FROM user_accounts ORDER BY 1, 2')).toEqual([
@@ -58,13 +77,31 @@ describe('a full sync', () => {
       { external_id: 'u1', name: 'Ada', email: 'ada@x.io', traits: '{"seats":3}' },
       { external_id: 'u2', name: 'Grace', email: 'grace@x.io', traits: '{"seats":1}' },
     ]);
-    expect(ws.query('SELECT external_id, user_id, score, feedback, responded_at FROM nps_responses ORDER BY 1')).toEqual([
+    expect(
+      ws.query('SELECT external_id, user_id, score, feedback, responded_at FROM nps_responses ORDER BY 1'),
+    ).toEqual([
       { external_id: 'r1', user_id: 'u1', score: 9, feedback: 'Great', responded_at: '2024-01-01T10:00:00.000Z' },
       { external_id: 'r2', user_id: 'u2', score: 0, feedback: null, responded_at: '2024-01-01T22:00:00.000Z' },
     ]);
-    expect(ws.query('SELECT message_id, user_id, account_id, event, occurred_at, properties FROM events ORDER BY 1')).toEqual([
-      { message_id: 'm1', user_id: 'u1', account_id: null, event: 'login', occurred_at: '2024-01-01T00:00:00.000Z', properties: '{"page":"/home"}' },
-      { message_id: 'm2', user_id: 'u2', account_id: null, event: 'logout', occurred_at: '2024-01-01T00:00:00.123Z', properties: '{}' },
+    expect(
+      ws.query('SELECT message_id, user_id, account_id, event, occurred_at, properties FROM events ORDER BY 1'),
+    ).toEqual([
+      {
+        message_id: 'm1',
+        user_id: 'u1',
+        account_id: null,
+        event: 'login',
+        occurred_at: '2024-01-01T00:00:00.000Z',
+        properties: '{"page":"/home"}',
+      },
+      {
+        message_id: 'm2',
+        user_id: 'u2',
+        account_id: null,
+        event: 'logout',
+        occurred_at: '2024-01-01T00:00:00.123Z',
+        properties: '{}',
+      },
     ]);
     // Records remember when and from which file they were synced.
     const [stamp] = ws.query<{ last_file: string; last_run_id: number; first_synced_at: string }>(
@@ -73,7 +110,9 @@ describe('a full sync', () => {
     expect(stamp).toMatchObject({ last_file: 'vitally/accounts/a.csv', last_run_id: report.runId });
     expect(Date.parse(stamp!.first_synced_at)).toBeGreaterThan(Date.now() - 60_000);
     // A reference to an organization that does not exist is kept and reported.
-    expect(report.files[1]!.warnings).toEqual(['1 account refers to an organization that does not exist (for example "o9"); stored as given.']);
+    expect(report.files[1]!.warnings).toEqual([
+      '1 account refers to an organization that does not exist (for example "o9"); stored as given.',
+    ]);
     expect(ws.query(`SELECT status, files_imported, rows, created, updated FROM sync_runs`)).toEqual([
       { status: 'succeeded', files_imported: 5, rows: 11, created: 10, updated: 1 },
     ]);
@@ -91,12 +130,20 @@ describe('a full sync', () => {
         'm6,u1,2024-01-01,login\n' + // line 8: too few fields
         'm7,u1,2024-01-01T12:00:00Z,login,ok\n',
     );
-    await ws.put('nps/n.csv', 'response_id,user_id,score,comment,submitted_at\nr1,u1,11,x,2024-01-01\nr2,u1,7.5,x,2024-01-01\nr3,u1,10,x,2024-01-01\n');
+    await ws.put(
+      'nps/n.csv',
+      'response_id,user_id,score,comment,submitted_at\nr1,u1,11,x,2024-01-01\nr2,u1,7.5,x,2024-01-01\nr3,u1,10,x,2024-01-01\n',
+    );
     const report = await ws.sync(makeConfig(ws.server));
     expect(report.status).toBe('succeeded');
     expect(ws.query(`SELECT key, line, reason, raw FROM sync_rejects ORDER BY key, line`)).toEqual([
       { key: 'vitally/events/e.csv', line: 4, reason: 'missing message ID', raw: ',u1,2024-01-01,login,x' },
-      { key: 'vitally/events/e.csv', line: 5, reason: 'missing user ID (the object the event relates to)', raw: 'm3,,2024-01-01,login,x' },
+      {
+        key: 'vitally/events/e.csv',
+        line: 5,
+        reason: 'missing user ID (the object the event relates to)',
+        raw: 'm3,,2024-01-01,login,x',
+      },
       { key: 'vitally/events/e.csv', line: 6, reason: 'missing event name', raw: 'm4,u1,2024-01-01,,x' },
       {
         key: 'vitally/events/e.csv',
@@ -104,9 +151,24 @@ describe('a full sync', () => {
         reason: 'timestamp "31/12/2024" is not an ISO 8601 date or time, or an epoch number',
         raw: 'm5,u1,31/12/2024,login,x',
       },
-      { key: 'vitally/events/e.csv', line: 8, reason: 'the row has 4 fields but the header has 5', raw: 'm6,u1,2024-01-01,login' },
-      { key: 'vitally/nps/n.csv', line: 2, reason: 'score "11" is not a whole number from 0 to 10', raw: 'r1,u1,11,x,2024-01-01' },
-      { key: 'vitally/nps/n.csv', line: 3, reason: 'score "7.5" is not a whole number from 0 to 10', raw: 'r2,u1,7.5,x,2024-01-01' },
+      {
+        key: 'vitally/events/e.csv',
+        line: 8,
+        reason: 'the row has 4 fields but the header has 5',
+        raw: 'm6,u1,2024-01-01,login',
+      },
+      {
+        key: 'vitally/nps/n.csv',
+        line: 2,
+        reason: 'score "11" is not a whole number from 0 to 10',
+        raw: 'r1,u1,11,x,2024-01-01',
+      },
+      {
+        key: 'vitally/nps/n.csv',
+        line: 3,
+        reason: 'score "7.5" is not a whole number from 0 to 10',
+        raw: 'r2,u1,7.5,x,2024-01-01',
+      },
     ]);
     expect(ws.query(`SELECT message_id FROM events ORDER BY 1`)).toEqual([{ message_id: 'm1' }, { message_id: 'm7' }]);
     const events = report.files.find((f) => f.type === 'tracks')!;
@@ -115,7 +177,10 @@ describe('a full sync', () => {
 
   it('reads gzip by its magic bytes, UTF-16 and BOM-prefixed UTF-8, and semicolon or tab delimiters', async () => {
     await ws.put('orgs/1.csv', gzipSync('org_id,org_name\no1,Gzipped\n')); // .csv name, gzip content
-    await ws.put('orgs/2.csv', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('org_id;org_name\r\no2;Zürich ✓\r\n', 'utf16le')]));
+    await ws.put(
+      'orgs/2.csv',
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('org_id;org_name\r\no2;Zürich ✓\r\n', 'utf16le')]),
+    );
     await ws.put('orgs/3.csv', '\ufefforg_id\torg_name\no3\tTabbed\n');
     await ws.put('orgs/4.csv', 'org_id|org_name\no4|Piped');
     const report = await ws.sync(makeConfig(ws.server));
@@ -145,14 +210,27 @@ describe('updates', () => {
     const config = makeConfig(ws.server);
     await ws.put('accounts/a.csv', 'account_id,account_name,org_id,plan,seats,region\na1,Acme,o1,gold,10,eu\n');
     await ws.sync(config);
-    await ws.put('accounts/a.csv', 'account_id,account_name,org_id,plan,seats,churn_risk\na1,,o2,,null,high\na2,New,,,,\n');
+    await ws.put(
+      'accounts/a.csv',
+      'account_id,account_name,org_id,plan,seats,churn_risk\na1,,o2,,null,high\na2,New,,,,\n',
+    );
     const report = await ws.sync(config);
     expect(report.files[0]).toMatchObject({ status: 'imported', rows: 2, created: 1, updated: 1 });
-    const rows = ws.query<{ external_id: string; name: string; organization_id: string | null; traits: string; sync_count: number }>(
-      'SELECT external_id, name, organization_id, traits, sync_count FROM accounts ORDER BY 1',
-    );
+    const rows = ws.query<{
+      external_id: string;
+      name: string;
+      organization_id: string | null;
+      traits: string;
+      sync_count: number;
+    }>('SELECT external_id, name, organization_id, traits, sync_count FROM accounts ORDER BY 1');
     expect(rows.map((r) => ({ ...r, traits: JSON.parse(r.traits) }))).toEqual([
-      { external_id: 'a1', name: 'Acme', organization_id: 'o2', traits: { plan: 'gold', seats: null, region: 'eu', churn_risk: 'high' }, sync_count: 2 },
+      {
+        external_id: 'a1',
+        name: 'Acme',
+        organization_id: 'o2',
+        traits: { plan: 'gold', seats: null, region: 'eu', churn_risk: 'high' },
+        sync_count: 2,
+      },
       { external_id: 'a2', name: 'New', organization_id: null, traits: {}, sync_count: 1 },
     ]);
   });
@@ -162,12 +240,28 @@ describe('updates', () => {
     await ws.sync(makeConfig(ws.server));
     await ws.put('users/2-update.csv', 'user_id,account_id,full_name,email\nu1,a2,Ada L.,\nu404,a1,Nobody,no@x.io\n');
     const config = makeConfig(ws.server, {
-      users: { fileRegex: '^users/2', mode: 'update_only', idColumn: 'user_id', accountIdColumn: 'account_id', nameColumn: 'full_name', emailColumn: 'email' },
+      users: {
+        fileRegex: '^users/2',
+        mode: 'update_only',
+        idColumn: 'user_id',
+        accountIdColumn: 'account_id',
+        nameColumn: 'full_name',
+        emailColumn: 'email',
+      },
     });
     const report = await ws.sync(config);
-    expect(report.files[0]).toMatchObject({ key: 'vitally/users/2-update.csv', rows: 2, created: 0, updated: 1, skipped: 1, rejected: 0 });
+    expect(report.files[0]).toMatchObject({
+      key: 'vitally/users/2-update.csv',
+      rows: 2,
+      created: 0,
+      updated: 1,
+      skipped: 1,
+      rejected: 0,
+    });
     expect(report.status).toBe('succeeded');
-    expect(ws.query('SELECT external_id, name, email FROM users')).toEqual([{ external_id: 'u1', name: 'Ada L.', email: 'ada@x.io' }]);
+    expect(ws.query('SELECT external_id, name, email FROM users')).toEqual([
+      { external_id: 'u1', name: 'Ada L.', email: 'ada@x.io' },
+    ]);
     expect(ws.query('SELECT user_id, account_id FROM user_accounts ORDER BY 2')).toEqual([
       { user_id: 'u1', account_id: 'a1' },
       { user_id: 'u1', account_id: 'a2' },
@@ -201,7 +295,11 @@ describe('which files are read', () => {
     for (let i = 0; i < keys.length; i += 50) {
       await Promise.all(keys.slice(i, i + 50).map((key) => ws.put(key, `org_id,org_name\n${key},n\n`)));
     }
-    const report = await ws.sync(makeConfig(ws.server, { accounts: { enabled: false, fileRegex: '.*', mode: 'create_update', idColumn: 'x', nameColumn: 'y' } }));
+    const report = await ws.sync(
+      makeConfig(ws.server, {
+        accounts: { enabled: false, fileRegex: '.*', mode: 'create_update', idColumn: 'x', nameColumn: 'y' },
+      }),
+    );
     expect(report.overCap).toEqual({ organizations: 3, users: 0, nps: 0, tracks: 0 });
     expect(report.files).toHaveLength(1000);
     expect(report.files[0]!.key).toBe('vitally/orgs/0000.csv');
@@ -226,15 +324,23 @@ describe('which files are read', () => {
     report = await ws.sync(config, { full: true });
     expect(report.files.map((f) => f.status)).toEqual(['imported', 'imported']);
 
-    const remapped = makeConfig(ws.server, { organizations: { fileRegex: '^orgs/', mode: 'create_update', idColumn: 'org_name', nameColumn: 'org_id' } });
+    const remapped = makeConfig(ws.server, {
+      organizations: { fileRegex: '^orgs/', mode: 'create_update', idColumn: 'org_name', nameColumn: 'org_id' },
+    });
     report = await ws.sync(remapped);
     expect(report.files.map((f) => f.status)).toEqual(['imported', 'imported']);
 
     // Saying "utf-8" (the default) out loud changes nothing; another encoding reads the files again.
     const organizations = remapped.objects.organizations!;
-    report = await ws.sync({ ...remapped, objects: { ...remapped.objects, organizations: { ...organizations, encoding: 'utf-8' } } });
+    report = await ws.sync({
+      ...remapped,
+      objects: { ...remapped.objects, organizations: { ...organizations, encoding: 'utf-8' } },
+    });
     expect(report.files.map((f) => f.status)).toEqual(['unchanged', 'unchanged']);
-    report = await ws.sync({ ...remapped, objects: { ...remapped.objects, organizations: { ...organizations, encoding: 'windows-1252' } } });
+    report = await ws.sync({
+      ...remapped,
+      objects: { ...remapped.objects, organizations: { ...organizations, encoding: 'windows-1252' } },
+    });
     expect(report.files.map((f) => f.status)).toEqual(['imported', 'imported']);
   });
 
@@ -246,8 +352,12 @@ describe('which files are read', () => {
     const report = await ws.sync(config);
     expect(report.status).toBe('succeeded');
     expect(report.files).toEqual([]);
-    expect(ws.query('SELECT external_id, last_file FROM organizations')).toEqual([{ external_id: 'o1', last_file: 'vitally/orgs/a.csv' }]);
-    const [state] = ws.query<{ missing_since: string | null }>(`SELECT missing_since FROM file_state WHERE key = 'vitally/orgs/a.csv'`);
+    expect(ws.query('SELECT external_id, last_file FROM organizations')).toEqual([
+      { external_id: 'o1', last_file: 'vitally/orgs/a.csv' },
+    ]);
+    const [state] = ws.query<{ missing_since: string | null }>(
+      `SELECT missing_since FROM file_state WHERE key = 'vitally/orgs/a.csv'`,
+    );
     expect(state!.missing_since).not.toBeNull();
   });
 });
@@ -265,7 +375,9 @@ describe('failures', () => {
       'The name column "account_name", The organization ID column "org_id" are not in the file. The file has the columns: "account_id", "name". Fix the column mapping or the export.',
     );
     expect(ws.query('SELECT external_id FROM accounts')).toEqual([{ external_id: 'a2' }]);
-    expect(ws.query(`SELECT status, error FROM sync_files WHERE key = 'vitally/accounts/bad.csv'`)).toEqual([{ status: 'failed', error: bad.error }]);
+    expect(ws.query(`SELECT status, error FROM sync_files WHERE key = 'vitally/accounts/bad.csv'`)).toEqual([
+      { status: 'failed', error: bad.error },
+    ]);
     // A failed file is read again next time, even though it did not change.
     const again = await ws.sync(makeConfig(ws.server));
     expect(again.files.find((f) => f.key === 'vitally/accounts/bad.csv')!.status).toBe('failed');
@@ -276,12 +388,16 @@ describe('failures', () => {
     // open, the SDK's 50 pooled connections would run out and the last files would time out.
     const body = `account_id,title\n${'a,b\n'.repeat(100_000)}`;
     for (let i = 0; i < 60; i += 20) {
-      await Promise.all(Array.from({ length: 20 }, (_, j) => ws.put(`accounts/${String(i + j).padStart(2, '0')}.csv`, body)));
+      await Promise.all(
+        Array.from({ length: 20 }, (_, j) => ws.put(`accounts/${String(i + j).padStart(2, '0')}.csv`, body)),
+      );
     }
     const report = await ws.sync(makeConfig(ws.server));
     expect(report.files).toHaveLength(60);
     expect(new Set(report.files.map((f) => f.error))).toEqual(
-      new Set(['The name column "account_name", The organization ID column "org_id" are not in the file. The file has the columns: "account_id", "title". Fix the column mapping or the export.']),
+      new Set([
+        'The name column "account_name", The organization ID column "org_id" are not in the file. The file has the columns: "account_id", "title". Fix the column mapping or the export.',
+      ]),
     );
   }, 90_000);
 
@@ -291,7 +407,10 @@ describe('failures', () => {
     await ws.put('orgs/truncated.csv', gz.subarray(0, Math.floor(gz.length * 0.7)));
     const report = await ws.sync(makeConfig(ws.server));
     expect(report.status).toBe('failed');
-    expect(report.files[0]).toMatchObject({ status: 'failed', error: 'The file starts like a gzip archive but is damaged or truncated, so it cannot be decompressed.' });
+    expect(report.files[0]).toMatchObject({
+      status: 'failed',
+      error: 'The file starts like a gzip archive but is damaged or truncated, so it cannot be decompressed.',
+    });
     expect(ws.query('SELECT count(*) AS n FROM organizations')).toEqual([{ n: 0 }]);
   });
 
@@ -299,23 +418,42 @@ describe('failures', () => {
     const config = makeConfig(ws.server);
     const unknownKey = await ws.sync({ ...config, connection: { ...config.connection, accessKeyId: 'AKIAUNKNOWN' } });
     expect(unknownKey.status).toBe('failed');
-    expect(unknownKey.error).toMatch(/^The access key ID "AKIAUNKNOWN" is not known to http:\/\/127\.0\.0\.1:\d+\. Check the access key ID/);
+    expect(unknownKey.error).toMatch(
+      /^The access key ID "AKIAUNKNOWN" is not known to http:\/\/127\.0\.0\.1:\d+\. Check the access key ID/,
+    );
 
     const noBucket = await ws.sync({ ...config, connection: { ...config.connection, bucket: 'no-such-bucket' } });
-    expect(noBucket.error).toMatch(/^The bucket "no-such-bucket" does not exist at http:\/\/127\.0\.0\.1:\d+\. Check the bucket name/);
+    expect(noBucket.error).toMatch(
+      /^The bucket "no-such-bucket" does not exist at http:\/\/127\.0\.0\.1:\d+\. Check the bucket name/,
+    );
 
     const closedPort = 'http://127.0.0.1:9'; // the discard port: nothing listens on loopback here
     const unreachableConfig = { ...config, connection: { ...config.connection, endpoint: closedPort } };
-    const unreachable = await ws.sync(unreachableConfig, { s3Client: createS3Client(unreachableConfig.connection, 'x', { connectMs: 2000, idleMs: 2000 }) });
+    const unreachable = await ws.sync(unreachableConfig, {
+      s3Client: createS3Client(unreachableConfig.connection, 'x', { connectMs: 2000, idleMs: 2000 }),
+    });
     expect(unreachable.status).toBe('failed');
-    expect(unreachable.error).toBe('Could not reach http://127.0.0.1:9: the connection was refused. Check the custom endpoint and your network connection.');
-    expect(ws.query('SELECT status FROM sync_runs ORDER BY id')).toEqual([{ status: 'failed' }, { status: 'failed' }, { status: 'failed' }]);
+    expect(unreachable.error).toBe(
+      'Could not reach http://127.0.0.1:9: the connection was refused. Check the custom endpoint and your network connection.',
+    );
+    expect(ws.query('SELECT status FROM sync_runs ORDER BY id')).toEqual([
+      { status: 'failed' },
+      { status: 'failed' },
+      { status: 'failed' },
+    ]);
   }, 60_000);
 
   it('marks a run left running by a killed process as interrupted at the next start', async () => {
-    ws.db.prepare(`INSERT INTO sync_runs (trigger, status, started_at) VALUES ('schedule', 'running', '2024-01-01T00:00:00.000Z')`).run();
+    ws.db
+      .prepare(
+        `INSERT INTO sync_runs (trigger, status, started_at) VALUES ('schedule', 'running', '2024-01-01T00:00:00.000Z')`,
+      )
+      .run();
     await ws.sync(makeConfig(ws.server));
-    expect(ws.query('SELECT status FROM sync_runs ORDER BY id')).toEqual([{ status: 'interrupted' }, { status: 'succeeded' }]);
+    expect(ws.query('SELECT status FROM sync_runs ORDER BY id')).toEqual([
+      { status: 'interrupted' },
+      { status: 'succeeded' },
+    ]);
   });
 
   it('rolls back the file being imported when the run is stopped, and marks the run interrupted', async () => {
@@ -329,7 +467,10 @@ describe('failures', () => {
       },
     });
     expect(report.status).toBe('interrupted');
-    expect(report.files[0]).toMatchObject({ status: 'failed', error: 'The sync was stopped while this file was being read; nothing of it was stored.' });
+    expect(report.files[0]).toMatchObject({
+      status: 'failed',
+      error: 'The sync was stopped while this file was being read; nothing of it was stored.',
+    });
     expect(ws.query('SELECT count(*) AS n FROM events')).toEqual([{ n: 0 }]);
     expect(ws.query('PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
   });

@@ -9,7 +9,12 @@ import type { RunReport } from '../../electron/core/sync/scheduler';
 import { InMemorySecretStore } from '../../electron/core/config/secret-store';
 import { DATABASE_FILE_NAME, SyncService } from '../../electron/core/service/sync-service';
 import { openDatabase } from '../../electron/core/db/store';
-import { LOCAL_S3_ACCESS_KEY_ID, LOCAL_S3_SECRET, startLocalS3Server, type LocalS3Server } from '../../scripts/local-s3-server';
+import {
+  LOCAL_S3_ACCESS_KEY_ID,
+  LOCAL_S3_SECRET,
+  startLocalS3Server,
+  type LocalS3Server,
+} from '../../scripts/local-s3-server';
 import { makeConfig, PREFIX } from '../support/fixtures';
 
 let server: LocalS3Server;
@@ -46,7 +51,11 @@ describe('SyncService', () => {
     const finished = nextRun();
     service.settings.setConfig({ ...makeConfig(server), schedule: { everyHours: 12 } });
     const report = await finished;
-    expect(report).toMatchObject({ trigger: 'settings-changed', status: 'succeeded', counts: { files: 1, rows: 1, created: 1 } });
+    expect(report).toMatchObject({
+      trigger: 'settings-changed',
+      status: 'succeeded',
+      counts: { files: 1, rows: 1, created: 1 },
+    });
     const state = service.scheduler.getState();
     expect(state.nextRunAt! - Date.parse(report.startedAt)).toBe(12 * 3600_000);
   });
@@ -63,10 +72,17 @@ describe('SyncService', () => {
     const remapped = nextRun();
     service.settings.setConfig({
       ...config,
-      objects: { ...config.objects, organizations: { ...config.objects.organizations!, idColumn: 'org_name', nameColumn: 'org_id' } },
+      objects: {
+        ...config.objects,
+        organizations: { ...config.objects.organizations!, idColumn: 'org_name', nameColumn: 'org_id' },
+      },
     });
     const report = await remapped;
-    expect(report).toMatchObject({ trigger: 'settings-changed', status: 'succeeded', counts: { files: 1, created: 1 } });
+    expect(report).toMatchObject({
+      trigger: 'settings-changed',
+      status: 'succeeded',
+      counts: { files: 1, created: 1 },
+    });
     expect(runs).toHaveLength(1);
   });
 
@@ -76,7 +92,9 @@ describe('SyncService', () => {
     expect(service.scheduler.getState().running).toBe(true);
     const second = service.syncNow();
     expect(second.started).toBe(false);
-    expect(second).toMatchObject({ reason: expect.stringMatching(/^A sync is already running \(started at \d{4}-\d\d-\d\dT/) });
+    expect(second).toMatchObject({
+      reason: expect.stringMatching(/^A sync is already running \(started at \d{4}-\d\d-\d\dT/),
+    });
     expect(await finished).toMatchObject({ trigger: 'settings-changed', status: 'succeeded' });
     const third = nextRun();
     expect(service.syncNow().started).toBe(true);
@@ -89,10 +107,14 @@ describe('SyncService', () => {
     service.settings.setConfig(makeConfig(server));
     const report = await finished;
     expect(report.status).toBe('failed');
-    expect(report.error).toContain(`Store one with: npm run cli -- credentials set --access-key-id ${LOCAL_S3_ACCESS_KEY_ID}`);
+    expect(report.error).toContain(
+      `Store one with: npm run cli -- credentials set --access-key-id ${LOCAL_S3_ACCESS_KEY_ID}`,
+    );
     // Recorded in the run log like any other failed run, so the Sync log screen shows it.
     const db = new Database(service.dbPath, { readonly: true });
-    expect(db.prepare('SELECT id, status, error FROM sync_runs').all()).toEqual([{ id: report.runId, status: 'failed', error: report.error }]);
+    expect(db.prepare('SELECT id, status, error FROM sync_runs').all()).toEqual([
+      { id: report.runId, status: 'failed', error: report.error },
+    ]);
     db.close();
   });
 
@@ -123,7 +145,11 @@ describe('SyncService', () => {
     const lockedDir = mkdtempSync(join(tmpdir(), 's3sync-service-locked-'));
     const dbPath = join(lockedDir, DATABASE_FILE_NAME);
     const setup = openDatabase(dbPath);
-    setup.prepare(`INSERT INTO sync_runs (trigger, status, started_at) VALUES ('schedule', 'running', '2026-01-01T00:00:00.000Z')`).run();
+    setup
+      .prepare(
+        `INSERT INTO sync_runs (trigger, status, started_at) VALUES ('schedule', 'running', '2026-01-01T00:00:00.000Z')`,
+      )
+      .run();
     setup.close();
     const other = new Database(dbPath);
     other.exec('BEGIN IMMEDIATE');

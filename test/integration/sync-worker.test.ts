@@ -23,7 +23,12 @@ describe('runSyncInWorker', () => {
   it('syncs on a worker thread and returns the same report as runSync, with the data in the database', async () => {
     await ws.put('orgs/o.csv', 'org_id,org_name,tier\no1,Acme,1\no2,Globex,2\n');
     await ws.put('events/e.csv', 'message_id,user_id,ts,event\nm1,u1,2024-01-01,login\n,u1,2024-01-01,login\n');
-    const report = await runSyncInWorker({ config: makeConfig(ws.server), secretAccessKey: LOCAL_S3_SECRET, dbPath: ws.dbPath, trigger: 'test' });
+    const report = await runSyncInWorker({
+      config: makeConfig(ws.server),
+      secretAccessKey: LOCAL_S3_SECRET,
+      dbPath: ws.dbPath,
+      trigger: 'test',
+    });
     expect(report).toMatchObject({
       status: 'succeeded',
       trigger: 'test',
@@ -87,7 +92,10 @@ describe('runSyncInWorker', () => {
       },
     });
     expect(report.status).toBe('interrupted');
-    expect(report.files[0]).toMatchObject({ status: 'failed', error: 'The sync was stopped while this file was being read; nothing of it was stored.' });
+    expect(report.files[0]).toMatchObject({
+      status: 'failed',
+      error: 'The sync was stopped while this file was being read; nothing of it was stored.',
+    });
     expect(ws.query('SELECT count(*) AS n FROM events')).toEqual([{ n: 0 }]);
     expect(ws.query('SELECT status FROM sync_runs')).toEqual([{ status: 'interrupted' }]);
   });
@@ -99,7 +107,10 @@ describe('runSyncInWorker', () => {
       dbPath: join(ws.dir, 'no-such-folder', 'db.sqlite'),
       trigger: 'test',
     });
-    await expect(run).rejects.toMatchObject({ name: 'DatabaseError', message: expect.stringContaining('directory does not exist') });
+    await expect(run).rejects.toMatchObject({
+      name: 'DatabaseError',
+      message: expect.stringContaining('directory does not exist'),
+    });
   });
 });
 
@@ -108,7 +119,12 @@ describe('SyncWorker', () => {
     const worker = new SyncWorker();
     try {
       await ws.put('orgs/o.csv', 'org_id,org_name\no1,Acme\n');
-      const request = { config: makeConfig(ws.server), secretAccessKey: LOCAL_S3_SECRET, dbPath: ws.dbPath, trigger: 'test' };
+      const request = {
+        config: makeConfig(ws.server),
+        secretAccessKey: LOCAL_S3_SECRET,
+        dbPath: ws.dbPath,
+        trigger: 'test',
+      };
       const first = await worker.run(request);
       const second = await worker.run(request);
       expect([first.status, second.status]).toEqual(['succeeded', 'succeeded']);
@@ -161,7 +177,12 @@ describe('SyncWorker', () => {
 
       // The next sync's checkpoint, with no reader left, copies the rest and empties the WAL.
       const next = new SyncWorker();
-      await next.run({ config: makeConfig(ws.server), secretAccessKey: LOCAL_S3_SECRET, dbPath: ws.dbPath, trigger: 'test' });
+      await next.run({
+        config: makeConfig(ws.server),
+        secretAccessKey: LOCAL_S3_SECRET,
+        dbPath: ws.dbPath,
+        trigger: 'test',
+      });
       await next.close();
       expect(statSync(`${ws.dbPath}-wal`).size).toBe(0);
       const pages = ws.db.pragma('page_count', { simple: true }) as number;

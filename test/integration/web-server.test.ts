@@ -35,7 +35,10 @@ interface Answer {
 }
 
 /** A raw HTTP request, so Host and Origin can be anything (fetch would not let a test forge them). */
-function send(path: string, { method = 'GET', headers = {}, body }: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+function send(
+  path: string,
+  { method = 'GET', headers = {}, body }: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: web.port, path, method, headers }, (res) => {
       let text = '';
@@ -49,7 +52,11 @@ function send(path: string, { method = 'GET', headers = {}, body }: { method?: s
 }
 
 const call = (method: string, args?: unknown, headers: Record<string, string> = {}) =>
-  send(`/api/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-S3Sync-Token': web.token, ...headers }, body: JSON.stringify(args === undefined ? {} : { args }) });
+  send(`/api/${method}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-S3Sync-Token': web.token, ...headers },
+    body: JSON.stringify(args === undefined ? {} : { args }),
+  });
 
 describe('the web preview server', () => {
   it('listens on 127.0.0.1 only, and gives the address with its token', () => {
@@ -60,7 +67,11 @@ describe('the web preview server', () => {
   it('answers API requests that carry the token, with the API object’s results', async () => {
     const answer = await call('getOverview');
     expect(answer.status).toBe(200);
-    expect(JSON.parse(answer.body).result).toMatchObject({ config: null, databasePath: join(dataDir, 's3-csv-sync.sqlite'), canOpenDatabaseFolder: false });
+    expect(JSON.parse(answer.body).result).toMatchObject({
+      config: null,
+      databasePath: join(dataDir, 's3-csv-sync.sqlite'),
+      canOpenDatabaseFolder: false,
+    });
     expect(answer.headers['cache-control']).toBe('no-store');
     expect(JSON.parse((await call('listRuns', { limit: 10 })).body)).toEqual({ result: [] });
   });
@@ -70,7 +81,10 @@ describe('the web preview server', () => {
     // One character off (a different one: the random token may already end in the one we pick).
     const oneOff = `${web.token.slice(0, -1)}${web.token.endsWith('x') ? 'y' : 'x'}`;
     expect((await call('getOverview', undefined, { 'X-S3Sync-Token': oneOff })).status).toBe(401);
-    expect((await send('/api/getOverview', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).status).toBe(401);
+    expect(
+      (await send('/api/getOverview', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }))
+        .status,
+    ).toBe(401);
     expect((await send('/api/events')).status).toBe(401);
     expect((await send('/api/events?token=wrong')).status).toBe(401);
   });
@@ -78,7 +92,14 @@ describe('the web preview server', () => {
   it('refuses other origins, other sites and other host names (DNS rebinding)', async () => {
     expect((await call('getOverview', undefined, { Origin: 'http://evil.example' })).status).toBe(403);
     expect((await call('getOverview', undefined, { 'Sec-Fetch-Site': 'cross-site' })).status).toBe(403);
-    expect((await call('getOverview', undefined, { Origin: `http://127.0.0.1:${web.port}`, 'Sec-Fetch-Site': 'same-origin' })).status).toBe(200);
+    expect(
+      (
+        await call('getOverview', undefined, {
+          Origin: `http://127.0.0.1:${web.port}`,
+          'Sec-Fetch-Site': 'same-origin',
+        })
+      ).status,
+    ).toBe(200);
     expect((await call('getOverview', undefined, { Host: 'evil.example' })).status).toBe(421);
     expect((await send('/', { headers: { Host: `evil.example:${web.port}` } })).status).toBe(421);
     // No CORS headers: a browser on another origin never gets to read an answer.
@@ -88,13 +109,31 @@ describe('the web preview server', () => {
   it('validates arguments with the contract’s schemas, and knows only the contract’s requests', async () => {
     const invalid = await call('listRuns', { limit: 0 });
     expect(invalid.status).toBe(400);
-    expect(JSON.parse(invalid.body).error).toBe('Invalid argument for listRuns: limit: Too small: expected number to be >=1');
+    expect(JSON.parse(invalid.body).error).toBe(
+      'Invalid argument for listRuns: limit: Too small: expected number to be >=1',
+    );
     expect((await call('queryRecords', { table: 'sqlite_master', offset: 0, limit: 5 })).status).toBe(400);
     expect((await call('close')).status).toBe(404);
     expect((await call('constructor')).status).toBe(404);
     expect((await send('/api/getOverview', { headers: { 'X-S3Sync-Token': web.token } })).status).toBe(405);
-    expect((await send('/api/getOverview', { method: 'POST', headers: { 'X-S3Sync-Token': web.token, 'Content-Type': 'text/plain' }, body: '{}' })).status).toBe(415);
-    expect((await send('/api/getOverview', { method: 'POST', headers: { 'X-S3Sync-Token': web.token, 'Content-Type': 'application/json' }, body: 'nope' })).status).toBe(400);
+    expect(
+      (
+        await send('/api/getOverview', {
+          method: 'POST',
+          headers: { 'X-S3Sync-Token': web.token, 'Content-Type': 'text/plain' },
+          body: '{}',
+        })
+      ).status,
+    ).toBe(415);
+    expect(
+      (
+        await send('/api/getOverview', {
+          method: 'POST',
+          headers: { 'X-S3Sync-Token': web.token, 'Content-Type': 'application/json' },
+          body: 'nope',
+        })
+      ).status,
+    ).toBe(400);
   });
 
   it('reports a request the back end refuses as an error message', async () => {

@@ -4,7 +4,13 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { APP_INDEX_URL, createRendererHandler, isAppUrl, RENDERER_CSP, registerAppScheme } from '../../electron/main/app-protocol';
+import {
+  APP_INDEX_URL,
+  createRendererHandler,
+  isAppUrl,
+  RENDERER_CSP,
+  registerAppScheme,
+} from '../../electron/main/app-protocol';
 
 function rendererDir(): string {
   const root = mkdtempSync(join(tmpdir(), 's3sync-renderer-'));
@@ -32,7 +38,9 @@ describe('the app:// renderer protocol', () => {
   });
 
   it('has the renderer’s own policy (its meta tag) plus frame-ancestors', () => {
-    const meta = readFileSync(join(import.meta.dirname, '..', '..', 'renderer', 'index.html'), 'utf8').match(/http-equiv="Content-Security-Policy"\s+content="([^"]+)"/);
+    const meta = readFileSync(join(import.meta.dirname, '..', '..', 'renderer', 'index.html'), 'utf8').match(
+      /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/,
+    );
     expect(meta).not.toBeNull();
     expect(RENDERER_CSP).toBe(`${meta![1]}; frame-ancestors 'none'`);
   });
@@ -78,7 +86,9 @@ describe('the app:// renderer protocol', () => {
   it('registers app:// as a standard, secure scheme', () => {
     const registered: unknown[] = [];
     registerAppScheme({ registerSchemesAsPrivileged: (schemes) => registered.push(...schemes) });
-    expect(registered).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
+    expect(registered).toEqual([
+      { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } },
+    ]);
   });
 
   it('recognises the app’s own pages and, in development only, the dev server', () => {

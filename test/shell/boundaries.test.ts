@@ -19,9 +19,16 @@ function sources(dir: string): string[] {
 
 describe('IPC and Electron boundaries', () => {
   it('uses ipcMain and ipcRenderer only in the IPC wrapper and the preload', () => {
-    const allowed = new Set(['electron/main/ipc.ts', 'electron/main/main.ts', 'electron/preload/preload.ts', 'electron/preload/bridge.ts']);
+    const allowed = new Set([
+      'electron/main/ipc.ts',
+      'electron/main/main.ts',
+      'electron/preload/preload.ts',
+      'electron/preload/bridge.ts',
+    ]);
     const offenders = [...sources('electron'), ...sources('renderer')].filter(
-      (path) => !allowed.has(path.replaceAll('\\', '/')) && /\bipc(Main|Renderer)\b/.test(readFileSync(join(ROOT, path), 'utf8')),
+      (path) =>
+        !allowed.has(path.replaceAll('\\', '/')) &&
+        /\bipc(Main|Renderer)\b/.test(readFileSync(join(ROOT, path), 'utf8')),
     );
     expect(offenders).toEqual([]);
     // main.ts only hands ipcMain to the wrapper; it calls none of its methods.
@@ -31,7 +38,9 @@ describe('IPC and Electron boundaries', () => {
   it('keeps Electron out of the core, the contract, the CLI, the web preview and the renderer', () => {
     const offenders = ['electron/core', 'electron/shared', 'electron/cli', 'electron/web', 'renderer']
       .flatMap((dir) => sources(dir))
-      .filter((path) => /from\s+['"]electron['"]|require\(\s*['"]electron['"]\s*\)/.test(readFileSync(join(ROOT, path), 'utf8')))
+      .filter((path) =>
+        /from\s+['"]electron['"]|require\(\s*['"]electron['"]\s*\)/.test(readFileSync(join(ROOT, path), 'utf8')),
+      )
       .map((path) => relative(ROOT, join(ROOT, path)));
     expect(offenders).toEqual([]);
   });

@@ -44,7 +44,12 @@ describe('the preload bundle', () => {
       return electron;
     };
     const module = { exports: {} };
-    runInNewContext(readFileSync(built.preload, 'utf8'), { require: sandboxRequire, module, exports: module.exports, queueMicrotask });
+    runInNewContext(readFileSync(built.preload, 'utf8'), {
+      require: sandboxRequire,
+      module,
+      exports: module.exports,
+      queueMicrotask,
+    });
     expect(Object.keys(exposed)).toEqual(['s3sync']);
     expect(Object.keys(exposed.s3sync!).sort()).toEqual([...API_METHODS, 'on'].sort());
     void (exposed.s3sync!.listRuns as (args: unknown) => Promise<unknown>)({ limit: 5 }).catch(() => {});
@@ -55,10 +60,14 @@ describe('the preload bundle', () => {
 /** Runs the built main process under Node with the fake electron; returns what the fixture reports. */
 async function runBuiltMain(env: Record<string, string> = {}) {
   const userData = mkdtempSync(join(tmpdir(), 's3sync-userdata-'));
-  const { stdout } = await promisify(execFile)(process.execPath, [join(import.meta.dirname, 'fixtures', 'run-built-main.cjs'), built.main], {
-    env: { ...process.env, FAKE_APP_ROOT: appRoot, FAKE_USER_DATA: userData, ...env },
-    timeout: 60_000,
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [join(import.meta.dirname, 'fixtures', 'run-built-main.cjs'), built.main],
+    {
+      env: { ...process.env, FAKE_APP_ROOT: appRoot, FAKE_USER_DATA: userData, ...env },
+      timeout: 60_000,
+    },
+  );
   return { run: JSON.parse(stdout.trim().split('\n').at(-1)!), userData };
 }
 
@@ -81,22 +90,39 @@ describe('the main bundle, run with a fake electron', () => {
 
     // The real API object answered through the IPC wrapper, from the app's own page only.
     expect(run.overview.ok).toBe(true);
-    expect(run.overview.value).toMatchObject({ config: null, databasePath: join(userData, 's3-csv-sync.sqlite'), canOpenDatabaseFolder: true });
-    expect(run.refused).toEqual({ ok: false, message: 'Request refused: it came from a page that is not part of S3 CSV Sync.' });
+    expect(run.overview.value).toMatchObject({
+      config: null,
+      databasePath: join(userData, 's3-csv-sync.sqlite'),
+      canOpenDatabaseFolder: true,
+    });
+    expect(run.refused).toEqual({
+      ok: false,
+      message: 'Request refused: it came from a page that is not part of S3 CSV Sync.',
+    });
     expect(run.invalid.ok).toBe(false);
     expect(run.invalid.message).toMatch(/^Invalid argument for listRuns: limit/);
     expect(run.folder).toEqual({ ok: true, value: { opened: true, path: join(userData, 's3-csv-sync.sqlite') } });
     expect(run.shownInFolder).toEqual([join(userData, 's3-csv-sync.sqlite')]);
 
-    expect(run.privilegedSchemes).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
+    expect(run.privilegedSchemes).toEqual([
+      { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } },
+    ]);
     expect(run.page.csp).toContain("default-src 'self'");
     expect(run.permission).toBe(false);
     expect(run.permissionCheck).toBe(false);
 
     // The built window denies navigation, frame navigation, redirects, webviews and new windows,
     // and its IPC refuses every method to a frame inside the page.
-    expect(run.hardening).toMatchObject({ willNavigate: true, willFrameNavigate: true, willRedirect: true, willAttachWebview: true, windowOpen: { action: 'deny' } });
-    expect(run.hardening.fromSubframe).toEqual(API_METHODS.map(() => ({ ok: false, message: 'Request refused: it came from an embedded frame.' })));
+    expect(run.hardening).toMatchObject({
+      willNavigate: true,
+      willFrameNavigate: true,
+      willRedirect: true,
+      willAttachWebview: true,
+      windowOpen: { action: 'deny' },
+    });
+    expect(run.hardening.fromSubframe).toEqual(
+      API_METHODS.map(() => ({ ok: false, message: 'Request refused: it came from an embedded frame.' })),
+    );
     expect(run.closedToTray).toBe(true);
     expect(run.tray.icon).toBe(join(appRoot, 'resources', 'tray', 'idle-light.png'));
     expect(run.tray.tooltip).toBe('S3 CSV Sync\nNo sync yet\nScheduled syncs off');
@@ -109,9 +135,15 @@ describe('the main bundle, run with a fake electron', () => {
   it('syncs through the bundled worker, relaying progress and the finished run to the window and the tray', async () => {
     const server = await startLocalS3Server('acme-exports');
     try {
-      await server.put(`${SAMPLE_PREFIX}orgs/organizations.csv`, readFileSync(join(ROOT, 'resources', 'demo', 'organizations.csv')));
+      await server.put(
+        `${SAMPLE_PREFIX}orgs/organizations.csv`,
+        readFileSync(join(ROOT, 'resources', 'demo', 'organizations.csv')),
+      );
       const config = sampleConfig(server);
-      const { run } = await runBuiltMain({ FAKE_SYNC_CONFIG: JSON.stringify(config), AWS_SECRET_ACCESS_KEY: LOCAL_S3_SECRET });
+      const { run } = await runBuiltMain({
+        FAKE_SYNC_CONFIG: JSON.stringify(config),
+        AWS_SECRET_ACCESS_KEY: LOCAL_S3_SECRET,
+      });
       expect(run.errors).toEqual([]);
       expect(run.sync.imported).toBe(true);
       expect(run.sync.runFinished).toMatchObject({ status: 'succeeded', trigger: 'settings-changed' });
@@ -134,7 +166,11 @@ describe('the main bundle, run with a fake electron', () => {
       // Big enough that the import is still running when Quit comes.
       const rows = Array.from({ length: 400_000 }, (_, i) => `org-${i},Organization number ${i},${i % 7}`);
       await server.put(`${SAMPLE_PREFIX}orgs/big.csv`, `org_id,org_name,tier\n${rows.join('\n')}\n`);
-      const { run, userData } = await runBuiltMain({ FAKE_SYNC_CONFIG: JSON.stringify(sampleConfig(server)), FAKE_QUIT_DURING_SYNC: '1', AWS_SECRET_ACCESS_KEY: LOCAL_S3_SECRET });
+      const { run, userData } = await runBuiltMain({
+        FAKE_SYNC_CONFIG: JSON.stringify(sampleConfig(server)),
+        FAKE_QUIT_DURING_SYNC: '1',
+        AWS_SECRET_ACCESS_KEY: LOCAL_S3_SECRET,
+      });
       expect(run.quitDuringSync.runFinished).toEqual([expect.objectContaining({ status: 'interrupted' })]);
       expect(run.quitDuringSync.windowDestroyed).toBe(true);
       expect(run.quitDuringSync.trayDestroyed).toBe(true);

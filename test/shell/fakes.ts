@@ -8,7 +8,9 @@ import type { InvokeEventLike, IpcMainLike } from '../../electron/main/ipc';
 import type { IpcRendererLike } from '../../electron/preload/bridge';
 
 /** A cancellable event like Electron's: records whether the handler prevented the default. */
-export function electronEvent<T extends object>(params: T = {} as T): T & { preventDefault(): void; defaultPrevented: boolean } {
+export function electronEvent<T extends object>(
+  params: T = {} as T,
+): T & { preventDefault(): void; defaultPrevented: boolean } {
   const event = {
     ...params,
     defaultPrevented: false,
@@ -61,7 +63,12 @@ export class FakeBrowserWindow extends EventEmitter {
 
   constructor(readonly options: BrowserWindowConstructorOptions) {
     super();
-    this.bounds = { x: options.x ?? 100, y: options.y ?? 100, width: options.width ?? 800, height: options.height ?? 600 };
+    this.bounds = {
+      x: options.x ?? 100,
+      y: options.y ?? 100,
+      width: options.width ?? 800,
+      height: options.height ?? 600,
+    };
   }
   isMinimized() {
     return this.minimized;
@@ -151,7 +158,8 @@ export class FakeIpc {
 
   /** The main process sends on a channel (webContents.send). */
   deliver(channel: string, payload: unknown): void {
-    for (const listener of this.rendererListeners.get(channel) ?? []) listener({ sender: 'ipc-renderer-event' }, payload);
+    for (const listener of this.rendererListeners.get(channel) ?? [])
+      listener({ sender: 'ipc-renderer-event' }, payload);
   }
 
   listenerCount(channel: string): number {

@@ -4,7 +4,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { appIconLayers, crc32, encodePng, ICNS_TYPES, rasterize, TRAY_SIZE, TRAY_STATES, TRAY_VARIANTS, trayIconFileName, trayIconPng } from '../../scripts/draw-icons';
+import {
+  appIconLayers,
+  crc32,
+  encodePng,
+  ICNS_TYPES,
+  rasterize,
+  TRAY_SIZE,
+  TRAY_STATES,
+  TRAY_VARIANTS,
+  trayIconFileName,
+  trayIconPng,
+} from '../../scripts/draw-icons';
 
 const RESOURCES = join(import.meta.dirname, '..', '..', 'resources');
 
@@ -19,7 +30,9 @@ function decodePng(bytes: Buffer): { width: number; height: number; rgba: Uint8A
     const length = bytes.readUInt32BE(offset);
     const type = bytes.toString('ascii', offset + 4, offset + 8);
     const data = bytes.subarray(offset + 8, offset + 8 + length);
-    expect(bytes.readUInt32BE(offset + 8 + length), `CRC of ${type}`).toBe(crc32(bytes.subarray(offset + 4, offset + 8 + length)));
+    expect(bytes.readUInt32BE(offset + 8 + length), `CRC of ${type}`).toBe(
+      crc32(bytes.subarray(offset + 4, offset + 8 + length)),
+    );
     if (type === 'IHDR') {
       width = data.readUInt32BE(0);
       height = data.readUInt32BE(4);
@@ -48,7 +61,9 @@ describe('tray icons', () => {
           const bytes = readFileSync(join(RESOURCES, 'tray', name));
           const { width, height } = decodePng(bytes);
           expect([width, height], name).toEqual([TRAY_SIZE * scale, TRAY_SIZE * scale]);
-          expect(bytes.equals(trayIconPng(state, variant, scale)), `${name} is out of date: run npm run icons`).toBe(true);
+          expect(bytes.equals(trayIconPng(state, variant, scale)), `${name} is out of date: run npm run icons`).toBe(
+            true,
+          );
         }
       }
     }
@@ -75,7 +90,7 @@ describe('tray icons', () => {
       const { rgba } = decodePng(readFileSync(join(RESOURCES, 'tray', trayIconFileName('idle', variant, 1))));
       let sum = 0;
       let count = 0;
-      for (let i = 0; i < rgba.length; i += 4) if (rgba[i + 3]! > 200) (sum += rgba[i]!), count++;
+      for (let i = 0; i < rgba.length; i += 4) if (rgba[i + 3]! > 200) ((sum += rgba[i]!), count++);
       return sum / count;
     };
     expect(brightness('light')).toBeLessThan(80);
@@ -96,7 +111,10 @@ describe('app icon', () => {
     const sizes: number[] = [];
     for (let i = 0; i < ico.readUInt16LE(4); i++) {
       const entry = 6 + 16 * i;
-      const png = ico.subarray(ico.readUInt32LE(entry + 12), ico.readUInt32LE(entry + 12) + ico.readUInt32LE(entry + 8));
+      const png = ico.subarray(
+        ico.readUInt32LE(entry + 12),
+        ico.readUInt32LE(entry + 12) + ico.readUInt32LE(entry + 8),
+      );
       const { width } = decodePng(png);
       expect(ico[entry] === 0 ? 256 : ico[entry]).toBe(width);
       sizes.push(width);
@@ -109,7 +127,7 @@ describe('app icon', () => {
     expect(icns.toString('ascii', 0, 4)).toBe('icns');
     expect(icns.readUInt32BE(4)).toBe(icns.length);
     const found: string[] = [];
-    for (let offset = 8; offset < icns.length; ) {
+    for (let offset = 8; offset < icns.length;) {
       const type = icns.toString('ascii', offset, offset + 4);
       const length = icns.readUInt32BE(offset + 4);
       const { width } = decodePng(icns.subarray(offset + 8, offset + length));

@@ -9,8 +9,16 @@ import { registerApiHandlers, type InvokeEventLike, type SenderPolicy } from '..
 import { FakeIpc, recordingApi } from './fakes';
 
 const WINDOW_ID = 7;
-const APP_PAGE: InvokeEventLike = { sender: { id: WINDOW_ID }, senderFrame: { url: 'app://s3-csv-sync/index.html', parent: null } };
-const CONNECTION = { bucket: 'acme-exports', prefix: 'vitally/', region: 'us-east-1', accessKeyId: 'AKIAIOSFODNN7EXAMPLE' };
+const APP_PAGE: InvokeEventLike = {
+  sender: { id: WINDOW_ID },
+  senderFrame: { url: 'app://s3-csv-sync/index.html', parent: null },
+};
+const CONNECTION = {
+  bucket: 'acme-exports',
+  prefix: 'vitally/',
+  region: 'us-east-1',
+  accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+};
 
 /** A valid argument for every method, every optional field given. Typed by the contract: a new method must be added here. */
 const VALID: { [M in ApiMethod]: ApiArgs<M> } = {
@@ -36,7 +44,16 @@ const VALID: { [M in ApiMethod]: ApiArgs<M> } = {
 };
 
 /** The fields a caller may leave out; every other field is required. */
-const OPTIONAL = new Set(['previewFiles.previewId', 'saveConnection.secretAccessKey', 'testConnection.secretAccessKey', 'sampleFile.delimiter', 'listRuns.beforeId', 'getRun.rejectsOffset', 'getRun.rejectsLimit', 'queryRecords.search']);
+const OPTIONAL = new Set([
+  'previewFiles.previewId',
+  'saveConnection.secretAccessKey',
+  'testConnection.secretAccessKey',
+  'sampleFile.delimiter',
+  'listRuns.beforeId',
+  'getRun.rejectsOffset',
+  'getRun.rejectsLimit',
+  'queryRecords.search',
+]);
 
 /** Values of the wrong kind for a field, whatever its type. */
 const WRONG_KIND: { label: string; value: unknown }[] = [
@@ -56,7 +73,11 @@ function outOfRange(value: unknown): { label: string; value: unknown }[] {
       { label: 'beyond 2^53', value: 2 ** 53 + 2 },
     ];
   }
-  if (typeof value === 'string') return [{ label: 'far too long', value: 'x'.repeat(1_000_001) }, { label: 'a number', value: 42 }];
+  if (typeof value === 'string')
+    return [
+      { label: 'far too long', value: 'x'.repeat(1_000_001) },
+      { label: 'a number', value: 42 },
+    ];
   return [];
 }
 
@@ -65,14 +86,19 @@ function malformedCalls(method: ApiMethod): { label: string; args: unknown[] }[]
   const valid = VALID[method] as unknown;
   const calls: { label: string; args: unknown[] }[] = [{ label: 'two arguments', args: [valid ?? {}, {}] }];
   if (valid === undefined) {
-    for (const value of [{}, null, 0, 'x', [], { force: true }]) calls.push({ label: `an argument (${JSON.stringify(value)}) to a method that takes none`, args: [value] });
+    for (const value of [{}, null, 0, 'x', [], { force: true }])
+      calls.push({ label: `an argument (${JSON.stringify(value)}) to a method that takes none`, args: [value] });
     return calls;
   }
   const fields = valid as Record<string, unknown>;
   calls.push({ label: 'no argument', args: [] });
-  for (const value of [null, 'x', 42, [], true]) calls.push({ label: `${JSON.stringify(value)} instead of an object`, args: [value] });
+  for (const value of [null, 'x', 42, [], true])
+    calls.push({ label: `${JSON.stringify(value)} instead of an object`, args: [value] });
   calls.push({ label: 'an unknown extra field', args: [{ ...fields, sql: 'DROP TABLE accounts' }] });
-  calls.push({ label: 'a __proto__ field', args: [JSON.parse(`{"__proto__": {"polluted": true}, ${JSON.stringify(fields).slice(1)}`)] });
+  calls.push({
+    label: 'a __proto__ field',
+    args: [JSON.parse(`{"__proto__": {"polluted": true}, ${JSON.stringify(fields).slice(1)}`)],
+  });
   for (const [key, fieldValue] of Object.entries(fields)) {
     if (!OPTIONAL.has(`${method}.${key}`)) {
       const { [key]: _omitted, ...rest } = fields;
@@ -87,8 +113,15 @@ function malformedCalls(method: ApiMethod): { label: string; args: unknown[] }[]
     }
   }
   // Values outside the contract's own enumerations.
-  const enumerations: Record<string, unknown> = { type: 'contacts', table: 'sqlite_master', everyHours: 5, delimiter: ':' };
-  for (const [key, value] of Object.entries(enumerations)) if (key in fields) calls.push({ label: `${key} not one of the allowed values`, args: [{ ...fields, [key]: value }] });
+  const enumerations: Record<string, unknown> = {
+    type: 'contacts',
+    table: 'sqlite_master',
+    everyHours: 5,
+    delimiter: ':',
+  };
+  for (const [key, value] of Object.entries(enumerations))
+    if (key in fields)
+      calls.push({ label: `${key} not one of the allowed values`, args: [{ ...fields, [key]: value }] });
   return calls;
 }
 
@@ -108,7 +141,10 @@ describe('every API method refuses malformed arguments', () => {
     expect(malformed.length).toBeGreaterThan(5);
     for (const { label, args } of malformed) {
       const reply = (await ipc.renderer.invoke(`api:${method}`, ...args)) as { ok: boolean; message?: string };
-      expect(reply, `${method} with ${label}`).toEqual({ ok: false, message: expect.stringMatching(new RegExp(`^Invalid argument for ${method}: `)) });
+      expect(reply, `${method} with ${label}`).toEqual({
+        ok: false,
+        message: expect.stringMatching(new RegExp(`^Invalid argument for ${method}: `)),
+      });
       // A plain sentence: no stack, and never the value that was refused.
       expect(reply.message).not.toMatch(/\n\s+at |DROP TABLE|x{100}/);
     }
@@ -123,9 +159,21 @@ describe('every API method refuses malformed arguments', () => {
 
 describe('every API method refuses anything but the app’s own window', () => {
   const foreign: { label: string; event: InvokeEventLike }[] = [
-    { label: 'another webContents (a second window, dev tools)', event: { ...APP_PAGE, sender: { id: WINDOW_ID + 1 } } },
-    { label: 'a frame inside the app’s page', event: { sender: { id: WINDOW_ID }, senderFrame: { url: 'app://s3-csv-sync/index.html', parent: { url: 'app://s3-csv-sync/index.html' } } } },
-    { label: 'a frame from another origin inside the page', event: { sender: { id: WINDOW_ID }, senderFrame: { url: 'https://evil.example/', parent: {} } } },
+    {
+      label: 'another webContents (a second window, dev tools)',
+      event: { ...APP_PAGE, sender: { id: WINDOW_ID + 1 } },
+    },
+    {
+      label: 'a frame inside the app’s page',
+      event: {
+        sender: { id: WINDOW_ID },
+        senderFrame: { url: 'app://s3-csv-sync/index.html', parent: { url: 'app://s3-csv-sync/index.html' } },
+      },
+    },
+    {
+      label: 'a frame from another origin inside the page',
+      event: { sender: { id: WINDOW_ID }, senderFrame: { url: 'https://evil.example/', parent: {} } },
+    },
     ...[
       'https://evil.example/',
       'http://s3-csv-sync/index.html',
@@ -142,7 +190,10 @@ describe('every API method refuses anything but the app’s own window', () => {
       // The development server's address, in an app that is not in development.
       'http://localhost:5173/',
       '',
-    ].map((url) => ({ label: `a page at "${url}"`, event: { sender: { id: WINDOW_ID }, senderFrame: { url, parent: null } } })),
+    ].map((url) => ({
+      label: `a page at "${url}"`,
+      event: { sender: { id: WINDOW_ID }, senderFrame: { url, parent: null } },
+    })),
     { label: 'a frame that no longer exists', event: { sender: { id: WINDOW_ID }, senderFrame: null } },
   ];
 
@@ -167,7 +218,9 @@ describe('every API method refuses anything but the app’s own window', () => {
   it('refuses every method while there is no window, even from the app’s own page', async () => {
     const { ipc, calls } = setUp({ windowContentsId: () => null, isAppUrl: (url) => isAppUrl(url) });
     for (const method of API_METHODS) {
-      expect(await ipc.renderer.invoke(`api:${method}`, ...(VALID[method] === undefined ? [] : [VALID[method]]))).toEqual({
+      expect(
+        await ipc.renderer.invoke(`api:${method}`, ...(VALID[method] === undefined ? [] : [VALID[method]])),
+      ).toEqual({
         ok: false,
         message: 'Request refused: it did not come from the S3 CSV Sync window.',
       });
@@ -176,7 +229,10 @@ describe('every API method refuses anything but the app’s own window', () => {
   });
 
   it('accepts the development server only when it is the configured one', async () => {
-    const { ipc } = setUp({ windowContentsId: () => WINDOW_ID, isAppUrl: (url) => isAppUrl(url, 'http://localhost:5173') });
+    const { ipc } = setUp({
+      windowContentsId: () => WINDOW_ID,
+      isAppUrl: (url) => isAppUrl(url, 'http://localhost:5173'),
+    });
     ipc.sender = { sender: { id: WINDOW_ID }, senderFrame: { url: 'http://localhost:5173/', parent: null } };
     expect(await ipc.renderer.invoke('api:getOverview')).toMatchObject({ ok: true });
     ipc.sender = { sender: { id: WINDOW_ID }, senderFrame: { url: 'http://localhost:5174/', parent: null } };

@@ -2,9 +2,22 @@
 // together the way Electron wires them: an invoke from the bridge reaches the wrapper's handler with
 // the sender the test chose.
 import { describe, expect, it } from 'vitest';
-import { API_EVENTS, API_METHODS, type ApiEvent, type ApiEvents, type SchedulerState } from '../../electron/shared/contract';
+import {
+  API_EVENTS,
+  API_METHODS,
+  type ApiEvent,
+  type ApiEvents,
+  type SchedulerState,
+} from '../../electron/shared/contract';
 import type { ApiHandlers } from '../../electron/core/service/app-api';
-import { forwardApiEvents, plainMessage, pushEvent, registerApiHandlers, type EventSource, type SenderPolicy } from '../../electron/main/ipc';
+import {
+  forwardApiEvents,
+  plainMessage,
+  pushEvent,
+  registerApiHandlers,
+  type EventSource,
+  type SenderPolicy,
+} from '../../electron/main/ipc';
 import { createBridge } from '../../electron/preload/bridge';
 import { isAppUrl } from '../../electron/main/app-protocol';
 import { FakeIpc, FakeWebContents, recordingApi } from './fakes';
@@ -39,13 +52,24 @@ describe('registerApiHandlers', () => {
     const { api, calls } = recordingApi();
     const { bridge, ipc } = setUp(api);
     await expect(bridge.listRuns({ limit: 0 })).rejects.toThrow(/^Invalid argument for listRuns: limit: /);
-    await expect(bridge.getRun({ runId: 'one' as unknown as number })).rejects.toThrow(/Invalid argument for getRun: runId/);
-    await expect(bridge.setSchedule({ everyHours: 5 as 6 })).rejects.toThrow(/Invalid argument for setSchedule: everyHours/);
+    await expect(bridge.getRun({ runId: 'one' as unknown as number })).rejects.toThrow(
+      /Invalid argument for getRun: runId/,
+    );
+    await expect(bridge.setSchedule({ everyHours: 5 as 6 })).rejects.toThrow(
+      /Invalid argument for setSchedule: everyHours/,
+    );
     // Extra keys (strict schemas), an argument to a method that takes none, and extra arguments.
-    await expect(bridge.queryRecords({ table: 'accounts', offset: 0, limit: 10, sql: 'DROP TABLE' } as never)).rejects.toThrow(/Invalid argument for queryRecords/);
-    await expect((bridge.syncNow as (args: unknown) => Promise<unknown>)({ force: true })).rejects.toThrow(/Invalid argument for syncNow/);
+    await expect(
+      bridge.queryRecords({ table: 'accounts', offset: 0, limit: 10, sql: 'DROP TABLE' } as never),
+    ).rejects.toThrow(/Invalid argument for queryRecords/);
+    await expect((bridge.syncNow as (args: unknown) => Promise<unknown>)({ force: true })).rejects.toThrow(
+      /Invalid argument for syncNow/,
+    );
     const reply = await ipc.renderer.invoke('api:listRuns', { limit: 1 }, { limit: 2 });
-    expect(reply).toEqual({ ok: false, message: 'Invalid argument for listRuns: it takes at most one argument, 2 were sent.' });
+    expect(reply).toEqual({
+      ok: false,
+      message: 'Invalid argument for listRuns: it takes at most one argument, 2 were sent.',
+    });
     expect(calls).toEqual([]);
   });
 
@@ -54,7 +78,10 @@ describe('registerApiHandlers', () => {
     const { ipc, bridge, logs } = setUp(api);
     const attempts = [
       { sender: { id: WINDOW_ID + 1 }, senderFrame: { url: 'app://s3-csv-sync/index.html', parent: null } },
-      { sender: { id: WINDOW_ID }, senderFrame: { url: 'app://s3-csv-sync/index.html', parent: { url: 'app://s3-csv-sync/' } } },
+      {
+        sender: { id: WINDOW_ID },
+        senderFrame: { url: 'app://s3-csv-sync/index.html', parent: { url: 'app://s3-csv-sync/' } },
+      },
       { sender: { id: WINDOW_ID }, senderFrame: { url: 'https://evil.example/', parent: null } },
       { sender: { id: WINDOW_ID }, senderFrame: { url: 'app://s3-csv-sync.evil.example/index.html', parent: null } },
       { sender: { id: WINDOW_ID }, senderFrame: { url: 'file:///etc/passwd', parent: null } },
@@ -83,7 +110,9 @@ describe('registerApiHandlers', () => {
     const failing: ApiHandlers = {
       ...api,
       async testConnection(input) {
-        throw new Error(`Signature mismatch for ${input.secretAccessKey}\n    at sign (s3.js:1:1)\n    at main (main.js:2:2)`);
+        throw new Error(
+          `Signature mismatch for ${input.secretAccessKey}\n    at sign (s3.js:1:1)\n    at main (main.js:2:2)`,
+        );
       },
     };
     const logs: string[] = [];
@@ -106,7 +135,8 @@ describe('createBridge (window.s3sync)', () => {
     const { bridge } = setUp();
     expect(Object.keys(bridge).sort()).toEqual([...API_METHODS, 'on'].sort());
     expect(Object.isFrozen(bridge)).toBe(true);
-    for (const name of ['invoke', 'send', 'sendSync', 'ipcRenderer', 'postMessage']) expect(bridge).not.toHaveProperty(name);
+    for (const name of ['invoke', 'send', 'sendSync', 'ipcRenderer', 'postMessage'])
+      expect(bridge).not.toHaveProperty(name);
   });
 
   it('delivers subscribed events (payload only) until unsubscribed, and refuses unknown events', () => {
@@ -134,7 +164,10 @@ describe('the desktop navigate event', () => {
     await Promise.resolve();
     expect(seen).toEqual([{ screen: 'log', runId: 4 }]);
     ipc.deliver('event:navigate', { screen: 'log', runId: 5 });
-    expect(seen).toEqual([{ screen: 'log', runId: 4 }, { screen: 'log', runId: 5 }]);
+    expect(seen).toEqual([
+      { screen: 'log', runId: 4 },
+      { screen: 'log', runId: 5 },
+    ]);
     // Delivered ones are not replayed to a later subscriber.
     unsubscribe();
     const later: unknown[] = [];

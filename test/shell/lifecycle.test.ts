@@ -2,7 +2,12 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { App, PowerMonitor } from 'electron';
-import { checkScheduleOnWake, claimSingleInstance, keepRunningInTray, quitAfterStopping } from '../../electron/main/lifecycle';
+import {
+  checkScheduleOnWake,
+  claimSingleInstance,
+  keepRunningInTray,
+  quitAfterStopping,
+} from '../../electron/main/lifecycle';
 import { MainWindow } from '../../electron/main/window';
 import { electronEvent, FakeBrowserWindow } from './fakes';
 
@@ -27,7 +32,11 @@ class FakeApp extends EventEmitter {
 function fakeApp(hasLock = true) {
   const app = new FakeApp(hasLock);
   // quit() is what the module calls to quit for real.
-  const electronApp = { on: app.on.bind(app), requestSingleInstanceLock: () => app.requestSingleInstanceLock(), quit: () => app.requestQuit() } as unknown as App;
+  const electronApp = {
+    on: app.on.bind(app),
+    requestSingleInstanceLock: () => app.requestSingleInstanceLock(),
+    quit: () => app.requestQuit(),
+  } as unknown as App;
   return { app, electronApp };
 }
 
@@ -39,7 +48,10 @@ function windowController() {
       windows.push(window);
       return window.asBrowserWindow();
     },
-    screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }], getPrimaryDisplay: () => ({ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }) },
+    screen: {
+      getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }],
+      getPrimaryDisplay: () => ({ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }),
+    },
     boundsFile: { load: () => null, save: () => {} },
     url: 'app://s3-csv-sync/index.html',
     preloadPath: '/p.cjs',
@@ -145,14 +157,23 @@ describe('quitting during a sync', () => {
   it('quits anyway when stopping fails, or takes longer than the time limit', async () => {
     const failing = fakeApp();
     const logs: string[] = [];
-    quitAfterStopping(failing.electronApp, { stop: async () => Promise.reject(new Error('database is locked')), onQuitting: () => {}, log: (message) => logs.push(message) });
+    quitAfterStopping(failing.electronApp, {
+      stop: async () => Promise.reject(new Error('database is locked')),
+      onQuitting: () => {},
+      log: (message) => logs.push(message),
+    });
     failing.app.requestQuit();
     await vi.waitFor(() => expect(failing.app.quit).toBe(true));
     expect(logs).toEqual(['Stopping the sync service failed:']);
 
     vi.useFakeTimers();
     const hanging = fakeApp();
-    quitAfterStopping(hanging.electronApp, { stop: () => new Promise(() => {}), onQuitting: () => {}, timeoutMs: 5000, log: (message) => logs.push(message) });
+    quitAfterStopping(hanging.electronApp, {
+      stop: () => new Promise(() => {}),
+      onQuitting: () => {},
+      timeoutMs: 5000,
+      log: (message) => logs.push(message),
+    });
     hanging.app.requestQuit();
     await vi.advanceTimersByTimeAsync(4999);
     expect(hanging.app.quit).toBe(false);

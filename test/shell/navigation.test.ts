@@ -6,7 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { hardenWebContents, MainWindow } from '../../electron/main/window';
 import { electronEvent, FakeBrowserWindow, FakeWebContents } from './fakes';
 
-const HOSTILE = ['https://evil.example/', 'http://localhost:5173/', 'file:///etc/passwd', 'app://s3-csv-sync/index.html', 'javascript:alert(1)', 'data:text/html,<h1>x</h1>'];
+const HOSTILE = [
+  'https://evil.example/',
+  'http://localhost:5173/',
+  'file:///etc/passwd',
+  'app://s3-csv-sync/index.html',
+  'javascript:alert(1)',
+  'data:text/html,<h1>x</h1>',
+];
 const ALLOWED_LINK = 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html';
 
 function hardened() {
@@ -83,14 +90,20 @@ describe('the main window', () => {
         window.loadURL = async (url: string) => {
           const contents = window!.webContents;
           handlersAtLoad = Object.fromEntries(
-            ['will-navigate', 'will-frame-navigate', 'will-redirect', 'will-attach-webview'].map((name) => [name, contents.listenerCount(name)]),
+            ['will-navigate', 'will-frame-navigate', 'will-redirect', 'will-attach-webview'].map((name) => [
+              name,
+              contents.listenerCount(name),
+            ]),
           );
           handlersAtLoad.windowOpenHandler = contents.windowOpenHandler ? 1 : 0;
           return load(url);
         };
         return window.asBrowserWindow();
       },
-      screen: { getAllDisplays: () => [], getPrimaryDisplay: () => ({ workArea: { x: 0, y: 0, width: 1920, height: 1040 } }) },
+      screen: {
+        getAllDisplays: () => [],
+        getPrimaryDisplay: () => ({ workArea: { x: 0, y: 0, width: 1920, height: 1040 } }),
+      },
       boundsFile: { load: () => null, save: () => {} },
       url: 'app://s3-csv-sync/index.html',
       preloadPath: '/app/dist/preload/preload.cjs',
@@ -99,6 +112,12 @@ describe('the main window', () => {
     });
     controller.show();
     expect(window?.loadedUrl).toBe('app://s3-csv-sync/index.html');
-    expect(handlersAtLoad).toEqual({ 'will-navigate': 1, 'will-frame-navigate': 1, 'will-redirect': 1, 'will-attach-webview': 1, windowOpenHandler: 1 });
+    expect(handlersAtLoad).toEqual({
+      'will-navigate': 1,
+      'will-frame-navigate': 1,
+      'will-redirect': 1,
+      'will-attach-webview': 1,
+      windowOpenHandler: 1,
+    });
   });
 });

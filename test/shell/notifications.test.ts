@@ -26,8 +26,12 @@ function report(status: RunReport['status'], overrides: Partial<RunReport> = {})
     startedAt: '2026-03-02T09:00:00.000Z',
     finishedAt: '2026-03-02T09:01:00.000Z',
     counts: { files: 3, rows: 1200, created: 10, updated: 1190, skipped: 0, rejected: 0 },
-    ...(status === 'failed' ? { error: 'The secret access key is wrong for AKIAIOSFODNN7EXAMPLE: S3 refused the signature.' } : {}),
-    ...(status === 'partial' ? { error: '1 of 3 files failed. accounts/emea.csv: the column "account_id" is not in the header.' } : {}),
+    ...(status === 'failed'
+      ? { error: 'The secret access key is wrong for AKIAIOSFODNN7EXAMPLE: S3 refused the signature.' }
+      : {}),
+    ...(status === 'partial'
+      ? { error: '1 of 3 files failed. accounts/emea.csv: the column "account_id" is not in the header.' }
+      : {}),
     ...overrides,
   };
 }
@@ -54,14 +58,18 @@ describe('notifications', () => {
   it('tell of a failed run, with the reason in plain words', () => {
     const { service, shown, texts } = setUp();
     service.onRunFinished(report('failed'));
-    expect(texts()).toEqual(['Sync failed: The secret access key is wrong for AKIAIOSFODNN7EXAMPLE: S3 refused the signature.']);
+    expect(texts()).toEqual([
+      'Sync failed: The secret access key is wrong for AKIAIOSFODNN7EXAMPLE: S3 refused the signature.',
+    ]);
     expect(shown[0]!.shown).toBe(true);
   });
 
   it('tell of a partial run, naming the file that failed', () => {
     const { service, texts } = setUp();
     service.onRunFinished(report('partial'));
-    expect(texts()).toEqual(['Sync partly failed: 1 of 3 files failed. accounts/emea.csv: the column "account_id" is not in the header.']);
+    expect(texts()).toEqual([
+      'Sync partly failed: 1 of 3 files failed. accounts/emea.csv: the column "account_id" is not in the header.',
+    ]);
   });
 
   it('come once per failing run, even if its report arrives twice, and for each new failing run', () => {
@@ -73,7 +81,13 @@ describe('notifications', () => {
     // A run that failed before it reached the run log is told apart by when it started.
     service.onRunFinished(report('failed', { runId: null, error: 'There is no connection set up yet.' }));
     service.onRunFinished(report('failed', { runId: null, error: 'There is no connection set up yet.' }));
-    service.onRunFinished(report('failed', { runId: null, startedAt: '2026-03-02T15:00:00.000Z', error: 'There is no connection set up yet.' }));
+    service.onRunFinished(
+      report('failed', {
+        runId: null,
+        startedAt: '2026-03-02T15:00:00.000Z',
+        error: 'There is no connection set up yet.',
+      }),
+    );
     expect(texts()).toHaveLength(4);
   });
 
@@ -95,7 +109,9 @@ describe('notifications', () => {
 
   it('count a failure before the app restarted, so the next success says it recovered', () => {
     const { service, texts } = setUp({ status: 'failed', finishedAt: '2026-03-01T09:00:00.000Z', error: 'x' });
-    service.onRunFinished(report('succeeded', { counts: { files: 1, rows: 1, created: 1, updated: 0, skipped: 0, rejected: 0 } }));
+    service.onRunFinished(
+      report('succeeded', { counts: { files: 1, rows: 1, created: 1, updated: 0, skipped: 0, rejected: 0 } }),
+    );
     expect(texts()).toEqual(['Syncing works again: The last sync succeeded: 1 row from 1 file.']);
   });
 

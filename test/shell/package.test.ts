@@ -22,9 +22,16 @@ describe('electron-builder.yml', () => {
     const { validateConfiguration } = require('app-builder-lib/out/util/config/config') as {
       validateConfiguration(config: unknown, debugLogger: { isEnabled: boolean; add(): void }): Promise<void>;
     };
-    await expect(validateConfiguration(structuredClone(config), { isEnabled: false, add() {} })).resolves.toBeUndefined();
+    await expect(
+      validateConfiguration(structuredClone(config), { isEnabled: false, add() {} }),
+    ).resolves.toBeUndefined();
     // The validator does catch mistakes:
-    await expect(validateConfiguration({ ...structuredClone(config), linux: { targets: ['deb'] } }, { isEnabled: false, add() {} })).rejects.toThrow(/does not match the API schema/);
+    await expect(
+      validateConfiguration(
+        { ...structuredClone(config), linux: { targets: ['deb'] } },
+        { isEnabled: false, add() {} },
+      ),
+    ).rejects.toThrow(/does not match the API schema/);
   });
 
   it('names the app and its id (the one main.ts registers for Windows notifications)', () => {
@@ -43,16 +50,26 @@ describe('electron-builder.yml', () => {
   it('rebuilds the native modules for Electron and unpacks them from the asar archive', () => {
     expect(config.npmRebuild).toBe(true);
     expect(config.asar).toBe(true);
-    expect(config.asarUnpack).toEqual(expect.arrayContaining(['node_modules/better-sqlite3/**', 'node_modules/keytar/**']));
+    expect(config.asarUnpack).toEqual(
+      expect.arrayContaining(['node_modules/better-sqlite3/**', 'node_modules/keytar/**']),
+    );
   });
 
   it('points at icon files that exist', () => {
-    for (const icon of [config.linux.icon, config.mac.icon, config.win.icon]) expect(existsSync(join(ROOT, icon)), icon).toBe(true);
-    for (const resource of config.extraResources) expect(existsSync(join(ROOT, resource.from)), resource.from).toBe(true);
+    for (const icon of [config.linux.icon, config.mac.icon, config.win.icon])
+      expect(existsSync(join(ROOT, icon)), icon).toBe(true);
+    for (const resource of config.extraResources)
+      expect(existsSync(join(ROOT, resource.from)), resource.from).toBe(true);
   });
 
   it('turns off the fuses the app does not need', () => {
-    expect(config.electronFuses).toMatchObject({ runAsNode: false, enableNodeOptionsEnvironmentVariable: false, enableNodeCliInspectArguments: false, grantFileProtocolExtraPrivileges: false, onlyLoadAppFromAsar: true });
+    expect(config.electronFuses).toMatchObject({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      grantFileProtocolExtraPrivileges: false,
+      onlyLoadAppFromAsar: true,
+    });
   });
 });
 
@@ -66,25 +83,52 @@ describe('the packed app (electron-builder --dir around a stand-in Electron)', (
     // node_modules tree to pick the production dependencies); only the output goes elsewhere.
     project = mkdtempSync(join(tmpdir(), 's3sync-pack-'));
     await buildShell();
-    if (!existsSync(join(ROOT, 'dist', 'renderer', 'index.html'))) await promisify(execFile)('npm', ['run', 'build:renderer'], { cwd: ROOT, timeout: 120_000 });
+    if (!existsSync(join(ROOT, 'dist', 'renderer', 'index.html')))
+      await promisify(execFile)('npm', ['run', 'build:renderer'], { cwd: ROOT, timeout: 120_000 });
     // The stand-in Electron: a file with an unflipped fuse wire (version 1, nine fuses) where electron-builder looks for one.
     const electronDist = join(project, 'fake-electron-dist');
     mkdirSync(electronDist);
-    writeFileSync(join(electronDist, 'electron'), Buffer.concat([Buffer.from('#!/bin/sh\n'), Buffer.from(SENTINEL), Buffer.from([1, 9]), Buffer.from('111111111')]), { mode: 0o755 });
+    writeFileSync(
+      join(electronDist, 'electron'),
+      Buffer.concat([Buffer.from('#!/bin/sh\n'), Buffer.from(SENTINEL), Buffer.from([1, 9]), Buffer.from('111111111')]),
+      { mode: 0o755 },
+    );
     const builder = join(ROOT, 'node_modules', '.bin', 'electron-builder');
-    await promisify(execFile)(builder, ['--linux', 'dir', '--publish', 'never', `-c.electronDist=${electronDist}`, '-c.npmRebuild=false', `-c.directories.output=${join(project, 'release')}`], {
-      cwd: ROOT,
-      env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1', CI: 'true' },
-      timeout: 180_000,
-    });
+    await promisify(execFile)(
+      builder,
+      [
+        '--linux',
+        'dir',
+        '--publish',
+        'never',
+        `-c.electronDist=${electronDist}`,
+        '-c.npmRebuild=false',
+        `-c.directories.output=${join(project, 'release')}`,
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1', CI: 'true' },
+        timeout: 180_000,
+      },
+    );
     unpacked = join(project, 'release', 'linux-unpacked');
   }, 240_000);
 
   it('holds the bundles and only the native modules, with no source maps', () => {
     const asar = require('@electron/asar') as { listPackage(path: string): string[] };
     const files = asar.listPackage(join(unpacked, 'resources', 'app.asar')).map((path) => path.replaceAll('\\', '/'));
-    for (const file of ['/package.json', '/dist/main/main.cjs', '/dist/main/sync-worker.js', '/dist/main/package.json', '/dist/preload/preload.cjs', '/dist/renderer/index.html']) expect(files).toContain(file);
-    const packages = new Set(files.filter((path) => path.startsWith('/node_modules/')).map((path) => path.split('/')[2]));
+    for (const file of [
+      '/package.json',
+      '/dist/main/main.cjs',
+      '/dist/main/sync-worker.js',
+      '/dist/main/package.json',
+      '/dist/preload/preload.cjs',
+      '/dist/renderer/index.html',
+    ])
+      expect(files).toContain(file);
+    const packages = new Set(
+      files.filter((path) => path.startsWith('/node_modules/')).map((path) => path.split('/')[2]),
+    );
     expect([...packages].sort()).toEqual(['better-sqlite3', 'bindings', 'file-uri-to-path', 'keytar']);
     expect(files.filter((path) => path.endsWith('.map'))).toEqual([]);
     expect(files.some((path) => path.includes('/deps/') || path.includes('/src/'))).toBe(false);
@@ -92,8 +136,22 @@ describe('the packed app (electron-builder --dir around a stand-in Electron)', (
 
   it('unpacks the native modules from the archive and ships the icons beside it', () => {
     const resources = join(unpacked, 'resources');
-    expect(existsSync(join(resources, 'app.asar.unpacked', 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'))).toBe(true);
-    expect(existsSync(join(resources, 'app.asar.unpacked', 'node_modules', 'keytar', 'build', 'Release', 'keytar.node'))).toBe(true);
+    expect(
+      existsSync(
+        join(
+          resources,
+          'app.asar.unpacked',
+          'node_modules',
+          'better-sqlite3',
+          'build',
+          'Release',
+          'better_sqlite3.node',
+        ),
+      ),
+    ).toBe(true);
+    expect(
+      existsSync(join(resources, 'app.asar.unpacked', 'node_modules', 'keytar', 'build', 'Release', 'keytar.node')),
+    ).toBe(true);
     expect(existsSync(join(resources, 'icon.png'))).toBe(true);
     expect(existsSync(join(resources, 'tray', 'syncing-dark@2x.png'))).toBe(true);
     expect(existsSync(join(resources, 'tray', 'errorTemplate.png'))).toBe(true);
@@ -113,13 +171,28 @@ describe('the packed app (electron-builder --dir around a stand-in Electron)', (
     asar.extractAll(join(unpacked, 'resources', 'app.asar'), appDir);
     cpSync(join(unpacked, 'resources', 'app.asar.unpacked'), appDir, { recursive: true });
     const userData = mkdtempSync(join(tmpdir(), 's3sync-userdata-'));
-    const { stdout } = await promisify(execFile)(process.execPath, [join(import.meta.dirname, 'fixtures', 'run-built-main.cjs'), join(appDir, 'dist', 'main', 'main.cjs')], {
-      env: { ...process.env, FAKE_APP_ROOT: appDir, FAKE_USER_DATA: userData, FAKE_PACKAGED: '1', FAKE_RESOURCES_PATH: join(unpacked, 'resources') },
-      timeout: 60_000,
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [join(import.meta.dirname, 'fixtures', 'run-built-main.cjs'), join(appDir, 'dist', 'main', 'main.cjs')],
+      {
+        env: {
+          ...process.env,
+          FAKE_APP_ROOT: appDir,
+          FAKE_USER_DATA: userData,
+          FAKE_PACKAGED: '1',
+          FAKE_RESOURCES_PATH: join(unpacked, 'resources'),
+        },
+        timeout: 60_000,
+      },
+    );
     const run = JSON.parse(stdout.trim().split('\n').at(-1)!);
     expect(run.errors).toEqual([]);
-    expect(run.windowOptions.webPreferences).toMatchObject({ devTools: false, sandbox: true, contextIsolation: true, preload: join(appDir, 'dist', 'preload', 'preload.cjs') });
+    expect(run.windowOptions.webPreferences).toMatchObject({
+      devTools: false,
+      sandbox: true,
+      contextIsolation: true,
+      preload: join(appDir, 'dist', 'preload', 'preload.cjs'),
+    });
     expect(run.overview.ok).toBe(true);
     expect(run.tray.icon).toBe(join(unpacked, 'resources', 'tray', 'idle-light.png'));
     expect(run.page.status).toBe(200);

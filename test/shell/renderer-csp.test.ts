@@ -30,7 +30,12 @@ beforeAll(async () => {
   const nodeEnv = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
   try {
-    await build({ configFile: join(ROOT, 'renderer', 'vite.config.ts'), mode: 'production', logLevel: 'warn', build: { outDir: builtHere, emptyOutDir: true } });
+    await build({
+      configFile: join(ROOT, 'renderer', 'vite.config.ts'),
+      mode: 'production',
+      logLevel: 'warn',
+      build: { outDir: builtHere, emptyOutDir: true },
+    });
   } finally {
     process.env.NODE_ENV = nodeEnv;
   }
@@ -41,7 +46,9 @@ afterAll(() => {
 });
 
 function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : [join(dir, name)]));
+  return readdirSync(dir).flatMap((name) =>
+    statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : [join(dir, name)],
+  );
 }
 
 function metaPolicy(html: string): string | null {
@@ -117,10 +124,18 @@ describe('the built renderer', () => {
         // URLs in the bundle are XML namespaces, React's error-page links, the endpoint field's
         // placeholder and links to the allow-listed documentation sites: nothing is loaded from them.
         const urls = [...new Set(text.match(/\b(?:https?|wss?):\/\/[^\s"'`)\\]+/g) ?? [])];
-        const harmless = (url: string) => /^http:\/\/www\.w3\.org\/|^https:\/\/react\.dev\/errors\/|^http:\/\/127\.0\.0\.1(:\d+)?$/.test(url) || isAllowedExternalUrl(url);
-        expect(urls.filter((url) => !harmless(url)), name).toEqual([]);
+        const harmless = (url: string) =>
+          /^http:\/\/www\.w3\.org\/|^https:\/\/react\.dev\/errors\/|^http:\/\/127\.0\.0\.1(:\d+)?$/.test(url) ||
+          isAllowedExternalUrl(url);
+        expect(
+          urls.filter((url) => !harmless(url)),
+          name,
+        ).toEqual([]);
       }
-      if (extname(file) === '.css') expect(text, `${name}: no remote stylesheet, font or image`).not.toMatch(/@import|url\(\s*["']?(?:[a-z]+:)?\/\//i);
+      if (extname(file) === '.css')
+        expect(text, `${name}: no remote stylesheet, font or image`).not.toMatch(
+          /@import|url\(\s*["']?(?:[a-z]+:)?\/\//i,
+        );
     }
   });
 

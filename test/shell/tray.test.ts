@@ -5,7 +5,18 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Menu, MenuItemConstructorOptions, NativeImage, NativeTheme } from 'electron';
 import type { SchedulerState, SyncRequestResult } from '../../electron/shared/contract';
-import { defaultFormatTime, lastRunFromReport, lastRunFromSummary, TOOLTIP_MAX, trayIconPath, TrayService, trayStatus, trayTooltip, type LastRun, type TrayLike } from '../../electron/main/tray';
+import {
+  defaultFormatTime,
+  lastRunFromReport,
+  lastRunFromSummary,
+  TOOLTIP_MAX,
+  trayIconPath,
+  TrayService,
+  trayStatus,
+  trayTooltip,
+  type LastRun,
+  type TrayLike,
+} from '../../electron/main/tray';
 
 const ICON_DIR = join(import.meta.dirname, '..', '..', 'resources', 'tray');
 const T0 = Date.parse('2026-03-02T09:00:00Z');
@@ -21,7 +32,11 @@ const scheduler = (overrides: Partial<SchedulerState> = {}): SchedulerState => (
   ...overrides,
 });
 const succeeded: LastRun = { status: 'succeeded', finishedAt: '2026-03-02T09:04:00.000Z', error: null };
-const failed: LastRun = { status: 'failed', finishedAt: '2026-03-02T09:01:00.000Z', error: 'The secret access key is wrong for AKIA…' };
+const failed: LastRun = {
+  status: 'failed',
+  finishedAt: '2026-03-02T09:01:00.000Z',
+  error: 'The secret access key is wrong for AKIA…',
+};
 
 class FakeTray extends EventEmitter {
   image: NativeImage | null = null;
@@ -58,7 +73,10 @@ class FakeTray extends EventEmitter {
 
 function setUp({ platform = 'linux' as NodeJS.Platform, dark = false, state = scheduler() } = {}) {
   const tray = new FakeTray();
-  const theme = Object.assign(new EventEmitter(), { shouldUseDarkColors: dark, shouldUseDarkColorsForSystemIntegratedUI: dark });
+  const theme = Object.assign(new EventEmitter(), {
+    shouldUseDarkColors: dark,
+    shouldUseDarkColorsForSystemIntegratedUI: dark,
+  });
   const done: string[] = [];
   let syncResult: SyncRequestResult = { started: true, startedAt: T0 };
   const logs: string[] = [];
@@ -74,7 +92,10 @@ function setUp({ platform = 'linux' as NodeJS.Platform, dark = false, state = sc
         loaded.push(path);
         return { path } as unknown as NativeImage;
       },
-      theme: theme as unknown as Pick<NativeTheme, 'shouldUseDarkColors' | 'shouldUseDarkColorsForSystemIntegratedUI' | 'on'>,
+      theme: theme as unknown as Pick<
+        NativeTheme,
+        'shouldUseDarkColors' | 'shouldUseDarkColorsForSystemIntegratedUI' | 'on'
+      >,
       iconDir: ICON_DIR,
       platform,
       formatTime: utc,
@@ -93,7 +114,15 @@ function setUp({ platform = 'linux' as NodeJS.Platform, dark = false, state = sc
     state,
   );
   service.start();
-  return { service, tray, theme, done, logs, loaded, refuseSync: (reason: string) => (syncResult = { started: false, reason }) };
+  return {
+    service,
+    tray,
+    theme,
+    done,
+    logs,
+    loaded,
+    refuseSync: (reason: string) => (syncResult = { started: false, reason }),
+  };
 }
 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -136,7 +165,12 @@ describe('tray state', () => {
 
   it('has an icon file (1x and 2x) for every state, platform and menu colour', () => {
     for (const status of ['idle', 'syncing', 'error', 'paused'] as const) {
-      for (const [platform, dark] of [['darwin', false], ['linux', false], ['linux', true], ['win32', true]] as const) {
+      for (const [platform, dark] of [
+        ['darwin', false],
+        ['linux', false],
+        ['linux', true],
+        ['win32', true],
+      ] as const) {
         const path = trayIconPath(ICON_DIR, status, platform, dark);
         expect(existsSync(path), path).toBe(true);
         expect(existsSync(path.replace(/\.png$/, '@2x.png')), path).toBe(true);
@@ -149,23 +183,41 @@ describe('tray tooltip', () => {
   it('gives the last sync result and time and the next sync time', () => {
     expect(trayTooltip(scheduler(), succeeded, utc)).toBe('S3 CSV Sync\nLast sync succeeded 09:04\nNext sync 15:00');
     expect(trayTooltip(scheduler({ lastRunStart: null }), null, utc)).toBe('S3 CSV Sync\nNo sync yet\nNext sync 15:00');
-    expect(trayTooltip(scheduler({ paused: true, nextRunAt: null }), succeeded, utc)).toBe('S3 CSV Sync\nLast sync succeeded 09:04\nSchedule paused');
-    expect(trayTooltip(scheduler({ everyHours: null, nextRunAt: null }), succeeded, utc)).toBe('S3 CSV Sync\nLast sync succeeded 09:04\nScheduled syncs off');
+    expect(trayTooltip(scheduler({ paused: true, nextRunAt: null }), succeeded, utc)).toBe(
+      'S3 CSV Sync\nLast sync succeeded 09:04\nSchedule paused',
+    );
+    expect(trayTooltip(scheduler({ everyHours: null, nextRunAt: null }), succeeded, utc)).toBe(
+      'S3 CSV Sync\nLast sync succeeded 09:04\nScheduled syncs off',
+    );
     expect(trayTooltip(scheduler({ running: true, runningSince: T0 + 60_000 }), succeeded, utc)).toBe(
       'S3 CSV Sync: syncing since 09:01\nLast sync succeeded 09:04\nNext sync 15:00',
     );
   });
 
   it('says why the last sync failed, cut to the 127 characters Windows shows', () => {
-    expect(trayTooltip(scheduler(), failed, utc)).toBe('S3 CSV Sync\nLast sync failed 09:01: The secret access key is wrong for AKIA…\nNext sync 15:00');
-    const long = trayTooltip(scheduler(), { ...failed, status: 'partial', error: `3 of 9 files failed. ${'accounts/x.csv: '.repeat(20)}` }, utc);
+    expect(trayTooltip(scheduler(), failed, utc)).toBe(
+      'S3 CSV Sync\nLast sync failed 09:01: The secret access key is wrong for AKIA…\nNext sync 15:00',
+    );
+    const long = trayTooltip(
+      scheduler(),
+      { ...failed, status: 'partial', error: `3 of 9 files failed. ${'accounts/x.csv: '.repeat(20)}` },
+      utc,
+    );
     expect(long.length).toBeLessThanOrEqual(TOOLTIP_MAX);
-    expect(long).toMatch(/^S3 CSV Sync\nLast sync partly failed 09:01: 3 of 9 files failed\. accounts.*…\nNext sync 15:00$/);
+    expect(long).toMatch(
+      /^S3 CSV Sync\nLast sync partly failed 09:01: 3 of 9 files failed\. accounts.*…\nNext sync 15:00$/,
+    );
   });
 
   it('is what the tray shows, updated when a run finishes', () => {
     const { service, tray } = setUp();
-    service.setLastRun(lastRunFromReport({ status: 'failed', finishedAt: '2026-03-02T09:01:00.000Z', error: 'Bucket "acme" does not exist.' }));
+    service.setLastRun(
+      lastRunFromReport({
+        status: 'failed',
+        finishedAt: '2026-03-02T09:01:00.000Z',
+        error: 'Bucket "acme" does not exist.',
+      }),
+    );
     expect(tray.tooltip).toBe('S3 CSV Sync\nLast sync failed 09:01: Bucket "acme" does not exist.\nNext sync 15:00');
   });
 
@@ -178,14 +230,25 @@ describe('tray tooltip', () => {
   it('takes the last run from the run log at start, ignoring a run still in progress', () => {
     expect(lastRunFromSummary(undefined)).toBeNull();
     expect(lastRunFromSummary({ status: 'running' } as never)).toBeNull();
-    expect(lastRunFromSummary({ status: 'partial', finishedAt: 'f', error: 'e' } as never)).toEqual({ status: 'partial', finishedAt: 'f', error: 'e' });
+    expect(lastRunFromSummary({ status: 'partial', finishedAt: 'f', error: 'e' } as never)).toEqual({
+      status: 'partial',
+      finishedAt: 'f',
+      error: 'e',
+    });
   });
 });
 
 describe('tray menu', () => {
   it('offers Sync now, Pause schedule, Open S3 CSV Sync and Quit', () => {
     const { tray } = setUp();
-    expect(tray.menu.map((item) => item.label ?? item.type)).toEqual(['Sync now', 'Pause schedule', 'separator', 'Open S3 CSV Sync', 'separator', 'Quit']);
+    expect(tray.menu.map((item) => item.label ?? item.type)).toEqual([
+      'Sync now',
+      'Pause schedule',
+      'separator',
+      'Open S3 CSV Sync',
+      'separator',
+      'Quit',
+    ]);
   });
 
   it('runs each action', async () => {

@@ -11,7 +11,9 @@ import { electronEvent, FakeBrowserWindow, FakeWebContents } from './fakes';
 
 const screenArea = { x: 0, y: 0, width: 1920, height: 1040 };
 
-function setUp(options: { isDevelopment?: boolean; saved?: WindowBounds | null; displays?: (typeof screenArea)[] } = {}) {
+function setUp(
+  options: { isDevelopment?: boolean; saved?: WindowBounds | null; displays?: (typeof screenArea)[] } = {},
+) {
   const windows: FakeBrowserWindow[] = [];
   const opened: string[] = [];
   const saved: WindowBounds[] = [];
@@ -39,7 +41,11 @@ function setUp(options: { isDevelopment?: boolean; saved?: WindowBounds | null; 
 
 describe('the main window options', () => {
   it('turn on every hardening flag and keep dev tools out of production', () => {
-    const options = mainWindowOptions({ preloadPath: '/p.cjs', isDevelopment: false, placement: { width: 1000, height: 700 } });
+    const options = mainWindowOptions({
+      preloadPath: '/p.cjs',
+      isDevelopment: false,
+      placement: { width: 1000, height: 700 },
+    });
     expect(options.webPreferences).toEqual({
       preload: '/p.cjs',
       contextIsolation: true,
@@ -56,14 +62,22 @@ describe('the main window options', () => {
       devTools: false,
     });
     expect(options.show).toBe(false);
-    expect(mainWindowOptions({ preloadPath: '/p.cjs', isDevelopment: true, placement: { width: 1000, height: 700 } }).webPreferences?.devTools).toBe(true);
+    expect(
+      mainWindowOptions({ preloadPath: '/p.cjs', isDevelopment: true, placement: { width: 1000, height: 700 } })
+        .webPreferences?.devTools,
+    ).toBe(true);
   });
 
   it('are what the controller creates the window with, loading the app page', () => {
     const { controller, windows } = setUp();
     controller.show();
     expect(windows).toHaveLength(1);
-    expect(windows[0]!.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, devTools: false });
+    expect(windows[0]!.options.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      devTools: false,
+    });
     expect(windows[0]!.loadedUrl).toBe('app://s3-csv-sync/index.html');
   });
 });
@@ -75,7 +89,11 @@ describe('navigation and new windows', () => {
     hardenWebContents(contents.asWebContents(), async (url) => {
       opened.push(url);
     });
-    for (const url of ['https://evil.example/', 'app://s3-csv-sync/other.html', 'https://docs.vitally.io/pushing-data-to-vitally/s3']) {
+    for (const url of [
+      'https://evil.example/',
+      'app://s3-csv-sync/other.html',
+      'https://docs.vitally.io/pushing-data-to-vitally/s3',
+    ]) {
       const event = electronEvent({ url });
       contents.emit('will-navigate', event);
       expect(event.defaultPrevented, url).toBe(true);
@@ -222,13 +240,20 @@ describe('remembered bounds', () => {
   it('places by the title bar: partly off-screen is fine, unreachable is not', () => {
     const second = { x: 1920, y: 0, width: 1280, height: 1000 };
     const base = { width: 1000, height: 700, maximized: false };
-    expect(placeWindow({ ...base, x: 1500, y: 100 }, [screenArea, second], screenArea)).toMatchObject({ x: 1500, y: 100 });
+    expect(placeWindow({ ...base, x: 1500, y: 100 }, [screenArea, second], screenArea)).toMatchObject({
+      x: 1500,
+      y: 100,
+    });
     expect(placeWindow({ ...base, x: 2500, y: 100 }, [screenArea], screenArea).x).toBeUndefined();
     expect(placeWindow({ ...base, x: 100, y: -500 }, [screenArea], screenArea).x).toBeUndefined();
     expect(placeWindow({ ...base, x: 100, y: 1030 }, [screenArea], screenArea).x).toBeUndefined();
     expect(placeWindow(null, [screenArea], screenArea)).toEqual({ ...DEFAULT_SIZE, maximized: false });
     // A saved size larger than the display shrinks to fit it.
-    expect(placeWindow({ ...base, width: 5000, height: 3000, x: 9000, y: 0 }, [screenArea], screenArea)).toEqual({ width: 1920, height: 1040, maximized: false });
+    expect(placeWindow({ ...base, width: 5000, height: 3000, x: 9000, y: 0 }, [screenArea], screenArea)).toEqual({
+      width: 1920,
+      height: 1040,
+      maximized: false,
+    });
   });
 });
 
@@ -246,7 +271,12 @@ describe('the bounds file', () => {
     const path = join(dir(), 'window-state.json');
     const logs: string[] = [];
     const file = new WindowBoundsFile(path, (message) => logs.push(message));
-    for (const text of ['{not json', JSON.stringify({ x: 0, y: 0, width: 10, height: 10, maximized: false }), JSON.stringify({ x: 'a', y: 0, width: 900, height: 700, maximized: false }), JSON.stringify({ x: 0, y: 0, width: 900, height: 700, maximized: false, extra: 1 })]) {
+    for (const text of [
+      '{not json',
+      JSON.stringify({ x: 0, y: 0, width: 10, height: 10, maximized: false }),
+      JSON.stringify({ x: 'a', y: 0, width: 900, height: 700, maximized: false }),
+      JSON.stringify({ x: 0, y: 0, width: 900, height: 700, maximized: false, extra: 1 }),
+    ]) {
       writeFileSync(path, text);
       expect(file.load(), text).toBeNull();
     }

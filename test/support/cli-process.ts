@@ -32,7 +32,10 @@ export interface CliOptions {
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   const cli = [process.execPath, '--import', 'tsx', join(ROOT, 'electron/cli/main.ts'), ...args];
   // (Not root: permissions apply anyway.)
-  const node = options.obeyFilePermissions && process.getuid?.() === 0 ? ['setpriv', '--bounding-set', '-dac_override,-dac_read_search', ...cli] : cli;
+  const node =
+    options.obeyFilePermissions && process.getuid?.() === 0
+      ? ['setpriv', '--bounding-set', '-dac_override,-dac_read_search', ...cli]
+      : cli;
   // sh's ulimit -f counts 512-byte blocks; SIGXFSZ ignored so the write fails (EFBIG) instead of killing.
   const [command, ...argv] =
     options.maxFileBytes === undefined

@@ -45,7 +45,8 @@ export async function createWorkspace(): Promise<Workspace> {
     remove: async (key) => {
       await server.client.send(new DeleteObjectCommand({ Bucket: server.bucket, Key: PREFIX + key }));
     },
-    sync: (config, extra = {}) => runSync({ config, secretAccessKey: LOCAL_S3_SECRET, db, dbPath, trigger: 'test', ...extra }),
+    sync: (config, extra = {}) =>
+      runSync({ config, secretAccessKey: LOCAL_S3_SECRET, db, dbPath, trigger: 'test', ...extra }),
     query: <T>(sql: string, ...params: unknown[]) => db.prepare(sql).all(...params) as T[],
     async close() {
       db.close();

@@ -5,7 +5,13 @@ import { readFileSync } from 'node:fs';
 import { deflateRawSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../electron/shared/config';
-import { CsvFileError, describeBinaryFormat, readCsv, ROW_LIMITS, type CsvReadOptions } from '../../electron/core/csv/csv-reader';
+import {
+  CsvFileError,
+  describeBinaryFormat,
+  readCsv,
+  ROW_LIMITS,
+  type CsvReadOptions,
+} from '../../electron/core/csv/csv-reader';
 import { createRowMapper } from '../../electron/core/mapping/row-encoder';
 import { makeZip, pseudoRandomBytes } from '../support/hostile-files';
 
@@ -119,7 +125,9 @@ describe('a quote that is never closed', () => {
       for (let i = 0; i < 20 * 1024; i++) yield 'y'.repeat(1024);
     });
     const error = await readError(file.source);
-    expect(error.message).toMatch(/^The row that starts on line 2 is still not complete after 16 MB: one row may span at most 50,000 lines and 16 MB/);
+    expect(error.message).toMatch(
+      /^The row that starts on line 2 is still not complete after 16 MB: one row may span at most 50,000 lines and 16 MB/,
+    );
     expect(file.bytesRead()).toBeLessThan(ROW_LIMITS.maxRowChars + 1024 * 1024);
   });
 
@@ -136,14 +144,18 @@ describe('a quote that is never closed', () => {
   });
 
   it('the limits can be lowered (as the tests of the importer do)', async () => {
-    const error = await readError(chunks(new Uint8Array(Buffer.from('id,n\n1,"a\nb\nc\nd\ne\n')), 2), { limits: { maxRowLines: 3 } });
+    const error = await readError(chunks(new Uint8Array(Buffer.from('id,n\n1,"a\nb\nc\nd\ne\n')), 2), {
+      limits: { maxRowLines: 3 },
+    });
     expect(error.message).toMatch(/line 2 is still not complete after 3 lines: one row may span at most 3 lines/);
   });
 });
 
 describe('invalid UTF-8 and the encoding option', () => {
   // "Zoë;Köln" as Windows-1252 (an older Excel export): 0xEB and 0xF6 are not UTF-8.
-  const latin1 = new Uint8Array(Buffer.from('id;name;city\n1;Acme;Berlin\n2;Zo\xeb;K\xf6ln\n3;\x80 price;Bar\n', 'latin1'));
+  const latin1 = new Uint8Array(
+    Buffer.from('id;name;city\n1;Acme;Berlin\n2;Zo\xeb;K\xf6ln\n3;\x80 price;Bar\n', 'latin1'),
+  );
 
   it('decodes invalid UTF-8 with replacement characters and warns once, with the count and the first line', async () => {
     for (const size of [latin1.length, 1, 3]) {
@@ -198,11 +210,19 @@ describe('invalid UTF-8 and the encoding option', () => {
     const utf16Bom = new Uint8Array(Buffer.from('\ufeffid,name\n1,Zoë\n', 'utf16le'));
     for (const encoding of ['windows-1252', 'utf-16le'] as const) {
       const result = await readBytes(utf8Bom, { encoding });
-      expect([result.encoding, result.columns, result.rows[0]!.fields]).toEqual(['utf-8', ['id', 'name'], ['1', 'Zoë']]);
+      expect([result.encoding, result.columns, result.rows[0]!.fields]).toEqual([
+        'utf-8',
+        ['id', 'name'],
+        ['1', 'Zoë'],
+      ]);
     }
     for (const encoding of ['windows-1252', 'utf-8'] as const) {
       const result = await readBytes(utf16Bom, { encoding });
-      expect([result.encoding, result.columns, result.rows[0]!.fields]).toEqual(['utf-16le', ['id', 'name'], ['1', 'Zoë']]);
+      expect([result.encoding, result.columns, result.rows[0]!.fields]).toEqual([
+        'utf-16le',
+        ['id', 'name'],
+        ['1', 'Zoë'],
+      ]);
     }
   });
 
@@ -211,7 +231,8 @@ describe('invalid UTF-8 and the encoding option', () => {
       connection: { bucket: 'acme', region: 'us-east-1', accessKeyId: 'AKIA' },
       objects: { accounts: { fileRegex: '^a/', mode: 'create_update', idColumn: 'id', nameColumn: 'name', encoding } },
     });
-    for (const encoding of ['utf-8', 'utf-16le', 'windows-1252']) expect(parseConfig(config(encoding)).objects.accounts?.encoding).toBe(encoding);
+    for (const encoding of ['utf-8', 'utf-16le', 'windows-1252'])
+      expect(parseConfig(config(encoding)).objects.accounts?.encoding).toBe(encoding);
     expect(parseConfig(config(undefined)).objects.accounts?.encoding).toBeUndefined();
     for (const wrong of ['latin1', 'UTF8', 'utf-16be', 5]) {
       const error = (() => {
@@ -238,7 +259,9 @@ describe('NUL characters', () => {
       ['2', 'Beta'],
       ['3', ''],
     ]);
-    expect(result.warnings).toEqual(['5 NUL characters, first on line 1, were removed from the values (SQLite tools cut text at a NUL).']);
+    expect(result.warnings).toEqual([
+      '5 NUL characters, first on line 1, were removed from the values (SQLite tools cut text at a NUL).',
+    ]);
   });
 
   it('as padding after the last row (a run of NULs) are removed with the warning, not taken for UTF-16', async () => {
@@ -248,7 +271,9 @@ describe('NUL characters', () => {
         ['1', 'a'],
         ['2', 'b'],
       ]);
-      expect(result.warnings).toEqual([`${padding.toLocaleString('en-US')} NUL characters, first on line 4, were removed from the values (SQLite tools cut text at a NUL).`]);
+      expect(result.warnings).toEqual([
+        `${padding.toLocaleString('en-US')} NUL characters, first on line 4, were removed from the values (SQLite tools cut text at a NUL).`,
+      ]);
     }
   });
 
@@ -277,9 +302,15 @@ describe('huge values and wide files', () => {
     const result = await readText(`${columns.join(',')}\n${row.join(',')}\n`);
     expect(result.columns).toEqual(columns);
     expect(result.rows[0]!.fields).toEqual(row);
-    const map = createRowMapper('accounts', { enabled: true, fileRegex: '.', mode: 'create_update', idColumn: 'id', nameColumn: 'name' }, result.columns);
+    const map = createRowMapper(
+      'accounts',
+      { enabled: true, fileRegex: '.', mode: 'create_update', idColumn: 'id', nameColumn: 'name' },
+      result.columns,
+    );
     const mapped = map(result.rows[0]!.fields);
-    expect(mapped.ok && Object.keys(JSON.parse(mapped.record.type === 'accounts' ? mapped.record.traits : '{}'))).toHaveLength(4998);
+    expect(
+      mapped.ok && Object.keys(JSON.parse(mapped.record.type === 'accounts' ? mapped.record.traits : '{}')),
+    ).toHaveLength(4998);
   });
 });
 
@@ -295,7 +326,10 @@ describe('binary files', () => {
   });
 
   it('recognises a ZIP archive, as an .xlsx workbook renamed .csv is', async () => {
-    const xlsx = makeZip([{ name: '[Content_Types].xml', data: '<?xml version="1.0"?><Types/>' }, { name: 'xl/workbook.xml', data: '<workbook/>' }]);
+    const xlsx = makeZip([
+      { name: '[Content_Types].xml', data: '<?xml version="1.0"?><Types/>' },
+      { name: 'xl/workbook.xml', data: '<workbook/>' },
+    ]);
     await expectNotCsv(xlsx, /it starts like a ZIP archive \(an Excel \.xlsx workbook is one\)\.$/);
   });
 
@@ -303,16 +337,27 @@ describe('binary files', () => {
     await expectNotCsv(new Uint8Array(gzipSync(readFileSync('resources/icon.png'))), /a PNG image/);
   });
 
-  it.each(['utf-8', 'windows-1252'] as const)('recognises random bytes as binary data (read as %s)', async (encoding) => {
-    await expectNotCsv(pseudoRandomBytes(256 * 1024, 7), /its first characters are full of control characters or invalid (utf-8|windows-1252), as in binary data\./, { encoding });
-  });
+  it.each(['utf-8', 'windows-1252'] as const)(
+    'recognises random bytes as binary data (read as %s)',
+    async (encoding) => {
+      await expectNotCsv(
+        pseudoRandomBytes(256 * 1024, 7),
+        /its first characters are full of control characters or invalid (utf-8|windows-1252), as in binary data\./,
+        { encoding },
+      );
+    },
+  );
 
   it('recognises compressed data without a known header (raw deflate)', async () => {
-    await expectNotCsv(new Uint8Array(deflateRawSync(Buffer.from('id,name\n'.repeat(10000) + String(pseudoRandomBytes(50000, 3))))), /binary data/);
+    await expectNotCsv(
+      new Uint8Array(deflateRawSync(Buffer.from('id,name\n'.repeat(10000) + String(pseudoRandomBytes(50000, 3))))),
+      /binary data/,
+    );
   });
 
   it('names the formats people mistake for CSV exports by their first bytes', () => {
-    const named = (bytes: number[] | string) => describeBinaryFormat(new Uint8Array(typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes));
+    const named = (bytes: number[] | string) =>
+      describeBinaryFormat(new Uint8Array(typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes));
     expect(named('%PDF-1.7')).toMatch(/PDF/);
     expect(named([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])).toMatch(/\.xls/);
     expect(named('PAR1\x15\x04')).toMatch(/Parquet/);
@@ -324,7 +369,14 @@ describe('binary files', () => {
   });
 
   it('does not mistake a text file with a few control characters for binary data', async () => {
-    const result = await readText('id,note\n' + Array.from({ length: 200 }, (_, i) => `${i},${i % 10 === 0 ? 'a bell \x07 or a form feed \x0c' : 'plain text'}`).join('\n') + '\n');
+    const result = await readText(
+      'id,note\n' +
+        Array.from(
+          { length: 200 },
+          (_, i) => `${i},${i % 10 === 0 ? 'a bell \x07 or a form feed \x0c' : 'plain text'}`,
+        ).join('\n') +
+        '\n',
+    );
     expect(result.rows).toHaveLength(200);
   });
 });
@@ -332,14 +384,22 @@ describe('binary files', () => {
 describe('hostile headers', () => {
   it('a quote never closed in the header fails the file with a plain message (not the file as one column name)', async () => {
     const error = await readError(chunks(new Uint8Array(Buffer.from('id,"name\n1,Acme\n2,Beta\n'))));
-    expect(error.message).toBe('A quoted field in the header (the first line) is never closed, so the file has no readable header. Check the quotes on line 1.');
+    expect(error.message).toBe(
+      'A quoted field in the header (the first line) is never closed, so the file has no readable header. Check the quotes on line 1.',
+    );
     // The same mistake in a big file (past the 4 MB the header may take) gets the same message.
     const big = await readError(chunks(new Uint8Array(Buffer.from('id,"name\n' + '1,Acme\n'.repeat(1_200_000)))));
     expect(big.message).toBe(error.message);
   });
 
   it('keeps the messages about missing or repeated columns short, whatever the header', () => {
-    const mapping = { enabled: true, fileRegex: '.', mode: 'create_update', idColumn: 'account_id', nameColumn: 'name' } as const;
+    const mapping = {
+      enabled: true,
+      fileRegex: '.',
+      mode: 'create_update',
+      idColumn: 'account_id',
+      nameColumn: 'name',
+    } as const;
     const wide = ['name', 'x'.repeat(100_000), ...Array.from({ length: 4998 }, (_, i) => `t${i}`)];
     const missing = (() => {
       try {
@@ -348,11 +408,18 @@ describe('hostile headers', () => {
         return (e as Error).message;
       }
     })()!;
-    expect(missing).toMatch(/^The ID column "account_id" is not in the file\. The file has the columns: "name", "x{57}\.\.\.", "t0", .* and 4,950 more\. Fix/);
+    expect(missing).toMatch(
+      /^The ID column "account_id" is not in the file\. The file has the columns: "name", "x{57}\.\.\.", "t0", .* and 4,950 more\. Fix/,
+    );
     expect(missing.length).toBeLessThan(1000);
     const repeated = (() => {
       try {
-        createRowMapper('accounts', mapping, ['account_id', 'name', ...Array.from({ length: 200 }, (_, i) => `d${i}`), ...Array.from({ length: 200 }, (_, i) => `d${i}`)]);
+        createRowMapper('accounts', mapping, [
+          'account_id',
+          'name',
+          ...Array.from({ length: 200 }, (_, i) => `d${i}`),
+          ...Array.from({ length: 200 }, (_, i) => `d${i}`),
+        ]);
       } catch (e) {
         return (e as Error).message;
       }

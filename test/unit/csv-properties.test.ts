@@ -26,7 +26,8 @@ describe('property: timestamps', () => {
     fc.assert(
       fc.property(instant, zoneMinutes, form, (ms, offset, f) => {
         // A zone written as +HH has no minutes; no zone means UTC.
-        const minutes = f.zone === '+HH' ? offset - (offset % 60) : f.zone === '+HH:MM' || f.zone === '+HHMM' ? offset : 0;
+        const minutes =
+          f.zone === '+HH' ? offset - (offset % 60) : f.zone === '+HH:MM' || f.zone === '+HHMM' ? offset : 0;
         const local = new Date(ms + minutes * 60_000);
         let text = `${local.getUTCFullYear()}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}${f.separator}${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}`;
         const floorTo = (unit: number) => Math.floor(ms / unit) * unit; // instants before 1970 are negative
@@ -57,11 +58,15 @@ describe('property: timestamps', () => {
 
   it('reads epoch numbers below 100000000000 as seconds and from there on as milliseconds', () => {
     fc.assert(
-      fc.property(fc.integer({ min: -99_999_999_999, max: 99_999_999_999 }), fc.integer({ min: 100_000_000_000, max: 253402300799999 }), (seconds, millis) => {
-        expect(parseTimestamp(String(seconds))).toBe(new Date(seconds * 1000).toISOString());
-        expect(parseTimestamp(String(millis))).toBe(new Date(millis).toISOString());
-        expect(parseTimestamp(` ${millis}\t`)).toBe(new Date(millis).toISOString());
-      }),
+      fc.property(
+        fc.integer({ min: -99_999_999_999, max: 99_999_999_999 }),
+        fc.integer({ min: 100_000_000_000, max: 253402300799999 }),
+        (seconds, millis) => {
+          expect(parseTimestamp(String(seconds))).toBe(new Date(seconds * 1000).toISOString());
+          expect(parseTimestamp(String(millis))).toBe(new Date(millis).toISOString());
+          expect(parseTimestamp(` ${millis}\t`)).toBe(new Date(millis).toISOString());
+        },
+      ),
     );
   });
 
@@ -69,7 +74,9 @@ describe('property: timestamps', () => {
     const timestampish = fc.oneof(
       fc.string(),
       fc.string({ unit: fc.constantFrom('0', '1', '2', '9', '-', ':', 'T', ' ', '.', 'Z', '+') }),
-      fc.tuple(instant, fc.integer({ min: 4, max: 24 })).map(([ms, length]) => new Date(ms).toISOString().slice(0, length)),
+      fc
+        .tuple(instant, fc.integer({ min: 4, max: 24 }))
+        .map(([ms, length]) => new Date(ms).toISOString().slice(0, length)),
     );
     fc.assert(
       fc.property(timestampish, (text) => {
@@ -86,7 +93,13 @@ describe('property: timestamps', () => {
 
 describe('property: typed values', () => {
   it('types any cell consistently with its text', () => {
-    const cell = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.double().map(String), fc.bigInt().map(String), fc.constantFrom('TRUE', 'False', 'null', 'NULL', '[]', '[1,"a"]', '["x"', '-0', '0.50', '01'));
+    const cell = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'binary' }),
+      fc.double().map(String),
+      fc.bigInt().map(String),
+      fc.constantFrom('TRUE', 'False', 'null', 'NULL', '[]', '[1,"a"]', '["x"', '-0', '0.50', '01'),
+    );
     fc.assert(
       fc.property(cell, (text) => {
         const value = typeTraitValue(text);
@@ -117,10 +130,12 @@ describe('property: typed values', () => {
         expect(parseNpsScore(`${space}${n}${space}`)).toBe(n >= 0 && n <= 10 ? n : null);
       }),
     );
-    fc.assert(fc.property(fc.string(), (text) => {
-      const score = parseNpsScore(text);
-      if (score !== null) expect(String(score)).toBe(text.trim().replace(/^0(?=\d)/, ''));
-    }));
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        const score = parseNpsScore(text);
+        if (score !== null) expect(String(score)).toBe(text.trim().replace(/^0(?=\d)/, ''));
+      }),
+    );
   });
 });
 
@@ -130,7 +145,25 @@ describe('property: typed values', () => {
 const columnName = fc.string({ minLength: 1, maxLength: 8 }).filter((name) => name.trim() === name && name !== '');
 const cellText = fc.oneof(
   { weight: 3, arbitrary: fc.string({ maxLength: 10 }) },
-  { weight: 2, arbitrary: fc.constantFrom('', '', 'null', 'true', 'FALSE', '42', '-1.5', '007', '[1,2]', '1e5', '2024-05-01T10:00:00Z', '1704067200', '9', '11') },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      '',
+      '',
+      'null',
+      'true',
+      'FALSE',
+      '42',
+      '-1.5',
+      '007',
+      '[1,2]',
+      '1e5',
+      '2024-05-01T10:00:00Z',
+      '1704067200',
+      '9',
+      '11',
+    ),
+  },
 );
 
 const TYPES_WITH_TRAITS = ['organizations', 'accounts', 'users'] as const;
@@ -158,7 +191,10 @@ const rowCase = fc
       type: fc.constant(type),
       header: fc.constant(header),
       // Distinct columns for the mapped fields, drawn from the header.
-      picks: fc.shuffledSubarray(header.map((_, i) => i), { minLength: 5, maxLength: 5 }),
+      picks: fc.shuffledSubarray(
+        header.map((_, i) => i),
+        { minLength: 5, maxLength: 5 },
+      ),
       useOptional: fc.constant(useOptional),
       cells: fc.array(cellText, { minLength: header.length, maxLength: header.length }),
     }),

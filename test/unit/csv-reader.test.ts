@@ -2,7 +2,14 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DELIMITERS } from '../../electron/shared/config';
-import { createChunkDecoder, detectDelimiter, readCsv, type CsvEvent, type CsvHeader, type Delimiter } from '../../electron/core/csv/csv-reader';
+import {
+  createChunkDecoder,
+  detectDelimiter,
+  readCsv,
+  type CsvEvent,
+  type CsvHeader,
+  type Delimiter,
+} from '../../electron/core/csv/csv-reader';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -104,7 +111,13 @@ interface Written {
 function writeCsv(
   header: readonly string[],
   rows: readonly (readonly string[])[],
-  options: { delimiter: string; newline: string; quoteAll: boolean; blankLinesAfter?: readonly number[]; trailingNewline: boolean },
+  options: {
+    delimiter: string;
+    newline: string;
+    quoteAll: boolean;
+    blankLinesAfter?: readonly number[];
+    trailingNewline: boolean;
+  },
 ): Written {
   let text = writeRecord(header, options.delimiter, options.quoteAll);
   const written: Written['rows'] = [];
@@ -126,7 +139,12 @@ describe('readCsv: RFC 4180 parsing', () => {
     const result = await readText('id,name,plan\n1,Acme,pro\n2,Beta,basic\n');
     expect(result.kinds[0]).toBe('header');
     expect(result.kinds.filter((kind) => kind === 'header')).toHaveLength(1);
-    expect(result.header).toEqual({ columns: ['id', 'name', 'plan'], delimiter: ',', encoding: 'utf-8', gzipped: false });
+    expect(result.header).toEqual({
+      columns: ['id', 'name', 'plan'],
+      delimiter: ',',
+      encoding: 'utf-8',
+      gzipped: false,
+    });
     expect(result.rows).toEqual([
       { fields: ['1', 'Acme', 'pro'], line: 2, raw: '1,Acme,pro' },
       { fields: ['2', 'Beta', 'basic'], line: 3, raw: '2,Beta,basic' },
@@ -134,7 +152,12 @@ describe('readCsv: RFC 4180 parsing', () => {
   });
 
   it('reads delimiters, doubled quotes and line breaks inside quoted fields', async () => {
-    const text = 'id,note,amount\n' + '1,"Smith, John","1,000"\n' + '2,"He said ""hi""",""\n' + '3,"line one\nline two\r\nline three",x\n' + '4,"""",""""""\n';
+    const text =
+      'id,note,amount\n' +
+      '1,"Smith, John","1,000"\n' +
+      '2,"He said ""hi""",""\n' +
+      '3,"line one\nline two\r\nline three",x\n' +
+      '4,"""",""""""\n';
     const result = await readText(text);
     expect(rowsAndLines(result)).toEqual([
       [['1', 'Smith, John', '1,000'], 2],
@@ -215,7 +238,7 @@ describe('readCsv: line endings', () => {
     expect(result.rows.map((row) => row.raw)).toEqual(['1,a', '2,"multi\rline"', '3,c']);
   });
 
-  it('reads a CRLF file whose header has a quoted line break (the first line break is not the file\'s line ending)', async () => {
+  it("reads a CRLF file whose header has a quoted line break (the first line break is not the file's line ending)", async () => {
     const result = await readText('"Customer\nName",id\r\nAcme,1\r\nBeta,2\r\n');
     expect(result.header?.columns).toEqual(['Customer\nName', 'id']);
     expect(rowsAndLines(result)).toEqual([
@@ -405,7 +428,10 @@ describe('readCsv: line numbers and raw text', () => {
   });
 
   it('gives the same line numbers and raw text across chunk boundaries', async () => {
-    const text = 'id,note\n' + Array.from({ length: 50 }, (_, i) => (i % 3 === 0 ? `${i},"multi\nline ${i}"` : `${i},row ${i}`)).join('\n') + '\n';
+    const text =
+      'id,note\n' +
+      Array.from({ length: 50 }, (_, i) => (i % 3 === 0 ? `${i},"multi\nline ${i}"` : `${i},row ${i}`)).join('\n') +
+      '\n';
     const bytes = encode(text);
     const whole = await read(chunked(bytes));
     expect(whole.rows).toHaveLength(50);
@@ -527,7 +553,13 @@ describe('readCsv: chunking does not change the result', () => {
   });
 
   it('gives the same result for random splits (also in UTF-16 and gzip)', async () => {
-    const variants = [bytes, encode(text, 'utf-8-bom'), encode(text, 'utf-16le'), encode(text, 'utf-16be'), new Uint8Array(gzipSync(bytes))];
+    const variants = [
+      bytes,
+      encode(text, 'utf-8-bom'),
+      encode(text, 'utf-16le'),
+      encode(text, 'utf-16be'),
+      new Uint8Array(gzipSync(bytes)),
+    ];
     for (const variant of variants) {
       const whole = await read(chunked(variant));
       expect(rowsAndLines(whole)).toEqual(rowsAndLines(await read(chunked(bytes))));
@@ -544,20 +576,47 @@ describe('readCsv: chunking does not change the result', () => {
 // ---------------------------------------------------------------------------------------------
 // Property: random tables written as RFC 4180 and read back, in any chunking
 
-const embeddedBreak = (newline: string) => (newline === '\r' ? fc.constantFrom('\r', '\r\n') : fc.constantFrom('\n', '\r\n'));
+const embeddedBreak = (newline: string) =>
+  newline === '\r' ? fc.constantFrom('\r', '\r\n') : fc.constantFrom('\n', '\r\n');
 
 const characters = fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom('a', 'B', 'z', '0', '7', '-', '.', '_', '@', 'é', 'ß', 'Ж', '東', '€', '😀', '👍🏽', '\u00a0', '\u2028') },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(
+      'a',
+      'B',
+      'z',
+      '0',
+      '7',
+      '-',
+      '.',
+      '_',
+      '@',
+      'é',
+      'ß',
+      'Ж',
+      '東',
+      '€',
+      '😀',
+      '👍🏽',
+      '\u00a0',
+      '\u2028',
+    ),
+  },
   { weight: 3, arbitrary: fc.constantFrom('"', ',', ';', '\t', '|', ' ', "'", '""') },
   {
     weight: 1,
     // NUL is left out: the reader removes it on purpose (and warns), which csv-hostile.test.ts checks.
-    arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }).filter((c) => c !== '\r' && c !== '\n' && c !== '\u0000'),
+    arbitrary: fc
+      .string({ unit: 'binary', minLength: 1, maxLength: 1 })
+      .filter((c) => c !== '\r' && c !== '\n' && c !== '\u0000'),
   },
 );
 
 function fieldText(newline: string, allowBreaks: boolean) {
-  const unit = allowBreaks ? fc.oneof({ weight: 8, arbitrary: characters }, { weight: 1, arbitrary: embeddedBreak(newline) }) : characters;
+  const unit = allowBreaks
+    ? fc.oneof({ weight: 8, arbitrary: characters }, { weight: 1, arbitrary: embeddedBreak(newline) })
+    : characters;
   return fc.string({ unit, maxLength: 12 });
 }
 
@@ -578,7 +637,9 @@ const tableCase = fc
       header: fc
         .array(fieldText(shape.newline, false), { minLength: shape.columns, maxLength: shape.columns })
         .filter((names) => names.some((name) => name.trim() !== '')),
-      rows: fc.array(fc.array(fieldText(shape.newline, true), { minLength: shape.columns, maxLength: shape.columns }), { maxLength: 12 }),
+      rows: fc.array(fc.array(fieldText(shape.newline, true), { minLength: shape.columns, maxLength: shape.columns }), {
+        maxLength: 12,
+      }),
       blankLinesAfter: fc.array(fc.constantFrom(0, 0, 0, 1, 2), { maxLength: 12 }),
       splits: fc.oneof(fc.array(fc.nat({ max: 4000 }), { maxLength: 30 }), fc.constant('every-byte' as const)),
     }),
@@ -598,14 +659,20 @@ describe('readCsv: property — random tables read back exactly, in any chunking
         expect(result.header?.columns).toEqual(header.map((name) => name.trim()));
         expect(result.header?.delimiter).toBe(shape.delimiter);
         expect(result.header?.gzipped).toBe(shape.gzip);
-        expect(result.rows).toEqual(rows.map((fields, i) => ({ fields, line: written.rows[i]!.line, raw: written.rows[i]!.raw })));
+        expect(result.rows).toEqual(
+          rows.map((fields, i) => ({ fields, line: written.rows[i]!.line, raw: written.rows[i]!.raw })),
+        );
       }),
       { numRuns: 500 },
     );
   });
 
   it('detects the delimiter when header names contain no candidate delimiter', async () => {
-    const plainName = fc.string({ unit: fc.constantFrom('a', 'b', 'Z', '_', ' ', 'é', '東', '😀', '"', '-'), minLength: 1, maxLength: 8 });
+    const plainName = fc.string({
+      unit: fc.constantFrom('a', 'b', 'Z', '_', ' ', 'é', '東', '😀', '"', '-'),
+      minLength: 1,
+      maxLength: 8,
+    });
     const detectCase = tableCase.chain((c) =>
       fc.record({
         c: fc.constant(c),
@@ -622,7 +689,9 @@ describe('readCsv: property — random tables read back exactly, in any chunking
         const result = await read(chunked(bytes, cuts));
         expect(result.header?.delimiter).toBe(shape.delimiter);
         expect(result.header?.columns).toEqual(header.map((name) => name.trim()));
-        expect(result.rows).toEqual(rows.map((fields, i) => ({ fields, line: written.rows[i]!.line, raw: written.rows[i]!.raw })));
+        expect(result.rows).toEqual(
+          rows.map((fields, i) => ({ fields, line: written.rows[i]!.line, raw: written.rows[i]!.raw })),
+        );
       }),
       { numRuns: 300 },
     );
@@ -632,14 +701,25 @@ describe('readCsv: property — random tables read back exactly, in any chunking
 describe('createChunkDecoder: the ASCII fast path', () => {
   // Mostly ASCII, with now and then a byte of a multi-byte character, an invalid byte or a BOM, so
   // that chunks go both ways and multi-byte sequences straddle chunk boundaries.
-  const bytes = fc.array(
-    fc.oneof(
-      { weight: 8, arbitrary: fc.integer({ min: 0, max: 0x7f }).map((b) => [b]) },
-      { weight: 1, arbitrary: fc.integer({ min: 0x80, max: 0xff }).map((b) => [b]) },
-      { weight: 1, arbitrary: fc.constantFrom([0xef, 0xbb, 0xbf], [0xc3, 0xa9], [0xe2, 0x9c, 0x93], [0xf0, 0x9f, 0x98, 0x80], [0xef, 0xbf, 0xbd]) },
-    ),
-    { maxLength: 200 },
-  ).map((parts) => Uint8Array.from(parts.flat()));
+  const bytes = fc
+    .array(
+      fc.oneof(
+        { weight: 8, arbitrary: fc.integer({ min: 0, max: 0x7f }).map((b) => [b]) },
+        { weight: 1, arbitrary: fc.integer({ min: 0x80, max: 0xff }).map((b) => [b]) },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom(
+            [0xef, 0xbb, 0xbf],
+            [0xc3, 0xa9],
+            [0xe2, 0x9c, 0x93],
+            [0xf0, 0x9f, 0x98, 0x80],
+            [0xef, 0xbf, 0xbd],
+          ),
+        },
+      ),
+      { maxLength: 200 },
+    )
+    .map((parts) => Uint8Array.from(parts.flat()));
   const cuts = fc.array(fc.integer({ min: 0, max: 200 }), { maxLength: 12 });
 
   it('decodes any bytes, in any chunking, exactly as one streaming TextDecoder', () => {

@@ -22,7 +22,9 @@ async function* byteByByte(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
 }
 
 /** The file as objects keyed by the header, as csv-spectrum's JSON writes them, plus the reader's warnings. */
-async function readObjects(source: AsyncIterable<Uint8Array>): Promise<{ objects: Record<string, string>[]; warnings: string[]; malformed: number }> {
+async function readObjects(
+  source: AsyncIterable<Uint8Array>,
+): Promise<{ objects: Record<string, string>[]; warnings: string[]; malformed: number }> {
   const warnings: string[] = [];
   const objects: Record<string, string>[] = [];
   let columns: string[] = [];
@@ -51,21 +53,24 @@ describe('csv-spectrum', () => {
     expect(names).toHaveLength(12);
   });
 
-  it.each(names)('%s.csv parses to its expected values, whole, byte by byte and gzipped, without warnings', async (name) => {
-    const bytes = new Uint8Array(readFileSync(join(spectrumDir, 'csvs', `${name}.csv`)));
-    let want = expected(name);
-    if (name === 'location_coordinates') {
-      // csv-spectrum 2.0.0's JSON for this file is not its CSV: it is one object rather than an array
-      // of rows, and its phone number (1234567890) is not the file's (2095257564). Every other value,
-      // including the file's own U+FFFD characters (bytes EF BF BD, not invalid UTF-8), must match.
-      expect(readFileSync(join(spectrumDir, 'csvs', `${name}.csv`), 'utf8')).toContain('2095257564,');
-      want = want.map((row) => ({ ...row, 'Contact Phone Number': '2095257564' }));
-    }
-    for (const source of [whole(bytes), byteByByte(bytes), whole(new Uint8Array(gzipSync(bytes)))]) {
-      const result = await readObjects(source);
-      expect(result.objects).toEqual(want);
-      expect(result.malformed).toBe(0);
-      expect(result.warnings).toEqual([]);
-    }
-  });
+  it.each(names)(
+    '%s.csv parses to its expected values, whole, byte by byte and gzipped, without warnings',
+    async (name) => {
+      const bytes = new Uint8Array(readFileSync(join(spectrumDir, 'csvs', `${name}.csv`)));
+      let want = expected(name);
+      if (name === 'location_coordinates') {
+        // csv-spectrum 2.0.0's JSON for this file is not its CSV: it is one object rather than an array
+        // of rows, and its phone number (1234567890) is not the file's (2095257564). Every other value,
+        // including the file's own U+FFFD characters (bytes EF BF BD, not invalid UTF-8), must match.
+        expect(readFileSync(join(spectrumDir, 'csvs', `${name}.csv`), 'utf8')).toContain('2095257564,');
+        want = want.map((row) => ({ ...row, 'Contact Phone Number': '2095257564' }));
+      }
+      for (const source of [whole(bytes), byteByByte(bytes), whole(new Uint8Array(gzipSync(bytes)))]) {
+        const result = await readObjects(source);
+        expect(result.objects).toEqual(want);
+        expect(result.malformed).toBe(0);
+        expect(result.warnings).toEqual([]);
+      }
+    },
+  );
 });

@@ -38,7 +38,8 @@ function accepted<R extends MappedRecord>(result: MapResult): R {
 }
 
 function rejected(result: MapResult): string {
-  if (result.ok) throw new Error(`expected the row to be rejected, but it was accepted: ${JSON.stringify(result.record)}`);
+  if (result.ok)
+    throw new Error(`expected the row to be rejected, but it was accepted: ${JSON.stringify(result.record)}`);
   return result.reason;
 }
 
@@ -68,7 +69,9 @@ describe('organizations', () => {
 
   it('maps the ID and name, and types every unmapped column as a trait', () => {
     const map = mapperFor('organizations', fields, header);
-    const record = accepted<OrganizationRecord>(map(['o-1', 'Acme Corp', 'pro', '1200.50', 'TRUE', '["a","b"]', '00501', 'null']));
+    const record = accepted<OrganizationRecord>(
+      map(['o-1', 'Acme Corp', 'pro', '1200.50', 'TRUE', '["a","b"]', '00501', 'null']),
+    );
     expect(record.type).toBe('organizations');
     expect(record.id).toBe('o-1');
     expect(record.name).toBe('Acme Corp');
@@ -81,7 +84,9 @@ describe('organizations', () => {
 
   it('does not turn the mapped ID and name columns into traits', () => {
     const map = mapperFor('organizations', fields, header);
-    const { full } = traits(accepted<OrganizationRecord>(map(['o-1', 'Acme', 'pro', '1', 'true', '[]', '1', 'x'])).traits);
+    const { full } = traits(
+      accepted<OrganizationRecord>(map(['o-1', 'Acme', 'pro', '1', 'true', '[]', '1', 'x'])).traits,
+    );
     expect(Object.keys(full)).not.toContain('org_id');
     expect(Object.keys(full)).not.toContain('org_name');
   });
@@ -121,14 +126,22 @@ describe('accounts', () => {
   const header = ['id', 'name', 'org', 'seats', 'region'];
 
   it('maps the ID, name and organization ID; the rest become traits', () => {
-    const map = mapperFor('accounts', { mode: 'create_update', idColumn: 'id', nameColumn: 'name', organizationIdColumn: 'org' }, header);
+    const map = mapperFor(
+      'accounts',
+      { mode: 'create_update', idColumn: 'id', nameColumn: 'name', organizationIdColumn: 'org' },
+      header,
+    );
     const record = accepted<AccountRecord>(map(['a-1', 'Acme EU', 'o-1', '25', 'eu']));
     expect(record).toMatchObject({ type: 'accounts', id: 'a-1', name: 'Acme EU', organizationId: 'o-1' });
     expect(traits(record.traits).full).toEqual({ seats: 25, region: 'eu' });
   });
 
   it('maps an empty cell in the mapped organization ID column to null', () => {
-    const map = mapperFor('accounts', { mode: 'create_update', idColumn: 'id', nameColumn: 'name', organizationIdColumn: 'org' }, header);
+    const map = mapperFor(
+      'accounts',
+      { mode: 'create_update', idColumn: 'id', nameColumn: 'name', organizationIdColumn: 'org' },
+      header,
+    );
     const record = accepted<AccountRecord>(map(['a-1', '', '', '', '']));
     expect(record.organizationId).toBeNull();
     expect(record.name).toBeNull();
@@ -224,7 +237,9 @@ describe('NPS responses', () => {
 
   it('maps response ID, user ID, score, feedback and timestamp, and ignores other columns', () => {
     const map = mapperFor('nps', fields, header);
-    const record = accepted<NpsRecord>(map(['r-1', 'u-1', '9', 'Great tool!', '2024-05-01T12:00:00+02:00', 'Q2', 'email']));
+    const record = accepted<NpsRecord>(
+      map(['r-1', 'u-1', '9', 'Great tool!', '2024-05-01T12:00:00+02:00', 'Q2', 'email']),
+    );
     expect(record).toEqual({
       type: 'nps',
       id: 'r-1',
@@ -237,11 +252,15 @@ describe('NPS responses', () => {
 
   it('reads epoch timestamps', () => {
     const map = mapperFor('nps', fields, header);
-    expect(accepted<NpsRecord>(map(['r-1', 'u-1', '0', '', '1704067200', '', ''])).respondedAt).toBe('2024-01-01T00:00:00.000Z');
+    expect(accepted<NpsRecord>(map(['r-1', 'u-1', '0', '', '1704067200', '', ''])).respondedAt).toBe(
+      '2024-01-01T00:00:00.000Z',
+    );
   });
 
   it('maps an empty feedback cell to null, and no feedback mapping to null', () => {
-    expect(accepted<NpsRecord>(mapperFor('nps', fields, header)(['r-1', 'u-1', '10', '', '2024-05-01', '', ''])).feedback).toBeNull();
+    expect(
+      accepted<NpsRecord>(mapperFor('nps', fields, header)(['r-1', 'u-1', '10', '', '2024-05-01', '', ''])).feedback,
+    ).toBeNull();
     const { feedbackColumn: _omit, ...withoutFeedback } = fields;
     const map = mapperFor('nps', withoutFeedback, header);
     expect(accepted<NpsRecord>(map(['r-1', 'u-1', '10', 'text', '2024-05-01', '', ''])).feedback).toBeNull();
@@ -296,7 +315,9 @@ describe('tracks (events)', () => {
 
   it('maps message ID, target, target ID, timestamp and event name; every other column is a typed property', () => {
     const map = mapperFor('tracks', fields, header);
-    const record = accepted<EventRecord>(map(['m-1', 'a-1', '2024-05-01 08:30:00', 'Upgraded', 'pro', '49.99', 'null', '[1,2]']));
+    const record = accepted<EventRecord>(
+      map(['m-1', 'a-1', '2024-05-01 08:30:00', 'Upgraded', 'pro', '49.99', 'null', '[1,2]']),
+    );
     expect(record).toEqual({
       type: 'tracks',
       messageId: 'm-1',
@@ -346,7 +367,11 @@ describe('tracks (events)', () => {
 describe('header checks', () => {
   it('fails with a HeaderError naming the missing mapped column and listing the columns the file has', () => {
     const error = headerError(() =>
-      mapperFor('accounts', { mode: 'create_update', idColumn: 'account_id', nameColumn: 'name' }, ['id', 'name', 'plan']),
+      mapperFor('accounts', { mode: 'create_update', idColumn: 'account_id', nameColumn: 'name' }, [
+        'id',
+        'name',
+        'plan',
+      ]),
     );
     expect(error.message).toContain('"account_id"');
     expect(error.message).toMatch(/ID column/);
@@ -377,19 +402,27 @@ describe('header checks', () => {
   });
 
   it('matches column names exactly (case matters)', () => {
-    expect(() => mapperFor('organizations', { mode: 'create_update', idColumn: 'ID', nameColumn: 'name' }, ['id', 'name'])).toThrow(
-      HeaderError,
-    );
+    expect(() =>
+      mapperFor('organizations', { mode: 'create_update', idColumn: 'ID', nameColumn: 'name' }, ['id', 'name']),
+    ).toThrow(HeaderError);
   });
 
   it('accepts a mapping whose column names had surrounding spaces in the configuration', () => {
-    const map = mapperFor('organizations', { mode: 'create_update', idColumn: ' id ', nameColumn: 'name ' }, ['id', 'name']);
+    const map = mapperFor('organizations', { mode: 'create_update', idColumn: ' id ', nameColumn: 'name ' }, [
+      'id',
+      'name',
+    ]);
     expect(accepted<OrganizationRecord>(map(['o-1', 'Acme']))).toMatchObject({ id: 'o-1', name: 'Acme' });
   });
 
   it('fails with a HeaderError naming a duplicated column', () => {
     const error = headerError(() =>
-      mapperFor('organizations', { mode: 'create_update', idColumn: 'id', nameColumn: 'name' }, ['id', 'name', 'plan', 'plan']),
+      mapperFor('organizations', { mode: 'create_update', idColumn: 'id', nameColumn: 'name' }, [
+        'id',
+        'name',
+        'plan',
+        'plan',
+      ]),
     );
     expect(error.message).toContain('"plan"');
     expect(error.message).toMatch(/repeat|duplicate/i);
@@ -397,7 +430,14 @@ describe('header checks', () => {
 
   it('names every duplicated column, once each', () => {
     const error = headerError(() =>
-      mapperFor('organizations', { mode: 'create_update', idColumn: 'id', nameColumn: 'name' }, ['id', 'name', 'id', 'x', 'x', 'x']),
+      mapperFor('organizations', { mode: 'create_update', idColumn: 'id', nameColumn: 'name' }, [
+        'id',
+        'name',
+        'id',
+        'x',
+        'x',
+        'x',
+      ]),
     );
     expect(error.message).toContain('"id"');
     expect(error.message).toContain('"x"');
@@ -406,7 +446,12 @@ describe('header checks', () => {
 
   it('does not treat unrelated columns as missing or duplicated', () => {
     expect(() =>
-      mapperFor('organizations', { mode: 'create_update', idColumn: 'id', nameColumn: 'name' }, ['id', 'name', 'Name', 'NAME']),
+      mapperFor('organizations', { mode: 'create_update', idColumn: 'id', nameColumn: 'name' }, [
+        'id',
+        'name',
+        'Name',
+        'NAME',
+      ]),
     ).not.toThrow();
   });
 });
@@ -422,16 +467,26 @@ describe('buildTraitsJson', () => {
   it('writes the set traits, then the explicit nulls', () => {
     const json = buildTraitsJson(['1', 'null', 'x', 'null'], columns);
     expect(json).toBe('{"a":1,"c":"x","b":null,"d":null}');
-    expect(traits(json)).toEqual({ full: { a: 1, b: null, c: 'x', d: null }, patch: { a: 1, c: 'x' }, nullKeys: ['b', 'd'] });
+    expect(traits(json)).toEqual({
+      full: { a: 1, b: null, c: 'x', d: null },
+      patch: { a: 1, c: 'x' },
+      nullKeys: ['b', 'd'],
+    });
   });
 
   it('types every value as JSON.stringify would write it', () => {
-    expect(buildTraitsJson(['1', 'true', '["x"]', 'y'], columns)).toBe(JSON.stringify({ a: 1, b: true, c: ['x'], d: 'y' }));
-    expect(buildTraitsJson(['-0', '1200.50', '00501', '9007199254740993'], columns)).toBe('{"a":0,"b":1200.5,"c":"00501","d":"9007199254740993"}');
+    expect(buildTraitsJson(['1', 'true', '["x"]', 'y'], columns)).toBe(
+      JSON.stringify({ a: 1, b: true, c: ['x'], d: 'y' }),
+    );
+    expect(buildTraitsJson(['-0', '1200.50', '00501', '9007199254740993'], columns)).toBe(
+      '{"a":0,"b":1200.5,"c":"00501","d":"9007199254740993"}',
+    );
     expect(buildTraitsJson(['say "hi"', 'back\\slash', 'tab\there', 'FALSE'], columns)).toBe(
       JSON.stringify({ a: 'say "hi"', b: 'back\\slash', c: 'tab\there', d: false }),
     );
-    expect(buildTraitsJson(['[1, 2]', '[not json', 'é ✓', '\ud800'], columns)).toBe(JSON.stringify({ a: [1, 2], b: '[not json', c: 'é ✓', d: '\ud800' }));
+    expect(buildTraitsJson(['[1, 2]', '[not json', 'é ✓', '\ud800'], columns)).toBe(
+      JSON.stringify({ a: [1, 2], b: '[not json', c: 'é ✓', d: '\ud800' }),
+    );
   });
 
   it('leaves empty cells out', () => {
@@ -440,54 +495,79 @@ describe('buildTraitsJson', () => {
   });
 
   it('only reads the listed columns', () => {
-    const json = buildTraitsJson(['skip', '1', 'skip', '2'], [
-      [1, 'one'],
-      [3, 'three'],
-    ]);
+    const json = buildTraitsJson(
+      ['skip', '1', 'skip', '2'],
+      [
+        [1, 'one'],
+        [3, 'three'],
+      ],
+    );
     expect(JSON.parse(json)).toEqual({ one: 1, three: 2 });
   });
 
   it('keeps a trait whatever its name, even one that is special to JavaScript objects or needs escaping', () => {
-    const json = buildTraitsJson(['x', 'y', 'null', 'z'], [
-      [0, 'constructor'],
-      [1, '__proto__'],
-      [2, 'toString'],
-      [3, 'say "hi"'],
-    ]);
+    const json = buildTraitsJson(
+      ['x', 'y', 'null', 'z'],
+      [
+        [0, 'constructor'],
+        [1, '__proto__'],
+        [2, 'toString'],
+        [3, 'say "hi"'],
+      ],
+    );
     expect(json).toBe('{"constructor":"x","__proto__":"y","say \\"hi\\"":"z","toString":null}');
   });
 
   it('orders integer-like column names the way a JavaScript object does, as the store always has', () => {
-    const json = buildTraitsJson(['x', 'null', '1', '2'], [
-      [0, 'b'],
-      [1, '20'],
-      [2, '3'],
-      [3, 'a'],
-    ]);
+    const json = buildTraitsJson(
+      ['x', 'null', '1', '2'],
+      [
+        [0, 'b'],
+        [1, '20'],
+        [2, '3'],
+        [3, 'a'],
+      ],
+    );
     expect(json).toBe('{"3":1,"20":null,"b":"x","a":2}');
   });
 
   it('matches JSON.stringify of the typed values for any cells', () => {
     const names = ['a', 'b', '__proto__', 'x y'];
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.string(), fc.constantFrom('', 'null', 'TRUE', 'false', '-0', '12.50', '007', '[1,"a"]', '1e5')), { minLength: 4, maxLength: 4 }), (cells) => {
-        const expected: Record<string, unknown> = Object.create(null);
-        const nulls: string[] = [];
-        cells.forEach((cell, i) => {
-          const value = typeTraitValue(cell);
-          if (value === null) nulls.push(names[i]!);
-          else if (value !== undefined) expected[names[i]!] = value;
-        });
-        for (const key of nulls) expected[key] = null;
-        expect(buildTraitsJson(cells, names.map((n, i) => [i, n] as const))).toBe(JSON.stringify(expected));
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(fc.string(), fc.constantFrom('', 'null', 'TRUE', 'false', '-0', '12.50', '007', '[1,"a"]', '1e5')),
+          { minLength: 4, maxLength: 4 },
+        ),
+        (cells) => {
+          const expected: Record<string, unknown> = Object.create(null);
+          const nulls: string[] = [];
+          cells.forEach((cell, i) => {
+            const value = typeTraitValue(cell);
+            if (value === null) nulls.push(names[i]!);
+            else if (value !== undefined) expected[names[i]!] = value;
+          });
+          for (const key of nulls) expected[key] = null;
+          expect(
+            buildTraitsJson(
+              cells,
+              names.map((n, i) => [i, n] as const),
+            ),
+          ).toBe(JSON.stringify(expected));
+        },
+      ),
     );
   });
 });
 
 describe('a trailing delimiter in the header', () => {
   it('does not create a trait with an empty name', () => {
-    const map = mapperFor('organizations', { mode: 'create_update', idColumn: 'id', nameColumn: 'name' }, ['id', 'name', 'plan', '']);
+    const map = mapperFor('organizations', { mode: 'create_update', idColumn: 'id', nameColumn: 'name' }, [
+      'id',
+      'name',
+      'plan',
+      '',
+    ]);
     const record = accepted<OrganizationRecord>(map(['o-1', 'Acme', 'pro', '']));
     expect(traits(record.traits).full).toEqual({ plan: 'pro' });
   });

@@ -46,7 +46,9 @@ describe('resolveSecret', () => {
   });
 
   it('does not hide an unreachable keychain behind MissingSecretError', async () => {
-    const store = new KeytarSecretStore({ loadKeytar: () => failingKeytar('Cannot autolaunch D-Bus without X11 $DISPLAY') });
+    const store = new KeytarSecretStore({
+      loadKeytar: () => failingKeytar('Cannot autolaunch D-Bus without X11 $DISPLAY'),
+    });
 
     await expect(resolveSecret(ACCESS_KEY_ID, { env: {}, store })).rejects.toThrow(KeychainUnavailableError);
   });
@@ -84,7 +86,11 @@ describe('KeytarSecretStore errors (fake keytar)', () => {
     const reason = 'The name org.freedesktop.secrets was not provided by any .service files';
     const store = new KeytarSecretStore({ loadKeytar: () => failingKeytar(reason) });
 
-    for (const operation of [() => store.get(ACCESS_KEY_ID), () => store.set(ACCESS_KEY_ID, SECRET), () => store.delete(ACCESS_KEY_ID)]) {
+    for (const operation of [
+      () => store.get(ACCESS_KEY_ID),
+      () => store.set(ACCESS_KEY_ID, SECRET),
+      () => store.delete(ACCESS_KEY_ID),
+    ]) {
       const error = await operation().catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(KeychainUnavailableError);
       expect((error as KeychainUnavailableError).reason).toBe(reason);
@@ -137,7 +143,10 @@ function collect(): { stream: PassThrough; text: () => string } {
 
 async function run(
   args: string[],
-  { store = new InMemorySecretStore(), stdin = Readable.from([]) }: { store?: SecretStore; stdin?: CredentialsCommandIo['stdin'] } = {},
+  {
+    store = new InMemorySecretStore(),
+    stdin = Readable.from([]),
+  }: { store?: SecretStore; stdin?: CredentialsCommandIo['stdin'] } = {},
 ): Promise<CommandResult> {
   const stdout = collect();
   const stderr = collect();
@@ -245,7 +254,10 @@ describe('runCredentialsCommand with piped standard input', () => {
     { args: ['rotate', '--access-key-id', ACCESS_KEY_ID], problem: 'Unknown command "rotate".' },
     { args: ['status'], problem: 'Missing --access-key-id <ID>.' },
     { args: ['status', '--access-key-id', '  '], problem: 'Missing --access-key-id <ID>.' },
-    { args: ['status', 'extra', '--access-key-id', ACCESS_KEY_ID], problem: 'Unexpected argument (not shown, in case it is a secret) after the command.' },
+    {
+      args: ['status', 'extra', '--access-key-id', ACCESS_KEY_ID],
+      problem: 'Unexpected argument (not shown, in case it is a secret) after the command.',
+    },
     { args: ['status', '--access-key-id', ACCESS_KEY_ID, '--secret', SECRET], problem: "Unknown option '--secret'" },
   ])('usage error for $args: exit 2 with "$problem" and the usage text', async ({ args, problem }) => {
     const result = await run(args);

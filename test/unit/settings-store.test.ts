@@ -13,7 +13,13 @@ import {
 const validConfig: SyncConfig = {
   connection: { bucket: 'acme-exports', prefix: 'vitally/', region: 'eu-west-1', accessKeyId: 'AKIAEXAMPLE' },
   objects: {
-    accounts: { enabled: true, fileRegex: '^accounts/.*\\.csv$', mode: 'create_update', idColumn: 'id', nameColumn: 'name' },
+    accounts: {
+      enabled: true,
+      fileRegex: '^accounts/.*\\.csv$',
+      mode: 'create_update',
+      idColumn: 'id',
+      nameColumn: 'name',
+    },
     users: { enabled: true, fileRegex: '^users/', mode: 'update_only', idColumn: 'user_id', emailColumn: 'email' },
   },
   schedule: { everyHours: 12 },
@@ -107,7 +113,9 @@ describe('SettingsStore', () => {
     expect(store.startupNotice).toEqual({
       reason: 'it is not valid JSON',
       keptAs,
-      message: expect.stringContaining(`Your settings file could not be read (it is not valid JSON); it was kept as ${keptAs}.`),
+      message: expect.stringContaining(
+        `Your settings file could not be read (it is not valid JSON); it was kept as ${keptAs}.`,
+      ),
     });
     expect(readFileSync(keptAs)).toEqual(garbage);
     expect(readdirSync(dir)).toEqual(['settings.damaged-2026-11-28T22-15-00Z.json']);
@@ -118,7 +126,10 @@ describe('SettingsStore', () => {
   });
 
   it('sets aside JSON that fails the schema, naming the field in the notice', () => {
-    const invalid = JSON.stringify({ schemaVersion: CURRENT_SCHEMA_VERSION, config: { ...validConfig, connection: { ...validConfig.connection, bucket: '' } } });
+    const invalid = JSON.stringify({
+      schemaVersion: CURRENT_SCHEMA_VERSION,
+      config: { ...validConfig, connection: { ...validConfig.connection, bucket: '' } },
+    });
     writeFileSync(settingsPath, invalid);
 
     const store = new SettingsStore({ cwd: dir, now: fixedClock });
@@ -137,14 +148,20 @@ describe('SettingsStore', () => {
   });
 
   it('sets aside a version-1 file that fails the schema after migration', () => {
-    writeFileSync(settingsPath, JSON.stringify({ connection: validConfig.connection, objects: {}, schedule: { hours: 5 } }));
+    writeFileSync(
+      settingsPath,
+      JSON.stringify({ connection: validConfig.connection, objects: {}, schedule: { hours: 5 } }),
+    );
     const store = new SettingsStore({ cwd: dir, now: fixedClock });
     expect(store.startupNotice?.reason).toMatch(/^config\.schedule\.everyHours: must be 6, 12, 24 or null/);
     expect(store.getConfig()).toBeNull();
   });
 
   it('sets aside a file written by a newer version instead of overwriting it', () => {
-    writeFileSync(settingsPath, JSON.stringify({ schemaVersion: CURRENT_SCHEMA_VERSION + 1, config: null, newField: 1 }));
+    writeFileSync(
+      settingsPath,
+      JSON.stringify({ schemaVersion: CURRENT_SCHEMA_VERSION + 1, config: null, newField: 1 }),
+    );
     const store = new SettingsStore({ cwd: dir, now: fixedClock });
     expect(store.startupNotice?.reason).toMatch(/newer version of S3 CSV Sync/);
     expect(store.getConfig()).toBeNull();
@@ -221,7 +238,10 @@ describe('import and export', () => {
     store.setConfig(validConfig);
     const bytesBefore = readFileSync(settingsPath);
     const importPath = join(dir, 'broken-setup.json');
-    writeFileSync(importPath, JSON.stringify({ ...validConfig, connection: { ...validConfig.connection, region: '' } }));
+    writeFileSync(
+      importPath,
+      JSON.stringify({ ...validConfig, connection: { ...validConfig.connection, region: '' } }),
+    );
 
     const failure = store.importConfig(importPath);
     await expect(failure).rejects.toBeInstanceOf(ConfigError);
@@ -254,7 +274,9 @@ describe('import and export', () => {
   });
 
   it('refuses to export when nothing is configured', async () => {
-    await expect(new SettingsStore({ cwd: dir }).exportConfig(join(dir, 'out.json'))).rejects.toThrow(/no configuration to export/);
+    await expect(new SettingsStore({ cwd: dir }).exportConfig(join(dir, 'out.json'))).rejects.toThrow(
+      /no configuration to export/,
+    );
   });
 });
 
@@ -282,10 +304,26 @@ describe('describeConfigChange', () => {
     ['a column', { ...validConfig.objects, users: { ...validConfig.objects.users!, emailColumn: 'mail' } }],
     ['enabled', { ...validConfig.objects, users: { ...validConfig.objects.users!, enabled: false } }],
     ['fileRegex', { ...validConfig.objects, accounts: { ...validConfig.objects.accounts!, fileRegex: '^acc/' } }],
-    ['an added object type', { ...validConfig.objects, nps: { enabled: true, fileRegex: 'nps', idColumn: 'id', userIdColumn: 'u', scoreColumn: 's', timestampColumn: 't' } }],
+    [
+      'an added object type',
+      {
+        ...validConfig.objects,
+        nps: {
+          enabled: true,
+          fileRegex: 'nps',
+          idColumn: 'id',
+          userIdColumn: 'u',
+          scoreColumn: 's',
+          timestampColumn: 't',
+        },
+      },
+    ],
     ['a removed object type', { accounts: validConfig.objects.accounts }],
   ])('reports a mapping change when %s differs', (_label, objects) => {
-    expect(describeConfigChange(validConfig, { ...validConfig, objects })).toEqual({ ...unchanged, mappingChanged: true });
+    expect(describeConfigChange(validConfig, { ...validConfig, objects })).toEqual({
+      ...unchanged,
+      mappingChanged: true,
+    });
   });
 
   it('reports a connection change', () => {
@@ -295,7 +333,15 @@ describe('describeConfigChange', () => {
 
   it('treats no configuration as no connection, no mappings and the schedule off', () => {
     const offSchedule = { ...validConfig, schedule: { everyHours: null } };
-    expect(describeConfigChange(null, offSchedule)).toEqual({ scheduleChanged: false, mappingChanged: true, connectionChanged: true });
-    expect(describeConfigChange(validConfig, null)).toEqual({ scheduleChanged: true, mappingChanged: true, connectionChanged: true });
+    expect(describeConfigChange(null, offSchedule)).toEqual({
+      scheduleChanged: false,
+      mappingChanged: true,
+      connectionChanged: true,
+    });
+    expect(describeConfigChange(validConfig, null)).toEqual({
+      scheduleChanged: true,
+      mappingChanged: true,
+      connectionChanged: true,
+    });
   });
 });

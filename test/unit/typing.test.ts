@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseNpsScore, parseTimestamp, parseTimestampInGeneral, stringJson, traitValueJson, typeTraitValue } from '../../electron/core/mapping/typing';
+import {
+  parseNpsScore,
+  parseTimestamp,
+  parseTimestampInGeneral,
+  stringJson,
+  traitValueJson,
+  typeTraitValue,
+} from '../../electron/core/mapping/typing';
 
 describe('typeTraitValue', () => {
   it('treats an empty cell as "not set" (undefined), so an update keeps the stored value', () => {
@@ -260,15 +267,46 @@ describe('traitValueJson', () => {
   };
 
   it('is the JSON text of the typed value: undefined when empty, null for "null"', () => {
-    for (const cell of ['', 'null', 'NULL', 'true', 'False', 'TRUE ', '0', '-0', '7', '-7', '1200.50', '00501', '1,000', '1e5', '-', '9007199254740993', '123456789012345', '1234567890123456', '["a",1]', '[x]', 'say "hi"', 'a\\b', 'tab\there', '\ud800', 'é']) {
+    for (const cell of [
+      '',
+      'null',
+      'NULL',
+      'true',
+      'False',
+      'TRUE ',
+      '0',
+      '-0',
+      '7',
+      '-7',
+      '1200.50',
+      '00501',
+      '1,000',
+      '1e5',
+      '-',
+      '9007199254740993',
+      '123456789012345',
+      '1234567890123456',
+      '["a",1]',
+      '[x]',
+      'say "hi"',
+      'a\\b',
+      'tab\there',
+      '\ud800',
+      'é',
+    ]) {
       expect(traitValueJson(cell)).toBe(stringified(cell));
     }
   });
 
   it('agrees with JSON.stringify(typeTraitValue(cell)) for any cell', () => {
-    fc.assert(fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.integer().map(String), fc.double().map(String)), (cell) => {
-      expect(traitValueJson(cell)).toBe(stringified(cell));
-    }));
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.integer().map(String), fc.double().map(String)),
+        (cell) => {
+          expect(traitValueJson(cell)).toBe(stringified(cell));
+        },
+      ),
+    );
   });
 });
 
@@ -277,26 +315,43 @@ describe('parseTimestamp, canonical UTC fast path', () => {
     expect(parseTimestamp('2024-02-29T23:59:59.999Z')).toBe('2024-02-29T23:59:59.999Z');
     expect(parseTimestamp('0000-01-01T00:00:00.000Z')).toBe('0000-01-01T00:00:00.000Z');
     // Year 0 is a leap year (1900, where Date.UTC puts years 0-99, is not): in every form.
-    for (const text of ['0000-02-29T12:00:00.000Z', '0000-02-29 12:00', '0000-02-29T12:00:00Z', '0000-02-29T13:00:00+01:00']) {
+    for (const text of [
+      '0000-02-29T12:00:00.000Z',
+      '0000-02-29 12:00',
+      '0000-02-29T12:00:00Z',
+      '0000-02-29T13:00:00+01:00',
+    ]) {
       expect(parseTimestamp(text)).toBe('0000-02-29T12:00:00.000Z');
     }
-    for (const bad of ['2023-02-29T00:00:00.000Z', '2024-13-01T00:00:00.000Z', '2024-01-01T24:00:00.000Z', '2024-01-01T00:60:00.000Z', '2024-01-01T00:00:60.000Z', '2024-01-0xT00:00:00.000Z']) {
+    for (const bad of [
+      '2023-02-29T00:00:00.000Z',
+      '2024-13-01T00:00:00.000Z',
+      '2024-01-01T24:00:00.000Z',
+      '2024-01-01T00:60:00.000Z',
+      '2024-01-01T00:00:60.000Z',
+      '2024-01-0xT00:00:00.000Z',
+    ]) {
       expect(parseTimestamp(bad)).toBeNull();
     }
   });
 
   it('agrees with toISOString for any instant JavaScript dates can hold with a four-digit year', () => {
-    fc.assert(fc.property(fc.integer({ min: Date.UTC(0, 0, 1) - 1900 * 365.2425 * 864e5, max: 253402300799999 }), (ms) => {
-      const iso = new Date(ms).toISOString();
-      if (iso.length !== 24) return;
-      expect(parseTimestamp(iso)).toBe(iso);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(0, 0, 1) - 1900 * 365.2425 * 864e5, max: 253402300799999 }), (ms) => {
+        const iso = new Date(ms).toISOString();
+        if (iso.length !== 24) return;
+        expect(parseTimestamp(iso)).toBe(iso);
+      }),
+    );
   });
 });
 
 describe('fast paths agree with the general ones', () => {
   it('parseTimestamp: any text in the shape of the canonical form (any digits, now and then a non-digit) reads as without the fast path', () => {
-    const digit = fc.oneof({ weight: 30, arbitrary: fc.constantFrom(...'0123456789') }, { weight: 1, arbitrary: fc.constantFrom('x', ' ', '-', '٣') });
+    const digit = fc.oneof(
+      { weight: 30, arbitrary: fc.constantFrom(...'0123456789') },
+      { weight: 1, arbitrary: fc.constantFrom('x', ' ', '-', '٣') },
+    );
     const digits = (n: number) => fc.array(digit, { minLength: n, maxLength: n }).map((d) => d.join(''));
     // Months and days near the limits are where a wrong check would show.
     const month = fc.oneof(digits(2), fc.constantFrom('00', '01', '02', '04', '06', '09', '11', '12', '13'));
@@ -312,8 +367,18 @@ describe('fast paths agree with the general ones', () => {
   });
 
   it('stringJson is JSON.stringify for any text', () => {
-    fc.assert(fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.string({ unit: fc.constantFrom('"', '\\', '\n', '\u001f', '\ud800', '\udc00', 'a', 'é') })), (text) => {
-      expect(stringJson(text)).toBe(JSON.stringify(text));
-    }));
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.string({ unit: 'binary' }),
+          fc.string({ unit: 'grapheme' }),
+          fc.string({ unit: fc.constantFrom('"', '\\', '\n', '\u001f', '\ud800', '\udc00', 'a', 'é') }),
+        ),
+        (text) => {
+          expect(stringJson(text)).toBe(JSON.stringify(text));
+        },
+      ),
+    );
   });
 });

@@ -184,7 +184,10 @@ function setAside(path: string, at: Date): string {
   const extension = extname(path);
   const stem = join(dirname(path), basename(path, extension));
   // ISO time without milliseconds, ':' replaced because Windows forbids it in file names.
-  const stamp = at.toISOString().replace(/\.\d{3}Z$/, 'Z').replaceAll(':', '-');
+  const stamp = at
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replaceAll(':', '-');
   let target = `${stem}.damaged-${stamp}${extension}`;
   for (let attempt = 2; existsSync(target); attempt++) target = `${stem}.damaged-${stamp}-${attempt}${extension}`;
   renameSync(path, target);
@@ -213,7 +216,9 @@ function parseSettingsText(text: string): { document: SettingsDocument; migrated
     try {
       document = { ...migrate(document), schemaVersion: version + 1 };
     } catch (error) {
-      throw new UnusableSettingsError(`it could not be upgraded from settings version ${version}: ${(error as Error).message}`);
+      throw new UnusableSettingsError(
+        `it could not be upgraded from settings version ${version}: ${(error as Error).message}`,
+      );
     }
   }
   return { document: validateDocument(document), migrated: storedVersion !== CURRENT_SCHEMA_VERSION };
@@ -236,7 +241,9 @@ function readSchemaVersion(document: JsonObject): number {
 function validateDocument(document: JsonObject): SettingsDocument {
   const unknownFields = Object.keys(document).filter((key) => key !== 'schemaVersion' && key !== 'config');
   if (unknownFields.length) {
-    throw new UnusableSettingsError(`unknown field${unknownFields.length > 1 ? 's' : ''} ${unknownFields.map((k) => `"${k}"`).join(', ')}`);
+    throw new UnusableSettingsError(
+      `unknown field${unknownFields.length > 1 ? 's' : ''} ${unknownFields.map((k) => `"${k}"`).join(', ')}`,
+    );
   }
   if (!('config' in document)) throw new UnusableSettingsError('config: is required');
   if (document.config === null) return { schemaVersion: CURRENT_SCHEMA_VERSION, config: null };
@@ -245,7 +252,9 @@ function validateDocument(document: JsonObject): SettingsDocument {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     // Re-rooted under "config" so each problem names the field as it appears in the file.
-    const problems = error.problems.map((problem) => problem.replace(/^\(top level\)/, 'config').replace(/^(?!config:)/, 'config.'));
+    const problems = error.problems.map((problem) =>
+      problem.replace(/^\(top level\)/, 'config').replace(/^(?!config:)/, 'config.'),
+    );
     throw new UnusableSettingsError(problems.join('; '));
   }
 }

@@ -127,7 +127,8 @@ export async function* readCsv(
   };
 
   /** The line pending's first row starts on (after any blank lines). */
-  const openRowLine = (): number => nextLine + countChar(/^[\r\n]*/.exec(pending)![0], newline === '\r' ? '\r' : '\n', 0, Infinity);
+  const openRowLine = (): number =>
+    nextLine + countChar(/^[\r\n]*/.exec(pending)![0], newline === '\r' ? '\r' : '\n', 0, Infinity);
 
   let headerEvent: CsvHeader | null = null;
   let delimiter: Delimiter | undefined = options.delimiter;
@@ -135,7 +136,11 @@ export async function* readCsv(
 
   for await (const chunk of plain.stream) {
     const decoded = decoder.decode(chunk);
-    const text = inspector.inspect(decoded, chunk, () => nextLine + countLineBreaks(pending, started ? newline : undefined));
+    const text = inspector.inspect(
+      decoded,
+      chunk,
+      () => nextLine + countLineBreaks(pending, started ? newline : undefined),
+    );
     if (!text) continue;
     if (!started) {
       pending += text;
@@ -144,7 +149,8 @@ export async function* readCsv(
       if (header.end === -1 || header.end === pending.length - 1) {
         if (pending.length > MAX_HEADER_CHARS) {
           // Line breaks inside an open quote: the same mistake as in a short file, named the same way.
-          if (header.inQuotes && /[\r\n]/.test(pending.slice(header.start))) throw new CsvFileError(HEADER_QUOTE_NEVER_CLOSED);
+          if (header.inQuotes && /[\r\n]/.test(pending.slice(header.start)))
+            throw new CsvFileError(HEADER_QUOTE_NEVER_CLOSED);
           throw new CsvFileError('The first line is longer than 4 MB: this does not look like a CSV file.');
         }
         continue;
@@ -168,7 +174,8 @@ export async function* readCsv(
     yield* flush(emitRows(input, false));
     if (pending.length === input.length) {
       // Nothing could be parsed: the first row is still open.
-      if (overLimit) throw new CsvFileError(rowTooLongMessage(openRowLine(), pending.length > limits.maxRowChars, limits));
+      if (overLimit)
+        throw new CsvFileError(rowTooLongMessage(openRowLine(), pending.length > limits.maxRowChars, limits));
       if (reparseAt === 0) openRowLines = countChar(pending, newlineChar, 0, pending.length);
       reparseAt = pending.length * 2;
     } else {
@@ -176,7 +183,13 @@ export async function* readCsv(
       openRowLines = 0;
     }
   }
-  const tail = pending + inspector.inspect(decoder.end(), new Uint8Array(0), () => nextLine + countLineBreaks(pending, started ? newline : undefined));
+  const tail =
+    pending +
+    inspector.inspect(
+      decoder.end(),
+      new Uint8Array(0),
+      () => nextLine + countLineBreaks(pending, started ? newline : undefined),
+    );
   pending = '';
   inspector.finish();
   if (!started) {
@@ -203,7 +216,8 @@ export async function* readCsv(
 }
 
 const NEVER_CLOSED = 'never-closed';
-const MALFORMED_QUOTE = 'a quoted field is malformed (a closing quote must be followed by the delimiter or the end of the line)';
+const MALFORMED_QUOTE =
+  'a quoted field is malformed (a closing quote must be followed by the delimiter or the end of the line)';
 
 /** Says which limit the open row passed (not how far: that depends on how the bytes arrived). */
 function rowTooLongMessage(line: number, tooLong: boolean, limits: RowLimits): string {
@@ -250,11 +264,13 @@ function buildBatch(
     if (!simple) for (const field of row) line += countChar(field, newlineChar, 0, field.length);
     if (row.length === 1 && row[0] === '') continue; // blank line
     const reason = papaMalformed.get(i);
-    if (reason) malformed.set(rows.length, reason === NEVER_CLOSED ? neverClosedReason(row, startLine, newlineChar) : reason);
+    if (reason)
+      malformed.set(rows.length, reason === NEVER_CLOSED ? neverClosedReason(row, startLine, newlineChar) : reason);
     rows.push(row);
     lines.push(startLine);
   }
-  const rawText = (i: number): string => rawTextOfLines(input, consumed, firstLine, lines[i]!, lines[i + 1], newlineChar);
+  const rawText = (i: number): string =>
+    rawTextOfLines(input, consumed, firstLine, lines[i]!, lines[i + 1], newlineChar);
   return { rows: { kind: 'rows', rows, lines, malformed, rawText }, nextLine: line };
 }
 
@@ -265,7 +281,8 @@ function neverClosedReason(row: string[], startLine: number, newlineChar: string
   // Line breaks at the very end of the file close no line of their own.
   const last = row[row.length - 1] ?? '';
   breaks -= countChar(/[\r\n]*$/.exec(last)![0], newlineChar, 0, Infinity);
-  if (breaks <= 0) return `a quoted field that opens on line ${startLine} is never closed (it is the last line of the file): the row was not imported`;
+  if (breaks <= 0)
+    return `a quoted field that opens on line ${startLine} is never closed (it is the last line of the file): the row was not imported`;
   const lastLine = startLine + breaks;
   return (
     `a quoted field that opens on line ${startLine} is never closed: it swallowed the ${breaks + 1} lines ${startLine}–${lastLine} up to the end of the file, ` +
@@ -334,7 +351,8 @@ function locateHeaderLine(text: string): HeaderLine {
   let inQuotes = false;
   for (let i = start; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 34 /* " */) inQuotes = !inQuotes; // a doubled "" flips twice: still inside
+    if (c === 34 /* " */)
+      inQuotes = !inQuotes; // a doubled "" flips twice: still inside
     else if (!inQuotes && (c === 10 || c === 13)) return { start, end: i };
   }
   return { start, end: -1, inQuotes };
@@ -353,7 +371,8 @@ export function detectDelimiter(headerLine: string): Delimiter {
   let inQuotes = false;
   for (const char of headerLine) {
     if (char === '"') inQuotes = !inQuotes;
-    else if (!inQuotes && (DELIMITERS as readonly string[]).includes(char)) counts.set(char, (counts.get(char) ?? 0) + 1);
+    else if (!inQuotes && (DELIMITERS as readonly string[]).includes(char))
+      counts.set(char, (counts.get(char) ?? 0) + 1);
   }
   let best: Delimiter = ',';
   let bestCount = 0;
@@ -381,7 +400,8 @@ export function describeBinaryFormat(head: Uint8Array): string | null {
   if (startsWith(head, [0x50, 0x4b, 0x03, 0x04]) || startsWith(head, [0x50, 0x4b, 0x05, 0x06])) {
     return 'a ZIP archive (an Excel .xlsx workbook is one)';
   }
-  if (startsWith(head, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) return 'an Excel .xls workbook (or another old Microsoft Office file)';
+  if (startsWith(head, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]))
+    return 'an Excel .xls workbook (or another old Microsoft Office file)';
   if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'a PNG image';
   if (startsWith(head, [0xff, 0xd8, 0xff])) return 'a JPEG image';
   if (startsWith(head, [0x47, 0x49, 0x46, 0x38])) return 'a GIF image';
@@ -390,7 +410,14 @@ export function describeBinaryFormat(head: Uint8Array): string | null {
   if (startsWith(head, [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c])) return 'a 7-Zip archive';
   if (startsWith(head, [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])) return 'an xz archive';
   if (startsWith(head, [0x28, 0xb5, 0x2f, 0xfd])) return 'a Zstandard archive';
-  if (startsWith(head, [0x42, 0x5a, 0x68]) && head[3]! >= 0x31 && head[3]! <= 0x39 && head[4] === 0x31 && head[5] === 0x41) return 'a bzip2 archive';
+  if (
+    startsWith(head, [0x42, 0x5a, 0x68]) &&
+    head[3]! >= 0x31 &&
+    head[3]! <= 0x39 &&
+    head[4] === 0x31 &&
+    head[5] === 0x41
+  )
+    return 'a bzip2 archive';
   return null;
 }
 
@@ -435,10 +462,15 @@ class TextInspector {
       // A U+FFFD the file itself holds (its bytes EF BF BD) is text, not an invalid sequence.
       const invalid = replacements === 0 ? 0 : replacements - countReplacementBytes(this.previousTail, chunk);
       if (invalid > 0) {
-        if (this.invalid === 0) this.firstInvalidLine = lineAtStart() + countLineBreaks(text.slice(0, text.indexOf('\uFFFD')), undefined);
+        if (this.invalid === 0)
+          this.firstInvalidLine = lineAtStart() + countLineBreaks(text.slice(0, text.indexOf('\uFFFD')), undefined);
         this.invalid += invalid;
       }
-      if (chunk.length > 0) this.previousTail = chunk.length >= 2 ? chunk.subarray(chunk.length - 2) : Uint8Array.from([...this.previousTail, ...chunk].slice(-2));
+      if (chunk.length > 0)
+        this.previousTail =
+          chunk.length >= 2
+            ? chunk.subarray(chunk.length - 2)
+            : Uint8Array.from([...this.previousTail, ...chunk].slice(-2));
     }
     const nul = text.indexOf('\u0000');
     if (nul === -1) return text;
@@ -464,7 +496,9 @@ class TextInspector {
       else nulsOdd++;
     }
     // UTF-16 puts its NULs at every other byte, all on one side; a run of NULs (padding) fills both.
-    const alternating = Math.max(nulsEven, nulsOdd) > sample.length * 0.3 && Math.min(nulsEven, nulsOdd) < Math.max(nulsEven, nulsOdd) * 0.1;
+    const alternating =
+      Math.max(nulsEven, nulsOdd) > sample.length * 0.3 &&
+      Math.min(nulsEven, nulsOdd) < Math.max(nulsEven, nulsOdd) * 0.1;
     if (this.encoding !== 'utf-16le' && alternating) {
       throw new CsvFileError(
         'This does not look like a CSV file: every other byte of it is a NUL, as in UTF-16 text without a byte order mark. ' +

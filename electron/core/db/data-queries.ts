@@ -29,9 +29,27 @@ interface TableShape {
 }
 
 const TABLES: Record<DataTable, TableShape> = {
-  organizations: { idColumn: 'external_id', objectType: 'organizations', fields: ['name'], searchable: ['external_id', 'name'], traitsColumn: 'traits' },
-  accounts: { idColumn: 'external_id', objectType: 'accounts', fields: ['name', 'organization_id'], searchable: ['external_id', 'name'], traitsColumn: 'traits' },
-  users: { idColumn: 'external_id', objectType: 'users', fields: ['name', 'email', 'organization_id'], searchable: ['external_id', 'name', 'email'], traitsColumn: 'traits' },
+  organizations: {
+    idColumn: 'external_id',
+    objectType: 'organizations',
+    fields: ['name'],
+    searchable: ['external_id', 'name'],
+    traitsColumn: 'traits',
+  },
+  accounts: {
+    idColumn: 'external_id',
+    objectType: 'accounts',
+    fields: ['name', 'organization_id'],
+    searchable: ['external_id', 'name'],
+    traitsColumn: 'traits',
+  },
+  users: {
+    idColumn: 'external_id',
+    objectType: 'users',
+    fields: ['name', 'email', 'organization_id'],
+    searchable: ['external_id', 'name', 'email'],
+    traitsColumn: 'traits',
+  },
   nps_responses: {
     idColumn: 'external_id',
     objectType: 'nps',
@@ -70,8 +88,12 @@ export class DatabaseQueries {
   getRun(runId: number, rejectsOffset = 0, rejectsLimit = 100): RunDetail | null {
     const run = this.db.prepare(`SELECT * FROM sync_runs WHERE id = ?`).get(runId) as RunRow | undefined;
     if (!run) return null;
-    const files = (this.db.prepare(`SELECT * FROM sync_files WHERE run_id = ? ORDER BY id`).all(runId) as FileRow[]).map(toRunFile);
-    const { total } = this.db.prepare(`SELECT count(*) AS total FROM sync_rejects WHERE run_id = ?`).get(runId) as { total: number };
+    const files = (
+      this.db.prepare(`SELECT * FROM sync_files WHERE run_id = ? ORDER BY id`).all(runId) as FileRow[]
+    ).map(toRunFile);
+    const { total } = this.db.prepare(`SELECT count(*) AS total FROM sync_rejects WHERE run_id = ?`).get(runId) as {
+      total: number;
+    };
     const items = this.db
       .prepare(`SELECT key, line, reason, raw FROM sync_rejects WHERE run_id = ? ORDER BY id LIMIT ? OFFSET ?`)
       .all(runId, rejectsLimit, rejectsOffset) as RejectedRow[];
@@ -80,7 +102,9 @@ export class DatabaseQueries {
 
   runChart(limit: number): RunChartPoint[] {
     const rows = this.db
-      .prepare(`SELECT id AS runId, started_at AS startedAt, status, rows, rejected FROM sync_runs ORDER BY id DESC LIMIT ?`)
+      .prepare(
+        `SELECT id AS runId, started_at AS startedAt, status, rows, rejected FROM sync_runs ORDER BY id DESC LIMIT ?`,
+      )
       .all(limit) as RunChartPoint[];
     return rows.reverse();
   }
@@ -102,7 +126,11 @@ export class DatabaseQueries {
       term && offset === 0 && rows.length < limit
         ? rows.length
         : term
-          ? (this.db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${table} ${where} LIMIT ${MAX_COUNTED_MATCHES + 1})`).get(params) as { n: number }).n
+          ? (
+              this.db
+                .prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${table} ${where} LIMIT ${MAX_COUNTED_MATCHES + 1})`)
+                .get(params) as { n: number }
+            ).n
           : (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
     return { table, total, offset, rows: rows.map((row) => toRecordRow(row, shape)) };
   }
@@ -110,7 +138,9 @@ export class DatabaseQueries {
   getRecord(table: DataTable, id: string): RecordDetail | null {
     const shape = shapeOf(table);
     const row = this.db
-      .prepare(`SELECT *, ${shape.idColumn} AS id, ${staleExpression(table, shape)} AS stale FROM ${table} WHERE ${shape.idColumn} = ?`)
+      .prepare(
+        `SELECT *, ${shape.idColumn} AS id, ${staleExpression(table, shape)} AS stale FROM ${table} WHERE ${shape.idColumn} = ?`,
+      )
       .get(id) as Record<string, string | number | null> | undefined;
     if (!row) return null;
     const detail: RecordDetail = {
@@ -122,9 +152,11 @@ export class DatabaseQueries {
       syncCount: Number(row.sync_count),
     };
     if (table === 'users') {
-      detail.accountIds = (this.db.prepare(`SELECT account_id FROM user_accounts WHERE user_id = ? ORDER BY account_id`).all(id) as { account_id: string }[]).map(
-        (r) => r.account_id,
-      );
+      detail.accountIds = (
+        this.db.prepare(`SELECT account_id FROM user_accounts WHERE user_id = ? ORDER BY account_id`).all(id) as {
+          account_id: string;
+        }[]
+      ).map((r) => r.account_id);
     }
     return detail;
   }
@@ -132,7 +164,8 @@ export class DatabaseQueries {
 
 /** Table names go into SQL text: only the known ones pass, whatever the transport validated. */
 function shapeOf(table: DataTable): TableShape {
-  if (!Object.hasOwn(TABLES, table)) throw new Error(`Unknown table "${String(table)}": use one of ${Object.keys(TABLES).join(', ')}.`);
+  if (!Object.hasOwn(TABLES, table))
+    throw new Error(`Unknown table "${String(table)}": use one of ${Object.keys(TABLES).join(', ')}.`);
   return TABLES[table];
 }
 

@@ -59,7 +59,9 @@ export const INTERRUPTED_RUN_REASON =
  * started after the run (pids are reused, after a reboot especially).
  */
 export function markInterruptedRuns(db: SqliteDatabase): number {
-  const running = db.prepare(`SELECT id, pid, host, started_at AS startedAt FROM sync_runs WHERE status = 'running'`).all() as {
+  const running = db
+    .prepare(`SELECT id, pid, host, started_at AS startedAt FROM sync_runs WHERE status = 'running'`)
+    .all() as {
     id: number;
     pid: number | null;
     host: string | null;
@@ -67,7 +69,9 @@ export function markInterruptedRuns(db: SqliteDatabase): number {
   }[];
   const gone = running.filter((run) => !isRunningElsewhere(run.pid, run.host, run.startedAt));
   if (gone.length === 0) return 0;
-  const mark = db.prepare(`UPDATE sync_runs SET status = 'interrupted', error = COALESCE(error, ?) WHERE id = ? AND status = 'running'`);
+  const mark = db.prepare(
+    `UPDATE sync_runs SET status = 'interrupted', error = COALESCE(error, ?) WHERE id = ? AND status = 'running'`,
+  );
   return db.transaction(() => gone.reduce((n, run) => n + mark.run(INTERRUPTED_RUN_REASON, run.id).changes, 0))();
 }
 
@@ -94,8 +98,9 @@ function processStartTime(pid: number): number | undefined {
 
 export function startRun(db: SqliteDatabase, trigger: string, startedAt: string): number {
   return Number(
-    db.prepare(`INSERT INTO sync_runs (trigger, status, started_at, pid, host) VALUES (?, 'running', ?, ?, ?)`).run(trigger, startedAt, process.pid, hostname())
-      .lastInsertRowid,
+    db
+      .prepare(`INSERT INTO sync_runs (trigger, status, started_at, pid, host) VALUES (?, 'running', ?, ?, ?)`)
+      .run(trigger, startedAt, process.pid, hostname()).lastInsertRowid,
   );
 }
 
@@ -148,10 +153,17 @@ export function createRejectRecorder(db: SqliteDatabase, runId: number): (reject
 }
 
 function pickCounts(counts: FileCounts): FileCounts {
-  return { rows: counts.rows, created: counts.created, updated: counts.updated, skipped: counts.skipped, rejected: counts.rejected };
+  return {
+    rows: counts.rows,
+    created: counts.created,
+    updated: counts.updated,
+    skipped: counts.skipped,
+    rejected: counts.rejected,
+  };
 }
 
 export function lastRunStart(db: SqliteDatabase): number | null {
-  const row = db.prepare(`SELECT started_at FROM sync_runs ORDER BY id DESC LIMIT 1`).get() as { started_at: string } | undefined;
+  const row = db.prepare(`SELECT started_at FROM sync_runs ORDER BY id DESC LIMIT 1`).get() as
+    { started_at: string } | undefined;
   return row ? Date.parse(row.started_at) : null;
 }

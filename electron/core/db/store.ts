@@ -186,7 +186,9 @@ function migrate(db: SqliteDatabase): void {
   const schemaVersion = () => {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
-      throw new Error(`was written by a newer version of S3 CSV Sync (schema ${version}; this version knows ${SCHEMA_VERSION}). Update the app`);
+      throw new Error(
+        `was written by a newer version of S3 CSV Sync (schema ${version}; this version knows ${SCHEMA_VERSION}). Update the app`,
+      );
     }
     return version;
   };
@@ -304,7 +306,9 @@ function mergeTraitsSql(stored: string, incoming: string): string {
 
 function ensureMergeFunction(db: SqliteDatabase): void {
   if (connectionsWithMerge.has(db)) return;
-  db.function(MERGE_TRAITS_FUNCTION, { deterministic: true }, (stored, incoming) => mergeTraits(String(stored), String(incoming)));
+  db.function(MERGE_TRAITS_FUNCTION, { deterministic: true }, (stored, incoming) =>
+    mergeTraits(String(stored), String(incoming)),
+  );
   connectionsWithMerge.add(db);
 }
 
@@ -322,7 +326,12 @@ export function mergeTraits(storedJson: string, incomingJson: string): string {
  * Created rows are counted by rowid (new rows get the largest rowid plus one), so no statement
  * needs to return anything.
  */
-export function createRecordWriter(db: SqliteDatabase, type: ObjectType, mapping: ObjectMapping, stamp: FileStamp): RecordWriter {
+export function createRecordWriter(
+  db: SqliteDatabase,
+  type: ObjectType,
+  mapping: ObjectMapping,
+  stamp: FileStamp,
+): RecordWriter {
   ensureMergeFunction(db);
   const table = TABLE_OF[type];
   const width = ROW_WIDTH[type];
@@ -375,7 +384,12 @@ export function createRecordWriter(db: SqliteDatabase, type: ObjectType, mapping
     writeRow = upsertInto(responses);
   } else {
     // Organizations, accounts, users: the columns between ID and traits, in row order (record-rows.ts).
-    const columns = type === 'organizations' ? ['name'] : type === 'accounts' ? ['name', 'organization_id'] : ['name', 'email', 'organization_id'];
+    const columns =
+      type === 'organizations'
+        ? ['name']
+        : type === 'accounts'
+          ? ['name', 'organization_id']
+          : ['name', 'email', 'organization_id'];
     const traitsAt = columns.length + 1;
     const links =
       type === 'users'
@@ -426,7 +440,11 @@ export function createRecordWriter(db: SqliteDatabase, type: ObjectType, mapping
   }
 
   // update_only files update (or skip) rows: their references are checked by query.
-  const references = createReferenceCounter(db, 'mode' in mapping && mapping.mode === 'update_only' ? [] : REFERENCE_CHECKS[type], mapping);
+  const references = createReferenceCounter(
+    db,
+    'mode' in mapping && mapping.mode === 'update_only' ? [] : REFERENCE_CHECKS[type],
+    mapping,
+  );
   if (references.active) {
     const write = writeRow;
     writeRow = (values, at) => {
@@ -515,7 +533,9 @@ class BatchedStatement {
     if (inserted === rows) return;
     // The IDs that went in; the first row with each of them is the one that did. The others, in
     // file order, are upserts (SQLite applies a multi-row upsert row by row: the last one wins).
-    this.insertedIdsQuery ??= this.db.prepare(`SELECT ${insertFirst.idColumn} FROM ${insertFirst.table} WHERE rowid >= ?`).pluck();
+    this.insertedIdsQuery ??= this.db
+      .prepare(`SELECT ${insertFirst.idColumn} FROM ${insertFirst.table} WHERE rowid >= ?`)
+      .pluck();
     const insertedIds = new Set(this.insertedIdsQuery.all(firstNewRowid));
     const rest: unknown[] = [];
     for (let r = 0; r < rows; r++) {
@@ -533,7 +553,9 @@ class BatchedStatement {
     if (!statement) {
       const values = Array.from({ length: rows }, () => this.sql.row).join(', ');
       statement = this.db.prepare(
-        kind === 'insert' ? `${this.sql.head.replace(/^INSERT INTO /, 'INSERT OR IGNORE INTO ')} ${values}` : `${this.sql.head} ${values} ${this.sql.tail}`,
+        kind === 'insert'
+          ? `${this.sql.head.replace(/^INSERT INTO /, 'INSERT OR IGNORE INTO ')} ${values}`
+          : `${this.sql.head} ${values} ${this.sql.tail}`,
       );
       this.statements.set(key, statement);
     }
@@ -562,7 +584,8 @@ const REFERENCE_CHECKS: Record<ObjectType, ReferenceCheck[]> = {
       column: 'organization_id',
       refersTo: 'organizations',
       rowIndex: 2,
-      describe: (n, ex) => `${n} account${n > 1 ? 's refer' : ' refers'} to an organization that does not exist (for example "${ex}")`,
+      describe: (n, ex) =>
+        `${n} account${n > 1 ? 's refer' : ' refers'} to an organization that does not exist (for example "${ex}")`,
     },
   ],
   users: [
@@ -571,14 +594,16 @@ const REFERENCE_CHECKS: Record<ObjectType, ReferenceCheck[]> = {
       column: 'organization_id',
       refersTo: 'organizations',
       rowIndex: 3,
-      describe: (n, ex) => `${n} user${n > 1 ? 's refer' : ' refers'} to an organization that does not exist (for example "${ex}")`,
+      describe: (n, ex) =>
+        `${n} user${n > 1 ? 's refer' : ' refers'} to an organization that does not exist (for example "${ex}")`,
     },
     {
       table: 'user_accounts',
       column: 'account_id',
       refersTo: 'accounts',
       rowIndex: 5,
-      describe: (n, ex) => `${n} user-account link${n > 1 ? 's refer' : ' refers'} to an account that does not exist (for example "${ex}")`,
+      describe: (n, ex) =>
+        `${n} user-account link${n > 1 ? 's refer' : ' refers'} to an account that does not exist (for example "${ex}")`,
     },
   ],
   nps: [
@@ -587,7 +612,8 @@ const REFERENCE_CHECKS: Record<ObjectType, ReferenceCheck[]> = {
       column: 'user_id',
       refersTo: 'users',
       rowIndex: 1,
-      describe: (n, ex) => `${n} NPS response${n > 1 ? 's refer' : ' refers'} to a user that does not exist (for example "${ex}")`,
+      describe: (n, ex) =>
+        `${n} NPS response${n > 1 ? 's refer' : ' refers'} to a user that does not exist (for example "${ex}")`,
     },
   ],
   tracks: (
@@ -602,7 +628,8 @@ const REFERENCE_CHECKS: Record<ObjectType, ReferenceCheck[]> = {
     refersTo,
     target: noun,
     rowIndex: 1,
-    describe: (n: number, ex: string) => `${n} event${n > 1 ? 's refer' : ' refers'} to a${noun === 'organization' || noun === 'account' ? 'n' : ''} ${noun} that does not exist (for example "${ex}")`,
+    describe: (n: number, ex: string) =>
+      `${n} event${n > 1 ? 's refer' : ' refers'} to a${noun === 'organization' || noun === 'account' ? 'n' : ''} ${noun} that does not exist (for example "${ex}")`,
   })),
 };
 
@@ -616,7 +643,12 @@ export interface ReferenceScope {
 }
 
 /** References to records that do not exist yet: stored as given, reported as warnings. */
-export function findDanglingReferences(db: SqliteDatabase, type: ObjectType, stamp: FileStamp, scope: ReferenceScope = {}): string[] {
+export function findDanglingReferences(
+  db: SqliteDatabase,
+  type: ObjectType,
+  stamp: FileStamp,
+  scope: ReferenceScope = {},
+): string[] {
   const warnings: string[] = [];
   for (const check of REFERENCE_CHECKS[type]) {
     if (check.target && scope.target && check.target !== scope.target) continue;
@@ -626,7 +658,9 @@ export function findDanglingReferences(db: SqliteDatabase, type: ObjectType, sta
       continue;
     }
     const written = check.table === TABLE_OF[type] ? scope.written : undefined;
-    const row = db.prepare(referenceCheckSql(check, written)).get({ run: stamp.runId, file: stamp.key, rowidBefore: written?.rowidBefore ?? 0 }) as {
+    const row = db
+      .prepare(referenceCheckSql(check, written))
+      .get({ run: stamp.runId, file: stamp.key, rowidBefore: written?.rowidBefore ?? 0 }) as {
       n: number;
       example: string | null;
     };
@@ -643,7 +677,9 @@ function referenceCheckSql(check: ReferenceCheck, written: WrittenRows | undefin
   const sources = written
     ? [
         `SELECT ${column} AS ref FROM ${table} WHERE rowid > @rowidBefore AND ${fromThisFile}`,
-        ...(written.updatedExisting ? [`SELECT ${column} AS ref FROM ${table} WHERE rowid <= @rowidBefore AND ${fromThisFile}`] : []),
+        ...(written.updatedExisting
+          ? [`SELECT ${column} AS ref FROM ${table} WHERE rowid <= @rowidBefore AND ${fromThisFile}`]
+          : []),
       ]
     : [`SELECT ${column} AS ref FROM ${table} WHERE ${fromThisFile}`];
   return `SELECT count(*) AS n, min(ref) AS example FROM (${sources.join(' UNION ALL ')})

@@ -11,8 +11,19 @@ import { parseNpsScore, parseTimestamp, stringJson, traitValueJson } from './typ
  */
 export type TraitsJson = string;
 
-export interface OrganizationRecord { type: 'organizations'; id: string; name: string | null; traits: TraitsJson }
-export interface AccountRecord { type: 'accounts'; id: string; name: string | null; organizationId: string | null; traits: TraitsJson }
+export interface OrganizationRecord {
+  type: 'organizations';
+  id: string;
+  name: string | null;
+  traits: TraitsJson;
+}
+export interface AccountRecord {
+  type: 'accounts';
+  id: string;
+  name: string | null;
+  organizationId: string | null;
+  traits: TraitsJson;
+}
 export interface UserRecord {
   type: 'users';
   id: string;
@@ -22,7 +33,14 @@ export interface UserRecord {
   accountId: string | null;
   traits: TraitsJson;
 }
-export interface NpsRecord { type: 'nps'; id: string; userId: string; score: number; feedback: string | null; respondedAt: string }
+export interface NpsRecord {
+  type: 'nps';
+  id: string;
+  userId: string;
+  score: number;
+  feedback: string | null;
+  respondedAt: string;
+}
 export interface EventRecord {
   type: 'tracks';
   messageId: string;
@@ -113,7 +131,8 @@ export function createRowEncoder(type: ObjectType, mapping: ObjectMapping, heade
 
   switch (type) {
     case 'organizations': {
-      const id = index('idColumn'), name = index('nameColumn');
+      const id = index('idColumn'),
+        name = index('nameColumn');
       return (row, out, at) => {
         const externalId = row[id]!;
         if (externalId === '') return missingId('organization');
@@ -124,7 +143,9 @@ export function createRowEncoder(type: ObjectType, mapping: ObjectMapping, heade
       };
     }
     case 'accounts': {
-      const id = index('idColumn'), name = index('nameColumn'), org = index('organizationIdColumn');
+      const id = index('idColumn'),
+        name = index('nameColumn'),
+        org = index('organizationIdColumn');
       return (row, out, at) => {
         const externalId = row[id]!;
         if (externalId === '') return missingId('account');
@@ -136,8 +157,11 @@ export function createRowEncoder(type: ObjectType, mapping: ObjectMapping, heade
       };
     }
     case 'users': {
-      const id = index('idColumn'), name = index('nameColumn'), email = index('emailColumn');
-      const org = index('organizationIdColumn'), account = index('accountIdColumn');
+      const id = index('idColumn'),
+        name = index('nameColumn'),
+        email = index('emailColumn');
+      const org = index('organizationIdColumn'),
+        account = index('accountIdColumn');
       return (row, out, at) => {
         const externalId = row[id]!;
         if (externalId === '') return missingId('user');
@@ -151,8 +175,11 @@ export function createRowEncoder(type: ObjectType, mapping: ObjectMapping, heade
       };
     }
     case 'nps': {
-      const id = index('idColumn'), user = index('userIdColumn'), score = index('scoreColumn');
-      const feedback = index('feedbackColumn'), timestamp = index('timestampColumn');
+      const id = index('idColumn'),
+        user = index('userIdColumn'),
+        score = index('scoreColumn');
+      const feedback = index('feedbackColumn'),
+        timestamp = index('timestampColumn');
       return (row, out, at) => {
         const externalId = row[id]!;
         if (externalId === '') return missingId('NPS response');
@@ -172,8 +199,10 @@ export function createRowEncoder(type: ObjectType, mapping: ObjectMapping, heade
     }
     case 'tracks': {
       const m = mapping as TracksMapping;
-      const messageId = index('messageIdColumn'), target = index('targetIdColumn');
-      const timestamp = index('timestampColumn'), event = index('eventColumn');
+      const messageId = index('messageIdColumn'),
+        target = index('targetIdColumn');
+      const timestamp = index('timestampColumn'),
+        event = index('eventColumn');
       const missingTarget = `missing ${m.target} ID (the object the event relates to)`;
       return (row, out, at) => {
         const id = row[messageId]!;
@@ -205,7 +234,9 @@ export function buildTraitsJson(row: string[], traitColumns: readonly (readonly 
  * of one): the key prefixes are built once per file. The text is what JSON.stringify gives for an
  * object with the set traits followed by the nulls, key order included.
  */
-export function createTraitsEncoder(traitColumns: readonly (readonly [number, string])[]): (row: string[]) => TraitsJson {
+export function createTraitsEncoder(
+  traitColumns: readonly (readonly [number, string])[],
+): (row: string[]) => TraitsJson {
   // JavaScript objects list integer-like keys first, in numeric order; a column named like that is
   // rare, and then building the object keeps the key order the store has always written.
   if (traitColumns.some(([, name]) => isArrayIndex(name))) return (row) => traitsJsonViaObject(row, traitColumns);
@@ -261,7 +292,9 @@ function missingId(what: string): string {
 }
 
 function badTimestamp(value: string): string {
-  return value.trim() === '' ? 'missing timestamp' : `timestamp "${clip(value)}" is not an ISO 8601 date or time, or an epoch number`;
+  return value.trim() === ''
+    ? 'missing timestamp'
+    : `timestamp "${clip(value)}" is not an ISO 8601 date or time, or an epoch number`;
 }
 
 // A hostile header (thousands of columns, a name megabytes long) must not make a message of that size:
@@ -270,7 +303,10 @@ const MAX_NAMES_LISTED = 50;
 
 /** Quoted, clipped column names, at most MAX_NAMES_LISTED of them. */
 function listNames(names: readonly string[]): string {
-  const listed = names.slice(0, MAX_NAMES_LISTED).map((name) => `"${clip(name)}"`).join(', ');
+  const listed = names
+    .slice(0, MAX_NAMES_LISTED)
+    .map((name) => `"${clip(name)}"`)
+    .join(', ');
   const more = names.length - MAX_NAMES_LISTED;
   return more > 0 ? `${listed} and ${more.toLocaleString('en-US')} more` : listed;
 }

@@ -130,8 +130,12 @@ export function parseTimestampInGeneral(text: string): string | null {
   const match = ISO_TIMESTAMP.exec(cell);
   if (!match) return null;
   const [, y, mo, d, h = '0', mi = '0', s = '0', fraction = '', zone] = match;
-  const year = Number(y), month = Number(mo), day = Number(d);
-  const hour = Number(h), minute = Number(mi), second = Number(s);
+  const year = Number(y),
+    month = Number(mo),
+    day = Number(d);
+  const hour = Number(h),
+    minute = Number(mi),
+    second = Number(s);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
   if (hour > 23 || minute > 59 || second > 59) return null;
   const millis = fraction ? Math.floor(Number(`0.${fraction}`) * 1000) : 0;
@@ -157,19 +161,44 @@ export function parseTimestampInGeneral(text: string): string | null {
 
 /** YYYY-MM-DDTHH:MM:SS.mmmZ with a real date and time: exactly what new Date(...).toISOString() writes. */
 function isCanonicalUtc(t: string): boolean {
-  if (t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(10) !== 84 /* T */ || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58) return false;
+  if (
+    t.charCodeAt(4) !== 45 ||
+    t.charCodeAt(7) !== 45 ||
+    t.charCodeAt(10) !== 84 /* T */ ||
+    t.charCodeAt(13) !== 58 ||
+    t.charCodeAt(16) !== 58
+  )
+    return false;
   if (t.charCodeAt(19) !== 46 /* . */ || t.charCodeAt(23) !== 90 /* Z */) return false;
   // Every timestamp of every row comes here: two digits at a time, no loop.
-  const century = twoDigitsAt(t, 0), yearOfCentury = twoDigitsAt(t, 2), month = twoDigitsAt(t, 5), day = twoDigitsAt(t, 8);
-  const hour = twoDigitsAt(t, 11), minute = twoDigitsAt(t, 14), second = twoDigitsAt(t, 17), millis = twoDigitsAt(t, 20);
+  const century = twoDigitsAt(t, 0),
+    yearOfCentury = twoDigitsAt(t, 2),
+    month = twoDigitsAt(t, 5),
+    day = twoDigitsAt(t, 8);
+  const hour = twoDigitsAt(t, 11),
+    minute = twoDigitsAt(t, 14),
+    second = twoDigitsAt(t, 17),
+    millis = twoDigitsAt(t, 20);
   if (century < 0 || yearOfCentury < 0 || millis < 0 || !isDigit(t.charCodeAt(22))) return false;
-  if (month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+  if (
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    hour < 0 ||
+    hour > 23 ||
+    minute < 0 ||
+    minute > 59 ||
+    second < 0 ||
+    second > 59
+  )
+    return false;
   return day <= 28 || day <= daysInMonth(century * 100 + yearOfCentury, month);
 }
 
 /** The number written by the two ASCII digits at `at`, or -1 when either is not a digit. */
 function twoDigitsAt(text: string, at: number): number {
-  const tens = text.charCodeAt(at), ones = text.charCodeAt(at + 1);
+  const tens = text.charCodeAt(at),
+    ones = text.charCodeAt(at + 1);
   return isDigit(tens) && isDigit(ones) ? (tens - 48) * 10 + (ones - 48) : -1;
 }
 

@@ -16,7 +16,10 @@ export type S3ProblemKind =
   | 'other';
 
 export class S3AccessError extends Error {
-  constructor(readonly kind: S3ProblemKind, message: string) {
+  constructor(
+    readonly kind: S3ProblemKind,
+    message: string,
+  ) {
     super(message);
     this.name = 'S3AccessError';
   }
@@ -33,7 +36,15 @@ interface SdkErrorShape {
   cause?: unknown;
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+  'EPIPE',
+]);
 
 export function explainS3Error(error: unknown, connection: ConnectionConfig, key?: string): S3AccessError {
   if (error instanceof S3AccessError) return error;
@@ -58,10 +69,18 @@ export function explainS3Error(error: unknown, connection: ConnectionConfig, key
     );
   }
   if (name === 'NoSuchBucket') {
-    return new S3AccessError('no-such-bucket', `The bucket ${bucket} does not exist at ${where}. Check the bucket name (and the region or endpoint).`);
+    return new S3AccessError(
+      'no-such-bucket',
+      `The bucket ${bucket} does not exist at ${where}. Check the bucket name (and the region or endpoint).`,
+    );
   }
   const rightRegion = regionFromError(e);
-  if (name === 'PermanentRedirect' || name === 'AuthorizationHeaderMalformed' || status === 301 || (rightRegion && rightRegion !== connection.region)) {
+  if (
+    name === 'PermanentRedirect' ||
+    name === 'AuthorizationHeaderMalformed' ||
+    status === 301 ||
+    (rightRegion && rightRegion !== connection.region)
+  ) {
     return new S3AccessError(
       'wrong-region',
       rightRegion
@@ -70,22 +89,38 @@ export function explainS3Error(error: unknown, connection: ConnectionConfig, key
     );
   }
   if (name === 'NoSuchKey') {
-    return new S3AccessError('no-such-key', `The file ${key ?? ''} is no longer in the bucket (it was deleted after the listing).`);
+    return new S3AccessError(
+      'no-such-key',
+      `The file ${key ?? ''} is no longer in the bucket (it was deleted after the listing).`,
+    );
   }
   if (name === 'AccessDenied' || name === 'Forbidden' || status === 403) {
-    const action = key ? `read ${key} (s3:GetObject)` : `list the bucket ${bucket}${connection.prefix ? ` under "${connection.prefix}"` : ''} (s3:ListBucket)`;
-    return new S3AccessError('access-denied', `Access denied: the access key "${connection.accessKeyId}" may not ${action}. Ask your AWS administrator to grant it.`);
+    const action = key
+      ? `read ${key} (s3:GetObject)`
+      : `list the bucket ${bucket}${connection.prefix ? ` under "${connection.prefix}"` : ''} (s3:ListBucket)`;
+    return new S3AccessError(
+      'access-denied',
+      `Access denied: the access key "${connection.accessKeyId}" may not ${action}. Ask your AWS administrator to grant it.`,
+    );
   }
   // The SDK calls a dropped connection a TimeoutError (code ECONNRESET): the code says what happened.
   if (NETWORK_CODES.has(code) || NETWORK_CODES.has(name)) {
-    const detail = code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'its address could not be resolved' : code === 'ECONNREFUSED' ? 'the connection was refused' : 'the connection was lost';
+    const detail =
+      code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+        ? 'its address could not be resolved'
+        : code === 'ECONNREFUSED'
+          ? 'the connection was refused'
+          : 'the connection was lost';
     return new S3AccessError(
       'unreachable',
       `Could not reach ${where}: ${detail}${key ? ` while reading ${key}` : ''}. Check the ${connection.endpoint ? 'custom endpoint' : 'region'} and your network connection.`,
     );
   }
   if (name === 'TimeoutError' || code === 'ETIMEDOUT' || name === 'RequestTimeout') {
-    return new S3AccessError('timeout', `${where} stopped answering (timed out)${key ? ` while reading ${key}` : ''}. Check your network connection and try again.`);
+    return new S3AccessError(
+      'timeout',
+      `${where} stopped answering (timed out)${key ? ` while reading ${key}` : ''}. Check your network connection and try again.`,
+    );
   }
   if ((status !== undefined && status >= 500) || name === 'SlowDown') {
     return new S3AccessError(

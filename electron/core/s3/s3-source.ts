@@ -2,7 +2,13 @@
 // type, and object streams. Errors come out in plain language (see s3-errors.ts).
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { MAX_FILES_PER_TYPE, OBJECT_TYPES, type ConnectionConfig, type ObjectType, type ObjectsConfig } from '../../shared/config';
+import {
+  MAX_FILES_PER_TYPE,
+  OBJECT_TYPES,
+  type ConnectionConfig,
+  type ObjectType,
+  type ObjectsConfig,
+} from '../../shared/config';
 import { explainS3Error } from './s3-errors';
 
 export interface S3File {
@@ -105,7 +111,12 @@ export async function listSelectedFiles(
     let page;
     try {
       page = await client.send(
-        new ListObjectsV2Command({ Bucket: connection.bucket, Prefix: prefix || undefined, ContinuationToken: continuationToken, MaxKeys: options.pageSize }),
+        new ListObjectsV2Command({
+          Bucket: connection.bucket,
+          Prefix: prefix || undefined,
+          ContinuationToken: continuationToken,
+          MaxKeys: options.pageSize,
+        }),
         { abortSignal: options.signal },
       );
     } catch (error) {
@@ -151,7 +162,9 @@ export async function openObject(
   signal?: AbortSignal,
 ): Promise<OpenedObject> {
   try {
-    const response = await client.send(new GetObjectCommand({ Bucket: connection.bucket, Key: key }), { abortSignal: signal });
+    const response = await client.send(new GetObjectCommand({ Bucket: connection.bucket, Key: key }), {
+      abortSignal: signal,
+    });
     const body = response.Body as AsyncIterable<Uint8Array> | undefined;
     if (!body) throw new Error(`S3 returned no content for ${key}`);
     return { body, etag: (response.ETag ?? '').replaceAll('"', ''), size: response.ContentLength ?? 0 };

@@ -16,7 +16,16 @@ import type {
 import { ConfigError, parseConfig, whereJsonFailed, type ObjectType, type SyncConfig } from '../../shared/config';
 import { readCsv, type CsvEncoding, type Delimiter } from '../csv/csv-reader';
 import { DatabaseQueries } from '../db/data-queries';
-import { compileFilePatterns, createS3Client, listSelectedFiles, openObject, prefixSlashCheck, previewFilesOf, testConnection, type Selection } from '../s3/s3-source';
+import {
+  compileFilePatterns,
+  createS3Client,
+  listSelectedFiles,
+  openObject,
+  prefixSlashCheck,
+  previewFilesOf,
+  testConnection,
+  type Selection,
+} from '../s3/s3-source';
 import { KeychainUnavailableError, resolveSecret, type SecretStore } from '../config/secret-store';
 import type { SyncService } from './sync-service';
 
@@ -51,7 +60,10 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
     return (await resolveSecret(input.connection.accessKeyId, { env, store: secretStore })).secret;
   }
 
-  async function withClient<T>(input: ConnectionInput, use: (client: ReturnType<typeof createS3Client>) => Promise<T>): Promise<T> {
+  async function withClient<T>(
+    input: ConnectionInput,
+    use: (client: ReturnType<typeof createS3Client>) => Promise<T>,
+  ): Promise<T> {
     const client = createS3Client(input.connection, await secretFor(input));
     try {
       return await use(client);
@@ -91,13 +103,23 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
    * request's own answer (so a prefix listed in one page pushes nothing, and the screen does not
    * flash "so far" before its count).
    */
-  function throttledPreviewProgress(previewId: string, type: ObjectType, signal: AbortSignal): (selection: Selection, last: boolean) => void {
+  function throttledPreviewProgress(
+    previewId: string,
+    type: ObjectType,
+    signal: AbortSignal,
+  ): (selection: Selection, last: boolean) => void {
     let lastSent = -Infinity;
     return (selection, last) => {
       const now = performance.now();
       if (last || signal.aborted || now - lastSent < PREVIEW_PROGRESS_MS) return;
       lastSent = now;
-      emit('previewProgress', { previewId, type, selected: previewFilesOf(selection, type), overCap: selection.overCap[type], listedCount: selection.listedCount });
+      emit('previewProgress', {
+        previewId,
+        type,
+        selected: previewFilesOf(selection, type),
+        overCap: selection.overCap[type],
+        listedCount: selection.listedCount,
+      });
     };
   }
 
@@ -158,7 +180,10 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
       try {
         new RegExp(fileRegex);
       } catch (error) {
-        return { ok: false, message: `The file pattern is not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}` };
+        return {
+          ok: false,
+          message: `The file pattern is not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`,
+        };
       }
       // Without an id nobody could tell its events apart or cancel it: it is listed quietly.
       const controller = new AbortController();
@@ -166,13 +191,18 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
         previewsInFlight.get(previewId)?.abort(); // the same id sent twice: the later one wins
         previewsInFlight.set(previewId, controller);
       }
-      const progress = previewId === undefined ? undefined : throttledPreviewProgress(previewId, type, controller.signal);
+      const progress =
+        previewId === undefined ? undefined : throttledPreviewProgress(previewId, type, controller.signal);
       try {
         const input = currentConnection();
         const patterns = compileFilePatterns({ [type]: { enabled: true, fileRegex } } as SyncConfig['objects']);
         const slashCheck = prefixSlashCheck(input.connection.prefix, patterns[type]!);
         const selection = await withClient(input, (client) =>
-          listSelectedFiles(client, input.connection, patterns, { signal: controller.signal, onPage: progress, onKey: slashCheck.onKey }),
+          listSelectedFiles(client, input.connection, patterns, {
+            signal: controller.signal,
+            onPage: progress,
+            onKey: slashCheck.onKey,
+          }),
         );
         const warning = slashCheck.warning(selection, type);
         if (controller.signal.aborted) return { ok: false, message: PREVIEW_CANCELLED };
@@ -187,7 +217,8 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
         if (controller.signal.aborted) return { ok: false, message: PREVIEW_CANCELLED };
         return { ok: false, message: (error as Error).message };
       } finally {
-        if (previewId !== undefined && previewsInFlight.get(previewId) === controller) previewsInFlight.delete(previewId);
+        if (previewId !== undefined && previewsInFlight.get(previewId) === controller)
+          previewsInFlight.delete(previewId);
       }
     },
 
@@ -207,7 +238,10 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
           let columns: string[] = [];
           let detected = delimiter ?? ',';
           const rows: string[][] = [];
-          for await (const event of readCsv(object.body, { delimiter: delimiter as Delimiter | undefined, encoding: encoding as CsvEncoding | undefined })) {
+          for await (const event of readCsv(object.body, {
+            delimiter: delimiter as Delimiter | undefined,
+            encoding: encoding as CsvEncoding | undefined,
+          })) {
             if (event.kind === 'header') {
               columns = event.columns;
               detected = event.delimiter;
@@ -298,7 +332,8 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
     schedulerChanged: new Set(),
     previewProgress: new Set(),
   };
-  const emit = <E extends ApiEvent>(event: E, payload: ApiEvents[E]) => listeners[event].forEach((listener) => listener(payload));
+  const emit = <E extends ApiEvent>(event: E, payload: ApiEvents[E]) =>
+    listeners[event].forEach((listener) => listener(payload));
   unsubscribers.push(
     service.onProgress((p) => emit('syncProgress', p)),
     scheduler.on('run-finished', (r) => emit('runFinished', r)),

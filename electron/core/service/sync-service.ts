@@ -99,7 +99,12 @@ export class SyncService {
     this.currentRun = stop;
     try {
       const config = this.settings.getConfig();
-      if (!config) return this.recordRunThatCouldNotStart(trigger, 'failed', 'There is no connection set up yet: fill in the Connection screen and save it.');
+      if (!config)
+        return this.recordRunThatCouldNotStart(
+          trigger,
+          'failed',
+          'There is no connection set up yet: fill in the Connection screen and save it.',
+        );
       let secret: string;
       try {
         ({ secret } = await resolveSecret(config.connection.accessKeyId, { env: this.env, store: this.secretStore }));
@@ -107,7 +112,8 @@ export class SyncService {
         // A missing secret or a locked keychain is a failed run like any other: it goes in the run log.
         return this.recordRunThatCouldNotStart(trigger, 'failed', (error as Error).message);
       }
-      if (stop.signal.aborted) return this.recordRunThatCouldNotStart(trigger, 'interrupted', 'The sync was stopped before it started.');
+      if (stop.signal.aborted)
+        return this.recordRunThatCouldNotStart(trigger, 'interrupted', 'The sync was stopped before it started.');
       return await this.worker.run(
         { config, secretAccessKey: secret, dbPath: this.dbPath, trigger },
         {
@@ -120,7 +126,11 @@ export class SyncService {
     }
   }
 
-  private recordRunThatCouldNotStart(trigger: SyncTrigger, status: 'failed' | 'interrupted', error: string): SyncReport {
+  private recordRunThatCouldNotStart(
+    trigger: SyncTrigger,
+    status: 'failed' | 'interrupted',
+    error: string,
+  ): SyncReport {
     const at = new Date().toISOString();
     const report: SyncReport = {
       runId: startRun(this.db, trigger, at),

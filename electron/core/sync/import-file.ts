@@ -5,7 +5,13 @@ import { MAX_STORED_REJECTS_PER_FILE, rejectReasonForFieldCount, truncateRaw } f
 import { createRowEncoder, HeaderError, type RowEncoder } from '../mapping/row-encoder';
 import { ROW_WIDTH, type RowValue } from '../mapping/record-rows';
 import type { FileCounts, RejectedRow } from '../db/run-log';
-import { createRecordWriter, findDanglingReferences, type FileStamp, type RecordWriter, type SqliteDatabase } from '../db/store';
+import {
+  createRecordWriter,
+  findDanglingReferences,
+  type FileStamp,
+  type RecordWriter,
+  type SqliteDatabase,
+} from '../db/store';
 import { errorCode } from '../../shared/error-code';
 
 export { MAX_STORED_REJECTS_PER_FILE } from '../mapping/reject-rules';
@@ -38,7 +44,8 @@ export async function importFile(request: ImportRequest): Promise<ImportResult> 
   const progress = { rows: 0, bytes: 0 };
   const reject = (line: number, reason: string, raw: () => string): void => {
     counts.rejected++;
-    if (counts.rejected <= MAX_STORED_REJECTS_PER_FILE) request.recordReject({ key: stamp.key, line, reason, raw: truncateRaw(raw()) });
+    if (counts.rejected <= MAX_STORED_REJECTS_PER_FILE)
+      request.recordReject({ key: stamp.key, line, reason, raw: truncateRaw(raw()) });
   };
 
   // IMMEDIATE takes the write lock now, so a writer elsewhere makes us wait (busy_timeout) up front
@@ -53,7 +60,14 @@ export async function importFile(request: ImportRequest): Promise<ImportResult> 
     counts.created = written.created;
     counts.updated = written.updated;
     counts.skipped = written.skipped;
-    const warnings = [...readerWarnings, ...findDanglingReferences(db, type, stamp, { written, counted: written.references, target: 'target' in mapping ? mapping.target : undefined })];
+    const warnings = [
+      ...readerWarnings,
+      ...findDanglingReferences(db, type, stamp, {
+        written,
+        counted: written.references,
+        target: 'target' in mapping ? mapping.target : undefined,
+      }),
+    ];
     request.beforeCommit(counts, warnings);
     db.exec('COMMIT');
     request.onProgress?.({ rows: counts.rows, bytes: progress.bytes });
@@ -81,7 +95,11 @@ async function readRows({ request, writer, counts, progress, reject, warnings }:
   let columnCount = 0;
   // One row of values, reused: the encoder fills it and the writer copies it into its batch.
   const values: RowValue[] = new Array(ROW_WIDTH[request.type]).fill(null);
-  const options = { delimiter: request.mapping.delimiter, encoding: request.mapping.encoding, onWarning: (warning: string) => warnings.push(warning) };
+  const options = {
+    delimiter: request.mapping.delimiter,
+    encoding: request.mapping.encoding,
+    onWarning: (warning: string) => warnings.push(warning),
+  };
   for await (const event of readCsv(body, options)) {
     request.signal?.throwIfAborted();
     if (event.kind === 'header') {
@@ -94,7 +112,9 @@ async function readRows({ request, writer, counts, progress, reject, warnings }:
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       counts.rows++;
-      const problem = (anyMalformed ? malformed.get(i) : undefined) ?? (row.length !== columnCount ? rejectReasonForFieldCount(row.length, columnCount) : undefined);
+      const problem =
+        (anyMalformed ? malformed.get(i) : undefined) ??
+        (row.length !== columnCount ? rejectReasonForFieldCount(row.length, columnCount) : undefined);
       if (problem) {
         reject(lines[i]!, problem, () => event.rawText(i));
         continue;

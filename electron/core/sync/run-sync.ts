@@ -105,9 +105,19 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
       for (const file of selection.selected[type]) {
         if (request.signal?.aborted) break outer;
         fileIndex++;
-        const position = { runId, phase: 'importing' as const, type, key: file.key, fileIndex, fileCount, size: file.size };
+        const position = {
+          runId,
+          phase: 'importing' as const,
+          type,
+          key: file.key,
+          fileIndex,
+          fileCount,
+          size: file.size,
+        };
         emitProgress({ ...position, rows: 0, bytes: 0 }, true);
-        const result = await syncFile(request, client, { runId, type, mapping, mappingHash, file, now }, (p) => emitProgress({ ...position, ...p }));
+        const result = await syncFile(request, client, { runId, type, mapping, mappingHash, file, now }, (p) =>
+          emitProgress({ ...position, ...p }),
+        );
         report.files.push(result.report);
         lockedOut ||= Boolean(result.lockedOut);
         addCounts(report.counts, result.report);
@@ -118,7 +128,10 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
         }
         if (result.fatal) {
           const notAttempted = fileCount - fileIndex;
-          fatal = notAttempted > 0 ? `${result.fatal} The sync stopped there; ${notAttempted} more file${notAttempted === 1 ? ' was' : 's were'} not attempted.` : result.fatal;
+          fatal =
+            notAttempted > 0
+              ? `${result.fatal} The sync stopped there; ${notAttempted} more file${notAttempted === 1 ? ' was' : 's were'} not attempted.`
+              : result.fatal;
           break outer;
         }
       }
@@ -183,7 +196,13 @@ async function syncFile(
   const previous = db
     .prepare(`SELECT etag, size, mapping_hash AS mappingHash FROM file_state WHERE object_type = ? AND key = ?`)
     .get(type, file.key) as { etag: string; size: number; mappingHash: string } | undefined;
-  if (!request.full && previous && previous.etag === file.etag && previous.size === file.size && previous.mappingHash === job.mappingHash) {
+  if (
+    !request.full &&
+    previous &&
+    previous.etag === file.etag &&
+    previous.size === file.size &&
+    previous.mappingHash === job.mappingHash
+  ) {
     const report: FileReport = { ...base, status: 'unchanged' };
     recordFile(db, runId, { ...report, ...bookkeeping, finishedAt: job.now().toISOString() });
     return { report };
@@ -210,7 +229,15 @@ async function syncFile(
            ON CONFLICT (object_type, key) DO UPDATE SET etag = excluded.etag, size = excluded.size,
              mapping_hash = excluded.mapping_hash, run_id = excluded.run_id, imported_at = excluded.imported_at, missing_since = NULL`,
         ).run(type, file.key, downloaded.etag, downloaded.size, job.mappingHash, runId, startedAt);
-        recordFile(db, runId, { ...base, ...counts, warnings, status: 'imported', ...bookkeeping, ...downloaded, finishedAt: job.now().toISOString() });
+        recordFile(db, runId, {
+          ...base,
+          ...counts,
+          warnings,
+          status: 'imported',
+          ...bookkeeping,
+          ...downloaded,
+          finishedAt: job.now().toISOString(),
+        });
       },
     });
     const { warnings, ...counts } = result;
@@ -231,13 +258,20 @@ async function syncFile(
 }
 
 /** A file's error in plain words, and whether it ends the whole run (the database refuses writes). */
-function describeFileError(error: unknown, request: SyncRequest, key: string): { message: string; fatal: boolean; connectionLost?: boolean } {
+function describeFileError(
+  error: unknown,
+  request: SyncRequest,
+  key: string,
+): { message: string; fatal: boolean; connectionLost?: boolean } {
   if (isSqliteError(error)) {
     const fatal = /^SQLITE_(BUSY|FULL|READONLY|IOERR|CORRUPT|NOTADB|CANTOPEN)/.test(errorCode(error));
     return { message: explainSqliteError(error, request.dbPath), fatal };
   }
   if (isGzipError(error)) {
-    return { message: 'The file starts like a gzip archive but is damaged or truncated, so it cannot be decompressed.', fatal: false };
+    return {
+      message: 'The file starts like a gzip archive but is damaged or truncated, so it cannot be decompressed.',
+      fatal: false,
+    };
   }
   if (isFileContentError(error)) return { message: (error as Error).message, fatal: false };
   if ((error as Error)?.name === 'AbortError' || request.signal?.aborted) {
@@ -261,7 +295,6 @@ function decideStatus(files: FileReport[]): SyncReport['status'] {
 function synced(files: FileReport[]): number {
   return files.filter((f) => f.status !== 'failed').length;
 }
-
 
 function isSqliteError(error: unknown): boolean {
   return errorCode(error).startsWith('SQLITE_');
@@ -287,13 +320,22 @@ export function hashMapping(mapping: ObjectMapping): string {
   const { enabled: _enabled, fileRegex: _fileRegex, ...rules } = mapping;
   // UTF-8 is the default: saying so explicitly must not re-import every file.
   if (rules.encoding === 'utf-8') delete rules.encoding;
-  const canonical = JSON.stringify(Object.fromEntries(Object.entries(rules).filter(([, v]) => v != null).sort(([a], [b]) => a.localeCompare(b))));
+  const canonical = JSON.stringify(
+    Object.fromEntries(
+      Object.entries(rules)
+        .filter(([, v]) => v != null)
+        .sort(([a], [b]) => a.localeCompare(b)),
+    ),
+  );
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }
 
 /** Keys imported before, by whether they were already missing from the bucket. */
 function knownFiles(db: SqliteDatabase): Map<string, boolean> {
-  const rows = db.prepare(`SELECT DISTINCT key, missing_since IS NOT NULL AS missing FROM file_state`).all() as { key: string; missing: number }[];
+  const rows = db.prepare(`SELECT DISTINCT key, missing_since IS NOT NULL AS missing FROM file_state`).all() as {
+    key: string;
+    missing: number;
+  }[];
   return new Map(rows.map((r) => [r.key, r.missing === 1]));
 }
 

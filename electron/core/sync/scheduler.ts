@@ -51,8 +51,7 @@ export interface SchedulerState {
 }
 
 export type SyncRequestResult =
-  | { started: true; startedAt: number }
-  | { started: false; reason: string; runningSince?: number };
+  { started: true; startedAt: number } | { started: false; reason: string; runningSince?: number };
 
 export interface SchedulerClock {
   now(): number;

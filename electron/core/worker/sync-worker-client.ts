@@ -127,7 +127,11 @@ export class SyncWorker {
     });
     worker.on('exit', (code) => {
       if (this.worker === worker) this.worker = null;
-      this.failAll(new Error(`The sync worker stopped unexpectedly (exit code ${code}). The file being imported was not committed.`));
+      this.failAll(
+        new Error(
+          `The sync worker stopped unexpectedly (exit code ${code}). The file being imported was not committed.`,
+        ),
+      );
     });
     worker.unref();
     this.worker = worker;
@@ -168,7 +172,10 @@ export class SyncWorker {
 export interface RunSyncInWorkerRequest extends WorkerSyncRequest, WorkerRunOptions {}
 
 /** Runs one sync on a worker thread of its own, which ends with the run. */
-export async function runSyncInWorker(request: RunSyncInWorkerRequest, options: SyncWorkerOptions = {}): Promise<SyncReport> {
+export async function runSyncInWorker(
+  request: RunSyncInWorkerRequest,
+  options: SyncWorkerOptions = {},
+): Promise<SyncReport> {
   const worker = new SyncWorker(options);
   try {
     return await worker.run(request, request);

@@ -3,9 +3,16 @@
 import { parentPort } from 'node:worker_threads';
 import { openDatabase } from '../db/store';
 import { runSync, type SyncProgress } from '../sync/run-sync';
-import { toWorkerError, WORKER_PROGRESS_INTERVAL_MS, type HostToWorker, type WorkerSyncRequest, type WorkerToHost } from './sync-worker-protocol';
+import {
+  toWorkerError,
+  WORKER_PROGRESS_INTERVAL_MS,
+  type HostToWorker,
+  type WorkerSyncRequest,
+  type WorkerToHost,
+} from './sync-worker-protocol';
 
-if (!parentPort) throw new Error('sync-worker.ts runs as a worker thread: start it with runSyncInWorker or SyncWorker.');
+if (!parentPort)
+  throw new Error('sync-worker.ts runs as a worker thread: start it with runSyncInWorker or SyncWorker.');
 const port = parentPort;
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -25,7 +32,10 @@ port.on('message', (message: HostToWorker) => {
 async function run(runId: number, request: WorkerSyncRequest): Promise<void> {
   const stop = new AbortController();
   runs.set(runId, stop);
-  const progress = throttleTrailing((p: SyncProgress) => post({ type: 'progress', runId, progress: p }), WORKER_PROGRESS_INTERVAL_MS);
+  const progress = throttleTrailing(
+    (p: SyncProgress) => post({ type: 'progress', runId, progress: p }),
+    WORKER_PROGRESS_INTERVAL_MS,
+  );
   let db;
   try {
     db = openDatabase(request.dbPath);

@@ -25,7 +25,12 @@ const METHODS = {
   openDatabaseFolder: true,
 } as const satisfies Record<ApiMethod, true>;
 
-const EVENTS = { syncProgress: true, runFinished: true, schedulerChanged: true, previewProgress: true } as const satisfies Record<ApiEvent, true>;
+const EVENTS = {
+  syncProgress: true,
+  runFinished: true,
+  schedulerChanged: true,
+  previewProgress: true,
+} as const satisfies Record<ApiEvent, true>;
 
 export const TOKEN_HEADER = 'X-S3Sync-Token';
 
@@ -48,7 +53,12 @@ export interface HttpApiOptions {
   createEventSource?: (url: string) => EventSource;
 }
 
-export function createHttpApi({ baseUrl, token, fetch: fetchImpl = fetch.bind(globalThis), createEventSource = (url) => new EventSource(url) }: HttpApiOptions): S3SyncApi {
+export function createHttpApi({
+  baseUrl,
+  token,
+  fetch: fetchImpl = fetch.bind(globalThis),
+  createEventSource = (url) => new EventSource(url),
+}: HttpApiOptions): S3SyncApi {
   async function call(method: ApiMethod, args: unknown): Promise<unknown> {
     let response: Response;
     try {
@@ -62,9 +72,13 @@ export function createHttpApi({ baseUrl, token, fetch: fetchImpl = fetch.bind(gl
     }
     const body = (await response.json().catch(() => ({}))) as { result?: unknown; error?: string };
     if (response.status === 401) {
-      throw new ApiRequestError('This page has no valid access token. Open the address that `npm run web` printed (it ends in ?token=…).', 401);
+      throw new ApiRequestError(
+        'This page has no valid access token. Open the address that `npm run web` printed (it ends in ?token=…).',
+        401,
+      );
     }
-    if (!response.ok) throw new ApiRequestError(body.error ?? `The server answered ${response.status}.`, response.status);
+    if (!response.ok)
+      throw new ApiRequestError(body.error ?? `The server answered ${response.status}.`, response.status);
     return body.result;
   }
 

@@ -1,7 +1,14 @@
 // The window: a sidebar of screens, a top bar with the sync status, "Sync now" and live progress,
 // the overview's warnings, and the current screen.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { DesktopS3SyncApi, Overview, RunReport, S3SyncApi, SchedulerState, SyncProgress } from '../../../electron/shared/contract';
+import type {
+  DesktopS3SyncApi,
+  Overview,
+  RunReport,
+  S3SyncApi,
+  SchedulerState,
+  SyncProgress,
+} from '../../../electron/shared/contract';
 import { Banner } from '../components/Banner';
 import { formatNumber } from '../lib/format';
 import { ConnectionScreen } from '../screens/ConnectionScreen';
@@ -67,7 +74,9 @@ export function App({ api, desktop }: { api: S3SyncApi; desktop?: DesktopEventSo
       </div>
     );
   }
-  return <Shell api={api} desktop={desktop} overview={overview} scheduler={scheduler} refreshOverview={refreshOverview} />;
+  return (
+    <Shell api={api} desktop={desktop} overview={overview} scheduler={scheduler} refreshOverview={refreshOverview} />
+  );
 }
 
 interface ShellProps {
@@ -79,7 +88,9 @@ interface ShellProps {
 }
 
 function Shell({ api, desktop, overview, scheduler, refreshOverview }: ShellProps) {
-  const [screen, setScreen] = useState<ScreenId>(() => screenFromHash(window.location.hash) ?? (overview.config ? 'log' : 'connection'));
+  const [screen, setScreen] = useState<ScreenId>(
+    () => screenFromHash(window.location.hash) ?? (overview.config ? 'log' : 'connection'),
+  );
   const [progress, setProgress] = useState<SyncProgress | null>(null);
   const [lastFinished, setLastFinished] = useState<RunReport | null>(null);
   const [notices, setNotices] = useState<Notice[]>([]);
@@ -91,7 +102,8 @@ function Shell({ api, desktop, overview, scheduler, refreshOverview }: ShellProp
   const notify = useCallback((tone: Notice['tone'], text: string) => {
     const id = ++noticeId.current;
     setNotices((current) => [...current.slice(-2), { id, tone, text }]);
-    if (tone === 'success' || tone === 'info') window.setTimeout(() => setNotices((current) => current.filter((n) => n.id !== id)), 8000);
+    if (tone === 'success' || tone === 'info')
+      window.setTimeout(() => setNotices((current) => current.filter((n) => n.id !== id)), 8000);
   }, []);
 
   useEffect(() => {
@@ -106,7 +118,8 @@ function Shell({ api, desktop, overview, scheduler, refreshOverview }: ShellProp
         const counts = report.counts;
         const summary = `${formatNumber(counts.rows)} rows read, ${formatNumber(counts.created)} created, ${formatNumber(counts.updated)} updated, ${formatNumber(counts.rejected)} rejected`;
         if (report.status === 'succeeded') notify('success', `Sync finished: ${summary}.`);
-        else if (report.status === 'partial') notify('warning', `Sync finished with failed files: ${summary}. See the Sync log.`);
+        else if (report.status === 'partial')
+          notify('warning', `Sync finished with failed files: ${summary}. See the Sync log.`);
         else notify('error', `Sync ${report.status}: ${report.error ?? 'see the Sync log.'}`);
       }),
     ];
@@ -161,7 +174,11 @@ function Shell({ api, desktop, overview, scheduler, refreshOverview }: ShellProp
 
   return (
     <AppContext.Provider value={context}>
-      <a className="skip-link" href="#content" onClick={(e) => (e.preventDefault(), document.getElementById('content')?.focus())}>
+      <a
+        className="skip-link"
+        href="#content"
+        onClick={(e) => (e.preventDefault(), document.getElementById('content')?.focus())}
+      >
         Skip to content
       </a>
       <div className="app">
@@ -193,7 +210,9 @@ function Shell({ api, desktop, overview, scheduler, refreshOverview }: ShellProp
             <p className="sidebar-foot">
               <span className="muted">Bucket</span>
               <br />
-              <span className="mono">{overview.config.connection.bucket}/{overview.config.connection.prefix}</span>
+              <span className="mono">
+                {overview.config.connection.bucket}/{overview.config.connection.prefix}
+              </span>
             </p>
           )}
         </aside>
@@ -201,7 +220,11 @@ function Shell({ api, desktop, overview, scheduler, refreshOverview }: ShellProp
           <SyncBar />
           <div className="banners">
             {overview.settingsNotice && !settingsNoticeDismissed && (
-              <Banner tone="warning" title="Your settings file was damaged and set aside" onDismiss={() => setSettingsNoticeDismissed(true)}>
+              <Banner
+                tone="warning"
+                title="Your settings file was damaged and set aside"
+                onDismiss={() => setSettingsNoticeDismissed(true)}
+              >
                 {overview.settingsNotice}
               </Banner>
             )}
@@ -224,7 +247,12 @@ function Shell({ api, desktop, overview, scheduler, refreshOverview }: ShellProp
         {notices.map((n) => (
           <div key={n.id} className={`notice notice-${n.tone}`}>
             <span>{n.text}</span>
-            <button type="button" className="icon-btn" aria-label="Dismiss" onClick={() => setNotices((c) => c.filter((x) => x.id !== n.id))}>
+            <button
+              type="button"
+              className="icon-btn"
+              aria-label="Dismiss"
+              onClick={() => setNotices((c) => c.filter((x) => x.id !== n.id))}
+            >
               ×
             </button>
           </div>

@@ -22,7 +22,10 @@ export function SyncBar() {
     <header className="topbar">
       <div className="topbar-row">
         <p className="topbar-status">
-          <span className={`status-dot ${scheduler.running ? 'status-dot-running' : connected ? 'status-dot-idle' : 'status-dot-off'}`} aria-hidden="true" />
+          <span
+            className={`status-dot ${scheduler.running ? 'status-dot-running' : connected ? 'status-dot-idle' : 'status-dot-off'}`}
+            aria-hidden="true"
+          />
           {connected ? describeSchedule(scheduler, now) : 'Not connected yet: start on the Connection screen'}
         </p>
         <button type="button" className="btn btn-primary" onClick={() => void syncNow()} disabled={!connected}>

@@ -1,6 +1,16 @@
 import type { ReactNode } from 'react';
 
-export function Banner({ tone, title, children, onDismiss }: { tone: 'info' | 'success' | 'warning' | 'error'; title?: string; children?: ReactNode; onDismiss?: () => void }) {
+export function Banner({
+  tone,
+  title,
+  children,
+  onDismiss,
+}: {
+  tone: 'info' | 'success' | 'warning' | 'error';
+  title?: string;
+  children?: ReactNode;
+  onDismiss?: () => void;
+}) {
   return (
     <div className={`banner banner-${tone}`} role={tone === 'error' ? 'alert' : 'status'}>
       <div className="banner-body">

@@ -33,22 +33,49 @@ function Frame({ id, label, hint, error, className, children }: FieldFrameProps 
   );
 }
 
-export function TextField({ label, hint, error, className, id: givenId, ...input }: FieldFrameProps & Omit<InputHTMLAttributes<HTMLInputElement>, 'className'>) {
+export function TextField({
+  label,
+  hint,
+  error,
+  className,
+  id: givenId,
+  ...input
+}: FieldFrameProps & Omit<InputHTMLAttributes<HTMLInputElement>, 'className'>) {
   const generatedId = useId();
   const id = givenId ?? generatedId;
   return (
     <Frame id={id} label={label} hint={hint} error={error} className={className}>
-      <input id={id} className="input" aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, hint, error)} {...input} />
+      <input
+        id={id}
+        className="input"
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(id, hint, error)}
+        {...input}
+      />
     </Frame>
   );
 }
 
-export function SelectField({ label, hint, error, className, children, id: givenId, ...select }: FieldFrameProps & Omit<SelectHTMLAttributes<HTMLSelectElement>, 'className'>) {
+export function SelectField({
+  label,
+  hint,
+  error,
+  className,
+  children,
+  id: givenId,
+  ...select
+}: FieldFrameProps & Omit<SelectHTMLAttributes<HTMLSelectElement>, 'className'>) {
   const generatedId = useId();
   const id = givenId ?? generatedId;
   return (
     <Frame id={id} label={label} hint={hint} error={error} className={className}>
-      <select id={id} className="input select" aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, hint, error)} {...select}>
+      <select
+        id={id}
+        className="input select"
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(id, hint, error)}
+        {...select}
+      >
         {children}
       </select>
     </Frame>

@@ -9,7 +9,19 @@ export interface TabSpec<T extends string> {
 export const tabId = (prefix: string, id: string) => `${prefix}-tab-${id}`;
 export const panelId = (prefix: string, id: string) => `${prefix}-panel-${id}`;
 
-export function Tabs<T extends string>({ tabs, selected, onSelect, idPrefix, label }: { tabs: TabSpec<T>[]; selected: T; onSelect: (id: T) => void; idPrefix: string; label: string }) {
+export function Tabs<T extends string>({
+  tabs,
+  selected,
+  onSelect,
+  idPrefix,
+  label,
+}: {
+  tabs: TabSpec<T>[];
+  selected: T;
+  onSelect: (id: T) => void;
+  idPrefix: string;
+  label: string;
+}) {
   const refs = useRef(new Map<T, HTMLButtonElement>());
   function onKeyDown(event: KeyboardEvent) {
     const index = tabs.findIndex((t) => t.id === selected);

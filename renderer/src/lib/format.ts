@@ -32,7 +32,12 @@ export function formatDateTime(value: string | number | Date, withSeconds = fals
   return (withSeconds ? dateTimeSecondsFormat : dateTimeFormat).format(date);
 }
 
-const sameYearFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
+const sameYearFormat = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+});
 
 /** A compact date and time for tables: the year only when it is not this year. */
 export function formatShortDateTime(value: string | number | Date, now = new Date()): string {
@@ -57,6 +62,8 @@ export function formatDuration(ms: number): string {
 export function formatRelative(target: number, now: number): string {
   const delta = target - now;
   if (Math.abs(delta) < 30_000) return 'now';
-  const text = formatDuration(Math.abs(delta) >= 60_000 ? Math.round(Math.abs(delta) / 60_000) * 60_000 : Math.abs(delta));
+  const text = formatDuration(
+    Math.abs(delta) >= 60_000 ? Math.round(Math.abs(delta) / 60_000) * 60_000 : Math.abs(delta),
+  );
   return delta > 0 ? `in ${text}` : `${text} ago`;
 }

@@ -3,7 +3,13 @@
 // (the renderer imports the core for types only; `satisfies` keeps the two in step).
 import type { DataTable, ObjectType } from '../../../electron/shared/contract';
 
-export const OBJECT_TABS = ['accounts', 'organizations', 'users', 'nps', 'tracks'] as const satisfies readonly ObjectType[];
+export const OBJECT_TABS = [
+  'accounts',
+  'organizations',
+  'users',
+  'nps',
+  'tracks',
+] as const satisfies readonly ObjectType[];
 
 export const OBJECT_LABELS = {
   organizations: 'Organizations',
@@ -35,19 +41,37 @@ export interface ColumnSpec {
   guesses: string[];
 }
 
-const col = (field: ColumnField, label: string, required: boolean, guesses: string[]): ColumnSpec => ({ field, label, required, guesses });
+const col = (field: ColumnField, label: string, required: boolean, guesses: string[]): ColumnSpec => ({
+  field,
+  label,
+  required,
+  guesses,
+});
 
 export const TRACK_TARGETS = [
   { value: 'user', label: 'Users', idLabel: 'User ID column', guesses: ['user_id', 'userid', 'user'] },
-  { value: 'account', label: 'Accounts', idLabel: 'Account ID column', guesses: ['account_id', 'accountid', 'account'] },
-  { value: 'organization', label: 'Organizations', idLabel: 'Organization ID column', guesses: ['organization_id', 'org_id', 'organization'] },
+  {
+    value: 'account',
+    label: 'Accounts',
+    idLabel: 'Account ID column',
+    guesses: ['account_id', 'accountid', 'account'],
+  },
+  {
+    value: 'organization',
+    label: 'Organizations',
+    idLabel: 'Organization ID column',
+    guesses: ['organization_id', 'org_id', 'organization'],
+  },
 ] as const;
 export type TrackTarget = (typeof TRACK_TARGETS)[number]['value'];
 
 export function columnSpecs(type: ObjectType, target: TrackTarget = 'user'): ColumnSpec[] {
   switch (type) {
     case 'organizations':
-      return [col('idColumn', 'Organization ID column', true, ['organization_id', 'org_id', 'id']), col('nameColumn', 'Name column', true, ['name', 'org_name', 'organization_name'])];
+      return [
+        col('idColumn', 'Organization ID column', true, ['organization_id', 'org_id', 'id']),
+        col('nameColumn', 'Name column', true, ['name', 'org_name', 'organization_name']),
+      ];
     case 'accounts':
       return [
         col('idColumn', 'Account ID column', true, ['account_id', 'id']),
@@ -68,7 +92,13 @@ export function columnSpecs(type: ObjectType, target: TrackTarget = 'user'): Col
         col('userIdColumn', 'User ID column', true, ['user_id']),
         col('scoreColumn', 'Score column', true, ['score', 'nps_score']),
         col('feedbackColumn', 'Feedback column', false, ['feedback', 'comment', 'comments']),
-        col('timestampColumn', 'Timestamp column', true, ['timestamp', 'submitted_at', 'responded_at', 'created_at', 'ts']),
+        col('timestampColumn', 'Timestamp column', true, [
+          'timestamp',
+          'submitted_at',
+          'responded_at',
+          'created_at',
+          'ts',
+        ]),
       ];
     case 'tracks': {
       const targetSpec = TRACK_TARGETS.find((t) => t.value === target) ?? TRACK_TARGETS[0];
@@ -94,7 +124,13 @@ export function leftoverColumnsNote(type: ObjectType): string {
   return 'Other columns become traits';
 }
 
-export const DATA_TABS = ['accounts', 'organizations', 'users', 'nps_responses', 'events'] as const satisfies readonly DataTable[];
+export const DATA_TABS = [
+  'accounts',
+  'organizations',
+  'users',
+  'nps_responses',
+  'events',
+] as const satisfies readonly DataTable[];
 
 export const DATA_LABELS = {
   organizations: 'Organizations',

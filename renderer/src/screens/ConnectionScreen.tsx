@@ -30,7 +30,12 @@ function toForm(connection: ConnectionConfig | undefined): ConnectionForm {
 }
 
 function toConnection(form: ConnectionForm): ConnectionConfig {
-  const connection: ConnectionConfig = { bucket: form.bucket.trim(), prefix: form.prefix.trim(), region: form.region.trim(), accessKeyId: form.accessKeyId.trim() };
+  const connection: ConnectionConfig = {
+    bucket: form.bucket.trim(),
+    prefix: form.prefix.trim(),
+    region: form.region.trim(),
+    accessKeyId: form.accessKeyId.trim(),
+  };
   if (form.endpoint.trim()) connection.endpoint = form.endpoint.trim();
   if (form.forcePathStyle) connection.forcePathStyle = true;
   return connection;
@@ -120,7 +125,12 @@ export function ConnectionScreen() {
         setSecret('');
         setReplacingSecret(false);
         await refreshOverview();
-        notify('success', input.secretAccessKey ? 'Connection saved; the secret access key is stored in the keychain.' : 'Connection saved.');
+        notify(
+          'success',
+          input.secretAccessKey
+            ? 'Connection saved; the secret access key is stored in the keychain.'
+            : 'Connection saved.',
+        );
       } else {
         const { fields, other } = problemsByField(result.problems);
         setErrors(fields);
@@ -141,12 +151,24 @@ export function ConnectionScreen() {
         <h1 id="connection-title" tabIndex={-1}>
           Connection
         </h1>
-        <p className="screen-lead">Where your CSV exports are, and the access key that may read them. The app only lists and reads; it never writes to the bucket.</p>
+        <p className="screen-lead">
+          Where your CSV exports are, and the access key that may read them. The app only lists and reads; it never
+          writes to the bucket.
+        </p>
       </div>
 
       <form className="card form-card" onSubmit={onSave} noValidate aria-label="Connection settings">
         <div className="form-grid">
-          <TextField id="connection-bucket" label="Bucket name" value={form.bucket} onChange={(e) => update('bucket', e.target.value)} error={errors.bucket} placeholder="acme-exports" autoComplete="off" spellCheck={false} />
+          <TextField
+            id="connection-bucket"
+            label="Bucket name"
+            value={form.bucket}
+            onChange={(e) => update('bucket', e.target.value)}
+            error={errors.bucket}
+            placeholder="acme-exports"
+            autoComplete="off"
+            spellCheck={false}
+          />
           <TextField
             id="connection-prefix"
             label="Prefix"
@@ -158,7 +180,16 @@ export function ConnectionScreen() {
             autoComplete="off"
             spellCheck={false}
           />
-          <TextField id="connection-region" label="Region" value={form.region} onChange={(e) => update('region', e.target.value)} error={errors.region} placeholder="us-east-1" autoComplete="off" spellCheck={false} />
+          <TextField
+            id="connection-region"
+            label="Region"
+            value={form.region}
+            onChange={(e) => update('region', e.target.value)}
+            error={errors.region}
+            placeholder="us-east-1"
+            autoComplete="off"
+            spellCheck={false}
+          />
           <TextField
             id="connection-accessKeyId"
             label="Access key ID"
@@ -231,9 +262,15 @@ export function ConnectionScreen() {
           </div>
         )}
 
-        <details className="advanced" open={advancedOpen} onToggle={(e) => setAdvancedOpen((e.target as HTMLDetailsElement).open)}>
+        <details
+          className="advanced"
+          open={advancedOpen}
+          onToggle={(e) => setAdvancedOpen((e.target as HTMLDetailsElement).open)}
+        >
           <summary>Advanced</summary>
-          <p className="hint">For S3-compatible stores (MinIO, Cloudflare R2, a local test server). Leave empty for Amazon S3.</p>
+          <p className="hint">
+            For S3-compatible stores (MinIO, Cloudflare R2, a local test server). Leave empty for Amazon S3.
+          </p>
           <div className="form-grid">
             <TextField
               id="connection-endpoint"
@@ -247,7 +284,13 @@ export function ConnectionScreen() {
               spellCheck={false}
             />
             <div className="field checkbox-field">
-              <input id="connection-forcePathStyle" type="checkbox" checked={form.forcePathStyle} onChange={(e) => update('forcePathStyle', e.target.checked)} aria-describedby="path-style-hint" />
+              <input
+                id="connection-forcePathStyle"
+                type="checkbox"
+                checked={form.forcePathStyle}
+                onChange={(e) => update('forcePathStyle', e.target.checked)}
+                aria-describedby="path-style-hint"
+              />
               <label htmlFor="connection-forcePathStyle">Path-style addressing</label>
               <span id="path-style-hint" className="hint">
                 Addresses the bucket as endpoint/bucket instead of bucket.endpoint; most S3-compatible stores need it.
@@ -325,7 +368,10 @@ function ShareSetup() {
         return;
       }
       await refreshOverview();
-      notify('success', `Configuration imported from ${file.name}.${result.scheduler.running ? ' A sync has started.' : ''}`);
+      notify(
+        'success',
+        `Configuration imported from ${file.name}.${result.scheduler.running ? ' A sync has started.' : ''}`,
+      );
     } catch (error) {
       setProblems([(error as Error).message]);
     }
@@ -335,7 +381,9 @@ function ShareSetup() {
     <section className="card share-setup" aria-labelledby="share-title">
       <div>
         <h2 id="share-title">Share this setup</h2>
-        <p className="muted">The connection, file patterns, mappings and schedule as a JSON file. The secret access key is never in it.</p>
+        <p className="muted">
+          The connection, file patterns, mappings and schedule as a JSON file. The secret access key is never in it.
+        </p>
       </div>
       <div className="share-actions">
         <button type="button" className="btn btn-secondary" onClick={() => void exportConfig()}>
@@ -344,7 +392,15 @@ function ShareSetup() {
         <button type="button" className="btn btn-secondary" onClick={() => fileInput.current?.click()}>
           Import configuration…
         </button>
-        <input ref={fileInput} type="file" accept="application/json,.json" className="visually-hidden" tabIndex={-1} aria-label="Configuration file to import" onChange={(e) => void importConfig(e)} />
+        <input
+          ref={fileInput}
+          type="file"
+          accept="application/json,.json"
+          className="visually-hidden"
+          tabIndex={-1}
+          aria-label="Configuration file to import"
+          onChange={(e) => void importConfig(e)}
+        />
       </div>
       {problems.length > 0 && (
         <Banner tone="error" title="The configuration was not imported; nothing changed">

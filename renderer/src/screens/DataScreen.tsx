@@ -48,7 +48,9 @@ export function DataScreen() {
 
   useEffect(() => {
     let current = true;
-    Promise.all(DATA_TABS.map((t) => api.queryRecords({ table: t, offset: 0, limit: 1 }).then((p) => [t, p.total] as const)))
+    Promise.all(
+      DATA_TABS.map((t) => api.queryRecords({ table: t, offset: 0, limit: 1 }).then((p) => [t, p.total] as const)),
+    )
       .then((entries) => current && setCounts(Object.fromEntries(entries)))
       .catch(() => undefined);
     return () => {
@@ -86,7 +88,8 @@ export function DataScreen() {
   const rows = page && page.table === table ? page.rows : [];
   const total = page && page.table === table ? page.total : 0;
   const fields = rows[0] ? Object.keys(rows[0].fields) : [];
-  const lastOffset = total > 0 && !(searching && total > COUNTED_MATCHES) ? Math.floor((total - 1) / PAGE_SIZE) * PAGE_SIZE : null;
+  const lastOffset =
+    total > 0 && !(searching && total > COUNTED_MATCHES) ? Math.floor((total - 1) / PAGE_SIZE) * PAGE_SIZE : null;
   const hasNext = rows.length === PAGE_SIZE && (lastOffset === null || offset < lastOffset);
 
   return (
@@ -95,7 +98,9 @@ export function DataScreen() {
         <h1 id="data-title" tabIndex={-1}>
           Data
         </h1>
-        <p className="screen-lead">What the syncs wrote to your database. It is an ordinary SQLite file: query it with any SQLite tool.</p>
+        <p className="screen-lead">
+          What the syncs wrote to your database. It is an ordinary SQLite file: query it with any SQLite tool.
+        </p>
       </div>
       <DatabaseLocation />
 
@@ -134,12 +139,22 @@ export function DataScreen() {
               />
             </div>
             <p className="table-count" role="status">
-              {page && page.table === table && (total === 0 ? '' : `${formatNumber(offset + 1)}–${formatNumber(offset + rows.length)} of ${formatTotal(total, searching)}${searching ? ' matches' : ''}`)}
+              {page &&
+                page.table === table &&
+                (total === 0
+                  ? ''
+                  : `${formatNumber(offset + 1)}–${formatNumber(offset + rows.length)} of ${formatTotal(total, searching)}${searching ? ' matches' : ''}`)}
               {loading && <span className="muted"> · loading…</span>}
             </p>
           </div>
-          {error && <Banner tone="error" title="The table could not be read">{error}</Banner>}
-          {page && page.table === table && rows.length === 0 && !loading && <EmptyTable table={table} search={searching ? debouncedSearch : null} />}
+          {error && (
+            <Banner tone="error" title="The table could not be read">
+              {error}
+            </Banner>
+          )}
+          {page && page.table === table && rows.length === 0 && !loading && (
+            <EmptyTable table={table} search={searching ? debouncedSearch : null} />
+          )}
           {rows.length > 0 && (
             <div className="table-wrap">
               <table className="table records-table">
@@ -159,11 +174,20 @@ export function DataScreen() {
                   {rows.map((row) => (
                     <tr key={row.id} className={row.id === selectedId ? 'row-selected' : undefined}>
                       <td>
-                        <button type="button" className="row-link mono" onClick={() => setSelectedId(row.id === selectedId ? null : row.id)} aria-expanded={row.id === selectedId} aria-controls="record-detail">
+                        <button
+                          type="button"
+                          className="row-link mono"
+                          onClick={() => setSelectedId(row.id === selectedId ? null : row.id)}
+                          aria-expanded={row.id === selectedId}
+                          aria-controls="record-detail"
+                        >
                           {row.id}
                         </button>
                         {row.stale && (
-                          <span className="badge badge-warning badge-inline" title="The file it last came from is no longer in the bucket">
+                          <span
+                            className="badge badge-warning badge-inline"
+                            title="The file it last came from is no longer in the bucket"
+                          >
                             Stale
                           </span>
                         )}
@@ -182,18 +206,41 @@ export function DataScreen() {
           )}
           {(offset > 0 || hasNext) && (
             <nav className="pager" aria-label="Pages">
-              <button type="button" className="btn btn-secondary btn-small" onClick={() => setOffset(0)} disabled={offset === 0}>
+              <button
+                type="button"
+                className="btn btn-secondary btn-small"
+                onClick={() => setOffset(0)}
+                disabled={offset === 0}
+              >
                 First
               </button>
-              <button type="button" className="btn btn-secondary btn-small" onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))} disabled={offset === 0}>
+              <button
+                type="button"
+                className="btn btn-secondary btn-small"
+                onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}
+                disabled={offset === 0}
+              >
                 Previous
               </button>
-              <span className="muted">Page {formatNumber(offset / PAGE_SIZE + 1)}{lastOffset !== null && ` of ${formatNumber(lastOffset / PAGE_SIZE + 1)}`}</span>
-              <button type="button" className="btn btn-secondary btn-small" onClick={() => setOffset(offset + PAGE_SIZE)} disabled={!hasNext}>
+              <span className="muted">
+                Page {formatNumber(offset / PAGE_SIZE + 1)}
+                {lastOffset !== null && ` of ${formatNumber(lastOffset / PAGE_SIZE + 1)}`}
+              </span>
+              <button
+                type="button"
+                className="btn btn-secondary btn-small"
+                onClick={() => setOffset(offset + PAGE_SIZE)}
+                disabled={!hasNext}
+              >
                 Next
               </button>
               {lastOffset !== null && (
-                <button type="button" className="btn btn-secondary btn-small" onClick={() => setOffset(lastOffset)} disabled={offset >= lastOffset}>
+                <button
+                  type="button"
+                  className="btn btn-secondary btn-small"
+                  onClick={() => setOffset(lastOffset)}
+                  disabled={offset >= lastOffset}
+                >
                   Last
                 </button>
               )}
@@ -211,7 +258,13 @@ function EmptyTable({ table, search }: { table: DataTable; search: string | null
   if (search) {
     return (
       <EmptyState title={`No ${SINGULAR[table]} matches “${search}”`}>
-        The search looks for the text anywhere in the ID{table === 'users' ? ', name and email' : table === 'accounts' || table === 'organizations' ? ' and name' : ' and related fields'}.
+        The search looks for the text anywhere in the ID
+        {table === 'users'
+          ? ', name and email'
+          : table === 'accounts' || table === 'organizations'
+            ? ' and name'
+            : ' and related fields'}
+        .
       </EmptyState>
     );
   }
@@ -232,7 +285,9 @@ function EmptyTable({ table, search }: { table: DataTable; search: string | null
         )
       }
     >
-      {mapped ? `${OBJECT_LABELS[type]} are mapped: the next sync fills this table.` : `Map the ${OBJECT_LABELS[type]} files on the Objects screen and sync to fill this table.`}
+      {mapped
+        ? `${OBJECT_LABELS[type]} are mapped: the next sync fills this table.`
+        : `Map the ${OBJECT_LABELS[type]} files on the Objects screen and sync to fill this table.`}
     </EmptyState>
   );
 }
@@ -262,11 +317,23 @@ function DatabaseLocation() {
         Database file
       </label>
       <div className="database-row">
-        <input id="database-path" className="input mono" readOnly value={overview.databasePath} onFocus={(e) => e.target.select()} />
+        <input
+          id="database-path"
+          className="input mono"
+          readOnly
+          value={overview.databasePath}
+          onFocus={(e) => e.target.select()}
+        />
         <button type="button" className="btn btn-secondary" onClick={() => void copy()}>
           Copy path
         </button>
-        <button type="button" className="btn btn-secondary" onClick={() => void open()} disabled={!overview.canOpenDatabaseFolder} aria-describedby={overview.canOpenDatabaseFolder ? undefined : 'open-folder-hint'}>
+        <button
+          type="button"
+          className="btn btn-secondary"
+          onClick={() => void open()}
+          disabled={!overview.canOpenDatabaseFolder}
+          aria-describedby={overview.canOpenDatabaseFolder ? undefined : 'open-folder-hint'}
+        >
           Open database folder
         </button>
       </div>
@@ -284,7 +351,10 @@ function RecordDetailView({ table, id, onClose }: { table: DataTable; id: string
   const [detail, setDetail] = useState<RecordDetail | null | undefined>(undefined);
   useEffect(() => {
     let current = true;
-    api.getRecord({ table, id }).then((d) => current && setDetail(d), () => current && setDetail(null));
+    api.getRecord({ table, id }).then(
+      (d) => current && setDetail(d),
+      () => current && setDetail(null),
+    );
     return () => {
       current = false;
     };
@@ -295,7 +365,12 @@ function RecordDetailView({ table, id, onClose }: { table: DataTable; id: string
     if (shownId !== undefined) document.getElementById('record-detail-title')?.focus();
   }, [shownId]);
 
-  if (detail === undefined) return <p className="muted" role="status">Loading {id}…</p>;
+  if (detail === undefined)
+    return (
+      <p className="muted" role="status">
+        Loading {id}…
+      </p>
+    );
   if (detail === null) return <Banner tone="error">{id} is no longer in the database.</Banner>;
   const traits = Object.entries(detail.traits);
   return (
@@ -310,7 +385,8 @@ function RecordDetailView({ table, id, onClose }: { table: DataTable; id: string
       </div>
       {detail.stale && (
         <Banner tone="warning" title="Stale">
-          The file it last came from, <span className="mono">{detail.lastFile}</span>, is no longer in the bucket. The record stays in the database as it was.
+          The file it last came from, <span className="mono">{detail.lastFile}</span>, is no longer in the bucket. The
+          record stays in the database as it was.
         </Banner>
       )}
       <div className="detail-grid">
@@ -324,7 +400,9 @@ function RecordDetailView({ table, id, onClose }: { table: DataTable; id: string
           {detail.accountIds && (
             <div>
               <dt>Accounts</dt>
-              <dd className="mono">{detail.accountIds.length ? detail.accountIds.join(', ') : <span className="muted">none</span>}</dd>
+              <dd className="mono">
+                {detail.accountIds.length ? detail.accountIds.join(', ') : <span className="muted">none</span>}
+              </dd>
             </div>
           )}
           <div>

@@ -2,13 +2,28 @@
 // pickers filled from the first selected file (with its first rows), the mode, and for Tracks the
 // kind of object the events relate to.
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import type { ObjectMapping, ObjectType, PreviewFile, PreviewProgress, PreviewResult, SampleResult } from '../../../electron/shared/contract';
+import type {
+  ObjectMapping,
+  ObjectType,
+  PreviewFile,
+  PreviewProgress,
+  PreviewResult,
+  SampleResult,
+} from '../../../electron/shared/contract';
 import { useApp } from '../app/app-context';
 import { Banner } from '../components/Banner';
 import { SelectField, TextField } from '../components/Field';
 import { Switch } from '../components/Switch';
 import { formatBytes, formatDateTime, formatNumber, plural } from '../lib/format';
-import { columnSpecs, hasMode, leftoverColumnsNote, OBJECT_LABELS, TRACK_TARGETS, type ColumnField, type TrackTarget } from '../lib/object-types';
+import {
+  columnSpecs,
+  hasMode,
+  leftoverColumnsNote,
+  OBJECT_LABELS,
+  TRACK_TARGETS,
+  type ColumnField,
+  type TrackTarget,
+} from '../lib/object-types';
 import { useDebounced } from '../lib/use-debounced';
 
 /** Pause after the last keystroke before the bucket is listed again. */
@@ -59,7 +74,8 @@ function newPreviewId(type: ObjectType): string {
 function draftFrom(mapping: ObjectMapping | undefined): Draft {
   const record = (mapping ?? {}) as Record<string, unknown>;
   const columns: Partial<Record<ColumnField, string>> = {};
-  for (const [key, value] of Object.entries(record)) if (key.endsWith('Column') && typeof value === 'string') columns[key as ColumnField] = value;
+  for (const [key, value] of Object.entries(record))
+    if (key.endsWith('Column') && typeof value === 'string') columns[key as ColumnField] = value;
   return {
     enabled: mapping?.enabled ?? false,
     fileRegex: mapping?.fileRegex ?? '',
@@ -170,7 +186,12 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
     let current = true;
     setSample({ status: 'loading' });
     api
-      .sampleFile({ type, key: firstKey, ...(draft.delimiter ? { delimiter: draft.delimiter } : {}), ...(draft.encoding ? { encoding: draft.encoding } : {}) })
+      .sampleFile({
+        type,
+        key: firstKey,
+        ...(draft.delimiter ? { delimiter: draft.delimiter } : {}),
+        ...(draft.encoding ? { encoding: draft.encoding } : {}),
+      })
       .then((result) => current && setSample({ status: 'done', result }))
       .catch((error: Error) => current && setSample({ status: 'done', result: { ok: false, message: error.message } }));
     return () => {
@@ -204,18 +225,24 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
   const problems = useMemo(() => {
     const byField: Partial<Record<ColumnField | 'fileRegex', string>> = {};
     if (invalidRegex) byField.fileRegex = invalidRegex;
-    else if (!draft.fileRegex) byField.fileRegex = 'Type a pattern: which files hold ' + label.toLowerCase() + '? (.* selects every file)';
+    else if (!draft.fileRegex)
+      byField.fileRegex = 'Type a pattern: which files hold ' + label.toLowerCase() + '? (.* selects every file)';
     for (const spec of specs) {
       const chosen = draft.columns[spec.field];
-      if (!chosen && spec.required) byField[spec.field] = `Choose the column that holds the ${spec.label.replace(/ column$/, '').replace(/^./, (c) => c.toLowerCase())}: it is required.`;
-      else if (chosen && sampleColumns && !sampleColumns.includes(chosen)) byField[spec.field] = `“${chosen}” is not a column of ${sampleKey}.`;
+      if (!chosen && spec.required)
+        byField[spec.field] =
+          `Choose the column that holds the ${spec.label.replace(/ column$/, '').replace(/^./, (c) => c.toLowerCase())}: it is required.`;
+      else if (chosen && sampleColumns && !sampleColumns.includes(chosen))
+        byField[spec.field] = `“${chosen}” is not a column of ${sampleKey}.`;
     }
     return byField;
   }, [invalidRegex, draft, specs, sampleColumns, sampleKey, label]);
   const problemList = Object.values(problems);
   const complete = problemList.length === 0;
 
-  const dirty = JSON.stringify(buildMapping(type, draft)) !== JSON.stringify(saved ? buildMapping(type, draftFrom(saved)) : buildMapping(type, draftFrom(undefined)));
+  const dirty =
+    JSON.stringify(buildMapping(type, draft)) !==
+    JSON.stringify(saved ? buildMapping(type, draftFrom(saved)) : buildMapping(type, draftFrom(undefined)));
 
   function change(patch: Partial<Draft>) {
     setDraft((current) => ({ ...current, ...patch }));
@@ -247,7 +274,12 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
       await refreshOverview();
       setTriedToSave(false);
       const syncing = result.scheduler.running ? ' A sync has started to apply it.' : '';
-      notify('success', mapping === null ? `${label} switched off: nothing is synced for them.${syncing}` : `${label} mapping saved.${syncing}`);
+      notify(
+        'success',
+        mapping === null
+          ? `${label} switched off: nothing is synced for them.${syncing}`
+          : `${label} mapping saved.${syncing}`,
+      );
     } catch (error) {
       setSaveProblems([(error as Error).message]);
     } finally {
@@ -280,7 +312,11 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
             }
           />
           <div className="editor-state" aria-live="polite">
-            {dirty ? <span className="badge badge-warning">Unsaved changes</span> : saved ? <span className="badge badge-neutral">Saved</span> : null}
+            {dirty ? (
+              <span className="badge badge-warning">Unsaved changes</span>
+            ) : saved ? (
+              <span className="badge badge-neutral">Saved</span>
+            ) : null}
           </div>
         </div>
 
@@ -296,22 +332,43 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
           autoComplete="off"
           hint={
             <>
-              A JavaScript regular expression, tested against each key with the prefix <span className="mono">{overview.config?.connection.prefix || '(none)'}</span> removed. Up to 1,000 files are read, in S3 key order.
+              A JavaScript regular expression, tested against each key with the prefix{' '}
+              <span className="mono">{overview.config?.connection.prefix || '(none)'}</span> removed. Up to 1,000 files
+              are read, in S3 key order.
             </>
           }
         />
-        <FilePreview preview={preview} pending={draft.fileRegex !== debouncedRegex && !invalidRegex} showAll={showAllFiles} onShowAll={() => setShowAllFiles(true)} onRefresh={() => setPreviewNonce((n) => n + 1)} prefix={overview.config?.connection.prefix ?? ''} />
+        <FilePreview
+          preview={preview}
+          pending={draft.fileRegex !== debouncedRegex && !invalidRegex}
+          showAll={showAllFiles}
+          onShowAll={() => setShowAllFiles(true)}
+          onRefresh={() => setPreviewNonce((n) => n + 1)}
+          prefix={overview.config?.connection.prefix ?? ''}
+        />
       </div>
 
       <div className="card">
         <h2 className="card-title">Columns</h2>
-        {sample.status === 'loading' && <p className="muted" role="status">Reading the header of {firstKey}…</p>}
-        {sample.status === 'idle' && <p className="muted">The pickers fill with the columns of the first file the pattern selects.</p>}
-        {sample.status === 'done' && !sample.result.ok && <Banner tone="warning" title="The first file could not be read">{sample.result.message}</Banner>}
+        {sample.status === 'loading' && (
+          <p className="muted" role="status">
+            Reading the header of {firstKey}…
+          </p>
+        )}
+        {sample.status === 'idle' && (
+          <p className="muted">The pickers fill with the columns of the first file the pattern selects.</p>
+        )}
+        {sample.status === 'done' && !sample.result.ok && (
+          <Banner tone="warning" title="The first file could not be read">
+            {sample.result.message}
+          </Banner>
+        )}
         {sampleKey && (
           <p className="muted">
             Columns of <span className="mono">{sampleKey}</span>
-            {sampleDelimiter !== null && ` (delimiter: ${DELIMITERS.find((d) => d.value === sampleDelimiter)?.label ?? sampleDelimiter})`}.
+            {sampleDelimiter !== null &&
+              ` (delimiter: ${DELIMITERS.find((d) => d.value === sampleDelimiter)?.label ?? sampleDelimiter})`}
+            .
           </p>
         )}
 
@@ -320,7 +377,13 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
             <legend>Events relate to</legend>
             {TRACK_TARGETS.map((t) => (
               <label key={t.value} className="radio">
-                <input type="radio" name={`${idPrefix}-target`} value={t.value} checked={draft.target === t.value} onChange={() => change({ target: t.value })} />
+                <input
+                  type="radio"
+                  name={`${idPrefix}-target`}
+                  value={t.value}
+                  checked={draft.target === t.value}
+                  onChange={() => change({ target: t.value })}
+                />
                 {t.label}
               </label>
             ))}
@@ -352,14 +415,24 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
               </SelectField>
             );
           })}
-          <SelectField id={`${idPrefix}-delimiter`} label="Delimiter" value={draft.delimiter} onChange={(e) => change({ delimiter: e.target.value as Draft['delimiter'] })}>
+          <SelectField
+            id={`${idPrefix}-delimiter`}
+            label="Delimiter"
+            value={draft.delimiter}
+            onChange={(e) => change({ delimiter: e.target.value as Draft['delimiter'] })}
+          >
             {DELIMITERS.map((d) => (
               <option key={d.label} value={d.value}>
                 {d.label}
               </option>
             ))}
           </SelectField>
-          <SelectField id={`${idPrefix}-encoding`} label="Encoding" value={draft.encoding} onChange={(e) => change({ encoding: e.target.value as Draft['encoding'] })}>
+          <SelectField
+            id={`${idPrefix}-encoding`}
+            label="Encoding"
+            value={draft.encoding}
+            onChange={(e) => change({ encoding: e.target.value as Draft['encoding'] })}
+          >
             {ENCODINGS.map((encoding) => (
               <option key={encoding.value} value={encoding.value}>
                 {encoding.label}
@@ -375,17 +448,31 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
           </p>
         )}
 
-        {sample.status === 'done' && sample.result.ok && <SampleTable columns={sample.result.columns} rows={sample.result.rows} roles={mappedColumns} />}
+        {sample.status === 'done' && sample.result.ok && (
+          <SampleTable columns={sample.result.columns} rows={sample.result.rows} roles={mappedColumns} />
+        )}
 
         {hasMode(type) && (
           <fieldset className="radio-group">
             <legend>When a row’s ID is not in the database yet</legend>
             <label className="radio">
-              <input type="radio" name={`${idPrefix}-mode`} value="create_update" checked={draft.mode === 'create_update'} onChange={() => change({ mode: 'create_update' })} />
+              <input
+                type="radio"
+                name={`${idPrefix}-mode`}
+                value="create_update"
+                checked={draft.mode === 'create_update'}
+                onChange={() => change({ mode: 'create_update' })}
+              />
               Create and update <span className="muted">— create new {label.toLowerCase()}, update the others</span>
             </label>
             <label className="radio">
-              <input type="radio" name={`${idPrefix}-mode`} value="update_only" checked={draft.mode === 'update_only'} onChange={() => change({ mode: 'update_only' })} />
+              <input
+                type="radio"
+                name={`${idPrefix}-mode`}
+                value="update_only"
+                checked={draft.mode === 'update_only'}
+                onChange={() => change({ mode: 'update_only' })}
+              />
               Update only <span className="muted">— skip rows whose ID is unknown (counted as skipped)</span>
             </label>
           </fieldset>
@@ -433,13 +520,33 @@ function MatchCount({ matches, overCap, soFar = false }: { matches: number; over
   const tail = soFar ? ' so far' : '';
   return (
     <>
-      <strong>{matches === 0 ? `No file matches${tail}` : `${plural(matches, 'file')} ${matches === 1 ? 'matches' : 'match'}${tail}`}</strong>
-      {overCap > 0 && <span className="over-cap">{plural(overCap, 'file')} beyond the 1,000-file limit will not be read</span>}
+      <strong>
+        {matches === 0
+          ? `No file matches${tail}`
+          : `${plural(matches, 'file')} ${matches === 1 ? 'matches' : 'match'}${tail}`}
+      </strong>
+      {overCap > 0 && (
+        <span className="over-cap">{plural(overCap, 'file')} beyond the 1,000-file limit will not be read</span>
+      )}
     </>
   );
 }
 
-function FilePreview({ preview, pending, showAll, onShowAll, onRefresh, prefix }: { preview: PreviewState; pending: boolean; showAll: boolean; onShowAll: () => void; onRefresh: () => void; prefix: string }) {
+function FilePreview({
+  preview,
+  pending,
+  showAll,
+  onShowAll,
+  onRefresh,
+  prefix,
+}: {
+  preview: PreviewState;
+  pending: boolean;
+  showAll: boolean;
+  onShowAll: () => void;
+  onRefresh: () => void;
+  prefix: string;
+}) {
   if (preview.status === 'idle') return null;
   if (preview.status === 'loading' || pending) {
     return (
@@ -456,21 +563,26 @@ function FilePreview({ preview, pending, showAll, onShowAll, onRefresh, prefix }
       <div className="file-preview" aria-busy="true">
         <div className="preview-summary" role="status">
           <MatchCount matches={matches} overCap={overCap} soFar />
-          <span className="muted">— still counting: {formatNumber(listedCount)} of the keys under the prefix listed…</span>
+          <span className="muted">
+            — still counting: {formatNumber(listedCount)} of the keys under the prefix listed…
+          </span>
         </div>
         <PreviewTable files={selected} showAll={showAll} onShowAll={onShowAll} prefix={prefix} />
       </div>
     );
   }
   const result = preview.result;
-  if (!result.ok) return <Banner tone="error" title="The files could not be listed">{result.message}</Banner>;
+  if (!result.ok)
+    return (
+      <Banner tone="error" title="The files could not be listed">
+        {result.message}
+      </Banner>
+    );
   return (
     <div className="file-preview">
       <div className="preview-summary" role="status">
         <MatchCount matches={result.selected.length + result.overCap} overCap={result.overCap} />
-        <span className="muted">
-          out of {plural(result.listedCount, 'file')} under the prefix
-        </span>
+        <span className="muted">out of {plural(result.listedCount, 'file')} under the prefix</span>
         <button type="button" className="btn btn-link" onClick={onRefresh}>
           Refresh
         </button>
@@ -485,7 +597,17 @@ function FilePreview({ preview, pending, showAll, onShowAll, onRefresh, prefix }
   );
 }
 
-function PreviewTable({ files, showAll, onShowAll, prefix }: { files: PreviewFile[]; showAll: boolean; onShowAll: () => void; prefix: string }) {
+function PreviewTable({
+  files,
+  showAll,
+  onShowAll,
+  prefix,
+}: {
+  files: PreviewFile[];
+  showAll: boolean;
+  onShowAll: () => void;
+  prefix: string;
+}) {
   if (files.length === 0) return null;
   const shown = showAll ? files : files.slice(0, PREVIEW_ROWS_SHOWN);
   return (

@@ -26,7 +26,10 @@ export function ObjectsScreen() {
         <h1 id="objects-title" tabIndex={-1}>
           Objects
         </h1>
-        <p className="screen-lead">For each kind of record, the files to read and which of their columns hold what. Saving a change starts a sync.</p>
+        <p className="screen-lead">
+          For each kind of record, the files to read and which of their columns hold what. Saving a change starts a
+          sync.
+        </p>
       </div>
       {!config ? (
         <EmptyState
@@ -64,7 +67,14 @@ export function ObjectsScreen() {
             })}
           />
           {OBJECT_TABS.map((type) => (
-            <div key={type} role="tabpanel" id={panelId('objects', type)} aria-labelledby={tabId('objects', type)} hidden={type !== selected} className="tab-panel">
+            <div
+              key={type}
+              role="tabpanel"
+              id={panelId('objects', type)}
+              aria-labelledby={tabId('objects', type)}
+              hidden={type !== selected}
+              className="tab-panel"
+            >
               {visited.has(type) && <ObjectEditor type={type} saved={config.objects[type]} />}
             </div>
           ))}

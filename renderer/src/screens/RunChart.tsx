@@ -57,8 +57,22 @@ export function RunChart({ points }: { points: RunChartPoint[] }) {
           return (
             <g key={p.runId}>
               <title>{`Run ${p.runId}, ${formatDateTime(p.startedAt)}: ${formatNumber(synced)} rows synced, ${formatNumber(p.rejected)} rejected (${p.status})`}</title>
-              <rect x={cx - barWidth / 2} y={syncedTop} width={barWidth} height={Math.max(0, y(0) - syncedTop)} className={`chart-bar chart-bar-${p.status}`} />
-              {p.rejected > 0 && <rect x={cx - barWidth / 2} y={rejectedTop} width={barWidth} height={Math.max(1.5, syncedTop - rejectedTop)} className="chart-bar-rejected" />}
+              <rect
+                x={cx - barWidth / 2}
+                y={syncedTop}
+                width={barWidth}
+                height={Math.max(0, y(0) - syncedTop)}
+                className={`chart-bar chart-bar-${p.status}`}
+              />
+              {p.rejected > 0 && (
+                <rect
+                  x={cx - barWidth / 2}
+                  y={rejectedTop}
+                  width={barWidth}
+                  height={Math.max(1.5, syncedTop - rejectedTop)}
+                  className="chart-bar-rejected"
+                />
+              )}
             </g>
           );
         })}

@@ -56,7 +56,12 @@ export function ScheduleScreen() {
         return;
       }
       await refreshOverview();
-      notify('success', choice === null ? 'Schedule turned off: syncs run only when you press Sync now.' : `Schedule saved: every ${choice} hours.${result.scheduler.running ? ' A sync has started.' : ''}`);
+      notify(
+        'success',
+        choice === null
+          ? 'Schedule turned off: syncs run only when you press Sync now.'
+          : `Schedule saved: every ${choice} hours.${result.scheduler.running ? ' A sync has started.' : ''}`,
+      );
     } catch (error) {
       setProblem((error as Error).message);
     } finally {
@@ -80,7 +85,10 @@ export function ScheduleScreen() {
         <h1 id="schedule-title" tabIndex={-1}>
           Schedule
         </h1>
-        <p className="screen-lead">How often the bucket is read. The next sync is due that long after the last one started; one missed while the computer slept runs once when it wakes.</p>
+        <p className="screen-lead">
+          How often the bucket is read. The next sync is due that long after the last one started; one missed while the
+          computer slept runs once when it wakes.
+        </p>
       </div>
 
       <div className="card schedule-status" aria-live="polite">
@@ -101,7 +109,11 @@ export function ScheduleScreen() {
           </div>
           <div>
             <dt>Last sync started</dt>
-            <dd>{scheduler.lastRunStart !== null ? `${formatDateTime(scheduler.lastRunStart)} (${formatRelative(scheduler.lastRunStart, now)})` : 'Never'}</dd>
+            <dd>
+              {scheduler.lastRunStart !== null
+                ? `${formatDateTime(scheduler.lastRunStart)} (${formatRelative(scheduler.lastRunStart, now)})`
+                : 'Never'}
+            </dd>
           </div>
         </dl>
         {saved !== null && (
@@ -116,7 +128,13 @@ export function ScheduleScreen() {
           <legend>Sync automatically</legend>
           {CHOICES.map((c) => (
             <label key={String(c.value)} className="radio radio-card">
-              <input type="radio" name="schedule" value={String(c.value)} checked={choice === c.value} onChange={() => setChoice(c.value)} />
+              <input
+                type="radio"
+                name="schedule"
+                value={String(c.value)}
+                checked={choice === c.value}
+                onChange={() => setChoice(c.value)}
+              />
               <span>
                 <span className="radio-card-title">{c.label}</span>
                 <span className="muted">{c.hint}</span>

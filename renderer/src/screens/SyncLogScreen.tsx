@@ -105,9 +105,15 @@ export function SyncLogScreen() {
         <h1 id="log-title" tabIndex={-1}>
           Sync log
         </h1>
-        <p className="screen-lead">Every sync, what it read and what it refused. Select a run to see its files and rejected rows.</p>
+        <p className="screen-lead">
+          Every sync, what it read and what it refused. Select a run to see its files and rejected rows.
+        </p>
       </div>
-      {error && <Banner tone="error" title="The run log could not be read">{error}</Banner>}
+      {error && (
+        <Banner tone="error" title="The run log could not be read">
+          {error}
+        </Banner>
+      )}
       {runs && runs.length === 0 && (
         <EmptyState
           title="No syncs yet"
@@ -123,7 +129,9 @@ export function SyncLogScreen() {
             )
           }
         >
-          {overview.config ? 'Map at least one object type on the Objects screen, then press Sync now (or set a schedule).' : 'Start by connecting to your bucket.'}
+          {overview.config
+            ? 'Map at least one object type on the Objects screen, then press Sync now (or set a schedule).'
+            : 'Start by connecting to your bucket.'}
         </EmptyState>
       )}
       {runs && runs.length > 0 && (
@@ -151,9 +159,19 @@ export function SyncLogScreen() {
                 </thead>
                 <tbody>
                   {runs.map((run) => (
-                    <tr key={run.id} className={run.id === selectedId ? 'row-selected' : undefined} aria-selected={run.id === selectedId}>
+                    <tr
+                      key={run.id}
+                      className={run.id === selectedId ? 'row-selected' : undefined}
+                      aria-selected={run.id === selectedId}
+                    >
                       <td>
-                        <button type="button" className="row-link" onClick={() => setSelectedId(run.id === selectedId ? null : run.id)} aria-expanded={run.id === selectedId} aria-controls="run-detail">
+                        <button
+                          type="button"
+                          className="row-link"
+                          onClick={() => setSelectedId(run.id === selectedId ? null : run.id)}
+                          aria-expanded={run.id === selectedId}
+                          aria-controls="run-detail"
+                        >
                           {formatShortDateTime(run.startedAt)}
                           <span className="visually-hidden">, run {run.id}: show details</span>
                         </button>
@@ -165,8 +183,12 @@ export function SyncLogScreen() {
                       <td className="num">{duration(run)}</td>
                       <td className="num">
                         {formatNumber(run.filesImported)} imported
-                        {run.filesUnchanged > 0 && <div className="cell-sub">{formatNumber(run.filesUnchanged)} unchanged</div>}
-                        {run.filesFailed > 0 && <div className="cell-sub text-error">{formatNumber(run.filesFailed)} failed</div>}
+                        {run.filesUnchanged > 0 && (
+                          <div className="cell-sub">{formatNumber(run.filesUnchanged)} unchanged</div>
+                        )}
+                        {run.filesFailed > 0 && (
+                          <div className="cell-sub text-error">{formatNumber(run.filesFailed)} failed</div>
+                        )}
                       </td>
                       <RowCountCells counts={run} />
                     </tr>
@@ -182,7 +204,9 @@ export function SyncLogScreen() {
               </div>
             )}
           </div>
-          {selectedId !== null && <RunDetailView runId={selectedId} onClose={() => setSelectedId(null)} refreshKey={lastFinished} />}
+          {selectedId !== null && (
+            <RunDetailView runId={selectedId} onClose={() => setSelectedId(null)} refreshKey={lastFinished} />
+          )}
         </>
       )}
     </section>
@@ -197,7 +221,10 @@ function RunDetailView({ runId, onClose, refreshKey }: { runId: number; onClose:
   useEffect(() => {
     let current = true;
     setMoreRejects([]);
-    api.getRun({ runId, rejectsLimit: REJECTS_PAGE }).then((d) => current && setDetail(d), () => current && setDetail(null));
+    api.getRun({ runId, rejectsLimit: REJECTS_PAGE }).then(
+      (d) => current && setDetail(d),
+      () => current && setDetail(null),
+    );
     return () => {
       current = false;
     };
@@ -209,7 +236,12 @@ function RunDetailView({ runId, onClose, refreshKey }: { runId: number; onClose:
     if (loadedId !== undefined) document.getElementById('run-detail-title')?.focus();
   }, [loadedId]);
 
-  if (detail === undefined) return <p className="muted" role="status">Loading run {runId}…</p>;
+  if (detail === undefined)
+    return (
+      <p className="muted" role="status">
+        Loading run {runId}…
+      </p>
+    );
   if (detail === null) return <Banner tone="error">Run {runId} is no longer in the log.</Banner>;
   const { run, files } = detail;
   const rejects = [...detail.rejects.items, ...moreRejects];
@@ -231,13 +263,21 @@ function RunDetailView({ runId, onClose, refreshKey }: { runId: number; onClose:
         </button>
       </div>
       <p>
-        <StatusBadge status={run.status} /> {describeTrigger(run.trigger)} · {duration(run)} · {plural(run.rows, 'row')} read: {formatNumber(run.created)} created, {formatNumber(run.updated)} updated,{' '}
-        {formatNumber(run.skipped)} skipped, {formatNumber(run.rejected)} rejected.
+        <StatusBadge status={run.status} /> {describeTrigger(run.trigger)} · {duration(run)} · {plural(run.rows, 'row')}{' '}
+        read: {formatNumber(run.created)} created, {formatNumber(run.updated)} updated, {formatNumber(run.skipped)}{' '}
+        skipped, {formatNumber(run.rejected)} rejected.
       </p>
-      {run.error && <Banner tone="error" title="Why the run failed">{run.error}</Banner>}
+      {run.error && (
+        <Banner tone="error" title="Why the run failed">
+          {run.error}
+        </Banner>
+      )}
       {overCap.length > 0 && (
         <Banner tone="warning" title="Files beyond the 1,000-file limit were not read">
-          {overCap.map(([type, n]) => `${OBJECT_LABELS[type as keyof typeof OBJECT_LABELS]}: ${plural(n ?? 0, 'file')}`).join('; ')}. Narrow the file pattern, or move old exports out of the prefix.
+          {overCap
+            .map(([type, n]) => `${OBJECT_LABELS[type as keyof typeof OBJECT_LABELS]}: ${plural(n ?? 0, 'file')}`)
+            .join('; ')}
+          . Narrow the file pattern, or move old exports out of the prefix.
         </Banner>
       )}
 
@@ -329,7 +369,9 @@ function RunDetailView({ runId, onClose, refreshKey }: { runId: number; onClose:
             </div>
           )}
           {rejects.length === detail.rejects.total && run.rejected > detail.rejects.total && (
-            <p className="hint">Only the first 1,000 rejected rows of each file are kept; all {formatNumber(run.rejected)} are counted.</p>
+            <p className="hint">
+              Only the first 1,000 rejected rows of each file are kept; all {formatNumber(run.rejected)} are counted.
+            </p>
           )}
         </>
       )}
