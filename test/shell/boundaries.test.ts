@@ -21,6 +21,7 @@ describe('IPC and Electron boundaries', () => {
   it('uses ipcMain and ipcRenderer only in the IPC wrapper and the preload', () => {
     const allowed = new Set([
       'electron/main/ipc.ts',
+      'electron/shared/ipc-channels.ts',
       'electron/main/main.ts',
       'electron/preload/preload.ts',
       'electron/preload/bridge.ts',
