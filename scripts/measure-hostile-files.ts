@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../electron/shared/config';
-import { readCsv } from '../electron/core/csv/csv-reader';
+import { readCsv } from '../electron/core/csv/rows';
 import { importFile } from '../electron/core/sync/import-file';
 import { openDatabase } from '../electron/core/db/store';
 

@@ -3,14 +3,23 @@
 // Each row keeps the line it starts on and can give back its raw text for the reject log.
 // Hostile input is bounded: binary files are recognised before parsing, and one row may hold at
 // most ROW_LIMITS (a quote that is never closed would otherwise hold the rest of the file in memory).
-import { isAscii } from 'node:buffer';
-import { Readable, pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import Papa from 'papaparse';
-import { DELIMITERS, ENCODINGS } from '../../shared/delimiters';
+import { CsvFileError } from './csv-file-error';
+import { createChunkDecoder, TextInspector, type CsvEncoding } from './decode';
+import {
+  detectDelimiter,
+  HEADER_QUOTE_NEVER_CLOSED,
+  locateHeaderLine,
+  MAX_HEADER_CHARS,
+  type Delimiter,
+  type HeaderLine,
+} from './header';
+import { countChar, countLineBreaks, lineBreakAt, type LineBreak } from './line-breaks';
+import { openPlainBytes } from './sniff';
 
-export type Delimiter = (typeof DELIMITERS)[number];
-export type CsvEncoding = (typeof ENCODINGS)[number];
+export { CsvFileError } from './csv-file-error';
+export type { CsvEncoding } from './decode';
+export type { Delimiter } from './header';
 
 export interface CsvHeader {
   kind: 'header';
@@ -58,35 +67,16 @@ export interface RowLimits {
  */
 export const ROW_LIMITS: RowLimits = { maxRowChars: 16 * 1024 * 1024, maxRowLines: 50_000 };
 
-/** A file that cannot be read as CSV at all (as opposed to single bad rows). */
-export class CsvFileError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CsvFileError';
-  }
-}
-
-const GZIP_MAGIC = [0x1f, 0x8b];
-/** Enough leading bytes to recognise the common binary formats (gzip, PNG, ZIP, ...). */
-const MAGIC_BYTES = 8;
-// The header must end within this much text; beyond it the file is not a CSV we can read.
-const MAX_HEADER_CHARS = 4 * 1024 * 1024;
-const HEADER_QUOTE_NEVER_CLOSED =
-  'A quoted field in the header (the first line) is never closed, so the file has no readable header. Check the quotes on line 1.';
-
 export async function* readCsv(
   source: AsyncIterable<Uint8Array>,
   options: CsvReadOptions = {},
 ): AsyncGenerator<CsvEvent> {
   const limits: RowLimits = { ...ROW_LIMITS, ...options.limits };
-  const bytes = await peekBytes(source, MAGIC_BYTES);
-  const gzipped = bytes.head[0] === GZIP_MAGIC[0] && bytes.head[1] === GZIP_MAGIC[1];
-  const plain = gzipped ? await peekBytes(gunzip(bytes.stream), MAGIC_BYTES) : bytes;
-  const binary = describeBinaryFormat(plain.head);
-  if (binary) throw new CsvFileError(`This does not look like a CSV file: it starts like ${binary}.`);
+  const plain = await openPlainBytes(source);
+  const gzipped = plain.gzipped;
   // A byte order mark is unambiguous (no CSV in another encoding starts with those bytes), so it
   // wins over the configured encoding.
-  const encoding = encodingFromBom(plain.head) ?? options.encoding ?? 'utf-8';
+  const encoding = plain.bomEncoding ?? options.encoding ?? 'utf-8';
   const decoder = createChunkDecoder(encoding);
   const inspector = new TextInspector(encoding);
 
@@ -323,303 +313,4 @@ function shiftMalformed(malformed: Map<number, string>): void {
   const shifted = [...malformed].filter(([i]) => i > 0).map(([i, reason]) => [i - 1, reason] as const);
   malformed.clear();
   for (const [i, reason] of shifted) malformed.set(i, reason);
-}
-
-function countChar(text: string, char: string, from: number, to: number): number {
-  let count = 0;
-  let at = text.indexOf(char, from);
-  while (at !== -1 && at < to) {
-    count++;
-    at = text.indexOf(char, at + 1);
-  }
-  return count;
-}
-
-interface HeaderLine {
-  /** Where the header starts (after any blank lines). */
-  start: number;
-  /** The first line break after it outside quotes, or -1 when the text does not have one yet. */
-  end: number;
-  /** With end -1: the text so far ends inside a quoted field. */
-  inQuotes?: boolean;
-}
-
-/** Finds the header line, skipping blank lines and ignoring line breaks inside quoted header cells. */
-function locateHeaderLine(text: string): HeaderLine {
-  const start = text.search(/[^\r\n]/);
-  if (start === -1) return { start: text.length, end: -1 };
-  let inQuotes = false;
-  for (let i = start; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 34 /* " */)
-      inQuotes = !inQuotes; // a doubled "" flips twice: still inside
-    else if (!inQuotes && (c === 10 || c === 13)) return { start, end: i };
-  }
-  return { start, end: -1, inQuotes };
-}
-
-type LineBreak = '\n' | '\r' | '\r\n';
-
-function lineBreakAt(text: string, at: number): LineBreak {
-  if (text[at] === '\r') return text[at + 1] === '\n' ? '\r\n' : '\r';
-  return '\n';
-}
-
-/** Picks the candidate delimiter that occurs most often outside quotes in the header line (comma when none does). */
-export function detectDelimiter(headerLine: string): Delimiter {
-  const counts = new Map<string, number>();
-  let inQuotes = false;
-  for (const char of headerLine) {
-    if (char === '"') inQuotes = !inQuotes;
-    else if (!inQuotes && (DELIMITERS as readonly string[]).includes(char))
-      counts.set(char, (counts.get(char) ?? 0) + 1);
-  }
-  let best: Delimiter = ',';
-  let bestCount = 0;
-  for (const candidate of DELIMITERS) {
-    const count = counts.get(candidate) ?? 0;
-    if (count > bestCount) {
-      best = candidate;
-      bestCount = count;
-    }
-  }
-  return best;
-}
-
-function encodingFromBom(head: Uint8Array): string | undefined {
-  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
-  if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
-  if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
-  return undefined;
-}
-
-const startsWith = (head: Uint8Array, magic: readonly number[]): boolean => magic.every((byte, i) => head[i] === byte);
-
-/** Names the binary format a file's first bytes belong to, for the formats people mistake for CSV exports. */
-export function describeBinaryFormat(head: Uint8Array): string | null {
-  if (startsWith(head, [0x50, 0x4b, 0x03, 0x04]) || startsWith(head, [0x50, 0x4b, 0x05, 0x06])) {
-    return 'a ZIP archive (an Excel .xlsx workbook is one)';
-  }
-  if (startsWith(head, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]))
-    return 'an Excel .xls workbook (or another old Microsoft Office file)';
-  if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'a PNG image';
-  if (startsWith(head, [0xff, 0xd8, 0xff])) return 'a JPEG image';
-  if (startsWith(head, [0x47, 0x49, 0x46, 0x38])) return 'a GIF image';
-  if (startsWith(head, [0x25, 0x50, 0x44, 0x46, 0x2d])) return 'a PDF document';
-  if (startsWith(head, [0x50, 0x41, 0x52, 0x31])) return 'a Parquet file';
-  if (startsWith(head, [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c])) return 'a 7-Zip archive';
-  if (startsWith(head, [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])) return 'an xz archive';
-  if (startsWith(head, [0x28, 0xb5, 0x2f, 0xfd])) return 'a Zstandard archive';
-  if (
-    startsWith(head, [0x42, 0x5a, 0x68]) &&
-    head[3]! >= 0x31 &&
-    head[3]! <= 0x39 &&
-    head[4] === 0x31 &&
-    head[5] === 0x41
-  )
-    return 'a bzip2 archive';
-  return null;
-}
-
-/** Line breaks in text: the file's line break once known, else LF (or CR in a file without LF). */
-function countLineBreaks(text: string, newline: LineBreak | undefined): number {
-  const char = newline ? newline[newline.length - 1]! : text.includes('\n') || !text.includes('\r') ? '\n' : '\r';
-  return countChar(text, char, 0, text.length);
-}
-
-// Characters that never appear in text: C0 controls other than tab, LF, CR (and NUL, counted apart), and DEL.
-const CONTROL = /[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
-// The text looked at to tell binary data from text, and the least of it looked at before the first rows.
-const SNIFF_CHARS = 65536;
-const SNIFF_MIN_CHARS = 4096;
-const SNIFF_MIN_JUDGED = 512;
-
-/**
- * Looks at the decoded text as it passes: tells binary data from text in the first characters,
- * counts invalid UTF-8 sequences (the decoder writes U+FFFD for each) and removes NUL characters,
- * remembering the line of the first of each for the file's warnings.
- */
-class TextInspector {
-  private sample = '';
-  private sniffed = false;
-  private invalid = 0;
-  private firstInvalidLine = 0;
-  private nuls = 0;
-  private firstNulLine = 0;
-  /** The last two bytes of the previous chunk: a literal U+FFFD (EF BF BD) may straddle chunks. */
-  private previousTail: Uint8Array = new Uint8Array(0);
-
-  constructor(private readonly encoding: string) {}
-
-  /** Returns the text to parse (without NULs); lineAtStart gives the line the text starts on. */
-  inspect(text: string, chunk: Uint8Array, lineAtStart: () => number): string {
-    if (!this.sniffed) {
-      this.sample += text.slice(0, SNIFF_CHARS - this.sample.length);
-      if (this.sample.length >= SNIFF_MIN_CHARS) this.sniff();
-    }
-    if (this.encoding === 'utf-8') {
-      const replacements = text.indexOf('\uFFFD') === -1 ? 0 : countChar(text, '\uFFFD', 0, text.length);
-      // A U+FFFD the file itself holds (its bytes EF BF BD) is text, not an invalid sequence.
-      const invalid = replacements === 0 ? 0 : replacements - countReplacementBytes(this.previousTail, chunk);
-      if (invalid > 0) {
-        if (this.invalid === 0)
-          this.firstInvalidLine = lineAtStart() + countLineBreaks(text.slice(0, text.indexOf('\uFFFD')), undefined);
-        this.invalid += invalid;
-      }
-      if (chunk.length > 0)
-        this.previousTail =
-          chunk.length >= 2
-            ? chunk.subarray(chunk.length - 2)
-            : Uint8Array.from([...this.previousTail, ...chunk].slice(-2));
-    }
-    const nul = text.indexOf('\u0000');
-    if (nul === -1) return text;
-    // SQLite stores a NUL inside TEXT, but its shell, most drivers and C strings cut the value there:
-    // a NUL in a CSV is padding or damage, so it is removed (and reported).
-    if (this.nuls === 0) this.firstNulLine = lineAtStart() + countLineBreaks(text.slice(0, nul), undefined);
-    const cleaned = text.replaceAll('\u0000', '');
-    this.nuls += text.length - cleaned.length;
-    return cleaned;
-  }
-
-  /** Decides about binary data now, if the start of the file has not been judged yet. */
-  sniff(): void {
-    if (this.sniffed) return;
-    this.sniffed = true;
-    const sample = this.sample;
-    this.sample = '';
-    if (sample.length === 0) return;
-    let nulsEven = 0;
-    let nulsOdd = 0;
-    for (let at = sample.indexOf('\u0000'); at !== -1; at = sample.indexOf('\u0000', at + 1)) {
-      if (at % 2 === 0) nulsEven++;
-      else nulsOdd++;
-    }
-    // UTF-16 puts its NULs at every other byte, all on one side; a run of NULs (padding) fills both.
-    const alternating =
-      Math.max(nulsEven, nulsOdd) > sample.length * 0.3 &&
-      Math.min(nulsEven, nulsOdd) < Math.max(nulsEven, nulsOdd) * 0.1;
-    if (this.encoding !== 'utf-16le' && alternating) {
-      throw new CsvFileError(
-        'This does not look like a CSV file: every other byte of it is a NUL, as in UTF-16 text without a byte order mark. ' +
-          "If it is UTF-16 text, set this object type's encoding to utf-16le.",
-      );
-    }
-    const controls = sample.match(CONTROL)?.length ?? 0;
-    const replacements = this.encoding === 'utf-8' ? countChar(sample, '\uFFFD', 0, sample.length) : 0;
-    // A few odd characters in a short file are not evidence: judge by shares only on a real sample.
-    if (sample.length >= SNIFF_MIN_JUDGED && (controls > sample.length * 0.05 || replacements > sample.length * 0.25)) {
-      throw new CsvFileError(
-        `This does not look like a CSV file: its first characters are full of control characters or invalid ${this.encoding}, as in binary data. ` +
-          'Check that the file pattern matches only CSV exports.',
-      );
-    }
-  }
-
-  /** The end of the file: judge a short file now. */
-  finish(): void {
-    this.sniff();
-  }
-
-  report(onWarning: ((message: string) => void) | undefined): void {
-    if (!onWarning) return;
-    if (this.invalid > 0) {
-      onWarning(
-        `${plural(this.invalid, 'invalid UTF-8 sequence')}, first on line ${this.firstInvalidLine}, ${this.invalid === 1 ? 'was' : 'were'} replaced by "\uFFFD". ` +
-          "If this file comes from an older tool, set this object type's encoding to windows-1252.",
-      );
-    }
-    if (this.nuls > 0) {
-      onWarning(
-        `${plural(this.nuls, 'NUL character')}, first on line ${this.firstNulLine}, ${this.nuls === 1 ? 'was' : 'were'} removed from the values (SQLite tools cut text at a NUL).`,
-      );
-    }
-  }
-}
-
-function plural(count: number, noun: string): string {
-  return `${count.toLocaleString('en-US')} ${noun}${count === 1 ? '' : 's'}`;
-}
-
-/** Occurrences of U+FFFD's UTF-8 bytes (EF BF BD) that end in chunk (they may start in the previous chunk's tail). */
-function countReplacementBytes(previousTail: Uint8Array, chunk: Uint8Array): number {
-  const bytes = Buffer.concat([previousTail, chunk]);
-  let count = 0;
-  for (let at = bytes.indexOf(0xef); at !== -1 && at + 2 < bytes.length; at = bytes.indexOf(0xef, at + 1)) {
-    if (bytes[at + 1] === 0xbf && bytes[at + 2] === 0xbd) count++;
-  }
-  return count;
-}
-
-/**
- * A streaming TextDecoder (which strips a BOM itself), with a fast path for the common case: as long
- * as every chunk so far has been ASCII, a chunk of ASCII bytes is its own text in UTF-8 and in
- * windows-1252, and Buffer's latin1 conversion makes it several times faster than the decoder
- * (measured: ~0.06 s less CPU per million rows). The first chunk that is not ASCII hands over to a
- * TextDecoder for the rest of the file; if text went before it, that decoder is past the start of
- * the file and must keep a BOM as text, as the one decoder for the whole file did.
- */
-export function createChunkDecoder(encoding: string): { decode(chunk: Uint8Array): string; end(): string } {
-  let decoder = encoding === 'utf-8' || encoding === 'windows-1252' ? null : new TextDecoder(encoding);
-  let decodedAny = false;
-  return {
-    decode(chunk) {
-      if (decoder === null) {
-        if (isAscii(chunk)) {
-          if (chunk.length > 0) decodedAny = true;
-          return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1');
-        }
-        decoder = new TextDecoder(encoding, { ignoreBOM: decodedAny });
-      }
-      return decoder.decode(chunk, { stream: true });
-    },
-    end() {
-      return decoder === null ? '' : decoder.decode();
-    },
-  };
-}
-
-function gunzip(source: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
-  const inflate = createGunzip();
-  // pipeline forwards a source error (connection lost) into the gunzip stream, which then throws.
-  pipeline(Readable.from(source), inflate, () => {});
-  return inflate;
-}
-
-/** Reads at least n bytes (or all, if fewer) and returns them plus a stream that replays everything. */
-async function peekBytes(
-  source: AsyncIterable<Uint8Array>,
-  n: number,
-): Promise<{ head: Uint8Array; stream: AsyncIterable<Uint8Array> }> {
-  const iterator = source[Symbol.asyncIterator]();
-  const taken: Uint8Array[] = [];
-  let length = 0;
-  let done = false;
-  while (length < n) {
-    const next = await iterator.next();
-    if (next.done) {
-      done = true;
-      break;
-    }
-    const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
-    taken.push(chunk);
-    length += chunk.length;
-  }
-  const head = Buffer.concat(taken).subarray(0, n);
-  async function* replay(): AsyncGenerator<Uint8Array> {
-    try {
-      yield* taken;
-      if (done) return;
-      for (;;) {
-        const next = await iterator.next();
-        if (next.done) return;
-        yield next.value;
-      }
-    } finally {
-      // A reader that stops early (bad header, abort) must release the source: for an S3 body,
-      // that frees its pooled connection, of which the SDK has only 50.
-      if (!done) await iterator.return?.();
-    }
-  }
-  return { head, stream: replay() };
 }

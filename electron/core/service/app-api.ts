@@ -14,7 +14,7 @@ import type {
   TestConnectionResult,
 } from '../../shared/contract';
 import { ConfigError, parseConfig, whereJsonFailed, type ObjectType, type SyncConfig } from '../../shared/config';
-import { readCsv, type CsvEncoding, type Delimiter } from '../csv/csv-reader';
+import { readCsv, type CsvEncoding, type Delimiter } from '../csv/rows';
 import { DatabaseQueries } from '../db/data-queries';
 import {
   compileFilePatterns,

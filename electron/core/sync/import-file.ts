@@ -1,6 +1,6 @@
 // Imports one CSV file into the database in one transaction: it lands whole or not at all.
 import type { ObjectMapping, ObjectType } from '../../shared/config';
-import { CsvFileError, readCsv } from '../csv/csv-reader';
+import { CsvFileError, readCsv } from '../csv/rows';
 import { MAX_STORED_REJECTS_PER_FILE, rejectReasonForFieldCount, truncateRaw } from '../mapping/reject-rules';
 import { createRowEncoder, HeaderError, type RowEncoder } from '../mapping/row-encoder';
 import { ROW_WIDTH, type RowValue } from '../mapping/record-rows';
