@@ -452,7 +452,7 @@ describe('readCsv: malformed rows', () => {
     expect(await read(chunked(bytes, [20, 21, 22, 30]))).toEqual(whole);
   });
 
-  it('flags a quoted field with text after its closing quote, on the right row, after blank lines', async () => {
+  it('flags a quoted field with text after its closing quote on its own line; the next rows read normally', async () => {
     const text = '\nid,v\n0,z\n\n1,"a"b\n2,"c"\n3,d\n';
     const bytes = encode(text);
     for (const splits of [[], everyByte(bytes)]) {
@@ -460,10 +460,24 @@ describe('readCsv: malformed rows', () => {
       expect(result.rows.map((row) => [row.fields[0], row.line, row.malformed !== undefined])).toEqual([
         ['0', 3, false],
         ['1', 5, true],
+        ['2', 6, false],
         ['3', 7, false],
       ]);
-      expect(result.rows[1]!.malformed).toMatch(/malformed/);
-      expect(result.rows[1]!.raw).toBe('1,"a"b\n2,"c"');
+      expect(result.rows[1]!.malformed).toMatch(/^text after the closing quote in column 2 \("b"\)/);
+      expect(result.rows[1]!.raw).toBe('1,"a"b');
+      expect(result.rows[2]!.fields).toEqual(['2', 'c']);
+    }
+  });
+
+  it('flags spaces after a closing quote rather than dropping them, at any chunking', async () => {
+    const bytes = encode('id,v,w\n1,"B" ,C\n2,"D"\t,E\n3,"F"  \n');
+    for (const splits of [[], everyByte(bytes)]) {
+      const result = await read(chunked(bytes, splits));
+      expect(result.rows.map((row) => [row.line, row.malformed?.replace(/:.*/, '')])).toEqual([
+        [2, 'a space after the closing quote in column 2'],
+        [3, 'a tab after the closing quote in column 2'],
+        [4, 'spaces after the closing quote in column 2'],
+      ]);
     }
   });
 

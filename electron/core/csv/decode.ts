@@ -43,7 +43,7 @@ export class TextInspector {
       const invalid = replacements === 0 ? 0 : replacements - countReplacementBytes(this.previousTail, chunk);
       if (invalid > 0) {
         if (this.invalid === 0)
-          this.firstInvalidLine = lineAtStart() + countLineBreaks(text.slice(0, text.indexOf('\uFFFD')), undefined);
+          this.firstInvalidLine = lineAtStart() + countLineBreaks(text.slice(0, text.indexOf('\uFFFD')));
         this.invalid += invalid;
       }
       if (chunk.length > 0)
@@ -56,7 +56,7 @@ export class TextInspector {
     if (nul === -1) return text;
     // SQLite stores a NUL inside TEXT, but its shell, most drivers and C strings cut the value there:
     // a NUL in a CSV is padding or damage, so it is removed (and reported).
-    if (this.nuls === 0) this.firstNulLine = lineAtStart() + countLineBreaks(text.slice(0, nul), undefined);
+    if (this.nuls === 0) this.firstNulLine = lineAtStart() + countLineBreaks(text.slice(0, nul));
     const cleaned = text.replaceAll('\u0000', '');
     this.nuls += text.length - cleaned.length;
     return cleaned;

@@ -1,7 +1,6 @@
-// Counting line breaks: rows, warnings and reject lines all count lines the same way.
+// Counting lines the way the record parser does (records.ts): LF, CRLF and a lone CR end one line each.
 
-export type LineBreak = '\n' | '\r' | '\r\n';
-
+/** Occurrences of one character in text[from, to). */
 export function countChar(text: string, char: string, from: number, to: number): number {
   let count = 0;
   let at = text.indexOf(char, from);
@@ -12,13 +11,10 @@ export function countChar(text: string, char: string, from: number, to: number):
   return count;
 }
 
-/** Line breaks in text: the file's line break once known, else LF (or CR in a file without LF). */
-export function countLineBreaks(text: string, newline: LineBreak | undefined): number {
-  const char = newline ? newline[newline.length - 1]! : text.includes('\n') || !text.includes('\r') ? '\n' : '\r';
-  return countChar(text, char, 0, text.length);
-}
-
-export function lineBreakAt(text: string, at: number): LineBreak {
-  if (text[at] === '\r') return text[at + 1] === '\n' ? '\r\n' : '\r';
-  return '\n';
+/** Line breaks in text[from, to): LF, CRLF and a lone CR count one each. */
+export function countLineBreaks(text: string, from = 0, to = text.length): number {
+  let count = countChar(text, '\n', from, to);
+  for (let at = text.indexOf('\r', from); at !== -1 && at < to; at = text.indexOf('\r', at + 1))
+    if (text.charCodeAt(at + 1) !== 10) count++;
+  return count;
 }
