@@ -20,7 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { parseConfig, type SyncConfig } from '../electron/shared/config';
-import type { SyncReport } from '../electron/core/db/run-log';
+import type { SyncReport } from '../electron/shared/domain';
 import type { WorkerSyncRequest } from '../electron/core/worker/sync-worker-client';
 import { ensureEventsCsv, EVENTS_TRACKS_MAPPING } from './bench-events-csv';
 import type { FromSyncHost, MeasuredSync, ToSyncHost } from './bench-sync-host';

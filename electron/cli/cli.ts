@@ -3,7 +3,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfigFile, OBJECT_TYPES, type ObjectType, type SyncConfig } from '../shared/config';
+import { ConfigError, OBJECT_TYPES, type ObjectType, type SyncConfig } from '../shared/config';
+import { loadConfigFile } from '../core/config/config-file';
 import { S3AccessError } from '../core/s3/s3-errors';
 import {
   compileFilePatterns,

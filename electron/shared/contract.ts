@@ -2,21 +2,31 @@
 // Every request with its argument and result, and every event. The renderer imports this file for
 // types only; argument schemas for validation live beside it in schemas.ts.
 import type { ConnectionConfig, ObjectMapping, ObjectType, SyncConfig } from './config';
-import type { RunReport, SchedulerState, SyncRequestResult } from '../core/sync/scheduler';
-import type { SyncProgress } from '../core/sync/run-sync';
+import type {
+  FileStatus,
+  RejectedRow,
+  RunReport,
+  RunStatus,
+  ScheduleHours,
+  SchedulerState,
+  SyncProgress,
+  SyncRequestResult,
+} from './domain';
 
 export type {
   ConnectionConfig,
   ObjectMapping,
   ObjectType,
   SyncConfig,
+  FileStatus,
+  RejectedRow,
   RunReport,
+  RunStatus,
+  ScheduleHours,
   SchedulerState,
   SyncRequestResult,
   SyncProgress,
 };
-
-export type ScheduleHours = 6 | 12 | 24 | null;
 
 export interface Overview {
   /** null until a connection has been saved. */
@@ -78,7 +88,7 @@ export type SaveResult =
 export interface RunSummary {
   id: number;
   trigger: string;
-  status: 'running' | 'succeeded' | 'partial' | 'failed' | 'interrupted';
+  status: RunStatus;
   startedAt: string;
   finishedAt: string | null;
   error: string | null;
@@ -97,7 +107,7 @@ export interface RunFile {
   objectType: ObjectType;
   key: string;
   size: number | null;
-  status: 'imported' | 'unchanged' | 'failed';
+  status: FileStatus;
   rows: number;
   created: number;
   updated: number;
@@ -105,13 +115,6 @@ export interface RunFile {
   rejected: number;
   error: string | null;
   warnings: string[];
-}
-
-export interface RejectedRow {
-  key: string;
-  line: number;
-  reason: string;
-  raw: string;
 }
 
 export interface RunDetail {
@@ -171,7 +174,7 @@ export interface ApiRequests {
   cancelPreview: { args: { previewId: string }; result: { cancelled: boolean } };
   sampleFile: { args: { type: ObjectType; key: string; delimiter?: string; encoding?: string }; result: SampleResult };
   saveMapping: { args: { type: ObjectType; mapping: ObjectMapping | null }; result: SaveResult };
-  setSchedule: { args: { everyHours: ScheduleHours }; result: SaveResult };
+  setSchedule: { args: { everyHours: ScheduleHours | null }; result: SaveResult };
   syncNow: { args: void; result: SyncRequestResult };
   pauseSchedule: { args: void; result: SchedulerState };
   resumeSchedule: { args: void; result: SchedulerState };

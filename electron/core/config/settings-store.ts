@@ -12,7 +12,8 @@ import { writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import Conf from 'conf';
-import { ConfigError, loadConfigFile, OBJECT_TYPES, parseConfig, type SyncConfig } from '../../shared/config';
+import { ConfigError, OBJECT_TYPES, parseConfig, type SyncConfig } from '../../shared/config';
+import { loadConfigFile } from './config-file';
 
 /** What the settings file holds. Bump CURRENT_SCHEMA_VERSION (by adding a migration) when this changes. */
 export interface SettingsDocument {

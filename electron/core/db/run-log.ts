@@ -3,49 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import type { ObjectType } from '../../shared/config';
+import type { FileCounts, FileReport, FileStatus, RejectedRow, SyncReport } from '../../shared/domain';
 import type { SqliteDatabase } from './store';
-
-export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'interrupted';
-export type FileStatus = 'imported' | 'unchanged' | 'failed';
-
-export interface FileCounts {
-  rows: number;
-  created: number;
-  updated: number;
-  skipped: number;
-  rejected: number;
-}
-
-export interface FileReport extends FileCounts {
-  type: ObjectType;
-  key: string;
-  status: FileStatus;
-  error?: string;
-  warnings?: string[];
-}
-
-export interface RunCounts extends FileCounts {
-  files: number;
-}
-
-export interface SyncReport {
-  runId: number;
-  status: Exclude<RunStatus, 'running'>;
-  error?: string;
-  trigger: string;
-  startedAt: string;
-  finishedAt: string;
-  files: FileReport[];
-  overCap: Partial<Record<ObjectType, number>>;
-  counts: RunCounts;
-}
-
-export interface RejectedRow {
-  key: string;
-  line: number;
-  reason: string;
-  raw: string;
-}
 
 /** Why a run left 'running' is marked interrupted at a later start. */
 export const INTERRUPTED_RUN_REASON =

@@ -13,7 +13,8 @@ import type {
   SampleResult,
   TestConnectionResult,
 } from '../../shared/contract';
-import { ConfigError, parseConfig, whereJsonFailed, type ObjectType, type SyncConfig } from '../../shared/config';
+import { ConfigError, parseConfig, type ObjectType, type SyncConfig } from '../../shared/config';
+import { whereJsonFailed } from '../config/config-file';
 import { readCsv, type CsvEncoding, type Delimiter } from '../csv/rows';
 import { DatabaseQueries } from '../db/data-queries';
 import {

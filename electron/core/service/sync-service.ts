@@ -5,12 +5,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SyncConfig } from '../../shared/config';
-import { finishRun, lastRunStart, markInterruptedRuns, startRun, type SyncReport } from '../db/run-log';
-import { SyncScheduler, type SchedulerClock, type SyncRequestResult, type SyncTrigger } from '../sync/scheduler';
+import type { SyncProgress, SyncReport, SyncRequestResult, SyncTrigger } from '../../shared/domain';
+import { finishRun, lastRunStart, markInterruptedRuns, startRun } from '../db/run-log';
+import { SyncScheduler, type SchedulerClock } from '../sync/scheduler';
 import { resolveSecret, type SecretStore } from '../config/secret-store';
 import { describeConfigChange, SettingsStore } from '../config/settings-store';
 import { isDatabaseBusy, openDatabase, withoutBusyWait, type SqliteDatabase } from '../db/store';
-import type { SyncProgress } from '../sync/run-sync';
 import { SyncWorker } from '../worker/sync-worker-client';
 
 export const DATABASE_FILE_NAME = 's3-csv-sync.sqlite';

@@ -5,33 +5,12 @@ import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { enabledObjectTypes, type ObjectMapping, type ObjectType, type SyncConfig } from '../../shared/config';
 import { importFile, isFileContentError, isGzipError } from './import-file';
-import {
-  createRejectRecorder,
-  finishRun,
-  markInterruptedRuns,
-  recordFile,
-  startRun,
-  type FileReport,
-  type RunCounts,
-  type SyncReport,
-} from '../db/run-log';
+import { createRejectRecorder, finishRun, markInterruptedRuns, recordFile, startRun } from '../db/run-log';
+import type { FileReport, RunCounts, SyncProgress, SyncReport } from '../../shared/domain';
 import { explainS3Error, isConnectionProblem, S3AccessError } from '../s3/s3-errors';
 import { compileFilePatterns, createS3Client, listSelectedFiles, openObject, type S3File } from '../s3/s3-source';
 import { DatabaseError, explainSqliteError, isDatabaseBusy, withoutBusyWait, type SqliteDatabase } from '../db/store';
 import { errorCode } from '../../shared/error-code';
-
-export interface SyncProgress {
-  runId: number;
-  phase: 'listing' | 'importing';
-  type?: ObjectType;
-  key?: string;
-  /** 1-based position of the current file among the files selected for this run. */
-  fileIndex: number;
-  fileCount: number;
-  rows: number;
-  bytes: number;
-  size: number;
-}
 
 export interface SyncRequest {
   config: SyncConfig;

@@ -18,40 +18,20 @@
 // - setSchedule() with the current value does nothing; setSchedule(null) turns scheduled runs off
 //   without running.
 // - After stop(), nothing new starts; stop() resolves when the running sync (if any) has finished.
-import type { SyncConfig } from '../../shared/config';
-import type { RunCounts, SyncReport } from '../db/run-log';
-
-export type ScheduleHours = NonNullable<SyncConfig['schedule']['everyHours']>;
-export type SyncTrigger = 'schedule' | 'manual' | 'settings-changed' | 'startup';
-export type RunStatus = SyncReport['status'];
-
-/** What the sync engine reports for one run (a subset of its SyncReport). */
-export type RunOutcome = Pick<SyncReport, 'runId' | 'status' | 'startedAt' | 'finishedAt' | 'error' | 'counts'>;
-
-/** What listeners receive when a run ends: the engine's outcome, or a failure built by the scheduler. */
-export interface RunReport extends Omit<RunOutcome, 'runId'> {
-  /** null when the runner threw, so the run may never have reached the run log. */
-  runId: number | null;
-  trigger: SyncTrigger;
-}
+import type {
+  RunCounts,
+  RunOutcome,
+  RunReport,
+  ScheduleHours,
+  SchedulerState,
+  SyncRequestResult,
+  SyncTrigger,
+} from '../../shared/domain';
 
 export interface RunStartedEvent {
   trigger: SyncTrigger;
   startedAt: number;
 }
-
-export interface SchedulerState {
-  everyHours: ScheduleHours | null;
-  paused: boolean;
-  running: boolean;
-  runningSince: number | null;
-  lastRunStart: number | null;
-  /** When the next scheduled run is due; null when the schedule is off or paused. */
-  nextRunAt: number | null;
-}
-
-export type SyncRequestResult =
-  { started: true; startedAt: number } | { started: false; reason: string; runningSince?: number };
 
 export interface SchedulerClock {
   now(): number;

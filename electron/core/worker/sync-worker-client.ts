@@ -2,8 +2,7 @@
 // so the thread that serves the UI stays responsive: it only posts a request and receives progress
 // (at most ten updates a second) and the report.
 import type { Worker } from 'node:worker_threads';
-import type { SyncReport } from '../db/run-log';
-import type { SyncProgress } from '../sync/run-sync';
+import type { SyncProgress, SyncReport } from '../../shared/domain';
 import { fromWorkerError, type HostToWorker, type WorkerSyncRequest, type WorkerToHost } from './sync-worker-protocol';
 import { startWorker, workerEntryUrl } from './worker-start';
 

@@ -2,8 +2,7 @@
 // worker thread that runs it. Only plain data crosses: the worker opens its own database connection
 // by path and creates its own S3 client.
 import type { SyncConfig } from '../../shared/config';
-import type { SyncReport } from '../db/run-log';
-import type { SyncProgress } from '../sync/run-sync';
+import type { SyncProgress, SyncReport } from '../../shared/domain';
 
 /** What a sync needs, as data that can be posted to a worker. */
 export interface WorkerSyncRequest {

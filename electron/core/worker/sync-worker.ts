@@ -2,7 +2,8 @@
 // Started by sync-worker-host.ts; one run at a time, each with its own database connection.
 import { parentPort } from 'node:worker_threads';
 import { openDatabase } from '../db/store';
-import { runSync, type SyncProgress } from '../sync/run-sync';
+import type { SyncProgress } from '../../shared/domain';
+import { runSync } from '../sync/run-sync';
 import {
   toWorkerError,
   WORKER_PROGRESS_INTERVAL_MS,
