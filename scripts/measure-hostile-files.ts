@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseConfig } from '../electron/shared/config';
 import { readCsv } from '../electron/core/csv/csv-reader';
 import { importFile } from '../electron/core/sync/import-file';
-import { openDatabase } from '../electron/core/db/store';
+import { openDatabase } from '../electron/core/db/sqlite-database';
 
 const args = process.argv.slice(2);
 const wholeImport = args.includes('--import');

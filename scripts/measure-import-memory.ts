@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseConfig } from '../electron/shared/config';
 import { importFile } from '../electron/core/sync/import-file';
-import { openDatabase } from '../electron/core/db/store';
+import { openDatabase } from '../electron/core/db/sqlite-database';
 import { ensureEventsCsv, EVENTS_TRACKS_MAPPING } from './bench-events-csv';
 
 const { values } = parseArgs({

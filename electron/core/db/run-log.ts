@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import type { ObjectType } from '../../shared/config';
-import type { SqliteDatabase } from './store';
+import type { SqliteDatabase } from './sqlite-database';
 
 export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'interrupted';
 export type FileStatus = 'imported' | 'unchanged' | 'failed';

@@ -9,7 +9,7 @@ import { finishRun, lastRunStart, markInterruptedRuns, startRun, type SyncReport
 import { SyncScheduler, type SchedulerClock, type SyncRequestResult, type SyncTrigger } from '../sync/scheduler';
 import { resolveSecret, type SecretStore } from '../config/secret-store';
 import { describeConfigChange, SettingsStore } from '../config/settings-store';
-import { isDatabaseBusy, openDatabase, withoutBusyWait, type SqliteDatabase } from '../db/store';
+import { isDatabaseBusy, openDatabase, withoutBusyWait, type SqliteDatabase } from '../db/sqlite-database';
 import type { SyncProgress } from '../sync/run-sync';
 import { SyncWorker } from '../worker/sync-worker-client';
 

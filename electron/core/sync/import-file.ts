@@ -5,13 +5,15 @@ import { MAX_STORED_REJECTS_PER_FILE, rejectReasonForFieldCount, truncateRaw } f
 import { createRowEncoder, HeaderError, type RowEncoder } from '../mapping/row-encoder';
 import { ROW_WIDTH, type RowValue } from '../mapping/record-rows';
 import type { FileCounts, RejectedRow } from '../db/run-log';
+import { createRecordWriter, type RecordWriter } from '../db/record-writer';
+import { findDanglingReferences } from '../db/references';
+import type { FileStamp } from '../db/tables';
 import {
-  createRecordWriter,
-  findDanglingReferences,
-  type FileStamp,
-  type RecordWriter,
+  beginFileTransaction,
+  commitFileTransaction,
+  rollbackFileTransaction,
   type SqliteDatabase,
-} from '../db/store';
+} from '../db/sqlite-database';
 import { errorCode } from '../../shared/error-code';
 
 export { MAX_STORED_REJECTS_PER_FILE } from '../mapping/reject-rules';
@@ -48,9 +50,7 @@ export async function importFile(request: ImportRequest): Promise<ImportResult> 
       request.recordReject({ key: stamp.key, line, reason, raw: truncateRaw(raw()) });
   };
 
-  // IMMEDIATE takes the write lock now, so a writer elsewhere makes us wait (busy_timeout) up front
-  // rather than fail halfway through the file.
-  db.exec('BEGIN IMMEDIATE');
+  beginFileTransaction(db);
   try {
     const writer = createRecordWriter(db, type, mapping, stamp);
     const source: FileSource = { request, writer, counts, progress, reject, warnings: [] };
@@ -69,11 +69,11 @@ export async function importFile(request: ImportRequest): Promise<ImportResult> 
       }),
     ];
     request.beforeCommit(counts, warnings);
-    db.exec('COMMIT');
+    commitFileTransaction(db);
     request.onProgress?.({ rows: counts.rows, bytes: progress.bytes });
     return { ...counts, warnings };
   } catch (error) {
-    if (db.inTransaction) db.exec('ROLLBACK');
+    rollbackFileTransaction(db);
     throw error;
   }
 }

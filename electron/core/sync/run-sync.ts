@@ -17,7 +17,16 @@ import {
 } from '../db/run-log';
 import { explainS3Error, isConnectionProblem, S3AccessError } from '../s3/s3-errors';
 import { compileFilePatterns, createS3Client, listSelectedFiles, openObject, type S3File } from '../s3/s3-source';
-import { DatabaseError, explainSqliteError, isDatabaseBusy, withoutBusyWait, type SqliteDatabase } from '../db/store';
+import {
+  DatabaseError,
+  explainSqliteError,
+  isDatabaseBusy,
+  isFatalSqliteError,
+  isSqliteError,
+  withoutBusyWait,
+  type SqliteDatabase,
+} from '../db/sqlite-database';
+import { knownFiles, markMissingFiles, previousFileState, saveFileState } from '../db/file-state';
 import { errorCode } from '../../shared/error-code';
 
 export interface SyncProgress {
@@ -193,9 +202,7 @@ async function syncFile(
   const base = { type, key: file.key, rows: 0, created: 0, updated: 0, skipped: 0, rejected: 0 };
   const bookkeeping = { etag: file.etag, size: file.size, startedAt };
 
-  const previous = db
-    .prepare(`SELECT etag, size, mapping_hash AS mappingHash FROM file_state WHERE object_type = ? AND key = ?`)
-    .get(type, file.key) as { etag: string; size: number; mappingHash: string } | undefined;
+  const previous = previousFileState(db, type, file.key);
   if (
     !request.full &&
     previous &&
@@ -223,12 +230,14 @@ async function syncFile(
       recordReject: createRejectRecorder(db, runId),
       onProgress,
       beforeCommit: (counts, warnings) => {
-        db.prepare(
-          `INSERT INTO file_state (object_type, key, etag, size, mapping_hash, run_id, imported_at, missing_since)
-           VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
-           ON CONFLICT (object_type, key) DO UPDATE SET etag = excluded.etag, size = excluded.size,
-             mapping_hash = excluded.mapping_hash, run_id = excluded.run_id, imported_at = excluded.imported_at, missing_since = NULL`,
-        ).run(type, file.key, downloaded.etag, downloaded.size, job.mappingHash, runId, startedAt);
+        saveFileState(db, {
+          type,
+          key: file.key,
+          ...downloaded,
+          mappingHash: job.mappingHash,
+          runId,
+          importedAt: startedAt,
+        });
         recordFile(db, runId, {
           ...base,
           ...counts,
@@ -264,8 +273,7 @@ function describeFileError(
   key: string,
 ): { message: string; fatal: boolean; connectionLost?: boolean } {
   if (isSqliteError(error)) {
-    const fatal = /^SQLITE_(BUSY|FULL|READONLY|IOERR|CORRUPT|NOTADB|CANTOPEN)/.test(errorCode(error));
-    return { message: explainSqliteError(error, request.dbPath), fatal };
+    return { message: explainSqliteError(error, request.dbPath), fatal: isFatalSqliteError(error) };
   }
   if (isGzipError(error)) {
     return {
@@ -296,10 +304,6 @@ function synced(files: FileReport[]): number {
   return files.filter((f) => f.status !== 'failed').length;
 }
 
-function isSqliteError(error: unknown): boolean {
-  return errorCode(error).startsWith('SQLITE_');
-}
-
 function summarizeFailures(files: FileReport[]): string {
   const failed = files.filter((f) => f.status === 'failed');
   const first = failed[0]!;
@@ -328,27 +332,6 @@ export function hashMapping(mapping: ObjectMapping): string {
     ),
   );
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
-}
-
-/** Keys imported before, by whether they were already missing from the bucket. */
-function knownFiles(db: SqliteDatabase): Map<string, boolean> {
-  const rows = db.prepare(`SELECT DISTINCT key, missing_since IS NOT NULL AS missing FROM file_state`).all() as {
-    key: string;
-    missing: number;
-  }[];
-  return new Map(rows.map((r) => [r.key, r.missing === 1]));
-}
-
-/** Files gone from the bucket keep their records (stale, never deleted); files that came back are present again. */
-function markMissingFiles(db: SqliteDatabase, known: Map<string, boolean>, seen: Set<string>, at: string): void {
-  const setMissing = db.prepare(`UPDATE file_state SET missing_since = ? WHERE key = ? AND missing_since IS NULL`);
-  const setPresent = db.prepare(`UPDATE file_state SET missing_since = NULL WHERE key = ?`);
-  db.transaction(() => {
-    for (const [key, wasMissing] of known) {
-      if (!seen.has(key) && !wasMissing) setMissing.run(at, key);
-      else if (seen.has(key) && wasMissing) setPresent.run(key);
-    }
-  })();
 }
 
 function throttle<T>(fn: (value: T) => void, intervalMs: number): (value: T, force?: boolean) => void {
