@@ -15,7 +15,7 @@ import {
   testConnection,
 } from '../core/s3/s3-source';
 import { KeytarSecretStore, resolveSecret, type SecretStore } from '../core/config/secret-store';
-import { DatabaseError, openDatabase } from '../core/db/store';
+import { DatabaseError, openDatabase } from '../core/db/sqlite-database';
 import { SyncScheduler } from '../core/sync/scheduler';
 import { lastRunStart } from '../core/db/run-log';
 import { runSync } from '../core/sync/run-sync';

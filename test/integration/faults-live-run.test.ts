@@ -15,7 +15,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { INTERRUPTED_RUN_REASON, markInterruptedRuns } from '../../electron/core/db/run-log';
-import { openDatabase } from '../../electron/core/db/store';
+import { openDatabase } from '../../electron/core/db/sqlite-database';
 import { createWorkspace, makeConfig, type Workspace } from '../support/fixtures';
 import { queryOnce, runCli, waitUntil } from '../support/cli-process';
 

@@ -26,7 +26,7 @@ import type { ConnectionConfig, RunReport } from '../../electron/shared/contract
 import { runCli } from '../../electron/cli/cli';
 import { parseConfig, type SyncConfig } from '../../electron/shared/config';
 import { KeytarSecretStore } from '../../electron/core/config/secret-store';
-import { openDatabase } from '../../electron/core/db/store';
+import { openDatabase } from '../../electron/core/db/sqlite-database';
 import { runSync } from '../../electron/core/sync/run-sync';
 import { isAppUrl } from '../../electron/main/app-protocol';
 import { registerApiHandlers } from '../../electron/main/ipc';

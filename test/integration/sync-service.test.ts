@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../electron/shared/domain';
 import { InMemorySecretStore } from '../../electron/core/config/secret-store';
 import { DATABASE_FILE_NAME, SyncService } from '../../electron/core/service/sync-service';
-import { openDatabase } from '../../electron/core/db/store';
+import { openDatabase } from '../../electron/core/db/sqlite-database';
 import {
   LOCAL_S3_ACCESS_KEY_ID,
   LOCAL_S3_SECRET,

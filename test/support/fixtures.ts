@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import type { SyncConfig } from '../../electron/shared/config';
-import { openDatabase, type SqliteDatabase } from '../../electron/core/db/store';
+import { openDatabase, type SqliteDatabase } from '../../electron/core/db/sqlite-database';
 import { runSync, type SyncRequest } from '../../electron/core/sync/run-sync';
 import { LOCAL_S3_SECRET, startLocalS3Server, type LocalS3Server } from '../../scripts/local-s3-server';
 import { SAMPLE_PREFIX, sampleConfig } from '../../scripts/sample-config';

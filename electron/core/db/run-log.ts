@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import type { ObjectType } from '../../shared/config';
 import type { FileCounts, FileReport, FileStatus, RejectedRow, SyncReport } from '../../shared/domain';
-import type { SqliteDatabase } from './store';
+import type { SqliteDatabase } from './sqlite-database';
 
 /** Why a run left 'running' is marked interrupted at a later start. */
 export const INTERRUPTED_RUN_REASON =

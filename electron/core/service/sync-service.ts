@@ -10,7 +10,7 @@ import { finishRun, lastRunStart, markInterruptedRuns, startRun } from '../db/ru
 import { SyncScheduler, type SchedulerClock } from '../sync/scheduler';
 import { resolveSecret, type SecretStore } from '../config/secret-store';
 import { describeConfigChange, SettingsStore } from '../config/settings-store';
-import { isDatabaseBusy, openDatabase, withoutBusyWait, type SqliteDatabase } from '../db/store';
+import { isDatabaseBusy, openDatabase, withoutBusyWait, type SqliteDatabase } from '../db/sqlite-database';
 import { SyncWorker } from '../worker/sync-worker-client';
 
 export const DATABASE_FILE_NAME = 's3-csv-sync.sqlite';
