@@ -2,6 +2,7 @@
 // The secret access key is deliberately absent: it lives in the environment or the OS keychain.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { targetSchema } from './target-config';
 import { DELIMITERS, ENCODINGS } from './delimiters';
 
 export const OBJECT_TYPES = ['organizations', 'accounts', 'users', 'nps', 'tracks'] as const;
@@ -121,6 +122,8 @@ export const syncConfigSchema = z.strictObject({
       }),
     })
     .default({ everyHours: null }),
+  /** Where records go; absent means this computer's SQLite database. */
+  target: targetSchema.optional(),
 });
 
 export type SyncConfig = z.infer<typeof syncConfigSchema>;
