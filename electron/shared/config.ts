@@ -1,6 +1,7 @@
 // The one configuration shape shared by the CLI, the app's settings and import/export.
 // The secret access key is deliberately absent: it lives in the environment or the OS keychain.
 import { z } from 'zod';
+import { targetSchema } from './target-config';
 import { DELIMITERS, ENCODINGS } from './delimiters';
 
 export const OBJECT_TYPES = ['organizations', 'accounts', 'users', 'nps', 'tracks'] as const;
@@ -120,6 +121,8 @@ export const syncConfigSchema = z.strictObject({
       }),
     })
     .default({ everyHours: null }),
+  /** Where records go; absent means this computer's SQLite database. */
+  target: targetSchema.optional(),
 });
 
 export type SyncConfig = z.infer<typeof syncConfigSchema>;
