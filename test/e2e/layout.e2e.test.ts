@@ -74,6 +74,32 @@ describe.each([1280, 900])('the window at %i px wide', { timeout: 90_000 }, (wid
     }
   });
 
+  it('a notice never covers Save or Discard', async () => {
+    await goToScreen(page, 'Objects');
+    await page.getByRole('tab', { name: /^Accounts/ }).click();
+    const panel = page.getByRole('tabpanel', { name: /^Accounts/ });
+    await panel.getByLabel('File pattern').fill('^accounts/');
+    const discard = panel.getByRole('button', { name: 'Discard changes' });
+    const save = panel.getByRole('button', { name: 'Save Accounts' });
+    // Two notices stacked ("Sync started", then "already running" or "finished"), the buttons at the window's foot.
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await page.locator('.notice').first().waitFor();
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await page.locator('.notice').nth(1).waitFor();
+    await save.evaluate((el) => el.scrollIntoView({ block: 'end' }));
+    const noticesBox = (await page.locator('.notices').boundingBox())!;
+    for (const button of [save, discard]) {
+      const box = (await button.boundingBox())!;
+      const overlaps =
+        box.x < noticesBox.x + noticesBox.width &&
+        noticesBox.x < box.x + box.width &&
+        box.y < noticesBox.y + noticesBox.height &&
+        noticesBox.y < box.y + box.height;
+      expect(overlaps).toBe(false);
+    }
+    await discard.click();
+  });
+
   it('Schedule fits the window', async () => {
     await goToScreen(page, 'Schedule');
     expectFits(await measure(page));
@@ -81,7 +107,7 @@ describe.each([1280, 900])('the window at %i px wide', { timeout: 90_000 }, (wid
 
   it('Sync log fits the window with a run and its rejected rows open', async () => {
     await goToScreen(page, 'Sync log');
-    await page.locator('.runs-table tbody tr').first().getByRole('button').click();
+    await page.locator('.runs-table tbody tr').last().getByRole('button').click();
     await page
       .getByRole('region', { name: /^Run 1 — / })
       .getByRole('heading', { name: /^Rejected rows/ })
