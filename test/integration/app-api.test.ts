@@ -168,6 +168,15 @@ describe('Objects', () => {
     expect(saved.ok && saved.scheduler.running).toBe(true);
     expect(await finished).toMatchObject({ trigger: 'settings-changed', status: 'succeeded', counts: { created: 2 } });
   });
+
+  it('refuses "Sync now" while no object type is switched on, rather than record a run that read nothing', async () => {
+    expect(await api.syncNow()).toEqual({
+      started: false,
+      reason:
+        'Nothing to sync: no object type is switched on. On the Objects screen, switch one on, map its columns and save it.',
+    });
+    expect(await api.listRuns({ limit: 10 })).toEqual([]);
+  });
 });
 
 describe('Sync log and Data', () => {

@@ -270,7 +270,7 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
     },
 
     async syncNow() {
-      return scheduler.syncNow('manual');
+      return service.syncNow();
     },
 
     async pauseSchedule() {

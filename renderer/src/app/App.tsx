@@ -97,6 +97,7 @@ function Shell({ api, desktop, overview, scheduler, refreshOverview }: ShellProp
   const [settingsNoticeDismissed, setSettingsNoticeDismissed] = useState(false);
   const [focusRun, setFocusRun] = useState<{ runId: number | null } | null>(null);
   const headingFocus = useRef(false);
+  const objectDrafts = useRef(new Map<string, unknown>()).current;
   const noticeId = useRef(0);
 
   const notify = useCallback((tone: Notice['tone'], text: string, link?: Notice['link']) => {
@@ -168,8 +169,32 @@ function Shell({ api, desktop, overview, scheduler, refreshOverview }: ShellProp
   }, [api, notify]);
 
   const context = useMemo<AppContextValue>(
-    () => ({ api, overview, refreshOverview, scheduler, progress, lastFinished, syncNow, navigate, focusRun, notify }),
-    [api, overview, refreshOverview, scheduler, progress, lastFinished, syncNow, navigate, focusRun, notify],
+    () => ({
+      api,
+      overview,
+      refreshOverview,
+      scheduler,
+      progress,
+      lastFinished,
+      syncNow,
+      navigate,
+      focusRun,
+      notify,
+      objectDrafts,
+    }),
+    [
+      api,
+      overview,
+      refreshOverview,
+      scheduler,
+      progress,
+      lastFinished,
+      syncNow,
+      navigate,
+      focusRun,
+      notify,
+      objectDrafts,
+    ],
   );
 
   return (

@@ -33,6 +33,8 @@ export interface AppContextValue {
   /** A run the Sync log should open (the desktop app asks for one when its notification is clicked). */
   focusRun: { runId: number | null } | null;
   notify(tone: Notice['tone'], text: string, link?: Notice['link']): void;
+  /** Unsaved Objects drafts by type, kept while the analyst visits other screens. */
+  objectDrafts: Map<string, unknown>;
 }
 
 export const AppContext = createContext<AppContextValue | null>(null);

@@ -20,11 +20,13 @@ import {
   hasMode,
   leftoverColumnsNote,
   OBJECT_LABELS,
+  OBJECT_NOUNS,
   TRACK_TARGETS,
   type ColumnField,
   type TrackTarget,
 } from '../lib/object-types';
 import { useDebounced } from '../lib/use-debounced';
+import { globToRegex, looksLikeGlob, PATTERN_EXAMPLES } from '../lib/file-patterns';
 
 /** Pause after the last keystroke before the bucket is listed again. */
 export const PREVIEW_DEBOUNCE_MS = 400;
@@ -112,8 +114,9 @@ function buildMapping(type: ObjectType, draft: Draft): Record<string, unknown> {
 }
 
 export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectMapping | undefined }) {
-  const { api, overview, refreshOverview, notify } = useApp();
-  const [draft, setDraft] = useState<Draft>(() => draftFrom(saved));
+  const { api, overview, refreshOverview, notify, objectDrafts } = useApp();
+  // An unsaved draft left on another screen comes back as it was.
+  const [draft, setDraft] = useState<Draft>(() => (objectDrafts.get(type) as Draft | undefined) ?? draftFrom(saved));
   const [preview, setPreview] = useState<PreviewState>({ status: 'idle' });
   const [sample, setSample] = useState<Loadable<SampleResult>>({ status: 'idle' });
   const [showAllFiles, setShowAllFiles] = useState(false);
@@ -122,6 +125,7 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
   const [triedToSave, setTriedToSave] = useState(false);
   const [previewNonce, setPreviewNonce] = useState(0);
   const label = OBJECT_LABELS[type];
+  const noun = OBJECT_NOUNS[type];
   const specs = columnSpecs(type, draft.target);
   const idPrefix = `map-${type}`;
 
@@ -226,7 +230,7 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
     const byField: Partial<Record<ColumnField | 'fileRegex', string>> = {};
     if (invalidRegex) byField.fileRegex = invalidRegex;
     else if (!draft.fileRegex)
-      byField.fileRegex = 'Type a pattern: which files hold ' + label.toLowerCase() + '? (.* selects every file)';
+      byField.fileRegex = `Type a pattern: which files hold ${noun.plural}? (.* selects every file)`;
     for (const spec of specs) {
       const chosen = draft.columns[spec.field];
       if (!chosen && spec.required)
@@ -236,13 +240,18 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
         byField[spec.field] = `“${chosen}” is not a column of ${sampleKey}.`;
     }
     return byField;
-  }, [invalidRegex, draft, specs, sampleColumns, sampleKey, label]);
+  }, [invalidRegex, draft, specs, sampleColumns, sampleKey, noun]);
   const problemList = Object.values(problems);
   const complete = problemList.length === 0;
 
   const dirty =
     JSON.stringify(buildMapping(type, draft)) !==
     JSON.stringify(saved ? buildMapping(type, draftFrom(saved)) : buildMapping(type, draftFrom(undefined)));
+
+  useEffect(() => {
+    if (dirty) objectDrafts.set(type, draft);
+    else objectDrafts.delete(type);
+  }, [objectDrafts, type, dirty, draft]);
 
   function change(patch: Partial<Draft>) {
     setDraft((current) => ({ ...current, ...patch }));
@@ -277,8 +286,10 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
       notify(
         'success',
         mapping === null
-          ? `${label} switched off: nothing is synced for them.${syncing}`
-          : `${label} mapping saved.${syncing}`,
+          ? `${label} switched off: nothing is synced for them.`
+          : !draft.enabled
+            ? `${label} mapping saved, switched off: no ${noun.singular} is synced until you switch it on and save.`
+            : `${label} mapping saved.${syncing}`,
       );
     } catch (error) {
       setSaveProblems([(error as Error).message]);
@@ -300,7 +311,7 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
       <div className="card">
         <div className="editor-head">
           <Switch
-            label={`Sync ${label.toLowerCase()}`}
+            label={`Sync ${noun.plural}`}
             checked={draft.enabled}
             onChange={(enabled) => change({ enabled })}
             hint={
@@ -308,7 +319,7 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
                 ? undefined
                 : type === 'organizations'
                   ? 'Off: no organization is synced. Not every workspace uses organizations; accounts and users can still name one.'
-                  : `Off: no ${label === 'NPS' ? 'NPS response' : label.toLowerCase().replace(/s$/, '')} is synced.`
+                  : `Off: no ${noun.singular} is synced.`
             }
           />
           <div className="editor-state" aria-live="polite">
@@ -327,7 +338,7 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
           value={draft.fileRegex}
           onChange={(e) => change({ fileRegex: e.target.value })}
           error={invalidRegex ?? (showProblems && draft.enabled ? (problems.fileRegex ?? null) : null)}
-          placeholder="^accounts/.*\.csv$"
+          placeholder={PATTERN_EXAMPLES[type]}
           spellCheck={false}
           autoComplete="off"
           hint={
@@ -338,6 +349,22 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
             </>
           }
         />
+        {looksLikeGlob(draft.fileRegex) && (
+          <Banner tone="warning" title="File patterns are regular expressions, not wildcards">
+            <p>
+              In a regular expression <span className="mono">*</span> repeats what comes before it, so{' '}
+              <span className="mono">{draft.fileRegex}</span> is not “any name”. The regular expression for that is{' '}
+              <span className="mono">{globToRegex(draft.fileRegex)}</span>.
+            </p>
+            <button
+              type="button"
+              className="btn btn-secondary btn-small"
+              onClick={() => change({ fileRegex: globToRegex(draft.fileRegex) })}
+            >
+              Use {globToRegex(draft.fileRegex)}
+            </button>
+          </Banner>
+        )}
         <FilePreview
           preview={preview}
           pending={draft.fileRegex !== debouncedRegex && !invalidRegex}
@@ -463,7 +490,7 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
                 checked={draft.mode === 'create_update'}
                 onChange={() => change({ mode: 'create_update' })}
               />
-              Create and update <span className="muted">— create new {label.toLowerCase()}, update the others</span>
+              Create and update <span className="muted">— create new {noun.plural}, update the others</span>
             </label>
             <label className="radio">
               <input
