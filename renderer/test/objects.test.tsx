@@ -500,4 +500,29 @@ describe('Objects', () => {
     expect(pattern).toHaveValue('^accounts/[^/]*\\.csv$');
     expect(screen.queryByText('File patterns are regular expressions, not wildcards')).not.toBeInTheDocument();
   });
+
+  it('reads the pickers from the first file that can be a CSV, and flags the ones that cannot before any sync', async () => {
+    const api = connectedApi();
+    api.previewFiles.mockResolvedValue({
+      ok: true,
+      selected: [
+        {
+          key: 'vitally/accounts/README.txt',
+          size: 120,
+          lastModified: '2026-01-01T00:00:00.000Z',
+          notCsv: 'Its first line has no comma, semicolon, tab or pipe: it reads as prose, not a CSV header.',
+        },
+        ...(ACCOUNT_FILES.ok ? ACCOUNT_FILES.selected : []),
+      ],
+      overCap: 0,
+      listedCount: 3,
+    });
+    const { user } = await renderApp(api, 'objects');
+    await user.type(screen.getByLabelText('File pattern'), '^accounts/');
+    await screen.findByText('1 selected file is not CSV');
+    expect(api.sampleFile).toHaveBeenCalledWith({ type: 'accounts', key: 'vitally/accounts/2026-01.csv' });
+    expect(api.sampleFile).not.toHaveBeenCalledWith(expect.objectContaining({ key: 'vitally/accounts/README.txt' }));
+    const row = screen.getByRole('row', { name: /README\.txt/ });
+    expect(row).toHaveTextContent('Not a CSV Its first line has no comma');
+  });
 });

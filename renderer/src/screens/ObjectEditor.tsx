@@ -31,6 +31,7 @@ import { globToRegex, looksLikeGlob, PATTERN_EXAMPLES } from '../lib/file-patter
 /** Pause after the last keystroke before the bucket is listed again. */
 export const PREVIEW_DEBOUNCE_MS = 400;
 const PREVIEW_ROWS_SHOWN = 100;
+const CSV_NAME = /\.(csv|tsv|txt)(\.gz)?$/i;
 const SAMPLE_ROWS_SHOWN = 10;
 
 const DELIMITERS = [
@@ -174,11 +175,13 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
   }, [api, type, debouncedRegex, connectionJson, previewNonce]);
 
   // The first match never changes once listed (key order): the pickers need not wait for the count.
+  // The pickers read the first file that can be a CSV (a README or an empty export first in key order would
+  // give prose "columns"); while still listing, the first one named like a CSV.
   const firstKey =
     preview.status === 'done' && preview.result.ok
-      ? (preview.result.selected[0]?.key ?? null)
+      ? (preview.result.selected.find((f) => !f.notCsv)?.key ?? null)
       : preview.status === 'partial'
-        ? (preview.progress.selected[0]?.key ?? null)
+        ? ((preview.progress.selected.find((f) => CSV_NAME.test(f.key)) ?? preview.progress.selected[0])?.key ?? null)
         : null;
 
   // The column pickers read the header (and first rows) of the first selected file.
@@ -619,8 +622,25 @@ function FilePreview({
           {result.warning}
         </Banner>
       )}
+      <NotCsvSummary files={result.selected} />
       <PreviewTable files={result.selected} showAll={showAll} onShowAll={onShowAll} prefix={prefix} />
     </div>
+  );
+}
+
+/** The selected files that cannot be CSVs: a sync would fail on each of them. */
+function NotCsvSummary({ files }: { files: PreviewFile[] }) {
+  const notCsv = files.filter((f) => f.notCsv);
+  if (notCsv.length === 0) return null;
+  return (
+    <Banner
+      tone="warning"
+      title={`${plural(notCsv.length, 'selected file')} ${notCsv.length === 1 ? 'is' : 'are'} not CSV`}
+    >
+      A sync would fail on {notCsv.length === 1 ? 'it' : 'them'}: {notCsv.map((f) => f.key).join(', ')}. Narrow the
+      pattern (ending it with <span className="mono">\.csv$</span> leaves out other names), or move{' '}
+      {notCsv.length === 1 ? 'it' : 'them'} out of the prefix.
+    </Banner>
   );
 }
 
@@ -657,6 +677,11 @@ function PreviewTable({
                 <td className="mono">
                   <span className="key-prefix">{file.key.startsWith(prefix) ? prefix : ''}</span>
                   {file.key.startsWith(prefix) ? file.key.slice(prefix.length) : file.key}
+                  {file.notCsv && (
+                    <div className="cell-warning">
+                      <span className="badge badge-warning">Not a CSV</span> {file.notCsv}
+                    </div>
+                  )}
                 </td>
                 <td className="num">{formatBytes(file.size)}</td>
                 <td>{formatDateTime(file.lastModified)}</td>
