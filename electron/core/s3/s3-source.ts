@@ -173,6 +173,32 @@ export async function openObject(
   }
 }
 
+/** The first `bytes` bytes of an object (a ranged GET), to tell what kind of file it is. */
+export async function readObjectStart(
+  client: S3Client,
+  connection: ConnectionConfig,
+  key: string,
+  bytes: number,
+): Promise<Uint8Array> {
+  try {
+    const response = await client.send(
+      new GetObjectCommand({ Bucket: connection.bucket, Key: key, Range: `bytes=0-${bytes - 1}` }),
+    );
+    const body = response.Body as AsyncIterable<Uint8Array> | undefined;
+    const chunks: Uint8Array[] = [];
+    let length = 0;
+    if (body)
+      for await (const chunk of body) {
+        chunks.push(chunk);
+        length += chunk.length;
+        if (length >= bytes) break;
+      }
+    return Buffer.concat(chunks).subarray(0, bytes);
+  } catch (error) {
+    throw explainS3Error(error, connection, key);
+  }
+}
+
 /** Checks that the bucket and prefix can be listed; returns how many files the first page shows. */
 export async function testConnection(
   client: S3Client,

@@ -9,6 +9,7 @@ import type {
   ApiResult,
   ConnectionInput,
   Overview,
+  PreviewFile,
   SaveResult,
   SampleResult,
   TestConnectionResult,
@@ -16,6 +17,7 @@ import type {
 import { ConfigError, parseConfig, type ObjectType, type SyncConfig } from '../../shared/config';
 import { whereJsonFailed } from '../config/config-file';
 import { readCsv, type CsvEncoding, type Delimiter } from '../csv/rows';
+import { SNIFF_BYTES, whyNotCsv } from '../csv/sniff-file';
 import { DatabaseQueries } from '../db/data-queries';
 import {
   compileFilePatterns,
@@ -23,6 +25,7 @@ import {
   listSelectedFiles,
   openObject,
   prefixSlashCheck,
+  readObjectStart,
   previewFilesOf,
   testConnection,
   type Selection,
@@ -50,6 +53,29 @@ const SAMPLE_ROWS = 20;
 /** At most four previewProgress events a second per preview (besides the first page's, sent at once). */
 export const PREVIEW_PROGRESS_MS = 250;
 const PREVIEW_CANCELLED = 'The preview was cancelled (a newer pattern replaced it).';
+/** The preview reads the first bytes of this many selected files to flag those that are not CSVs. */
+export const PREVIEW_SNIFFED_FILES = 50;
+const SNIFF_CONCURRENCY = 6;
+
+/** Marks the first PREVIEW_SNIFFED_FILES files that cannot be CSVs (a file that cannot be read is left unmarked). */
+async function flagNonCsvFiles(
+  files: PreviewFile[],
+  readStart: (key: string) => Promise<Uint8Array>,
+): Promise<PreviewFile[]> {
+  const flagged = [...files];
+  let next = 0;
+  async function worker() {
+    while (next < Math.min(files.length, PREVIEW_SNIFFED_FILES)) {
+      const i = next++;
+      const file = files[i]!;
+      const start = file.size === 0 ? new Uint8Array() : await readStart(file.key).catch(() => null);
+      const notCsv = start && whyNotCsv(start, file.size);
+      if (notCsv) flagged[i] = { ...file, notCsv };
+    }
+  }
+  await Promise.all(Array.from({ length: SNIFF_CONCURRENCY }, worker));
+  return flagged;
+}
 
 export function createAppApi({ service, secretStore, env = process.env, openFolder }: AppApiOptions): AppApi {
   const queries = new DatabaseQueries(service.dbPath);
@@ -198,18 +224,22 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
         const input = currentConnection();
         const patterns = compileFilePatterns({ [type]: { enabled: true, fileRegex } } as SyncConfig['objects']);
         const slashCheck = prefixSlashCheck(input.connection.prefix, patterns[type]!);
-        const selection = await withClient(input, (client) =>
-          listSelectedFiles(client, input.connection, patterns, {
+        const { selection, selected } = await withClient(input, async (client) => {
+          const selection = await listSelectedFiles(client, input.connection, patterns, {
             signal: controller.signal,
             onPage: progress,
             onKey: slashCheck.onKey,
-          }),
-        );
+          });
+          const selected = await flagNonCsvFiles(previewFilesOf(selection, type), (key) =>
+            readObjectStart(client, input.connection, key, SNIFF_BYTES),
+          );
+          return { selection, selected };
+        });
         const warning = slashCheck.warning(selection, type);
         if (controller.signal.aborted) return { ok: false, message: PREVIEW_CANCELLED };
         return {
           ok: true,
-          selected: previewFilesOf(selection, type),
+          selected,
           overCap: selection.overCap[type],
           listedCount: selection.listedCount,
           ...(warning ? { warning } : {}),
@@ -271,7 +301,7 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
     },
 
     async syncNow() {
-      return scheduler.syncNow('manual');
+      return service.syncNow();
     },
 
     async pauseSchedule() {

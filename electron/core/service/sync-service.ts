@@ -65,7 +65,15 @@ export class SyncService {
     this.scheduler.start();
   }
 
+  /** A manual sync; refused when no object type is switched on (it would record a "succeeded" run that read nothing). */
   syncNow(): SyncRequestResult {
+    const config = this.settings.getConfig();
+    if (config && !Object.values(config.objects).some((mapping) => mapping?.enabled))
+      return {
+        started: false,
+        reason:
+          'Nothing to sync: no object type is switched on. On the Objects screen, switch one on, map its columns and save it.',
+      };
     return this.scheduler.syncNow('manual');
   }
 

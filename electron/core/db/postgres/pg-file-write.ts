@@ -5,7 +5,6 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { ObjectMapping, ObjectType } from '../../../shared/config';
 import { ROW_WIDTH, type RowValue } from '../../mapping/record-rows';
-import type { RejectedRow } from '../run-log';
 import type { FileWrite } from '../sync-target';
 import type { FileStamp } from '../tables';
 import {
@@ -18,6 +17,7 @@ import {
   stageColumns,
 } from './pg-merge-sql';
 import { insertRejects, recordFileSql, saveFileStateSql } from './pg-run-log';
+import type { RejectedRow } from '../../../shared/domain';
 
 /** Characters COPY's text format escapes. */
 const NEEDS_ESCAPE = /[\\\t\n\r]/;

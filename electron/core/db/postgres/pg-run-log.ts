@@ -1,9 +1,9 @@
 // The run log, file_state and rejects in PostgreSQL: the same rows as SQLite's run-log.ts and
 // file-state.ts write, as statements for the target's connection.
 import type pg from 'pg';
-import type { FileStatus, RejectedRow, SyncReport } from '../run-log';
 import type { RecordedFile } from '../sync-target';
 import type { FileVersion } from '../file-state';
+import type { FileStatus, RejectedRow, SyncReport } from '../../../shared/domain';
 
 export const saveFileStateSql = `INSERT INTO file_state (object_type, key, etag, size, mapping_hash, run_id, imported_at, missing_since)
   VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)

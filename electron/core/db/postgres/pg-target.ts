@@ -213,4 +213,3 @@ function isBroken(client: pg.Client): boolean {
   const c = client as unknown as { _ending?: boolean; _connectionError?: boolean; _queryable?: boolean };
   return Boolean(c._ending || c._connectionError || c._queryable === false);
 }
-
