@@ -3,6 +3,7 @@
 // worker thread (sync-worker.ts): this thread never parses CSV or writes records, it keeps its own
 // connection only to read the run log.
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { SyncConfig } from '../../shared/config';
 import { finishRun, lastRunStart, markInterruptedRuns, startRun, type SyncReport } from '../db/run-log';
@@ -12,6 +13,7 @@ import { describeConfigChange, SettingsStore } from '../config/settings-store';
 import { isDatabaseBusy, openDatabase, withoutBusyWait, type SqliteDatabase } from '../db/store';
 import type { SyncProgress } from '../sync/run-sync';
 import { SyncWorker } from '../worker/sync-worker-client';
+import { AlertDispatcher, type AlertDispatcherOptions } from '../alerts/alert-dispatcher';
 
 export const DATABASE_FILE_NAME = 's3-csv-sync.sqlite';
 
@@ -22,12 +24,18 @@ export interface SyncServiceOptions {
   env?: Readonly<Record<string, string | undefined>>;
   clock?: SchedulerClock;
   tickMs?: number;
+  /** Delivery of alerts: shorter timeouts, a private certificate authority (tests). */
+  alertDelivery?: Pick<AlertDispatcherOptions, 'policy' | 'email'>;
 }
+
+/** How long stopping waits for alerts still being delivered before the database closes. */
+const ALERTS_GRACE_MS = 5_000;
 
 export class SyncService {
   readonly settings: SettingsStore;
   readonly dbPath: string;
   readonly scheduler: SyncScheduler;
+  readonly alerts: AlertDispatcher;
   private readonly db: SqliteDatabase;
   private readonly worker = new SyncWorker();
   private readonly secretStore: SecretStore;
@@ -58,6 +66,16 @@ export class SyncService {
       getLastRunStart: () => lastRunStart(this.db),
       runSync: (trigger) => this.runOnce(trigger),
     });
+    this.alerts = new AlertDispatcher({
+      db: this.db,
+      getConfig: () => this.settings.getConfig(),
+      secrets: { env: this.env, store: this.secretStore },
+      runLogHint: (runId) =>
+        `open S3 CSV Sync on ${hostname()} and go to Sync log${runId === null ? '' : `, run #${runId}`}.`,
+      ...options.alertDelivery,
+    });
+    // After the run is recorded, and without holding up the scheduler: alerts never delay the next sync.
+    this.scheduler.on('run-finished', (report) => void this.alerts.afterRun(report));
     this.unsubscribeSettings = this.settings.onConfigChange(({ before, after }) => this.onConfigChanged(before, after));
   }
 
@@ -80,6 +98,7 @@ export class SyncService {
     this.currentRun?.abort();
     await this.scheduler.stop();
     await this.worker.close();
+    await Promise.race([this.alerts.idle(), new Promise((resolve) => setTimeout(resolve, ALERTS_GRACE_MS).unref())]);
     this.db.close();
   }
 
