@@ -161,7 +161,7 @@ function cliAlerts(
     runLogHint: (runId) =>
       runId === null
         ? `the run log is in ${dbPath} on ${hostname()}.`
-        : `on ${hostname()}, run: sqlite3 "${dbPath}" "SELECT key, status, error FROM sync_files WHERE run_id = ${runId}"`,
+        : `the run log is in ${dbPath} on ${hostname()}: sqlite3 "${dbPath}" "SELECT key, status, error FROM sync_files WHERE run_id = ${runId}"`,
     ...deps.alertDelivery,
   });
 }

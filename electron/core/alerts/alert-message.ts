@@ -99,7 +99,9 @@ function failureSummary(run: AlertRun, source: string): string {
   const failed = run.files.filter((f) => f.status === 'failed').length;
   if (failed > 0) return `${plural(failed, 'file')} failed in ${source}`;
   const reason = (run.error ?? 'the sync could not run').replace(/\s+/g, ' ').trim();
-  const short = reason.length > MAX_SUBJECT_REASON ? `${reason.slice(0, MAX_SUBJECT_REASON - 1)}…` : reason;
+  if (reason.length <= MAX_SUBJECT_REASON) return `${source}: ${reason}`;
+  const cut = reason.slice(0, MAX_SUBJECT_REASON - 1);
+  const short = `${cut.slice(0, cut.lastIndexOf(' ') > 0 ? cut.lastIndexOf(' ') : cut.length)}…`;
   return `${source}: ${short}`;
 }
 

@@ -48,7 +48,7 @@ export async function deliverWithRetries(
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeliveryError(`no answer within ${Math.round(ms / 1000)} seconds`)), ms);
+    timer = setTimeout(() => reject(new DeliveryError(`no answer within ${seconds(ms)}`)), ms);
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
@@ -87,4 +87,9 @@ export function describeNetworkFailure(code: string | undefined, where: string):
     default:
       return undefined;
   }
+}
+
+export function seconds(ms: number): string {
+  const n = Math.max(1, Math.round(ms / 1000));
+  return `${n} second${n === 1 ? '' : 's'}`;
 }

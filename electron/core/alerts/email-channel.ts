@@ -35,7 +35,7 @@ export async function sendAlertEmail(
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,
-    tls: { servername: smtp.host, ...extras.tls },
+    ...(extras.tls ? { tls: extras.tls } : {}),
     disableFileAccess: true,
     disableUrlAccess: true,
     logger: false,
@@ -55,7 +55,11 @@ export function describeSmtpFailure(error: unknown, smtp: SmtpConfig): DeliveryE
   const where = `the SMTP server ${smtp.host}:${smtp.port}`;
   const e = error as { code?: string; responseCode?: number; response?: string; message?: string };
   const reply = e.response ? ` (it said: ${e.response.replace(/\s+/g, ' ').slice(0, 160)})` : '';
-  const network = describeNetworkFailure(networkCode(error) ?? tlsCode(e.message), where);
+  // nodemailer labels socket errors with its own codes (ESOCKET, ECONNECTION); Node's code stays in the message.
+  const nodeCode = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH)\b/.exec(
+    e.message ?? '',
+  )?.[1];
+  const network = describeNetworkFailure(nodeCode ?? tlsCode(e.message) ?? networkCode(error), where);
   switch (e.code) {
     case 'EAUTH':
       return new DeliveryError(

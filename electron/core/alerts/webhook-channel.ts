@@ -1,7 +1,7 @@
 // Alerts to a webhook: a JSON POST with a `text` field (Slack, Microsoft Teams and Google Chat incoming
 // webhooks show it) and the structured run report beside it. The URL is a secret: messages name only its host.
 import type { AlertMessage } from './alert-message';
-import { DeliveryError, describeNetworkFailure, networkCode } from './delivery';
+import { DeliveryError, describeNetworkFailure, networkCode, seconds } from './delivery';
 
 /** Checks a typed webhook URL; the message never repeats it (its path is the token). */
 export function webhookUrlProblem(url: string): string | null {
@@ -32,7 +32,7 @@ export async function postAlertWebhook(url: string, message: AlertMessage, timeo
     });
   } catch (error) {
     if ((error as Error)?.name === 'TimeoutError')
-      throw new DeliveryError(`${where} did not answer within ${Math.round(timeoutMs / 1000)} seconds`);
+      throw new DeliveryError(`${where} did not answer within ${seconds(timeoutMs)}`);
     const network = describeNetworkFailure(networkCode(error), where);
     throw new DeliveryError(network ?? `${where} could not be reached: ${(error as Error).message}`);
   }
