@@ -14,6 +14,7 @@ import { isDatabaseBusy, openDatabase, withoutBusyWait, type SqliteDatabase } fr
 import type { SyncProgress } from '../sync/run-sync';
 import { SyncWorker } from '../worker/sync-worker-client';
 import { AlertDispatcher, type AlertDispatcherOptions } from '../alerts/alert-dispatcher';
+import type { AlertDelivery } from '../db/alert-log';
 
 export const DATABASE_FILE_NAME = 's3-csv-sync.sqlite';
 
@@ -41,6 +42,7 @@ export class SyncService {
   private readonly secretStore: SecretStore;
   private readonly env: Readonly<Record<string, string | undefined>>;
   private readonly progressListeners = new Set<(progress: SyncProgress) => void>();
+  private readonly alertListeners = new Set<(runId: number | null, deliveries: AlertDelivery[]) => void>();
   private currentRun: AbortController | null = null;
   private readonly unsubscribeSettings: () => void;
 
@@ -75,7 +77,11 @@ export class SyncService {
       ...options.alertDelivery,
     });
     // After the run is recorded, and without holding up the scheduler: alerts never delay the next sync.
-    this.scheduler.on('run-finished', (report) => void this.alerts.afterRun(report));
+    this.scheduler.on('run-finished', (report) => {
+      void this.alerts.afterRun(report).then((deliveries) => {
+        if (deliveries.length) this.alertListeners.forEach((listener) => listener(report.runId, deliveries));
+      });
+    });
     this.unsubscribeSettings = this.settings.onConfigChange(({ before, after }) => this.onConfigChanged(before, after));
   }
 
@@ -90,6 +96,12 @@ export class SyncService {
   onProgress(listener: (progress: SyncProgress) => void): () => void {
     this.progressListeners.add(listener);
     return () => this.progressListeners.delete(listener);
+  }
+
+  /** Called once the alerts about a run have been delivered (or not) and recorded. */
+  onAlertsRecorded(listener: (runId: number | null, deliveries: AlertDelivery[]) => void): () => void {
+    this.alertListeners.add(listener);
+    return () => this.alertListeners.delete(listener);
   }
 
   /** Stops scheduling and the running sync (its current file is rolled back), then closes the database. */
