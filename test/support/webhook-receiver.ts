@@ -1,9 +1,9 @@
 // A real HTTP receiver for alert webhooks on loopback: records each POST's JSON body, and answers as
-// told (200, an error status, or never, to see a delivery time out).
+// told: a status, never (to see a delivery time out), or once released (to see a delivery in flight).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type WebhookAnswer = { status: number; body?: string } | 'never';
+export type WebhookAnswer = { status: number; body?: string } | 'never' | 'hold';
 
 export interface WebhookReceiver {
   /** The URL to give the app; its path stands for a Slack-style token. */
@@ -11,6 +11,8 @@ export interface WebhookReceiver {
   answer: WebhookAnswer;
   received: { path: string; contentType: string | undefined; body: any; raw: string }[];
   waitForPosts(n: number, timeoutMs?: number): Promise<void>;
+  /** Answers the posts held so far (answer 'hold') with this status; later posts get `answer`. */
+  releaseHeld(status: number, body?: string): void;
   close(): Promise<void>;
 }
 
@@ -18,6 +20,7 @@ export async function startWebhookReceiver(token = 'T000/B000/hook-token'): Prom
   const received: WebhookReceiver['received'] = [];
   const waiters = new Set<() => void>();
   const receiver: Partial<WebhookReceiver> = { answer: { status: 200, body: 'ok' }, received };
+  const held: ServerResponse[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let raw = '';
     req.setEncoding('utf8');
@@ -33,6 +36,7 @@ export async function startWebhookReceiver(token = 'T000/B000/hook-token'): Prom
       waiters.forEach((wake) => wake());
       const answer = receiver.answer!;
       if (answer === 'never') return; // the socket stays open until the client gives up
+      if (answer === 'hold') return void held.push(res);
       res.writeHead(answer.status, { 'content-type': 'text/plain' }).end(answer.body ?? '');
     });
   });
@@ -55,6 +59,9 @@ export async function startWebhookReceiver(token = 'T000/B000/hook-token'): Prom
         waiters.add(check);
         check();
       });
+    },
+    releaseHeld(status: number, body = '') {
+      for (const res of held.splice(0)) res.writeHead(status, { 'content-type': 'text/plain' }).end(body);
     },
     close: () =>
       new Promise<void>((resolve) => {
