@@ -1,6 +1,7 @@
 // The command line: the same engine the app runs, for scripts, servers and a first look.
 // Exit codes: 0 success, 1 the run was partial or failed, 2 usage or configuration errors.
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, OBJECT_TYPES, type ObjectType, type SyncConfig } from '../shared/config';
@@ -19,6 +20,9 @@ import { DatabaseError, openDatabase } from '../core/db/sqlite-database';
 import { SyncScheduler } from '../core/sync/scheduler';
 import { lastRunStart } from '../core/db/run-log';
 import { runSync } from '../core/sync/run-sync';
+import { AlertDispatcher, type AlertDispatcherOptions } from '../core/alerts/alert-dispatcher';
+import type { AlertDelivery } from '../core/db/alert-log';
+import type { SqliteDatabase } from '../core/db/sqlite-database';
 import { runCredentialsCommand } from './credentials-command';
 import { createProgressBar, formatPreview, formatRunLine, formatSyncReport } from './format';
 
@@ -33,6 +37,8 @@ export interface CliDeps {
   secretStore?: SecretStore;
   /** Stops a running sync (SIGINT/SIGTERM in the real CLI). */
   signal?: AbortSignal;
+  /** Delivery of alerts: shorter timeouts, a private certificate authority (tests). */
+  alertDelivery?: Pick<AlertDispatcherOptions, 'policy' | 'email'>;
 }
 
 export const EXIT_OK = 0;
@@ -56,7 +62,9 @@ Commands:
   credentials set|status|delete --access-key-id ID Manage the secret access key in the OS keychain
 
 TYPE is one of: ${OBJECT_TYPES.join(', ')}.
-The secret access key comes from AWS_SECRET_ACCESS_KEY, else from the OS keychain.`;
+The secret access key comes from AWS_SECRET_ACCESS_KEY, else from the OS keychain.
+Alerts (the configuration's "alerts"): the SMTP password from S3_CSV_SYNC_SMTP_PASSWORD(_FILE), the
+webhook URL from S3_CSV_SYNC_WEBHOOK_URL(_FILE), else the OS keychain.`;
 
 export async function runCli(argv: string[], io: CliIo, deps: CliDeps = {}): Promise<number> {
   const [command, ...rest] = argv;
@@ -64,11 +72,11 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps = {}): Pro
   try {
     switch (command) {
       case 'sync':
-        return await syncCommand(rest, io, store, deps.signal);
+        return await syncCommand(rest, io, store, deps);
       case 'preview':
         return await previewCommand(rest, io, store);
       case 'watch':
-        return await watchCommand(rest, io, store, deps.signal);
+        return await watchCommand(rest, io, store, deps);
       case 'test-connection':
         return await testConnectionCommand(rest, io, store);
       case 'credentials':
@@ -138,7 +146,35 @@ async function loadConfigAndSecret(
   return { config, secret };
 }
 
-async function syncCommand(args: string[], io: CliIo, store: SecretStore, signal?: AbortSignal): Promise<number> {
+/** Alerts about runs of this configuration, recorded in this database. */
+function cliAlerts(
+  config: SyncConfig,
+  db: SqliteDatabase,
+  dbPath: string,
+  io: CliIo,
+  store: SecretStore,
+  deps: CliDeps,
+) {
+  return new AlertDispatcher({
+    db,
+    getConfig: () => config,
+    secrets: { env: io.env, store },
+    runLogHint: (runId) =>
+      runId === null
+        ? `the run log is in ${dbPath} on ${hostname()}.`
+        : `the run log is in ${dbPath} on ${hostname()}: sqlite3 "${dbPath}" "SELECT key, status, error FROM sync_files WHERE run_id = ${runId}"`,
+    ...deps.alertDelivery,
+  });
+}
+
+function alertLine(delivery: AlertDelivery): string {
+  if (delivery.outcome === 'held-back') return `alert held back: ${delivery.detail}`;
+  const what = `${delivery.kind} alert by ${delivery.channel}`;
+  return delivery.outcome === 'sent' ? `${what}: ${delivery.detail}` : `${what} NOT delivered: ${delivery.detail}`;
+}
+
+async function syncCommand(args: string[], io: CliIo, store: SecretStore, deps: CliDeps): Promise<number> {
+  const { signal } = deps;
   const values = parse(args, {
     config: { type: 'string' },
     db: { type: 'string' },
@@ -164,7 +200,12 @@ async function syncCommand(args: string[], io: CliIo, store: SecretStore, signal
       onProgress: bar ? (p) => bar.update(p) : undefined,
     });
     bar?.clear();
-    io.stdout.write(json ? `${JSON.stringify(toJsonReport(report))}\n` : formatSyncReport(report, dbPath));
+    // The run is recorded; a delivery that fails is recorded too, and never changes the exit code.
+    const alerts = await cliAlerts(config, db, dbPath, io, store, deps).afterRun(report);
+    io.stdout.write(
+      json ? `${JSON.stringify({ ...toJsonReport(report), alerts })}\n` : formatSyncReport(report, dbPath),
+    );
+    if (!json) for (const delivery of alerts) io.stderr.write(`${alertLine(delivery)}\n`);
     return report.status === 'succeeded' ? EXIT_OK : EXIT_RUN_FAILED;
   } finally {
     bar?.clear();
@@ -187,7 +228,8 @@ function toJsonReport(report: Awaited<ReturnType<typeof runSync>>) {
 }
 
 /** Runs the schedule in the foreground for people who sync from a server; logs one line per run. */
-async function watchCommand(args: string[], io: CliIo, store: SecretStore, signal?: AbortSignal): Promise<number> {
+async function watchCommand(args: string[], io: CliIo, store: SecretStore, deps: CliDeps): Promise<number> {
+  const { signal } = deps;
   const values = parse(args, { config: { type: 'string' }, db: { type: 'string' } });
   const configPath = required(values.config, '--config FILE');
   const dbPath = resolve(required(values.db, '--db FILE'));
@@ -212,10 +254,12 @@ async function watchCommand(args: string[], io: CliIo, store: SecretStore, signa
     },
   });
   const log = (line: string) => io.stdout.write(`${new Date().toISOString()}  ${line}\n`);
+  const alerts = cliAlerts(config, db, dbPath, io, store, deps);
   scheduler.on('run-started', ({ trigger }) => log(`sync started (${trigger})`));
   scheduler.on('run-finished', (report) => {
     const next = scheduler.getState().nextRunAt;
     log(`${formatRunLine(report)}${next ? `; next sync at ${new Date(next).toISOString()}` : ''}`);
+    void alerts.afterRun(report).then((deliveries) => deliveries.forEach((d) => log(alertLine(d))));
   });
   const next = scheduler.getState().nextRunAt;
   log(
@@ -230,6 +274,7 @@ async function watchCommand(args: string[], io: CliIo, store: SecretStore, signa
   // The file being imported is rolled back; the run is recorded as interrupted.
   stopRun.abort();
   await scheduler.stop();
+  await alerts.idle();
   db.close();
   log('stopped');
   return EXIT_OK;

@@ -106,6 +106,7 @@ async function start(): Promise<void> {
     {
       createNotification: (options) => new Notification(options),
       isSupported: () => Notification.isSupported(),
+      isEnabled: () => service.settings.getConfig()?.alerts?.desktop !== false,
       openRunLog: (runId) => {
         window.show();
         window.whenLoaded((contents) => pushEvent(contents, 'navigate', { screen: 'log', runId }));

@@ -16,6 +16,8 @@ export interface NotificationServiceDeps {
   createNotification(options: NotificationConstructorOptions): NotificationLike;
   /** Notification.isSupported(): false on a Linux desktop without a notification server. */
   isSupported(): boolean;
+  /** "When a sync fails, notify: this computer" (alerts.desktop); left out: always. */
+  isEnabled?(): boolean;
   /** Shows the window on the log of this run (null: the log, no run in particular). */
   openRunLog(runId: number | null): void;
   icon?: string;
@@ -53,7 +55,7 @@ export class NotificationService {
   }
 
   private show(title: string, body: string, runId: number | null): void {
-    if (!this.deps.isSupported()) return;
+    if (!this.deps.isSupported() || this.deps.isEnabled?.() === false) return;
     const notification = this.deps.createNotification({
       title,
       body,

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { targetSchema } from './target-config';
 import { DELIMITERS, ENCODINGS } from './delimiters';
+import { alertsSchema, misplacedAlertSecretHint } from './alerts-config';
 
 export const OBJECT_TYPES = ['organizations', 'accounts', 'users', 'nps', 'tracks'] as const;
 export type ObjectType = (typeof OBJECT_TYPES)[number];
@@ -123,6 +124,7 @@ export const syncConfigSchema = z.strictObject({
     .default({ everyHours: null }),
   /** Where records go; absent means this computer's SQLite database. */
   target: targetSchema.optional(),
+  alerts: alertsSchema.optional(),
 });
 
 export type SyncConfig = z.infer<typeof syncConfigSchema>;
@@ -156,7 +158,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       `${field}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` +
       (issue.keys.some((k) => /secret/i.test(k))
         ? ' (the secret access key never goes in the configuration: set AWS_SECRET_ACCESS_KEY or store it in the keychain)'
-        : '')
+        : (misplacedAlertSecretHint(issue.keys) ?? ''))
     );
   }
   if (issue.code === 'invalid_type' && issue.input === undefined) return `${field}: is required`;

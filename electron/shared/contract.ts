@@ -12,6 +12,9 @@ import type {
   SyncProgress,
   SyncRequestResult,
 } from './domain';
+import type { AlertDelivery } from '../core/db/alert-log';
+import type { ChannelResult } from '../core/alerts/alert-dispatcher';
+import type { AlertsConfig } from './alerts-config';
 
 export type {
   ConnectionConfig,
@@ -26,6 +29,9 @@ export type {
   SchedulerState,
   SyncRequestResult,
   SyncProgress,
+  AlertDelivery,
+  AlertsConfig,
+  ChannelResult,
 };
 
 export interface Overview {
@@ -41,7 +47,20 @@ export interface Overview {
   scheduler: SchedulerState;
   /** Whether the back end can open the database folder in the OS file manager (the desktop app can, the web preview cannot). */
   canOpenDatabaseFolder: boolean;
+  /** Whether the keychain (or the environment) holds the alert secrets; they never leave the back end. */
+  alertSecrets: { smtpPassword: boolean; webhookUrl: boolean };
 }
+
+/** The Schedule screen's alert settings, with newly typed secrets (left out to keep the stored ones). */
+export interface AlertsInput {
+  /** null: no alerts beyond this computer's notification. */
+  alerts: AlertsConfig | null;
+  smtpPassword?: string;
+  webhookUrl?: string;
+}
+
+export type TestAlertResult =
+  { ok: true; results: ChannelResult[] } | { ok: false; message: string; problems: string[] };
 
 export interface ConnectionInput {
   connection: ConnectionConfig;
@@ -123,6 +142,8 @@ export interface RunDetail {
   run: RunSummary;
   files: RunFile[];
   rejects: { total: number; items: RejectedRow[] };
+  /** The alerts about this run: each delivery (email, webhook) and its outcome, or why none was sent. */
+  alerts: AlertDelivery[];
 }
 
 export const DATA_TABLES = ['organizations', 'accounts', 'users', 'nps_responses', 'events'] as const;
@@ -188,6 +209,9 @@ export interface ApiRequests {
   exportConfig: { args: void; result: { json: string } };
   importConfig: { args: { json: string }; result: SaveResult };
   openDatabaseFolder: { args: void; result: { opened: boolean; path: string } };
+  saveAlerts: { args: AlertsInput; result: SaveResult };
+  /** Sends a test alert with these settings (saved or not) on every channel, and says whether each arrived. */
+  sendTestAlert: { args: AlertsInput; result: TestAlertResult };
 }
 
 export type ApiMethod = keyof ApiRequests;
@@ -202,6 +226,8 @@ export interface ApiEvents {
   schedulerChanged: SchedulerState;
   /** A preview's matches so far (see PreviewProgress): the first page at once, then at most four a second. */
   previewProgress: PreviewProgress;
+  /** The alerts about a run were delivered (or not) and recorded, a while after its runFinished. */
+  alertsRecorded: { runId: number | null; deliveries: AlertDelivery[] };
 }
 
 export type ApiEvent = keyof ApiEvents;
@@ -234,9 +260,17 @@ export const API_METHODS: readonly ApiMethod[] = [
   'exportConfig',
   'importConfig',
   'openDatabaseFolder',
+  'saveAlerts',
+  'sendTestAlert',
 ];
 
-export const API_EVENTS: readonly ApiEvent[] = ['syncProgress', 'runFinished', 'schedulerChanged', 'previewProgress'];
+export const API_EVENTS: readonly ApiEvent[] = [
+  'syncProgress',
+  'runFinished',
+  'schedulerChanged',
+  'previewProgress',
+  'alertsRecorded',
+];
 
 /** Where the desktop app asks its window to go: the log of a run (a notification about it was clicked). */
 export interface NavigateRequest {

@@ -14,6 +14,13 @@ const noArgs = z.undefined();
 /** Chosen by the renderer; only matched against the previews in flight. */
 const previewId = z.string().min(1).max(100);
 
+/** The alert settings themselves are validated by the config schema, with field-level messages. */
+const alertsInput = z.strictObject({
+  alerts: z.record(z.string(), z.unknown()).nullable(),
+  smtpPassword: z.string().min(1).max(1024).optional(),
+  webhookUrl: z.string().min(1).max(2048).optional(),
+});
+
 /** The mapping itself is validated by the config schema when it is saved, with field-level messages. */
 export const API_ARG_SCHEMAS = {
   getOverview: noArgs,
@@ -49,6 +56,8 @@ export const API_ARG_SCHEMAS = {
   exportConfig: noArgs,
   importConfig: z.strictObject({ json: z.string().max(1_000_000) }),
   openDatabaseFolder: noArgs,
+  saveAlerts: alertsInput,
+  sendTestAlert: alertsInput,
 } satisfies Record<ApiMethod, z.ZodType>;
 
 /** Validates a request's argument; throws ApiArgumentError naming what is wrong. */

@@ -17,7 +17,7 @@ import { API_EVENTS, API_METHODS, type ApiMethod } from '../shared/contract';
 import { ApiArgumentError, validateApiArgs } from '../shared/schemas';
 import { createAppApi, type AppApi } from '../core/service/app-api';
 import type { SecretStore } from '../core/config/secret-store';
-import { SyncService } from '../core/service/sync-service';
+import { SyncService, type SyncServiceOptions } from '../core/service/sync-service';
 
 export const TOKEN_HEADER = 'x-s3sync-token';
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
@@ -50,6 +50,8 @@ export interface WebServerOptions {
   /** Where the built renderer is (npm run build:renderer). */
   rendererDir?: string;
   env?: Readonly<Record<string, string | undefined>>;
+  /** Alert delivery settings: a private certificate authority for a test SMTP server. */
+  alertDelivery?: SyncServiceOptions['alertDelivery'];
 }
 
 export interface WebServer {
@@ -79,6 +81,7 @@ export async function startWebServer({
   secretStore,
   rendererDir = DEFAULT_RENDERER_DIR,
   env = process.env,
+  alertDelivery,
 }: WebServerOptions): Promise<WebServer> {
   if (!existsSync(join(rendererDir, 'index.html'))) {
     throw new Error(
@@ -86,7 +89,7 @@ export async function startWebServer({
     );
   }
   const token = randomBytes(24).toString('base64url');
-  const service = new SyncService({ dataDir, secretStore, env });
+  const service = new SyncService({ dataDir, secretStore, env, alertDelivery });
   service.start();
   const api = createAppApi({ service, secretStore, env });
   const eventStreams = new Set<ServerResponse>();

@@ -45,6 +45,7 @@ export function makeOverview(patch: Partial<Overview> = {}): Overview {
     databasePath: '/home/ana/.config/S3 CSV Sync/s3-csv-sync.sqlite',
     scheduler: IDLE_SCHEDULER,
     canOpenDatabaseFolder: false,
+    alertSecrets: { smtpPassword: false, webhookUrl: false },
     ...patch,
   };
 }
@@ -115,6 +116,8 @@ export function createFakeApi(overview: Overview = makeOverview()): FakeApi {
     exportConfig: vi.fn(async () => ({ json: '{}' })),
     importConfig: vi.fn(async () => saved(makeConfig())),
     openDatabaseFolder: vi.fn(async () => ({ opened: true, path: overview.databasePath })),
+    saveAlerts: vi.fn(async () => saved(makeConfig())),
+    sendTestAlert: vi.fn(async () => ({ ok: true as const, results: [] })),
   };
   return {
     ...handlers,

@@ -61,6 +61,7 @@ const DETAIL: RunDetail = {
     total: 3,
     items: [{ key: 'vitally/accounts/a.csv', line: 7, reason: 'missing account ID', raw: ',Nameless Inc,org_1' }],
   },
+  alerts: [],
 };
 
 describe('Sync log', () => {

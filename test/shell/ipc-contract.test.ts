@@ -41,6 +41,12 @@ const VALID: { [M in ApiMethod]: ApiArgs<M> } = {
   exportConfig: undefined,
   importConfig: { json: '{}' },
   openDatabaseFolder: undefined,
+  saveAlerts: {
+    alerts: { desktop: true, webhook: { enabled: true } },
+    smtpPassword: 'pw',
+    webhookUrl: 'https://hooks.example/x',
+  },
+  sendTestAlert: { alerts: null, smtpPassword: 'pw', webhookUrl: 'https://hooks.example/x' },
 };
 
 /** The fields a caller may leave out; every other field is required. */
@@ -53,6 +59,10 @@ const OPTIONAL = new Set([
   'getRun.rejectsOffset',
   'getRun.rejectsLimit',
   'queryRecords.search',
+  'saveAlerts.smtpPassword',
+  'saveAlerts.webhookUrl',
+  'sendTestAlert.smtpPassword',
+  'sendTestAlert.webhookUrl',
 ]);
 
 /** Values of the wrong kind for a field, whatever its type. */
@@ -107,8 +117,9 @@ function malformedCalls(method: ApiMethod): { label: string; args: unknown[] }[]
     for (const { label, value } of [...WRONG_KIND, ...outOfRange(fieldValue)]) {
       // saveMapping's mapping may be any object (the config schema checks it on save) or null.
       if (method === 'saveMapping' && key === 'mapping' && (label === 'an object' || label === 'null')) continue;
-      // null turns the schedule off.
+      // null turns the schedule off (and the alerts beyond this computer); the config schema checks the alerts on save.
       if (method === 'setSchedule' && label === 'null') continue;
+      if (key === 'alerts' && (label === 'an object' || label === 'null')) continue;
       calls.push({ label: `${key} ${label}`, args: [{ ...fields, [key]: value }] });
     }
   }

@@ -36,7 +36,7 @@ function report(status: RunReport['status'], overrides: Partial<RunReport> = {})
   };
 }
 
-function setUp(lastRun: LastRun | null = null, supported = true) {
+function setUp(lastRun: LastRun | null = null, supported = true, enabled: () => boolean = () => true) {
   const shown: FakeNotification[] = [];
   const opened: (number | null)[] = [];
   const service = new NotificationService(
@@ -47,6 +47,7 @@ function setUp(lastRun: LastRun | null = null, supported = true) {
         return notification as NotificationLike;
       },
       isSupported: () => supported,
+      isEnabled: enabled,
       openRunLog: (runId) => opened.push(runId),
     },
     lastRun,
@@ -55,6 +56,16 @@ function setUp(lastRun: LastRun | null = null, supported = true) {
 }
 
 describe('notifications', () => {
+  it('stay quiet while "this computer" is unticked on the Schedule screen, and still know a recovery after', () => {
+    let enabled = false;
+    const { service, texts } = setUp(null, true, () => enabled);
+    service.onRunFinished(report('failed'));
+    expect(texts()).toEqual([]);
+    enabled = true;
+    service.onRunFinished(report('succeeded'));
+    expect(texts()).toEqual(['Syncing works again: The last sync succeeded: 1,200 rows from 3 files.']);
+  });
+
   it('tell of a failed run, with the reason in plain words', () => {
     const { service, shown, texts } = setUp();
     service.onRunFinished(report('failed'));

@@ -14,6 +14,7 @@ import type {
   RunSummary,
 } from '../../shared/contract';
 import type { ObjectType } from '../../shared/config';
+import { alertDeliveriesOf } from './alert-log';
 
 /** Counting every match of a substring search over a million rows is what makes a search slow; beyond this we say "10,000+". */
 export const MAX_COUNTED_MATCHES = 10_000;
@@ -97,7 +98,7 @@ export class DatabaseQueries {
     const items = this.db
       .prepare(`SELECT key, line, reason, raw FROM sync_rejects WHERE run_id = ? ORDER BY id LIMIT ? OFFSET ?`)
       .all(runId, rejectsLimit, rejectsOffset) as RejectedRow[];
-    return { run: toRunSummary(run), files, rejects: { total, items } };
+    return { run: toRunSummary(run), files, rejects: { total, items }, alerts: alertDeliveriesOf(this.db, runId) };
   }
 
   runChart(limit: number): RunChartPoint[] {

@@ -32,6 +32,7 @@ import {
 } from '../s3/s3-source';
 import { KeychainUnavailableError, resolveSecret, type SecretStore } from '../config/secret-store';
 import type { SyncService } from './sync-service';
+import { createAlertHandlers } from './alert-api';
 
 export type ApiHandlers = { [M in ApiMethod]: (args: ApiArgs<M>) => Promise<ApiResult<M>> };
 
@@ -120,6 +121,8 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
     return config;
   }
 
+  const alertHandlers = createAlertHandlers({ service, secretStore, env, requireConfig, save });
+
   /** Previews still listing, by the renderer's previewId, so that cancelPreview can abort them. */
   const previewsInFlight = new Map<string, AbortController>();
 
@@ -171,6 +174,7 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
         databasePath: service.dbPath,
         scheduler: scheduler.getState(),
         canOpenDatabaseFolder: openFolder !== undefined,
+        alertSecrets: await alertHandlers.alertSecretsStored(config),
       };
     },
 
@@ -354,6 +358,9 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
       await openFolder(service.dbPath);
       return { opened: true, path: service.dbPath };
     },
+
+    saveAlerts: alertHandlers.saveAlerts,
+    sendTestAlert: alertHandlers.sendTestAlert,
   };
 
   const unsubscribers: (() => void)[] = [];
@@ -362,6 +369,7 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
     runFinished: new Set(),
     schedulerChanged: new Set(),
     previewProgress: new Set(),
+    alertsRecorded: new Set(),
   };
   const emit = <E extends ApiEvent>(event: E, payload: ApiEvents[E]) =>
     listeners[event].forEach((listener) => listener(payload));
@@ -369,6 +377,7 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
     service.onProgress((p) => emit('syncProgress', p)),
     scheduler.on('run-finished', (r) => emit('runFinished', r)),
     scheduler.on('state-changed', (s) => emit('schedulerChanged', s)),
+    service.onAlertsRecorded((runId, deliveries) => emit('alertsRecorded', { runId, deliveries })),
   );
 
   return {

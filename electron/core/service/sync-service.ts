@@ -3,6 +3,7 @@
 // worker thread (sync-worker.ts): this thread never parses CSV or writes records, it keeps its own
 // connection only to read the run log.
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { SyncConfig } from '../../shared/config';
 import type { SyncProgress, SyncReport, SyncRequestResult, SyncTrigger } from '../../shared/domain';
@@ -12,6 +13,8 @@ import { resolveSecret, type SecretStore } from '../config/secret-store';
 import { describeConfigChange, SettingsStore } from '../config/settings-store';
 import { isDatabaseBusy, openDatabase, withoutBusyWait, type SqliteDatabase } from '../db/sqlite-database';
 import { SyncWorker } from '../worker/sync-worker-client';
+import { AlertDispatcher, type AlertDispatcherOptions } from '../alerts/alert-dispatcher';
+import type { AlertDelivery } from '../db/alert-log';
 
 export const DATABASE_FILE_NAME = 's3-csv-sync.sqlite';
 
@@ -22,17 +25,24 @@ export interface SyncServiceOptions {
   env?: Readonly<Record<string, string | undefined>>;
   clock?: SchedulerClock;
   tickMs?: number;
+  /** Delivery of alerts: shorter timeouts, a private certificate authority (tests). */
+  alertDelivery?: Pick<AlertDispatcherOptions, 'policy' | 'email'>;
 }
+
+/** How long stopping waits for alerts still being delivered before the database closes. */
+const ALERTS_GRACE_MS = 5_000;
 
 export class SyncService {
   readonly settings: SettingsStore;
   readonly dbPath: string;
   readonly scheduler: SyncScheduler;
+  readonly alerts: AlertDispatcher;
   private readonly db: SqliteDatabase;
   private readonly worker = new SyncWorker();
   private readonly secretStore: SecretStore;
   private readonly env: Readonly<Record<string, string | undefined>>;
   private readonly progressListeners = new Set<(progress: SyncProgress) => void>();
+  private readonly alertListeners = new Set<(runId: number | null, deliveries: AlertDelivery[]) => void>();
   private currentRun: AbortController | null = null;
   private readonly unsubscribeSettings: () => void;
 
@@ -58,6 +68,20 @@ export class SyncService {
       getLastRunStart: () => lastRunStart(this.db),
       runSync: (trigger) => this.runOnce(trigger),
     });
+    this.alerts = new AlertDispatcher({
+      db: this.db,
+      getConfig: () => this.settings.getConfig(),
+      secrets: { env: this.env, store: this.secretStore },
+      runLogHint: (runId) =>
+        `open S3 CSV Sync on ${hostname()} and go to Sync log${runId === null ? '' : `, run #${runId}`}.`,
+      ...options.alertDelivery,
+    });
+    // After the run is recorded, and without holding up the scheduler: alerts never delay the next sync.
+    this.scheduler.on('run-finished', (report) => {
+      void this.alerts.afterRun(report).then((deliveries) => {
+        if (deliveries.length) this.alertListeners.forEach((listener) => listener(report.runId, deliveries));
+      });
+    });
     this.unsubscribeSettings = this.settings.onConfigChange(({ before, after }) => this.onConfigChanged(before, after));
   }
 
@@ -82,12 +106,19 @@ export class SyncService {
     return () => this.progressListeners.delete(listener);
   }
 
+  /** Called once the alerts about a run have been delivered (or not) and recorded. */
+  onAlertsRecorded(listener: (runId: number | null, deliveries: AlertDelivery[]) => void): () => void {
+    this.alertListeners.add(listener);
+    return () => this.alertListeners.delete(listener);
+  }
+
   /** Stops scheduling and the running sync (its current file is rolled back), then closes the database. */
   async stop(): Promise<void> {
     this.unsubscribeSettings();
     this.currentRun?.abort();
     await this.scheduler.stop();
     await this.worker.close();
+    await Promise.race([this.alerts.idle(), new Promise((resolve) => setTimeout(resolve, ALERTS_GRACE_MS).unref())]);
     this.db.close();
   }
 

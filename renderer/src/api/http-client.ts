@@ -23,6 +23,8 @@ const METHODS = {
   exportConfig: true,
   importConfig: true,
   openDatabaseFolder: true,
+  saveAlerts: true,
+  sendTestAlert: true,
 } as const satisfies Record<ApiMethod, true>;
 
 const EVENTS = {
@@ -30,6 +32,7 @@ const EVENTS = {
   runFinished: true,
   schedulerChanged: true,
   previewProgress: true,
+  alertsRecorded: true,
 } as const satisfies Record<ApiEvent, true>;
 
 export const TOKEN_HEADER = 'X-S3Sync-Token';
@@ -88,6 +91,7 @@ export function createHttpApi({
     runFinished: new Set(),
     schedulerChanged: new Set(),
     previewProgress: new Set(),
+    alertsRecorded: new Set(),
   };
 
   function ensureSource(): void {

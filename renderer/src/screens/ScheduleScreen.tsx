@@ -6,6 +6,7 @@ import { Banner } from '../components/Banner';
 import { EmptyState } from '../components/EmptyState';
 import { formatDateTime, formatRelative } from '../lib/format';
 import { useNow } from '../lib/use-now';
+import { AlertSettings } from './AlertSettings';
 
 const CHOICES: { value: ScheduleHours | null; label: string; hint: string }[] = [
   { value: null, label: 'Off', hint: 'Syncs run only when you press Sync now.' },
@@ -150,6 +151,8 @@ export function ScheduleScreen() {
           </button>
         </div>
       </form>
+
+      <AlertSettings config={overview.config} />
     </section>
   );
 }

@@ -8,6 +8,7 @@ import { EmptyState } from '../components/EmptyState';
 import { StatusBadge } from '../components/StatusBadge';
 import { formatBytes, formatDateTime, formatDuration, formatNumber, formatShortDateTime, plural } from '../lib/format';
 import { OBJECT_LABELS } from '../lib/object-types';
+import { RunAlerts } from './RunAlerts';
 import { RunChart } from './RunChart';
 
 const RUNS_PAGE = 50;
@@ -217,6 +218,12 @@ function RunDetailView({ runId, onClose, refreshKey }: { runId: number; onClose:
   const { api } = useApp();
   const [detail, setDetail] = useState<RunDetail | null | undefined>(undefined);
   const [moreRejects, setMoreRejects] = useState<RunDetail['rejects']['items']>([]);
+  // Alerts are delivered after the run is recorded: reload when this run's arrive.
+  const [alertsKey, setAlertsKey] = useState(0);
+  useEffect(
+    () => api.on('alertsRecorded', (event) => event.runId === runId && setAlertsKey((k) => k + 1)),
+    [api, runId],
+  );
 
   useEffect(() => {
     let current = true;
@@ -228,7 +235,7 @@ function RunDetailView({ runId, onClose, refreshKey }: { runId: number; onClose:
     return () => {
       current = false;
     };
-  }, [api, runId, refreshKey]);
+  }, [api, runId, refreshKey, alertsKey]);
 
   // Once the run is there, take the keyboard to it.
   const loadedId = detail?.run.id;
@@ -280,6 +287,8 @@ function RunDetailView({ runId, onClose, refreshKey }: { runId: number; onClose:
           . Narrow the file pattern, or move old exports out of the prefix.
         </Banner>
       )}
+
+      <RunAlerts alerts={detail.alerts} />
 
       <h3>Files</h3>
       {files.length === 0 ? (

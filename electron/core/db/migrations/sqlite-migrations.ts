@@ -2,9 +2,10 @@
 import type { SqliteDatabase } from '../sqlite-database';
 import { MIGRATION_001 } from './001-records-and-run-log';
 import { MIGRATION_002 } from './002-run-owner';
+import { MIGRATION_003 } from './003-alert-deliveries';
 
 /** Migration i takes the schema from version i to i+1. Never edit a released migration: add one. */
-const MIGRATIONS: string[] = [MIGRATION_001, MIGRATION_002];
+const MIGRATIONS: string[] = [MIGRATION_001, MIGRATION_002, MIGRATION_003];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

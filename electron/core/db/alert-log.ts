@@ -1,0 +1,99 @@
+// The alerts part of the run log: each delivery of an alert about a run (email, webhook), with its
+// outcome in plain words, and the history the repeat rule reads (core/alerts/repeat-rule.ts).
+import type { SqliteDatabase } from './sqlite-database';
+import type { FileReport, RejectedRow, RunStatus } from '../../shared/domain';
+
+export const ALERT_KINDS = ['failure', 'still-failing', 'reminder', 'recovery', 'test'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+/** 'none': no channel was tried (the repeat rule held the alert back, or nothing is set up). */
+export type AlertChannel = 'email' | 'webhook' | 'none';
+export type AlertOutcome = 'sent' | 'failed' | 'held-back';
+
+export interface AlertDelivery {
+  runId: number | null;
+  kind: AlertKind;
+  channel: AlertChannel;
+  outcome: AlertOutcome;
+  /** Plain words: to whom it went, why it could not be delivered, or why it was held back. */
+  detail: string;
+  attempts: number;
+  at: string;
+}
+
+/** A finished run as the repeat rule sees it. */
+export interface PastRun {
+  id: number;
+  status: Exclude<RunStatus, 'running' | 'interrupted'>;
+  error: string | null;
+  startedAt: string;
+  failedFiles: { key: string; error: string | null }[];
+}
+
+export function recordAlertDelivery(db: SqliteDatabase, delivery: AlertDelivery): void {
+  db.prepare(
+    `INSERT INTO alert_deliveries (run_id, kind, channel, outcome, detail, attempts, at)
+     VALUES (@runId, @kind, @channel, @outcome, @detail, @attempts, @at)`,
+  ).run(delivery);
+}
+
+export function alertDeliveriesOf(db: SqliteDatabase, runId: number): AlertDelivery[] {
+  return db
+    .prepare(
+      `SELECT run_id AS runId, kind, channel, outcome, detail, attempts, at FROM alert_deliveries WHERE run_id = ? ORDER BY id`,
+    )
+    .all(runId) as AlertDelivery[];
+}
+
+/**
+ * Finished runs before this one (newest first), leaving out interrupted ones: a sync the user stopped
+ * is neither a failure nor a recovery. runId null: before every run.
+ */
+export function finishedRunsBefore(db: SqliteDatabase, runId: number | null, limit: number): PastRun[] {
+  const runs = db
+    .prepare(
+      `SELECT id, status, error, started_at AS startedAt FROM sync_runs
+       WHERE id < ? AND status IN ('succeeded', 'partial', 'failed') ORDER BY id DESC LIMIT ?`,
+    )
+    .all(runId ?? Number.MAX_SAFE_INTEGER, limit) as Omit<PastRun, 'failedFiles'>[];
+  const failedFiles = db.prepare(
+    `SELECT key, error FROM sync_files WHERE run_id = ? AND status = 'failed' ORDER BY id`,
+  );
+  return runs.map((run) => ({
+    ...run,
+    failedFiles: run.status === 'succeeded' ? [] : (failedFiles.all(run.id) as PastRun['failedFiles']),
+  }));
+}
+
+/** The latest alert of these kinds about any of these runs (one that was sent or tried, not held back). */
+export function lastAlertAt(db: SqliteDatabase, runIds: number[], kinds: AlertKind[]): string | null {
+  if (runIds.length === 0) return null;
+  const row = db
+    .prepare(
+      `SELECT max(at) AS at FROM alert_deliveries
+       WHERE outcome != 'held-back' AND kind IN (SELECT value FROM json_each(?)) AND run_id IN (SELECT value FROM json_each(?))`,
+    )
+    .get(JSON.stringify(kinds), JSON.stringify(runIds)) as { at: string | null };
+  return row.at;
+}
+
+/** What an alert shows of a run: its files and its first rejected rows. */
+export function runForAlert(
+  db: SqliteDatabase,
+  runId: number,
+  rejectLimit: number,
+): { files: FileReport[]; rejects: RejectedRow[]; rejectedTotal: number } {
+  const files = (
+    db
+      .prepare(
+        `SELECT object_type AS type, key, status, rows, created, updated, skipped, rejected, error FROM sync_files WHERE run_id = ? ORDER BY id`,
+      )
+      .all(runId) as (FileReport & { error: string | null })[]
+  ).map(({ error, ...file }) => (error === null ? file : { ...file, error }));
+  const rejects = db
+    .prepare(`SELECT key, line, reason, raw FROM sync_rejects WHERE run_id = ? ORDER BY id LIMIT ?`)
+    .all(runId, rejectLimit) as RejectedRow[];
+  const { total } = db.prepare(`SELECT count(*) AS total FROM sync_rejects WHERE run_id = ?`).get(runId) as {
+    total: number;
+  };
+  return { files, rejects, rejectedTotal: total };
+}
