@@ -28,6 +28,7 @@ import {
 } from '../s3/s3-source';
 import { KeychainUnavailableError, resolveSecret, type SecretStore } from '../config/secret-store';
 import type { SyncService } from './sync-service';
+import { createWorkbench, type ExportDestination } from './workbench-api';
 
 export type ApiHandlers = { [M in ApiMethod]: (args: ApiArgs<M>) => Promise<ApiResult<M>> };
 
@@ -42,6 +43,8 @@ export interface AppApiOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Opens a folder in the OS file manager; absent where that is impossible (the web preview). */
   openFolder?: (path: string) => Promise<void>;
+  /** Where exports go: a save dialog in the desktop app, a one-time download in the web preview. */
+  chooseExportDestination?: ExportDestination;
 }
 
 /** Rows shown under the column pickers, so the analyst sees what each column holds. */
@@ -50,9 +53,21 @@ const SAMPLE_ROWS = 20;
 export const PREVIEW_PROGRESS_MS = 250;
 const PREVIEW_CANCELLED = 'The preview was cancelled (a newer pattern replaced it).';
 
-export function createAppApi({ service, secretStore, env = process.env, openFolder }: AppApiOptions): AppApi {
+export function createAppApi({
+  service,
+  secretStore,
+  env = process.env,
+  openFolder,
+  chooseExportDestination,
+}: AppApiOptions): AppApi {
   const queries = new DatabaseQueries(service.dbPath);
   const { settings, scheduler } = service;
+  const workbench = createWorkbench({
+    dbPath: service.dbPath,
+    getConfig: () => settings.getConfig(),
+    saveConfig: (next) => save(next),
+    chooseExportDestination,
+  });
 
   /** A typed secret wins; else the environment, else the keychain. */
   async function secretFor(input: ConnectionInput): Promise<string> {
@@ -124,6 +139,14 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
   }
 
   const handlers: ApiHandlers = {
+    getQueryTools: workbench.getQueryTools,
+    runQuery: workbench.runQuery,
+    queryPage: workbench.queryPage,
+    cancelQuery: workbench.cancelQuery,
+    saveQuery: workbench.saveQuery,
+    deleteQuery: workbench.deleteQuery,
+    exportData: workbench.exportData,
+
     async getOverview(): Promise<Overview> {
       const config = settings.getConfig();
       let secretStored = false;
@@ -351,6 +374,7 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
       previewsInFlight.forEach((controller) => controller.abort());
       previewsInFlight.clear();
       queries.close();
+      void workbench.close();
     },
   };
 }

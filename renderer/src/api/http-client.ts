@@ -23,6 +23,13 @@ const METHODS = {
   exportConfig: true,
   importConfig: true,
   openDatabaseFolder: true,
+  getQueryTools: true,
+  runQuery: true,
+  queryPage: true,
+  cancelQuery: true,
+  saveQuery: true,
+  deleteQuery: true,
+  exportData: true,
 } as const satisfies Record<ApiMethod, true>;
 
 const EVENTS = {
