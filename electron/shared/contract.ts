@@ -187,7 +187,10 @@ export interface SavedQuery {
   sql: string;
 }
 
-export type StarterQuery = SavedQuery;
+export interface StarterQuery extends SavedQuery {
+  /** Stable, for the screens that draw a starter's result (the Data screen's NPS trend, events per day). */
+  id: 'accounts-by-mrr' | 'users-without-account' | 'events-per-day' | 'nps-by-month' | 'last-run-rejects';
+}
 
 export interface SchemaTable {
   name: string;

@@ -7,6 +7,7 @@ import type { ReadOnlyConnection } from './query-runner';
 
 export const STARTER_QUERIES: readonly StarterQuery[] = [
   {
+    id: 'accounts-by-mrr',
     name: 'Accounts by MRR',
     sql: `-- Accounts by their "mrr" trait, highest first, with their organization's name
 SELECT a.external_id AS account, a.name, o.name AS organization,
@@ -16,6 +17,7 @@ LEFT JOIN organizations o ON o.external_id = a.organization_id
 ORDER BY mrr DESC NULLS LAST;`,
   },
   {
+    id: 'users-without-account',
     name: 'Users without an account',
     sql: `-- Users linked to no account (user_accounts holds the links)
 SELECT u.external_id AS user, u.name, u.email, u.organization_id
@@ -24,6 +26,7 @@ WHERE NOT EXISTS (SELECT 1 FROM user_accounts ua WHERE ua.user_id = u.external_i
 ORDER BY u.name;`,
   },
   {
+    id: 'events-per-day',
     name: 'Events per day by event name',
     sql: `-- How many events of each name happened each day (UTC)
 SELECT date(occurred_at) AS day, event, count(*) AS events
@@ -32,6 +35,7 @@ GROUP BY day, event
 ORDER BY day, event;`,
   },
   {
+    id: 'nps-by-month',
     name: 'NPS by month',
     sql: `-- NPS as Vitally computes it: % promoters (9-10) minus % detractors (0-6), from -100 to 100
 SELECT strftime('%Y-%m', responded_at) AS month,
@@ -42,6 +46,7 @@ GROUP BY month
 ORDER BY month;`,
   },
   {
+    id: 'last-run-rejects',
     name: 'Rejected rows of the last run',
     sql: `-- Rows the last sync refused, with the file, line and reason
 SELECT r.key AS file, r.line, r.reason, r.raw
