@@ -25,6 +25,7 @@ export interface BuiltShell {
   main: string;
   preload: string;
   worker: string;
+  queryWorker: string;
 }
 
 export async function buildShell({
@@ -54,6 +55,9 @@ export async function buildShell({
   if (!existsSync(workerSource))
     throw new Error(`The sync worker's entry ${workerSource} is missing: the app cannot sync without it.`);
   const worker = join(mainDir, 'sync-worker.js');
+  // The Query screen's and the exports' worker, beside it (query-worker-client.ts looks for it there).
+  const queryWorkerSource = join(root, 'electron', 'core', 'worker', 'query-worker.ts');
+  const queryWorker = join(mainDir, 'query-worker.js');
 
   await Promise.all([
     build({
@@ -70,6 +74,13 @@ export async function buildShell({
       outfile: worker,
       external: [...NATIVE_EXTERNALS],
     }),
+    build({
+      ...shared,
+      ...commonJsFromEsm,
+      entryPoints: [queryWorkerSource],
+      outfile: queryWorker,
+      external: [...NATIVE_EXTERNALS],
+    }),
     // Sandboxed preload: everything but 'electron' inlined; no Node built-in may be left to require.
     build({
       ...shared,
@@ -81,7 +92,7 @@ export async function buildShell({
       external: ['electron'],
     }),
   ]);
-  return { main, preload, worker };
+  return { main, preload, worker, queryWorker };
 }
 
 function projectRoot(): string {
@@ -93,5 +104,5 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const built = await buildShell(
     outDirAt > 0 && process.argv[outDirAt + 1] ? { outDir: process.argv[outDirAt + 1] } : {},
   );
-  console.log(`Built the shell: ${[built.main, built.worker, built.preload].join(', ')}`);
+  console.log(`Built the shell: ${[built.main, built.worker, built.queryWorker, built.preload].join(', ')}`);
 }

@@ -22,6 +22,7 @@ import { createAppApi } from '../core/service/app-api';
 import { KeytarSecretStore } from '../core/config/secret-store';
 import { SyncService } from '../core/service/sync-service';
 import { APP_ID } from './app-id';
+import { saveDialogDestination } from './export-dialog';
 import { APP_INDEX_URL, createRendererHandler, isAppUrl, registerAppScheme, APP_SCHEME } from './app-protocol';
 import { forwardApiEvents, pushEvent, registerApiHandlers } from './ipc';
 import { checkScheduleOnWake, claimSingleInstance, keepRunningInTray, quitAfterStopping } from './lifecycle';
@@ -60,7 +61,16 @@ async function start(): Promise<void> {
 
   const secretStore = new KeytarSecretStore();
   const service = new SyncService({ dataDir: app.getPath('userData'), secretStore });
-  const api = createAppApi({ service, secretStore, openFolder: async (path) => shell.showItemInFolder(path) });
+  const api = createAppApi({
+    service,
+    secretStore,
+    openFolder: async (path) => shell.showItemInFolder(path),
+    chooseExportDestination: saveDialogDestination((options) => {
+      const contents = mainWindow?.webContents();
+      const owner = contents ? BrowserWindow.fromWebContents(contents) : null;
+      return owner ? dialog.showSaveDialog(owner, options) : dialog.showSaveDialog(options);
+    }, app.getPath('downloads')),
+  });
 
   const window = new MainWindow({
     createWindow: (options) => new BrowserWindow(options),

@@ -106,6 +106,12 @@ export const connectionSchema = z.strictObject({
 /** The mapping schema of each object type. */
 export const objectMappingSchemas = { organizations, accounts, users, nps, tracks } as const;
 
+/** A query the analyst named and saved on the Query screen. */
+export const savedQuerySchema = z.strictObject({
+  name: z.string().trim().min(1, { error: 'needs a name' }).max(100),
+  sql: z.string().min(1, { error: 'is empty' }).max(100_000),
+});
+
 export const syncConfigSchema = z.strictObject({
   connection: connectionSchema,
   objects: z.strictObject({
@@ -125,6 +131,8 @@ export const syncConfigSchema = z.strictObject({
   /** Where records go; absent means this computer's SQLite database. */
   target: targetSchema.optional(),
   alerts: alertsSchema.optional(),
+  /** Absent in files written before saved queries existed: the same as none. */
+  savedQueries: z.array(savedQuerySchema).max(500).optional(),
 });
 
 export type SyncConfig = z.infer<typeof syncConfigSchema>;

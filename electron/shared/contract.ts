@@ -186,6 +186,72 @@ export interface RunChartPoint {
   rejected: number;
 }
 
+/** Where in the statement SQLite found the problem (1-based line and column; offset from 0). */
+export interface QueryErrorPosition {
+  offset: number;
+  line: number;
+  column: number;
+}
+
+export type QueryValue = string | number | null;
+
+export type QueryResult =
+  | {
+      ok: true;
+      columns: string[];
+      rows: QueryValue[][];
+      offset: number;
+      /** Rows in the whole result (runQuery counts them; queryPage repeats the count it was given). */
+      total: number;
+      elapsedMs: number;
+    }
+  /** cancelled: by cancelQuery; timedOut: past its time limit. */
+  | { ok: false; message: string; position?: QueryErrorPosition; cancelled?: boolean; timedOut?: boolean };
+
+export interface SavedQuery {
+  name: string;
+  sql: string;
+}
+
+export interface StarterQuery extends SavedQuery {
+  /** Stable, for the screens that draw a starter's result (the Data screen's NPS trend, events per day). */
+  id: 'accounts-by-mrr' | 'users-without-account' | 'events-per-day' | 'nps-by-month' | 'last-run-rejects';
+}
+
+export interface SchemaTable {
+  name: string;
+  columns: { name: string; type: string }[];
+}
+
+export interface QueryTools {
+  starters: StarterQuery[];
+  saved: SavedQuery[];
+  schema: SchemaTable[];
+}
+
+/** What an export writes: a query's result, a Data screen table (with its search), or a run's rejected rows. */
+export type ExportSource =
+  | { kind: 'query'; sql: string }
+  | { kind: 'table'; table: DataTable; search?: string }
+  | { kind: 'rejects'; runId: number };
+
+export interface ExportRequest {
+  source: ExportSource;
+  format: 'csv' | 'xlsx';
+  /** CSV: start with a UTF-8 byte order mark, so Excel reads accents right (default true). */
+  bom?: boolean;
+  /** XLSX: one column per key of the traits/properties JSON instead of the JSON text. */
+  expandTraits?: boolean;
+  /** Chosen by the renderer, so cancelQuery can stop the export. */
+  queryId?: string;
+}
+
+export type ExportResult =
+  /** path: where the desktop app saved it; downloadUrl: where the web preview serves it, once. */
+  | { ok: true; rows: number; fileName: string; path: string | null; downloadUrl: string | null }
+  /** cancelled: the save dialog was dismissed or cancelQuery stopped it. */
+  | { ok: false; message: string; cancelled?: boolean };
+
 /** Every request: argument and result. Methods without an argument take `void`. */
 export interface ApiRequests {
   getOverview: { args: void; result: Overview };
@@ -212,6 +278,22 @@ export interface ApiRequests {
   saveAlerts: { args: AlertsInput; result: SaveResult };
   /** Sends a test alert with these settings (saved or not) on every channel, and says whether each arrived. */
   sendTestAlert: { args: AlertsInput; result: TestAlertResult };
+  /** Starters, saved queries and the tables with their columns (for completion). */
+  getQueryTools: { args: void; result: QueryTools };
+  /** Runs a read-only query on a worker thread: the first page, the row count and the time taken. */
+  runQuery: { args: { sql: string; queryId: string; limit: number; timeLimitMs?: number }; result: QueryResult };
+  /** Another page of a query that ran (the grid scrolls): `total` is passed back from runQuery. */
+  queryPage: {
+    args: { sql: string; queryId: string; offset: number; limit: number; total: number };
+    result: QueryResult;
+  };
+  /** Stops a query or an export by its queryId; false when it had already ended. */
+  cancelQuery: { args: { queryId: string }; result: { cancelled: boolean } };
+  /** Saves (or replaces, by name) a query in the settings; it travels with exportConfig. */
+  saveQuery: { args: SavedQuery; result: SaveResult };
+  deleteQuery: { args: { name: string }; result: SaveResult };
+  /** Desktop: asks where with a save dialog, then writes the file; web preview: a one-time download. */
+  exportData: { args: ExportRequest; result: ExportResult };
 }
 
 export type ApiMethod = keyof ApiRequests;
@@ -262,6 +344,13 @@ export const API_METHODS: readonly ApiMethod[] = [
   'openDatabaseFolder',
   'saveAlerts',
   'sendTestAlert',
+  'getQueryTools',
+  'runQuery',
+  'queryPage',
+  'cancelQuery',
+  'saveQuery',
+  'deleteQuery',
+  'exportData',
 ];
 
 export const API_EVENTS: readonly ApiEvent[] = [

@@ -33,6 +33,7 @@ import {
 import { KeychainUnavailableError, resolveSecret, type SecretStore } from '../config/secret-store';
 import type { SyncService } from './sync-service';
 import { createAlertHandlers } from './alert-api';
+import { createWorkbench, type ExportDestination } from './workbench-api';
 
 export type ApiHandlers = { [M in ApiMethod]: (args: ApiArgs<M>) => Promise<ApiResult<M>> };
 
@@ -47,6 +48,8 @@ export interface AppApiOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Opens a folder in the OS file manager; absent where that is impossible (the web preview). */
   openFolder?: (path: string) => Promise<void>;
+  /** Where exports go: a save dialog in the desktop app, a one-time download in the web preview. */
+  chooseExportDestination?: ExportDestination;
 }
 
 /** Rows shown under the column pickers, so the analyst sees what each column holds. */
@@ -78,9 +81,21 @@ async function flagNonCsvFiles(
   return flagged;
 }
 
-export function createAppApi({ service, secretStore, env = process.env, openFolder }: AppApiOptions): AppApi {
+export function createAppApi({
+  service,
+  secretStore,
+  env = process.env,
+  openFolder,
+  chooseExportDestination,
+}: AppApiOptions): AppApi {
   const queries = new DatabaseQueries(service.dbPath);
   const { settings, scheduler } = service;
+  const workbench = createWorkbench({
+    dbPath: service.dbPath,
+    getConfig: () => settings.getConfig(),
+    saveConfig: (next) => save(next),
+    chooseExportDestination,
+  });
 
   /** A typed secret wins; else the environment, else the keychain. */
   async function secretFor(input: ConnectionInput): Promise<string> {
@@ -154,6 +169,14 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
   }
 
   const handlers: ApiHandlers = {
+    getQueryTools: workbench.getQueryTools,
+    runQuery: workbench.runQuery,
+    queryPage: workbench.queryPage,
+    cancelQuery: workbench.cancelQuery,
+    saveQuery: workbench.saveQuery,
+    deleteQuery: workbench.deleteQuery,
+    exportData: workbench.exportData,
+
     async getOverview(): Promise<Overview> {
       const config = settings.getConfig();
       let secretStored = false;
@@ -391,6 +414,7 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
       previewsInFlight.forEach((controller) => controller.abort());
       previewsInFlight.clear();
       queries.close();
+      void workbench.close();
     },
   };
 }

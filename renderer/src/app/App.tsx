@@ -14,6 +14,7 @@ import { formatNumber } from '../lib/format';
 import { ConnectionScreen } from '../screens/ConnectionScreen';
 import { DataScreen } from '../screens/DataScreen';
 import { ObjectsScreen } from '../screens/ObjectsScreen';
+import { QueryScreen } from '../screens/QueryScreen';
 import { ScheduleScreen } from '../screens/ScheduleScreen';
 import { SyncLogScreen } from '../screens/SyncLogScreen';
 import { AppContext, SCREENS, type AppContextValue, type Notice, type ScreenId } from './app-context';
@@ -273,6 +274,7 @@ function Shell({ api, desktop, overview, scheduler, refreshOverview }: ShellProp
             {screen === 'schedule' && <ScheduleScreen />}
             {screen === 'log' && <SyncLogScreen />}
             {screen === 'data' && <DataScreen />}
+            {screen === 'query' && <QueryScreen />}
           </main>
         </div>
       </div>

@@ -9,6 +9,7 @@ export const SCREENS = [
   { id: 'schedule', label: 'Schedule' },
   { id: 'log', label: 'Sync log' },
   { id: 'data', label: 'Data' },
+  { id: 'query', label: 'Query' },
 ] as const;
 export type ScreenId = (typeof SCREENS)[number]['id'];
 
