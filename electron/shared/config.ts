@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { DELIMITERS, ENCODINGS } from './delimiters';
+import { METHODS_WITH_KEYS, signInOf, signInSchema } from './sign-in';
 
 export const OBJECT_TYPES = ['organizations', 'accounts', 'users', 'nps', 'tracks'] as const;
 export type ObjectType = (typeof OBJECT_TYPES)[number];
@@ -86,7 +87,7 @@ const tracks = z.strictObject({
   eventColumn: column,
 });
 
-export const connectionSchema = z.strictObject({
+const connectionFields = z.strictObject({
   bucket: z
     .string()
     .trim()
@@ -95,11 +96,21 @@ export const connectionSchema = z.strictObject({
     }),
   prefix: z.string().default(''),
   region: z.string().trim().min(1, { error: 'must name an AWS region, for example "us-east-1"' }),
-  accessKeyId: z.string().trim().min(1, { error: 'must not be empty' }),
+  /** For the access key and temporary keys methods (its secret is in the keychain or the environment). */
+  accessKeyId: z.string().trim().min(1, { error: 'must not be empty' }).optional(),
   endpoint: z
     .url({ protocol: /^https?$/, error: 'must be an http:// or https:// address, for example "http://127.0.0.1:9000"' })
     .optional(),
   forcePathStyle: z.boolean().optional(),
+  /** Left out: sign with the access key, as before sign-in methods existed. */
+  signIn: signInSchema.optional(),
+});
+
+export const connectionSchema = connectionFields.superRefine((connection, ctx) => {
+  const { method } = signInOf(connection);
+  if (METHODS_WITH_KEYS.includes(method) && connection.accessKeyId === undefined) {
+    ctx.addIssue({ code: 'invalid_type', expected: 'string', path: ['accessKeyId'], input: undefined });
+  }
 });
 
 /** The mapping schema of each object type. */

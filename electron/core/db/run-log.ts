@@ -32,6 +32,8 @@ export interface SyncReport {
   runId: number;
   status: Exclude<RunStatus, 'running'>;
   error?: string;
+  /** The run failed because the sign-in's temporary credentials expired: retrying on schedule cannot help. */
+  credentialsExpired?: boolean;
   trigger: string;
   startedAt: string;
   finishedAt: string;

@@ -26,7 +26,16 @@ import {
   testConnection,
   type Selection,
 } from '../s3/s3-source';
-import { KeychainUnavailableError, resolveSecret, type SecretStore } from '../config/secret-store';
+import { KeychainUnavailableError, type SecretStore } from '../config/secret-store';
+import {
+  resolveSignInSecrets,
+  sessionTokenAccount,
+  storedSignInSecrets,
+  type SignInSecrets,
+} from '../config/sign-in-secrets';
+import { listAwsProfiles } from '../config/aws-profiles';
+import { describeIdentity } from '../s3/identity';
+import { METHODS_WITH_KEYS, signInOf } from '../../shared/sign-in';
 import type { SyncService } from './sync-service';
 
 export type ApiHandlers = { [M in ApiMethod]: (args: ApiArgs<M>) => Promise<ApiResult<M>> };
@@ -54,17 +63,23 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
   const queries = new DatabaseQueries(service.dbPath);
   const { settings, scheduler } = service;
 
-  /** A typed secret wins; else the environment, else the keychain. */
-  async function secretFor(input: ConnectionInput): Promise<string> {
-    if (input.secretAccessKey) return input.secretAccessKey;
-    return (await resolveSecret(input.connection.accessKeyId, { env, store: secretStore })).secret;
+  /** Typed secrets win; else the environment, else the keychain. */
+  async function secretsFor(input: ConnectionInput): Promise<SignInSecrets> {
+    const { method } = signInOf(input.connection);
+    const typed: SignInSecrets = {
+      ...(input.secretAccessKey ? { secretAccessKey: input.secretAccessKey } : {}),
+      ...(input.sessionToken ? { sessionToken: input.sessionToken } : {}),
+    };
+    const complete = method === 'accessKey' ? typed.secretAccessKey : typed.secretAccessKey && typed.sessionToken;
+    if (!METHODS_WITH_KEYS.includes(method) || complete) return typed;
+    return { ...(await resolveSignInSecrets(input.connection, { env, store: secretStore })), ...typed };
   }
 
   async function withClient<T>(
     input: ConnectionInput,
     use: (client: ReturnType<typeof createS3Client>) => Promise<T>,
   ): Promise<T> {
-    const client = createS3Client(input.connection, await secretFor(input));
+    const client = createS3Client(input.connection, await secretsFor(input), undefined, env);
     try {
       return await use(client);
     } finally {
@@ -127,10 +142,14 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
     async getOverview(): Promise<Overview> {
       const config = settings.getConfig();
       let secretStored = false;
+      let sessionTokenStored = false;
       let keychainProblem: string | null = null;
       if (config) {
         try {
-          secretStored = (await secretStore.get(config.connection.accessKeyId)) !== null;
+          ({ secretAccessKey: secretStored, sessionToken: sessionTokenStored } = await storedSignInSecrets(
+            config.connection,
+            secretStore,
+          ));
         } catch (error) {
           if (!(error instanceof KeychainUnavailableError)) throw error;
           keychainProblem = error.message;
@@ -139,6 +158,8 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
       return {
         config,
         secretStored,
+        sessionTokenStored,
+        awsProfiles: await listAwsProfiles(env),
         keychainProblem,
         settingsNotice: settings.startupNotice?.message ?? null,
         databasePath: service.dbPath,
@@ -157,9 +178,13 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
         if (error instanceof ConfigError) return { ok: false, message: error.message, problems: error.problems };
         throw error;
       }
-      if (input.secretAccessKey) {
+      const { method } = signInOf(input.connection);
+      const keyId = input.connection.accessKeyId;
+      if (METHODS_WITH_KEYS.includes(method) && keyId && (input.secretAccessKey || input.sessionToken)) {
         try {
-          await secretStore.set(input.connection.accessKeyId, input.secretAccessKey);
+          if (input.secretAccessKey) await secretStore.set(keyId, input.secretAccessKey);
+          if (input.sessionToken && method === 'temporaryKeys')
+            await secretStore.set(sessionTokenAccount(keyId), input.sessionToken);
         } catch (error) {
           if (error instanceof KeychainUnavailableError) return { ok: false, message: error.message, problems: [] };
           throw error;
@@ -170,7 +195,9 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
 
     async testConnection(input): Promise<TestConnectionResult> {
       try {
-        return { ok: true, ...(await withClient(input, (client) => testConnection(client, input.connection))) };
+        const listed = await withClient(input, (client) => testConnection(client, input.connection));
+        const identity = await describeIdentity(input.connection, await secretsFor(input), env);
+        return { ok: true, ...listed, identity };
       } catch (error) {
         return { ok: false, message: (error as Error).message };
       }

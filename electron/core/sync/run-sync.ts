@@ -35,7 +35,10 @@ export interface SyncProgress {
 
 export interface SyncRequest {
   config: SyncConfig;
-  secretAccessKey: string;
+  /** The secret access key, for the access key and temporary keys methods. */
+  secretAccessKey?: string;
+  /** The session token, for temporary keys. */
+  sessionToken?: string;
   db: SqliteDatabase;
   /** Used in messages about the database. */
   dbPath: string;
@@ -79,7 +82,12 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
     overCap: Object.fromEntries(types.map((t) => [t, 0])),
     counts: { files: 0, rows: 0, created: 0, updated: 0, skipped: 0, rejected: 0 },
   };
-  const client = request.s3Client ?? createS3Client(config.connection, request.secretAccessKey);
+  const client =
+    request.s3Client ??
+    createS3Client(config.connection, {
+      secretAccessKey: request.secretAccessKey,
+      sessionToken: request.sessionToken,
+    });
   const emitProgress = throttle(request.onProgress ?? (() => {}), PROGRESS_INTERVAL_MS);
   /** Another program's write lock outlasted the busy timeout: the run's last writes do not wait for it again. */
   let lockedOut = false;
@@ -151,12 +159,15 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
   } catch (error) {
     lockedOut ||= isDatabaseBusy(error); // e.g. recording an unchanged file, or the files gone from the bucket
     report.status = (error as Error).name === 'AbortError' || request.signal?.aborted ? 'interrupted' : 'failed';
+    const s3Problem =
+      report.status === 'interrupted' || isSqliteError(error) ? undefined : explainS3Error(error, config.connection);
     report.error =
       report.status === 'interrupted'
         ? 'The sync was stopped before it finished.'
         : isSqliteError(error)
           ? explainSqliteError(error, request.dbPath)
-          : explainS3Error(error, config.connection).message;
+          : s3Problem!.message;
+    if (s3Problem?.kind === 'expired-credentials') report.credentialsExpired = true;
   }
   report.finishedAt = now().toISOString();
   try {
