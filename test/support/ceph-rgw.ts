@@ -30,8 +30,10 @@ export interface CephGateway {
   userArn: string;
   /** Runs radosgw-admin against this cluster and returns its stdout. */
   admin(args: string[]): Promise<string>;
-  /** Creates a role the test user may assume (trust policy) with full S3 rights; returns its ARN. */
-  createRole(name: string, trustCondition?: Record<string, unknown>): Promise<string>;
+  /** Creates a role that `trusted` (user ARNs; default the owner) may assume, with full S3 rights; returns its ARN. */
+  createRole(name: string, trusted?: string[]): Promise<string>;
+  /** Creates another local user with keys of its own and no buckets; returns its ARN. */
+  createUser(uid: string, accessKeyId: string, secret: string): Promise<string>;
   /** The daemons' pids (mon, osd, radosgw), for tests of the harness itself. */
   pids: number[];
   stop(): Promise<void>;
@@ -195,17 +197,26 @@ export async function startCephGateway({ sts = false }: CephGatewayOptions = {})
       userArn,
       admin,
       pids: started.map((child) => child.pid!),
-      async createRole(name, trustCondition) {
+      async createUser(uid, userAccessKeyId, userSecret) {
+        await admin([
+          'user',
+          'create',
+          '--uid',
+          uid,
+          '--display-name',
+          uid,
+          '--access-key',
+          userAccessKeyId,
+          '--secret',
+          userSecret,
+        ]);
+        return `arn:aws:iam:::user/${uid}`;
+      },
+      async createRole(name, trusted = [userArn]) {
+        // Ceph 16 denies AssumeRole for any trust policy with an sts:ExternalId condition, even with the right ID.
         const trust = {
           Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { AWS: [userArn] },
-              Action: ['sts:AssumeRole'],
-              ...(trustCondition ? { Condition: trustCondition } : {}),
-            },
-          ],
+          Statement: [{ Effect: 'Allow', Principal: { AWS: trusted }, Action: ['sts:AssumeRole'] }],
         };
         const role = JSON.parse(
           await admin([
