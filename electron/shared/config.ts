@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { targetSchema } from './target-config';
 import { DELIMITERS, ENCODINGS } from './delimiters';
 import { alertsSchema, misplacedAlertSecretHint } from './alerts-config';
+import { METHODS_WITH_KEYS, signInOf, signInSchema } from './sign-in';
 
 export const OBJECT_TYPES = ['organizations', 'accounts', 'users', 'nps', 'tracks'] as const;
 export type ObjectType = (typeof OBJECT_TYPES)[number];
@@ -87,7 +88,7 @@ const tracks = z.strictObject({
   eventColumn: column,
 });
 
-export const connectionSchema = z.strictObject({
+const connectionFields = z.strictObject({
   bucket: z
     .string()
     .trim()
@@ -96,11 +97,21 @@ export const connectionSchema = z.strictObject({
     }),
   prefix: z.string().default(''),
   region: z.string().trim().min(1, { error: 'must name an AWS region, for example "us-east-1"' }),
-  accessKeyId: z.string().trim().min(1, { error: 'must not be empty' }),
+  /** For the access key and temporary keys methods (its secret is in the keychain or the environment). */
+  accessKeyId: z.string().trim().min(1, { error: 'must not be empty' }).optional(),
   endpoint: z
     .url({ protocol: /^https?$/, error: 'must be an http:// or https:// address, for example "http://127.0.0.1:9000"' })
     .optional(),
   forcePathStyle: z.boolean().optional(),
+  /** Left out: sign with the access key, as before sign-in methods existed. */
+  signIn: signInSchema.optional(),
+});
+
+export const connectionSchema = connectionFields.superRefine((connection, ctx) => {
+  const { method } = signInOf(connection);
+  if (METHODS_WITH_KEYS.includes(method) && connection.accessKeyId === undefined) {
+    ctx.addIssue({ code: 'invalid_type', expected: 'string', path: ['accessKeyId'], input: undefined });
+  }
 });
 
 /** The mapping schema of each object type. */

@@ -15,6 +15,7 @@ import type {
 import type { AlertDelivery } from '../core/db/alert-log';
 import type { ChannelResult } from '../core/alerts/alert-dispatcher';
 import type { AlertsConfig } from './alerts-config';
+import type { AwsProfileSummary } from './sign-in';
 
 export type {
   ConnectionConfig,
@@ -39,6 +40,10 @@ export interface Overview {
   config: SyncConfig | null;
   /** Whether the keychain holds a secret for the configured access key ID (the secret itself never leaves the back end). */
   secretStored: boolean;
+  /** Temporary keys: whether the keychain holds their session token. */
+  sessionTokenStored: boolean;
+  /** The profiles of ~/.aws/config and ~/.aws/credentials, for "Sign in with: AWS profile". */
+  awsProfiles: AwsProfileSummary[];
   /** Why the keychain could not be asked, when it could not. */
   keychainProblem: string | null;
   /** Shown once when the settings file was damaged and set aside at start. */
@@ -66,9 +71,13 @@ export interface ConnectionInput {
   connection: ConnectionConfig;
   /** A newly typed secret; left out to keep (or use) the one stored in the keychain. */
   secretAccessKey?: string;
+  /** A newly typed session token (temporary keys); left out to keep the stored one. */
+  sessionToken?: string;
 }
 
-export type TestConnectionResult = { ok: true; fileCount: number; more: boolean } | { ok: false; message: string };
+/** identity: who the requests were signed as ("arn:aws:sts::…:assumed-role/…" where STS can tell). */
+export type TestConnectionResult =
+  { ok: true; fileCount: number; more: boolean; identity: string } | { ok: false; message: string };
 
 export interface PreviewFile {
   key: string;

@@ -35,6 +35,8 @@ export interface SyncReport {
   runId: number;
   status: FinishedRunStatus;
   error?: string;
+  /** The run failed because the sign-in's temporary credentials expired: retrying on schedule cannot help. */
+  credentialsExpired?: boolean;
   trigger: string;
   startedAt: string;
   finishedAt: string;
@@ -64,7 +66,10 @@ export interface SyncProgress {
 }
 
 /** What the sync engine reports for one run (a subset of its SyncReport). */
-export type RunOutcome = Pick<SyncReport, 'runId' | 'status' | 'startedAt' | 'finishedAt' | 'error' | 'counts'>;
+export type RunOutcome = Pick<
+  SyncReport,
+  'runId' | 'status' | 'startedAt' | 'finishedAt' | 'error' | 'counts' | 'credentialsExpired'
+>;
 
 /** What listeners receive when a run ends: the engine's outcome, or a failure built by the scheduler. */
 export interface RunReport extends Omit<RunOutcome, 'runId'> {
@@ -79,8 +84,10 @@ export interface SchedulerState {
   running: boolean;
   runningSince: number | null;
   lastRunStart: number | null;
-  /** When the next scheduled run is due; null when the schedule is off or paused. */
+  /** When the next scheduled run is due; null when the schedule is off, paused or held. */
   nextRunAt: number | null;
+  /** Why scheduled runs are held (the sign-in expired), until the connection is saved again; else null. */
+  heldReason: string | null;
 }
 
 export type SyncRequestResult =

@@ -8,6 +8,8 @@ const objectType = z.enum(OBJECT_TYPES);
 const connectionInput = z.strictObject({
   connection: connectionSchema,
   secretAccessKey: z.string().min(1).max(1024).optional(),
+  // AWS session tokens run to about 1,000 characters; Ceph's to a few hundred.
+  sessionToken: z.string().min(1).max(8192).optional(),
 });
 const count = (max: number) => z.number().int().min(1).max(max);
 const noArgs = z.undefined();

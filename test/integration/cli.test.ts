@@ -205,7 +205,9 @@ describe('npm run cli', { timeout: 90_000 }, () => {
   it('test-connection says how many files it sees, or what is wrong', async () => {
     const ok = await runCli(['test-connection', '--config', configPath]);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toBe('Connected: bucket "acme-exports" under "vitally/" can be listed and holds 3 files.\n');
+    expect(ok.stdout).toBe(
+      'Connected as the access key "S3RVER": bucket "acme-exports" under "vitally/" can be listed and holds 3 files.\n',
+    );
     const noBucket = join(ws.dir, 'no-bucket.json');
     const config = makeConfig(ws.server);
     writeFileSync(

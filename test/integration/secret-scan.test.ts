@@ -520,7 +520,7 @@ describe('the app (web preview and IPC) with the secret in the real keychain', {
       ...(scenario.typedSecret ? { secretAccessKey: SECRET } : {}),
     });
     expect(saved.result?.ok, saved.error).toBe(true);
-    if (scenario.typedSecret) expect(await keychain.get(connection.accessKeyId)).toBe(SECRET);
+    if (scenario.typedSecret) expect(await keychain.get(connection.accessKeyId!)).toBe(SECRET);
 
     const finished = nextRunFinished();
     const overview = await call<{ config: SyncConfig; secretStored: boolean }>('getOverview');

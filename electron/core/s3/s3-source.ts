@@ -9,7 +9,12 @@ import {
   type ObjectType,
   type ObjectsConfig,
 } from '../../shared/config';
+import type { SignInSecrets } from '../../shared/sign-in';
+import { credentialsFor } from './credentials';
 import { explainS3Error } from './s3-errors';
+
+// Never sent (the signer does not sign); set so the SDK does not look for credentials of its own.
+const UNUSED_CREDENTIALS = { accessKeyId: 'unsigned', secretAccessKey: 'unsigned' };
 
 export interface S3File {
   /** The full S3 key. */
@@ -37,16 +42,26 @@ export interface S3Timeouts {
 // A silent server costs up to four attempts (the SDK's retries) of this idle wait: about two minutes.
 const DEFAULT_TIMEOUTS: S3Timeouts = { connectMs: 10_000, idleMs: 30_000 };
 
+/** `secrets` may be just the secret access key (the access key method); see credentials.ts for the others. */
 export function createS3Client(
   connection: ConnectionConfig,
-  secretAccessKey: string,
+  secrets: SignInSecrets | string,
   timeouts: S3Timeouts = DEFAULT_TIMEOUTS,
+  env: Readonly<Record<string, string | undefined>> = process.env,
 ): S3Client {
+  const credentials = credentialsFor(
+    connection,
+    typeof secrets === 'string' ? { secretAccessKey: secrets } : secrets,
+    env,
+  );
   return new S3Client({
     region: connection.region,
     endpoint: connection.endpoint,
     forcePathStyle: connection.forcePathStyle ?? false,
-    credentials: { accessKeyId: connection.accessKeyId, secretAccessKey },
+    // A public bucket: requests go out unsigned (the SDK has no switch for it; a no-op signer is its known way).
+    ...(credentials
+      ? { credentials }
+      : { credentials: UNUSED_CREDENTIALS, signer: { sign: async (request) => request } }),
     // The SDK retries 5xx, throttling and connection resets with backoff; 4 attempts in all.
     maxAttempts: 4,
     requestHandler: new NodeHttpHandler({

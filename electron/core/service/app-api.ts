@@ -30,7 +30,16 @@ import {
   testConnection,
   type Selection,
 } from '../s3/s3-source';
-import { KeychainUnavailableError, resolveSecret, type SecretStore } from '../config/secret-store';
+import { KeychainUnavailableError, type SecretStore } from '../config/secret-store';
+import {
+  resolveSignInSecrets,
+  sessionTokenAccount,
+  storedSignInSecrets,
+  type SignInSecrets,
+} from '../config/sign-in-secrets';
+import { listAwsProfiles } from '../config/aws-profiles';
+import { describeIdentity } from '../s3/identity';
+import { METHODS_WITH_KEYS, signInOf } from '../../shared/sign-in';
 import type { SyncService } from './sync-service';
 import { createAlertHandlers } from './alert-api';
 import { createWorkbench, type ExportDestination } from './workbench-api';
@@ -97,17 +106,23 @@ export function createAppApi({
     chooseExportDestination,
   });
 
-  /** A typed secret wins; else the environment, else the keychain. */
-  async function secretFor(input: ConnectionInput): Promise<string> {
-    if (input.secretAccessKey) return input.secretAccessKey;
-    return (await resolveSecret(input.connection.accessKeyId, { env, store: secretStore })).secret;
+  /** Typed secrets win; else the environment, else the keychain. */
+  async function secretsFor(input: ConnectionInput): Promise<SignInSecrets> {
+    const { method } = signInOf(input.connection);
+    const typed: SignInSecrets = {
+      ...(input.secretAccessKey ? { secretAccessKey: input.secretAccessKey } : {}),
+      ...(input.sessionToken ? { sessionToken: input.sessionToken } : {}),
+    };
+    const complete = method === 'accessKey' ? typed.secretAccessKey : typed.secretAccessKey && typed.sessionToken;
+    if (!METHODS_WITH_KEYS.includes(method) || complete) return typed;
+    return { ...(await resolveSignInSecrets(input.connection, { env, store: secretStore })), ...typed };
   }
 
   async function withClient<T>(
     input: ConnectionInput,
     use: (client: ReturnType<typeof createS3Client>) => Promise<T>,
   ): Promise<T> {
-    const client = createS3Client(input.connection, await secretFor(input));
+    const client = createS3Client(input.connection, await secretsFor(input), undefined, env);
     try {
       return await use(client);
     } finally {
@@ -180,10 +195,14 @@ export function createAppApi({
     async getOverview(): Promise<Overview> {
       const config = settings.getConfig();
       let secretStored = false;
+      let sessionTokenStored = false;
       let keychainProblem: string | null = null;
       if (config) {
         try {
-          secretStored = (await secretStore.get(config.connection.accessKeyId)) !== null;
+          ({ secretAccessKey: secretStored, sessionToken: sessionTokenStored } = await storedSignInSecrets(
+            config.connection,
+            secretStore,
+          ));
         } catch (error) {
           if (!(error instanceof KeychainUnavailableError)) throw error;
           keychainProblem = error.message;
@@ -192,6 +211,8 @@ export function createAppApi({
       return {
         config,
         secretStored,
+        sessionTokenStored,
+        awsProfiles: await listAwsProfiles(env),
         keychainProblem,
         settingsNotice: settings.startupNotice?.message ?? null,
         databasePath: service.dbPath,
@@ -211,9 +232,13 @@ export function createAppApi({
         if (error instanceof ConfigError) return { ok: false, message: error.message, problems: error.problems };
         throw error;
       }
-      if (input.secretAccessKey) {
+      const { method } = signInOf(input.connection);
+      const keyId = input.connection.accessKeyId;
+      if (METHODS_WITH_KEYS.includes(method) && keyId && (input.secretAccessKey || input.sessionToken)) {
         try {
-          await secretStore.set(input.connection.accessKeyId, input.secretAccessKey);
+          if (input.secretAccessKey) await secretStore.set(keyId, input.secretAccessKey);
+          if (input.sessionToken && method === 'temporaryKeys')
+            await secretStore.set(sessionTokenAccount(keyId), input.sessionToken);
         } catch (error) {
           if (error instanceof KeychainUnavailableError) return { ok: false, message: error.message, problems: [] };
           throw error;
@@ -224,7 +249,9 @@ export function createAppApi({
 
     async testConnection(input): Promise<TestConnectionResult> {
       try {
-        return { ok: true, ...(await withClient(input, (client) => testConnection(client, input.connection))) };
+        const listed = await withClient(input, (client) => testConnection(client, input.connection));
+        const identity = await describeIdentity(input.connection, await secretsFor(input), env);
+        return { ok: true, ...listed, identity };
       } catch (error) {
         return { ok: false, message: (error as Error).message };
       }

@@ -10,6 +10,7 @@ import type { SyncProgress, SyncReport, SyncRequestResult, SyncTrigger } from '.
 import { finishRun, lastRunStart, markInterruptedRuns, startRun } from '../db/run-log';
 import { SyncScheduler, type SchedulerClock } from '../sync/scheduler';
 import { resolveSecret, type SecretStore } from '../config/secret-store';
+import { resolveSignInSecrets, type SignInSecrets } from '../config/sign-in-secrets';
 import { describeConfigChange, SettingsStore } from '../config/settings-store';
 import { isDatabaseBusy, openDatabase, withoutBusyWait, type SqliteDatabase } from '../db/sqlite-database';
 import { SyncWorker } from '../worker/sync-worker-client';
@@ -125,6 +126,7 @@ export class SyncService {
   /** Vitally runs a sync right after the schedule or a mapping changes; so do we. */
   private onConfigChanged(before: SyncConfig | null, after: SyncConfig | null): void {
     const change = describeConfigChange(before, after);
+    if (change.connectionChanged) this.scheduler.releaseScheduledRuns(); // perhaps new keys: try again
     if (change.scheduleChanged) {
       const result = this.scheduler.setSchedule(after?.schedule.everyHours ?? null);
       if (result.started || !change.mappingChanged) return;
@@ -144,22 +146,26 @@ export class SyncService {
           'failed',
           'There is no connection set up yet: fill in the Connection screen and save it.',
         );
-      let secret: string;
+      let secrets: SignInSecrets;
       try {
-        ({ secret } = await resolveSecret(config.connection.accessKeyId, { env: this.env, store: this.secretStore }));
+        secrets = await resolveSignInSecrets(config.connection, { env: this.env, store: this.secretStore });
       } catch (error) {
         // A missing secret or a locked keychain is a failed run like any other: it goes in the run log.
         return this.recordRunThatCouldNotStart(trigger, 'failed', (error as Error).message);
       }
       if (stop.signal.aborted)
         return this.recordRunThatCouldNotStart(trigger, 'interrupted', 'The sync was stopped before it started.');
-      return await this.worker.run(
-        { config, secretAccessKey: secret, dbPath: this.dbPath, trigger },
+      const report = await this.worker.run(
+        { config, ...secrets, dbPath: this.dbPath, trigger },
         {
           signal: stop.signal,
           onProgress: (progress) => this.progressListeners.forEach((listener) => listener(progress)),
         },
       );
+      // Expired keys fail every scheduled run the same way: one failure (and notification), then a hold.
+      if (report.credentialsExpired) this.scheduler.holdScheduledRuns(report.error ?? 'The sign-in has expired.');
+      else if (report.status === 'succeeded' || report.status === 'partial') this.scheduler.releaseScheduledRuns();
+      return report;
     } finally {
       this.currentRun = null;
     }

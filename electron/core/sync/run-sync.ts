@@ -14,7 +14,10 @@ import { compileFilePatterns, createS3Client, listSelectedFiles, openObject, typ
 
 export interface SyncRequest {
   config: SyncConfig;
-  secretAccessKey: string;
+  /** The secret access key, for the access key and temporary keys methods. */
+  secretAccessKey?: string;
+  /** The session token, for temporary keys. */
+  sessionToken?: string;
   /** Where the records go; without it, the SQLite database `db` (at `dbPath`, named in messages). */
   target?: SyncTarget;
   db?: SqliteDatabase;
@@ -53,7 +56,12 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
     overCap: Object.fromEntries(types.map((t) => [t, 0])),
     counts: { files: 0, rows: 0, created: 0, updated: 0, skipped: 0, rejected: 0 },
   };
-  const client = request.s3Client ?? createS3Client(config.connection, request.secretAccessKey);
+  const client =
+    request.s3Client ??
+    createS3Client(config.connection, {
+      secretAccessKey: request.secretAccessKey,
+      sessionToken: request.sessionToken,
+    });
   const emitProgress = throttle(request.onProgress ?? (() => {}), PROGRESS_INTERVAL_MS);
   /** Another program's write lock outlasted the busy timeout: the run's last writes do not wait for it again. */
   let lockedOut = false;
@@ -126,10 +134,12 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
     const problem = target.explainError(error); // e.g. recording an unchanged file, or the files gone from the bucket
     lockedOut ||= Boolean(problem?.lockedOut);
     report.status = (error as Error).name === 'AbortError' || request.signal?.aborted ? 'interrupted' : 'failed';
+    const s3Problem = report.status === 'interrupted' || problem ? undefined : explainS3Error(error, config.connection);
     report.error =
       report.status === 'interrupted'
         ? 'The sync was stopped before it finished.'
-        : (problem?.message ?? explainS3Error(error, config.connection).message);
+        : (problem?.message ?? s3Problem!.message);
+    if (s3Problem?.kind === 'expired-credentials') report.credentialsExpired = true;
   }
   report.finishedAt = now().toISOString();
   try {

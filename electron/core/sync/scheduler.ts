@@ -18,6 +18,8 @@
 // - setSchedule() with the current value does nothing; setSchedule(null) turns scheduled runs off
 //   without running.
 // - After stop(), nothing new starts; stop() resolves when the running sync (if any) has finished.
+// - holdScheduledRuns(reason): no scheduled or startup runs (expired credentials: each would fail the
+//   same way) until releaseScheduledRuns(); manual and settings runs still go.
 import type {
   RunCounts,
   RunOutcome,
@@ -106,6 +108,7 @@ export class SyncScheduler {
   private runFinished: Promise<void> = Promise.resolve();
   private lastStartedHere: number | null = null;
   private settingsRunPending = false;
+  private heldReason: string | null = null;
 
   constructor(options: SyncSchedulerOptions) {
     this.clock = options.clock ?? systemClock;
@@ -173,6 +176,20 @@ export class SyncScheduler {
     return { started: true, startedAt: this.beginRun('settings-changed') };
   }
 
+  /** Stops scheduled runs that can only fail the same way, until releaseScheduledRuns(). */
+  holdScheduledRuns(reason: string): void {
+    if (this.heldReason === reason) return;
+    this.heldReason = reason;
+    this.emitState();
+  }
+
+  releaseScheduledRuns(): void {
+    if (this.heldReason === null) return;
+    this.heldReason = null;
+    this.emitState();
+    this.runIfDue('schedule');
+  }
+
   pause(): void {
     if (this.paused) return;
     this.paused = true;
@@ -194,7 +211,8 @@ export class SyncScheduler {
       running: this.running !== null,
       runningSince: this.running?.startedAt ?? null,
       lastRunStart,
-      nextRunAt: this.paused ? null : this.nextRunAt(lastRunStart),
+      nextRunAt: this.paused || this.heldReason !== null ? null : this.nextRunAt(lastRunStart),
+      heldReason: this.heldReason,
     };
   }
 
@@ -205,6 +223,7 @@ export class SyncScheduler {
       this.beginRun('settings-changed');
       return;
     }
+    if (this.heldReason !== null) return;
     const dueAt = this.nextRunAt(this.lastRunStart());
     if (dueAt !== null && this.clock.now() >= dueAt) this.beginRun(trigger);
   }

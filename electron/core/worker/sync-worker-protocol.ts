@@ -7,7 +7,9 @@ import type { SyncProgress, SyncReport } from '../../shared/domain';
 /** What a sync needs, as data that can be posted to a worker. */
 export interface WorkerSyncRequest {
   config: SyncConfig;
-  secretAccessKey: string;
+  /** The sign-in's secrets (see SignInSecrets), for the access key and temporary keys methods. */
+  secretAccessKey?: string;
+  sessionToken?: string;
   /** The SQLite file; the worker opens (and closes) its own connection to it. */
   dbPath: string;
   trigger: string;

@@ -46,6 +46,7 @@ async function run(runId: number, request: WorkerSyncRequest): Promise<void> {
     const report = await runSync({
       config: request.config,
       secretAccessKey: request.secretAccessKey,
+      sessionToken: request.sessionToken,
       db,
       dbPath: request.dbPath,
       trigger: request.trigger,
