@@ -34,8 +34,8 @@ export async function buildShell({
   const shared: BuildOptions = {
     bundle: true,
     platform: 'node',
-    // Electron 41 ships Node 24.
-    target: 'node22',
+    // Electron 45 ships Node 24, as do the tooling and the CLI (package.json engines).
+    target: 'node24',
     sourcemap: true,
     logLevel: 'warning',
     absWorkingDir: root,
@@ -75,7 +75,7 @@ export async function buildShell({
       ...shared,
       platform: 'browser',
       format: 'cjs',
-      target: 'chrome130',
+      target: 'chrome150', // Electron 45: Chromium 15x
       entryPoints: [join(root, 'electron', 'preload', 'preload.ts')],
       outfile: preload,
       external: ['electron'],

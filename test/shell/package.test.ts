@@ -107,7 +107,7 @@ describe('the packed app (electron-builder --dir around a stand-in Electron)', (
       ],
       {
         cwd: ROOT,
-        env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1', CI: 'true' },
+        env: { ...process.env, CI: 'true' },
         timeout: 180_000,
       },
     );
