@@ -47,8 +47,12 @@ describe('electron-builder.yml', () => {
     expect(config.win.target).toBe('nsis');
   });
 
-  it('rebuilds the native modules for Electron and unpacks them from the asar archive', () => {
-    expect(config.npmRebuild).toBe(true);
+  it('leaves rebuilding the native modules to scripts/native-modules.ts, and unpacks them from the asar archive', () => {
+    expect(config.npmRebuild).toBe(false);
+    const scripts = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
+    expect(scripts.dist).toMatch(/npm run rebuild:electron && electron-builder/);
+    expect(scripts['rebuild:electron']).toMatch(/scripts\/native-modules\.ts electron$/);
+    expect(scripts.pretest).toMatch(/rebuild:node/);
     expect(config.asar).toBe(true);
     expect(config.asarUnpack).toEqual(
       expect.arrayContaining(['node_modules/better-sqlite3/**', 'node_modules/keytar/**']),
@@ -102,7 +106,6 @@ describe('the packed app (electron-builder --dir around a stand-in Electron)', (
         '--publish',
         'never',
         `-c.electronDist=${electronDist}`,
-        '-c.npmRebuild=false',
         `-c.directories.output=${join(project, 'release')}`,
       ],
       {
