@@ -1,5 +1,5 @@
 // Bundles the Electron shell with esbuild: the main process into dist/main/main.cjs, the sync worker
-// beside it (dist/main/sync-worker.js, where the worker client looks for it), and the preload into
+// beside it (dist/main/sync-worker.cjs, where the worker client looks for it), and the preload into
 // dist/preload/preload.cjs. The preload runs sandboxed, where require() knows only 'electron' and a
 // few built-ins, so it must be one self-contained file. Native modules (better-sqlite3, keytar) and
 // electron itself stay outside the bundle: they are loaded from node_modules (unpacked from the asar
@@ -44,8 +44,6 @@ export async function buildShell({
   rmSync(mainDir, { recursive: true, force: true });
   rmSync(join(outDir, 'preload'), { recursive: true, force: true });
   mkdirSync(mainDir, { recursive: true });
-  // The package is "type": "module"; the bundles in dist/main are CommonJS, whatever their extension.
-  writeFileSync(join(mainDir, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
 
   const main = join(mainDir, 'main.cjs');
   const preload = join(outDir, 'preload', 'preload.cjs');
@@ -53,7 +51,7 @@ export async function buildShell({
   // A missing worker entry would build an app whose first sync fails: stop the build instead.
   if (!existsSync(workerSource))
     throw new Error(`The sync worker's entry ${workerSource} is missing: the app cannot sync without it.`);
-  const worker = join(mainDir, 'sync-worker.js');
+  const worker = join(mainDir, 'sync-worker.cjs');
 
   await Promise.all([
     build({

@@ -100,6 +100,8 @@ export const connectionSchema = z.strictObject({
     .url({ protocol: /^https?$/, error: 'must be an http:// or https:// address, for example "http://127.0.0.1:9000"' })
     .optional(),
   forcePathStyle: z.boolean().optional(),
+  /** A PEM file of extra root certificates to trust (a TLS-inspecting corporate proxy's). */
+  caFile: z.string().trim().min(1, { error: 'must be the path of a PEM file, or left out' }).optional(),
 });
 
 /** The mapping schema of each object type. */

@@ -123,8 +123,7 @@ describe('the packed app (electron-builder --dir around a stand-in Electron)', (
     for (const file of [
       '/package.json',
       '/dist/main/main.cjs',
-      '/dist/main/sync-worker.js',
-      '/dist/main/package.json',
+      '/dist/main/sync-worker.cjs',
       '/dist/preload/preload.cjs',
       '/dist/renderer/index.html',
     ])

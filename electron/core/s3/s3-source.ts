@@ -9,6 +9,7 @@ import {
   type ObjectType,
   type ObjectsConfig,
 } from '../../shared/config';
+import { networkAgents } from './network';
 import { explainS3Error } from './s3-errors';
 
 export interface S3File {
@@ -50,6 +51,7 @@ export function createS3Client(
     // The SDK retries 5xx, throttling and connection resets with backoff; 4 attempts in all.
     maxAttempts: 4,
     requestHandler: new NodeHttpHandler({
+      ...networkAgents(connection),
       connectionTimeout: timeouts.connectMs,
       // socketTimeout is the inactivity timeout, and it keeps watching while the body streams in.
       // (requestTimeout only covers the wait for the headers, and in this handler version it merely
