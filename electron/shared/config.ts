@@ -105,6 +105,8 @@ const connectionFields = z.strictObject({
   forcePathStyle: z.boolean().optional(),
   /** Left out: sign with the access key, as before sign-in methods existed. */
   signIn: signInSchema.optional(),
+  /** A PEM file of extra root certificates to trust (a TLS-inspecting corporate proxy's). */
+  caFile: z.string().trim().min(1, { error: 'must be the path of a PEM file, or left out' }).optional(),
 });
 
 export const connectionSchema = connectionFields.superRefine((connection, ctx) => {

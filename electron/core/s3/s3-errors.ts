@@ -49,6 +49,13 @@ const NETWORK_CODES = new Set([
   'EPIPE',
 ]);
 
+const UNTRUSTED_CERTIFICATE_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+]);
+
 export function explainS3Error(error: unknown, connection: ConnectionConfig, key?: string): S3AccessError {
   if (error instanceof S3AccessError) return error;
   const e = (error ?? {}) as SdkErrorShape;
@@ -112,6 +119,12 @@ export function explainS3Error(error: unknown, connection: ConnectionConfig, key
     return new S3AccessError(
       'access-denied',
       `Access denied: ${signerName(connection)} may not ${action}. Ask your AWS administrator to grant it.`,
+    );
+  }
+  if (UNTRUSTED_CERTIFICATE_CODES.has(code)) {
+    return new S3AccessError(
+      'unreachable',
+      `The certificate of ${where} is not trusted (${code}). Behind a company proxy that inspects HTTPS, set connection.caFile to the path of its root certificate (a PEM file).`,
     );
   }
   // The SDK calls a dropped connection a TimeoutError (code ECONNRESET): the code says what happened.

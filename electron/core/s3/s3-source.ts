@@ -11,6 +11,7 @@ import {
 } from '../../shared/config';
 import type { SignInSecrets } from '../../shared/sign-in';
 import { credentialsFor } from './credentials';
+import { networkAgents } from './network';
 import { explainS3Error } from './s3-errors';
 
 // Never sent (the signer does not sign); set so the SDK does not look for credentials of its own.
@@ -65,6 +66,7 @@ export function createS3Client(
     // The SDK retries 5xx, throttling and connection resets with backoff; 4 attempts in all.
     maxAttempts: 4,
     requestHandler: new NodeHttpHandler({
+      ...networkAgents(connection),
       connectionTimeout: timeouts.connectMs,
       // socketTimeout is the inactivity timeout, and it keeps watching while the body streams in.
       // (requestTimeout only covers the wait for the headers, and in this handler version it merely

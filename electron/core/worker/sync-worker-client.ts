@@ -183,7 +183,7 @@ export async function runSyncInWorker(
   }
 }
 
-/** sync-worker.ts when running from TypeScript sources (tsx, vitest), sync-worker.js in a build. */
+/** sync-worker.ts when running from TypeScript sources (tsx, vitest), sync-worker.cjs in a build. */
 function defaultWorkerUrl(): URL {
   return workerEntryUrl('sync-worker', import.meta.url);
 }
