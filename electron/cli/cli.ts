@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { filePatternProblem } from '../core/s3/file-pattern';
 import { ConfigError, loadConfigFile, OBJECT_TYPES, type ObjectType, type SyncConfig } from '../shared/config';
 import { S3AccessError } from '../core/s3/s3-errors';
 import {
@@ -132,7 +133,7 @@ async function loadConfigAndSecret(
   io: CliIo,
   store: SecretStore,
 ): Promise<{ config: SyncConfig; secret: string }> {
-  const config = await loadConfigFile(configPath);
+  const config = await loadConfigFile(configPath, { filePatternProblem });
   const { secret } = await resolveSecret(config.connection.accessKeyId, { env: io.env, store });
   return { config, secret };
 }
@@ -190,7 +191,7 @@ async function watchCommand(args: string[], io: CliIo, store: SecretStore, signa
   const values = parse(args, { config: { type: 'string' }, db: { type: 'string' } });
   const configPath = required(values.config, '--config FILE');
   const dbPath = resolve(required(values.db, '--db FILE'));
-  const config = await loadConfigFile(configPath);
+  const config = await loadConfigFile(configPath, { filePatternProblem });
   const everyHours = config.schedule.everyHours;
   if (everyHours === null) {
     throw new UsageError(

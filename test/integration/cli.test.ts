@@ -73,7 +73,7 @@ describe('npm run cli', { timeout: 90_000 }, () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`The configuration in ${bad} is not valid:`);
     expect(result.stderr).toContain(
-      'objects.accounts.fileRegex: is not a valid regular expression: /^accounts/(/: Unterminated group',
+      'objects.accounts.fileRegex: is not a valid regular expression: missing closing ): `^accounts/(`',
     );
     expect(result.stderr).toContain('objects.tracks.target: must be "user", "account" or "organization"');
     expect(result.stderr).toContain(

@@ -10,6 +10,7 @@ import {
   type ObjectsConfig,
 } from '../../shared/config';
 import { explainS3Error } from './s3-errors';
+import { compileFilePattern, FilePatternError, type FilePattern } from './file-pattern';
 
 export interface S3File {
   /** The full S3 key. */
@@ -59,12 +60,21 @@ export function createS3Client(
   });
 }
 
-/** The regex of each enabled object type, compiled once (the schema has already checked them). */
-export function compileFilePatterns(objects: ObjectsConfig): Partial<Record<ObjectType, RegExp>> {
-  const patterns: Partial<Record<ObjectType, RegExp>> = {};
+/**
+ * The pattern of each enabled object type, compiled once by the linear-time engine.
+ * @throws FilePatternError naming the object type, for a pattern the engine refuses.
+ */
+export function compileFilePatterns(objects: ObjectsConfig): Partial<Record<ObjectType, FilePattern>> {
+  const patterns: Partial<Record<ObjectType, FilePattern>> = {};
   for (const type of OBJECT_TYPES) {
     const mapping = objects[type];
-    if (mapping?.enabled) patterns[type] = new RegExp(mapping.fileRegex);
+    if (!mapping?.enabled) continue;
+    try {
+      patterns[type] = compileFilePattern(mapping.fileRegex);
+    } catch (error) {
+      if (!(error instanceof FilePatternError)) throw error;
+      throw new FilePatternError(error.message.replace(/^The file pattern/, `The file pattern of ${type}`));
+    }
   }
   return patterns;
 }
@@ -96,7 +106,7 @@ export interface ListOptions {
 export async function listSelectedFiles(
   client: S3Client,
   connection: ConnectionConfig,
-  patterns: Partial<Record<ObjectType, RegExp>>,
+  patterns: Partial<Record<ObjectType, FilePattern>>,
   options: ListOptions = {},
 ): Promise<Selection> {
   const selection: Selection = {
@@ -195,7 +205,7 @@ export async function testConnection(
  * so the preview's own listing (onKey) counts what the pattern would select with the slash, and
  * warning() says so when that is more: no second listing.
  */
-export function prefixSlashCheck(prefix: string, pattern: RegExp) {
+export function prefixSlashCheck(prefix: string, pattern: FilePattern) {
   const withSlash = `${prefix}/`;
   let wouldSelect = 0;
   let example: string | undefined;
