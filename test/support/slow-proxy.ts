@@ -8,6 +8,8 @@ export interface SlowProxy {
   endpoint: string;
   /** Slows the next download whose path ends with `pathSuffix`, after its first `afterBytes` bytes. */
   slowDown(pathSuffix: string, afterBytes: number): void;
+  /** Resolves once a slowed download has passed its fast bytes: the client is now in the middle of it. */
+  whenSlowed(): Promise<void>;
   /** Lets a slowed download run at full speed again (and stops slowing the next one). */
   release(): void;
   close(): Promise<void>;
@@ -20,6 +22,8 @@ export async function startSlowProxy(targetEndpoint: string): Promise<SlowProxy>
   const target = new URL(targetEndpoint);
   let armed: { pathSuffix: string; afterBytes: number } | null = null;
   const releases = new Set<() => void>();
+  let slowed: () => void = () => {};
+  let slowedPromise = new Promise<void>((resolve) => (slowed = resolve));
 
   const forward = (req: IncomingMessage, res: ServerResponse) => {
     const slow = armed && req.method === 'GET' && req.url?.split('?')[0]!.endsWith(armed.pathSuffix) ? armed : null;
@@ -58,7 +62,10 @@ export async function startSlowProxy(targetEndpoint: string): Promise<SlowProxy>
           const fast = chunk.subarray(0, Math.max(0, slow.afterBytes - sent));
           sent += chunk.length;
           if (fast.length) res.write(fast);
-          if (fast.length < chunk.length) queue.push(chunk.subarray(fast.length));
+          if (fast.length < chunk.length) {
+            queue.push(chunk.subarray(fast.length));
+            slowed();
+          }
         });
         up.on('end', () => {
           upstreamDone = true;
@@ -78,8 +85,10 @@ export async function startSlowProxy(targetEndpoint: string): Promise<SlowProxy>
     slowDown(pathSuffix, afterBytes) {
       armed = { pathSuffix, afterBytes };
     },
+    whenSlowed: () => slowedPromise,
     release() {
       armed = null;
+      slowedPromise = new Promise<void>((resolve) => (slowed = resolve));
       for (const release of [...releases]) release();
     },
     async close() {
