@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { filePatternProblem } from '../core/s3/file-pattern';
 import { ConfigError, OBJECT_TYPES, type ObjectType, type SyncConfig } from '../shared/config';
 import { loadConfigFile } from '../core/config/config-file';
 import { S3AccessError } from '../core/s3/s3-errors';
@@ -150,7 +151,7 @@ async function loadConfigAndSecrets(
   store: SecretStore,
 ): Promise<{ config: SyncConfig; secrets: SignInSecrets }> {
   const config = withCliSignIn(
-    await loadConfigFile(configPath),
+    await loadConfigFile(configPath, { filePatternProblem }),
     typeof profile === 'string' ? profile : undefined,
     io.env,
   );

@@ -18,16 +18,14 @@ export const SCHEDULE_HOURS = [6, 12, 24] as const;
 const column = z.string().trim().min(1, { error: 'must name a column (it cannot be empty)' });
 const optionalColumn = column.nullable().optional();
 
-const fileRegex = z.string().superRefine((source, ctx) => {
-  try {
-    new RegExp(source);
-  } catch (error) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `is not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`,
-    });
-  }
-});
+// Patterns are checked by the engine that matches them (core/s3/file-pattern.ts), passed in as a
+// ConfigChecks: shared/ stays free of it, and the renderer never compiles a pattern it cannot match.
+const fileRegex = z.string();
+
+export interface ConfigChecks {
+  /** Why the matching engine refuses a file pattern, or null when it accepts it. */
+  filePatternProblem?: (source: string) => string | null;
+}
 
 const mode = z.enum(['create_update', 'update_only'], {
   error: 'must be "create_update" or "update_only"',
@@ -189,10 +187,18 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 /** Validates an already-parsed value; throws ConfigError naming each wrong field. */
-export function parseConfig(value: unknown, source?: string): SyncConfig {
+export function parseConfig(value: unknown, source?: string, checks: ConfigChecks = {}): SyncConfig {
   // reportInput lets describeIssue tell a missing field from a wrongly typed one.
   const result = syncConfigSchema.safeParse(value, { reportInput: true });
-  if (!result.success) throw new ConfigError(result.error.issues.map(describeIssue), source);
+  const problems = result.success ? [] : result.error.issues.map(describeIssue);
+  // Checked on the raw value too, so one message names every problem, the schema's and the patterns'.
+  const objects = (value as { objects?: Record<string, { fileRegex?: unknown } | null> } | null)?.objects;
+  for (const type of OBJECT_TYPES) {
+    const pattern = typeof objects === 'object' && objects ? objects[type]?.fileRegex : undefined;
+    const problem = typeof pattern === 'string' ? (checks.filePatternProblem?.(pattern) ?? null) : null;
+    if (problem) problems.push(`objects.${type}.fileRegex: ${problem}`);
+  }
+  if (!result.success || problems.length) throw new ConfigError(problems, source);
   return result.data;
 }
 

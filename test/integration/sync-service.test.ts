@@ -123,15 +123,22 @@ describe('SyncService', () => {
     const slowKeychain = new InMemorySecretStore();
     await slowKeychain.set(LOCAL_S3_ACCESS_KEY_ID, LOCAL_S3_SECRET);
     const get = slowKeychain.get.bind(slowKeychain);
+    // The keychain answers only when the test says so (as a macOS keychain prompt waits for a click).
+    let asked: () => void = () => {};
+    const keychainAsked = new Promise<void>((resolve) => (asked = resolve));
+    let answer: () => void = () => {};
+    const answered = new Promise<void>((resolve) => (answer = resolve));
     slowKeychain.get = async (id) => {
-      await new Promise((resolve) => setTimeout(resolve, 300)); // e.g. a macOS keychain prompt
+      asked();
+      await answered;
       return get(id);
     };
     service = new SyncService({ dataDir, secretStore: slowKeychain, env: {} });
     const finished = nextRun();
     service.settings.setConfig(makeConfig(server));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await keychainAsked;
     const stopped = service.stop();
+    answer();
     expect(await finished).toMatchObject({ status: 'interrupted', error: 'The sync was stopped before it started.' });
     await stopped;
     const db = new Database(service.dbPath, { readonly: true });

@@ -13,6 +13,7 @@ import type { SignInSecrets } from '../../shared/sign-in';
 import { credentialsFor } from './credentials';
 import { networkAgents } from './network';
 import { explainS3Error } from './s3-errors';
+import { compileFilePattern, FilePatternError, type FilePattern } from './file-pattern';
 
 // Never sent (the signer does not sign); set so the SDK does not look for credentials of its own.
 const UNUSED_CREDENTIALS = { accessKeyId: 'unsigned', secretAccessKey: 'unsigned' };
@@ -76,12 +77,21 @@ export function createS3Client(
   });
 }
 
-/** The regex of each enabled object type, compiled once (the schema has already checked them). */
-export function compileFilePatterns(objects: ObjectsConfig): Partial<Record<ObjectType, RegExp>> {
-  const patterns: Partial<Record<ObjectType, RegExp>> = {};
+/**
+ * The pattern of each enabled object type, compiled once by the linear-time engine.
+ * @throws FilePatternError naming the object type, for a pattern the engine refuses.
+ */
+export function compileFilePatterns(objects: ObjectsConfig): Partial<Record<ObjectType, FilePattern>> {
+  const patterns: Partial<Record<ObjectType, FilePattern>> = {};
   for (const type of OBJECT_TYPES) {
     const mapping = objects[type];
-    if (mapping?.enabled) patterns[type] = new RegExp(mapping.fileRegex);
+    if (!mapping?.enabled) continue;
+    try {
+      patterns[type] = compileFilePattern(mapping.fileRegex);
+    } catch (error) {
+      if (!(error instanceof FilePatternError)) throw error;
+      throw new FilePatternError(error.message.replace(/^The file pattern/, `The file pattern of ${type}`));
+    }
   }
   return patterns;
 }
@@ -113,7 +123,7 @@ export interface ListOptions {
 export async function listSelectedFiles(
   client: S3Client,
   connection: ConnectionConfig,
-  patterns: Partial<Record<ObjectType, RegExp>>,
+  patterns: Partial<Record<ObjectType, FilePattern>>,
   options: ListOptions = {},
 ): Promise<Selection> {
   const selection: Selection = {
@@ -238,7 +248,7 @@ export async function testConnection(
  * so the preview's own listing (onKey) counts what the pattern would select with the slash, and
  * warning() says so when that is more: no second listing.
  */
-export function prefixSlashCheck(prefix: string, pattern: RegExp) {
+export function prefixSlashCheck(prefix: string, pattern: FilePattern) {
   const withSlash = `${prefix}/`;
   let wouldSelect = 0;
   let example: string | undefined;

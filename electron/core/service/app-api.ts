@@ -1,6 +1,7 @@
 // The API object behind the one contract (electron/shared/contract.ts): what the renderer may ask and
 // what it is told. Electron IPC and the web preview's HTTP serve this same object; only the
 // transport differs. Plain Node: tested directly.
+import { filePatternProblem } from '../s3/file-pattern';
 import type {
   ApiArgs,
   ApiEvent,
@@ -227,7 +228,7 @@ export function createAppApi({
       const next = { objects: {}, schedule: { everyHours: null }, ...current, connection: input.connection };
       // Validate before touching the keychain, so a refused save stores nothing at all.
       try {
-        parseConfig(next);
+        parseConfig(next, undefined, { filePatternProblem });
       } catch (error) {
         if (error instanceof ConfigError) return { ok: false, message: error.message, problems: error.problems };
         throw error;
@@ -258,14 +259,8 @@ export function createAppApi({
     },
 
     async previewFiles({ type, fileRegex, previewId }) {
-      try {
-        new RegExp(fileRegex);
-      } catch (error) {
-        return {
-          ok: false,
-          message: `The file pattern is not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`,
-        };
-      }
+      const patternProblem = filePatternProblem(fileRegex);
+      if (patternProblem) return { ok: false, message: `The file pattern ${patternProblem}.` };
       // Without an id nobody could tell its events apart or cancel it: it is listed quietly.
       const controller = new AbortController();
       if (previewId !== undefined) {
