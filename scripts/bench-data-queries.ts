@@ -11,7 +11,7 @@ const { values } = parseArgs({
   options: { rows: { type: 'string', default: '1000000' }, dir: { type: 'string', default: 'bench-data' } },
 });
 const rows = Number(values.rows);
-const dir = resolve(values.dir!);
+const dir = resolve(values.dir);
 mkdirSync(dir, { recursive: true });
 const dbPath = join(dir, `data-queries-${rows}.sqlite`);
 for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });

@@ -3,16 +3,16 @@
 //
 // An events CSV of N rows is generated into bench-data/ (kept for the next run), served from the
 // embedded S3-compatible server (in a child process), and synced through the app's code path from a
-// second child process that holds only the sync (bench-sync-host.ts): a SyncWorker, i.e. runSync on
-// a worker thread with its own database
-// connection, running the workers as the app's build bundles them (scripts/build-shell.ts;
-// --sources runs them from the TypeScript sources through tsx instead, which costs a module-hook
-// thread per worker and slower starts). In turns with it, the sqlite3 shell imports the same file from disk into a fresh
-// database. Printed: rows per second of both (medians), their ratio, the checkpoint the worker runs
-// after each sync's report (timed apart; the next turn waits for it), the sync host's peak RSS during
-// the sync, its main thread's event-loop delay during the sync (p99 and max), and the time of a second
-// sync with nothing changed (which must download nothing). With several sizes (--rows 250000,2000000)
-// the peak memory of each is compared, to show that it does not grow with the file.
+// second child process that holds only the sync (bench-sync-host.ts): a SyncWorker, i.e. runSync on a
+// worker thread with its own database connection, running the workers as the app's build bundles them
+// (scripts/build-shell.ts; --sources runs them from the TypeScript sources through tsx instead, which
+// costs a module-hook thread per worker and slower starts). In turns with it, the sqlite3 shell
+// imports the same file from disk into a fresh database. Printed: rows per second of both (medians),
+// their ratio, the checkpoint the worker runs after each sync's report (timed apart; the next turn
+// waits for it), the sync host's peak RSS during the sync, its main thread's event-loop delay during
+// the sync (p99 and max), and the time of a second sync with nothing changed (which must download
+// nothing). With several sizes (--rows 250000,2000000) the peak memory of each is compared, to show
+// that it does not grow with the file.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -48,7 +48,9 @@ interface SizeResult {
   syncMs: number[];
   /** The worker's WAL checkpoint after each sync's report (not in syncMs). */
   checkpointMs: number[];
-  /** CPU time (user + system) of the sqlite3 process, and of this process (the worker's thread, mostly) during the sync. */
+  /**
+   * CPU time (user + system) of the sqlite3 process, and of this process (the worker's thread, mostly) during the sync.
+   */
   sqliteCpuMs: number[];
   syncCpuMs: number[];
   ratio: number;
@@ -77,7 +79,7 @@ async function main(): Promise<void> {
       'one-size': { type: 'boolean', default: false },
     },
   });
-  const sizes = values.rows!.split(',').map((s) => Number(s.replaceAll('_', '')));
+  const sizes = values.rows.split(',').map((s) => Number(s.replaceAll('_', '')));
   const runs = Number(values.runs);
   if (sizes.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(runs) || runs < 1) {
     console.error('Usage: npm run bench -- [--rows N[,M...]] [--runs K] [--json]');
@@ -89,7 +91,7 @@ async function main(): Promise<void> {
       console.error('Usage: npm run bench -- --preview N   (N objects under the prefix)');
       process.exit(2);
     }
-    await benchPreview(objects, values.json!);
+    await benchPreview(objects, values.json);
     return;
   }
   const sqlite3 = process.env.SQLITE3 ?? 'sqlite3';
@@ -98,8 +100,8 @@ async function main(): Promise<void> {
   if (sizes.length > 1) {
     // Each size in a fresh process, so that one's memory is not the next one's baseline.
     const results: SizeResult[] = [];
-    for (const rows of sizes) results.push(await benchSizeInChild(rows, process.argv.slice(2), values.json!));
-    reportSizes(results, values.json!);
+    for (const rows of sizes) results.push(await benchSizeInChild(rows, process.argv.slice(2), values.json));
+    reportSizes(results, values.json);
     return;
   }
 
@@ -134,12 +136,12 @@ async function main(): Promise<void> {
   const results: SizeResult[] = [];
   try {
     for (const rows of sizes)
-      results.push(await benchSize(rows, runs, sqlite3, values.json!, { entry: hostEntry, workerUrl }));
+      results.push(await benchSize(rows, runs, sqlite3, values.json, { entry: hostEntry, workerUrl }));
   } finally {
     rmSync(buildDir, { recursive: true, force: true });
   }
   if (values['one-size']) process.send!({ results });
-  else reportSizes(results, values.json!);
+  else reportSizes(results, values.json);
 }
 
 function reportSizes(results: SizeResult[], json: boolean): void {
@@ -515,7 +517,8 @@ async function serveS3(): Promise<void> {
   const { startLocalS3Server } = await import('./local-s3-server');
   const server = await startLocalS3Server(BUCKET);
   process.send!({ endpoint: server.endpoint });
-  process.on('message', async (message: { put?: string; key?: string; populate?: number; close?: boolean }) => {
+  type ServerRequest = { put?: string; key?: string; populate?: number; close?: boolean };
+  const handle = async (message: ServerRequest) => {
     try {
       if (message.populate) {
         await server.putMany(
@@ -533,7 +536,8 @@ async function serveS3(): Promise<void> {
     } catch (error) {
       process.send!({ error: (error as Error).message });
     }
-  });
+  };
+  process.on('message', (message: ServerRequest) => void handle(message));
 }
 
 function median(values: number[]): number {

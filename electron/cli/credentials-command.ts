@@ -144,6 +144,7 @@ const END_OF_INPUT = '\u0004'; // Ctrl-D
 const INTERRUPT = '\u0003'; // Ctrl-C
 const BACKSPACE = new Set(['\u007f', '\b']);
 // Arrow keys and the like arrive as escape sequences; they must not end up inside the secret.
+// eslint-disable-next-line no-control-regex -- matching the escape character is the point
 const ESCAPE_SEQUENCE = /\u001b\[[0-9;]*[A-Za-z~]/g;
 
 /** Reads one line from a terminal in raw mode, so the typed secret is not echoed. */

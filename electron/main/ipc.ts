@@ -105,7 +105,9 @@ export function plainMessage(error: unknown, secrets: readonly string[] = []): s
   return redact(lines.join('\n').trim(), secrets);
 }
 
-/** String values under secret-looking keys of a request argument (secretAccessKey), to keep out of messages and logs. */
+/**
+ * String values under secret-looking keys of a request argument (secretAccessKey), to keep out of messages and logs.
+ */
 function secretsIn(args: unknown): string[] {
   if (args === null || typeof args !== 'object') return [];
   return Object.entries(args)

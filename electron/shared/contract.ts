@@ -31,7 +31,9 @@ export type {
 export interface Overview {
   /** null until a connection has been saved. */
   config: SyncConfig | null;
-  /** Whether the keychain holds a secret for the configured access key ID (the secret itself never leaves the back end). */
+  /**
+   * Whether the keychain holds a secret for the configured access key ID (the secret itself never leaves the back end).
+   */
   secretStored: boolean;
   /** Why the keychain could not be asked, when it could not. */
   keychainProblem: string | null;
@@ -39,7 +41,10 @@ export interface Overview {
   settingsNotice: string | null;
   databasePath: string;
   scheduler: SchedulerState;
-  /** Whether the back end can open the database folder in the OS file manager (the desktop app can, the web preview cannot). */
+  /**
+   * Whether the back end can open the database folder in the OS file manager (the desktop app can, the web preview
+   * cannot).
+   */
   canOpenDatabaseFolder: boolean;
 }
 
@@ -168,7 +173,10 @@ export interface ApiRequests {
   getOverview: { args: void; result: Overview };
   saveConnection: { args: ConnectionInput; result: SaveResult };
   testConnection: { args: ConnectionInput; result: TestConnectionResult };
-  /** With a previewId, previewProgress events carry the matches while the listing goes on, and cancelPreview can stop it. */
+  /**
+   * With a previewId, previewProgress events carry the matches while the listing goes on, and cancelPreview can stop
+   * it.
+   */
   previewFiles: { args: { type: ObjectType; fileRegex: string; previewId?: string }; result: PreviewResult };
   /** Stops a preview's listing (its previewFiles answers "cancelled"); false when it had already ended. */
   cancelPreview: { args: { previewId: string }; result: { cancelled: boolean } };

@@ -259,7 +259,7 @@ async function readJson(request: IncomingMessage): Promise<{ args?: unknown }> {
   try {
     const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
-    return value as { args?: unknown };
+    return value;
   } catch {
     throw new HttpError(400, 'The request body is not a JSON object.');
   }

@@ -63,7 +63,10 @@ describe('npm run cli', { timeout: 90_000 }, () => {
 
   it('refuses a wrong configuration before anything runs, naming each field (exit 2)', async () => {
     const bad = join(ws.dir, 'bad.json');
-    const config = makeConfig(ws.server) as Record<string, any>;
+    const config = makeConfig(ws.server) as {
+      objects: { accounts: { fileRegex: string }; tracks: { target: string } };
+      connection: Record<string, unknown>;
+    };
     config.objects.accounts.fileRegex = '^accounts/(';
     config.objects.tracks.target = 'company';
     config.connection.secretAccessKey = 'do-not-put-me-here';

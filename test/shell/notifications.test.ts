@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { NotificationConstructorOptions } from 'electron';
 import type { RunReport } from '../../electron/shared/contract';
-import { NotificationService, type NotificationLike } from '../../electron/main/notifications';
+import { NotificationService } from '../../electron/main/notifications';
 import type { LastRun } from '../../electron/main/tray';
 
 class FakeNotification extends EventEmitter {
@@ -44,7 +44,7 @@ function setUp(lastRun: LastRun | null = null, supported = true) {
       createNotification: (options) => {
         const notification = new FakeNotification(options);
         shown.push(notification);
-        return notification as NotificationLike;
+        return notification;
       },
       isSupported: () => supported,
       openRunLog: (runId) => opened.push(runId),

@@ -78,7 +78,8 @@ function expectStrict(policy: string): void {
   for (const [name, sources] of parsed) {
     for (const source of sources) {
       const allowed = ["'self'", "'none'"].includes(source) || (name === 'img-src' && source === 'data:');
-      // No 'unsafe-inline', 'unsafe-eval', 'wasm-unsafe-eval', nonces, hashes, '*', schemes (https:, blob:, ...) or hosts.
+      // No 'unsafe-inline', 'unsafe-eval', 'wasm-unsafe-eval', nonces, hashes, '*', schemes (https:, blob:, ...) or
+      // hosts.
       expect(allowed, `${name} ${source} in ${policy}`).toBe(true);
     }
   }

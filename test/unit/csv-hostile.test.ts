@@ -12,7 +12,7 @@ import {
   ROW_LIMITS,
   type CsvReadOptions,
 } from '../../electron/core/csv/csv-reader';
-import { createRowMapper } from '../../electron/core/mapping/row-encoder';
+import { createRowMapper } from '../support/row-mapper';
 import { makeZip, pseudoRandomBytes } from '../support/hostile-files';
 
 async function* chunks(bytes: Uint8Array, size = bytes.length || 1): AsyncGenerator<Uint8Array> {

@@ -1,6 +1,7 @@
 // Where the S3 secret access key lives: the environment (for scripted use) or the OS keychain.
 // It is never written anywhere else, and never appears in a message.
 import { createRequire } from 'node:module';
+import type * as keytar from 'keytar';
 
 export const KEYCHAIN_SERVICE_NAME = 's3-csv-sync';
 export const SECRET_ENV_VARIABLE = 'AWS_SECRET_ACCESS_KEY';
@@ -82,7 +83,7 @@ function assertSecret(secret: string): void {
 }
 
 /** The part of keytar this store uses; tests pass a fake. */
-export type KeytarApi = Pick<typeof import('keytar'), 'getPassword' | 'setPassword' | 'deletePassword'>;
+export type KeytarApi = Pick<typeof keytar, 'getPassword' | 'setPassword' | 'deletePassword'>;
 
 function requireKeytar(): KeytarApi {
   return createRequire(import.meta.url)('keytar') as KeytarApi;

@@ -7,7 +7,7 @@ import { isAscii } from 'node:buffer';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import Papa from 'papaparse';
-import { DELIMITERS, ENCODINGS } from '../../shared/delimiters';
+import { DELIMITERS, type ENCODINGS } from '../../shared/delimiters';
 
 export type Delimiter = (typeof DELIMITERS)[number];
 export type CsvEncoding = (typeof ENCODINGS)[number];
@@ -37,7 +37,9 @@ export interface CsvReadOptions {
   delimiter?: Delimiter;
   /** The encoding of a file without a byte order mark (UTF-8 when left out); a BOM always wins. */
   encoding?: CsvEncoding;
-  /** Receives each problem with the whole file that does not stop it (invalid UTF-8, NUL characters), once, at the end. */
+  /**
+   * Receives each problem with the whole file that does not stop it (invalid UTF-8, NUL characters), once, at the end.
+   */
   onWarning?: (message: string) => void;
   /** Tests lower the row limits to reach them with small files. */
   limits?: Partial<RowLimits>;
@@ -428,6 +430,7 @@ function countLineBreaks(text: string, newline: LineBreak | undefined): number {
 }
 
 // Characters that never appear in text: C0 controls other than tab, LF, CR (and NUL, counted apart), and DEL.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 // The text looked at to tell binary data from text, and the least of it looked at before the first rows.
 const SNIFF_CHARS = 65536;

@@ -15,7 +15,10 @@ import type {
 } from '../../shared/contract';
 import type { ObjectType } from '../../shared/config';
 
-/** Counting every match of a substring search over a million rows is what makes a search slow; beyond this we say "10,000+". */
+/**
+ * Counting every match of a substring search over a million rows is what makes a search slow; beyond this we say
+ * "10,000+".
+ */
 export const MAX_COUNTED_MATCHES = 10_000;
 
 interface TableShape {

@@ -2,7 +2,6 @@
 // database so the analyst (and the app's Sync log screen) can see why something did not land.
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
-import type { ObjectType } from '../../shared/config';
 import type { FileCounts, FileReport, FileStatus, RejectedRow, SyncReport } from '../../shared/domain';
 import type { SqliteDatabase } from './store';
 

@@ -196,7 +196,7 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
         previewId === undefined ? undefined : throttledPreviewProgress(previewId, type, controller.signal);
       try {
         const input = currentConnection();
-        const patterns = compileFilePatterns({ [type]: { enabled: true, fileRegex } } as SyncConfig['objects']);
+        const patterns = compileFilePatterns({ [type]: { enabled: true, fileRegex } });
         const slashCheck = prefixSlashCheck(input.connection.prefix, patterns[type]!);
         const selection = await withClient(input, (client) =>
           listSelectedFiles(client, input.connection, patterns, {

@@ -7,7 +7,7 @@ import { enabledObjectTypes, type ObjectMapping, type ObjectType, type SyncConfi
 import { importFile, isFileContentError, isGzipError } from './import-file';
 import { createRejectRecorder, finishRun, markInterruptedRuns, recordFile, startRun } from '../db/run-log';
 import type { FileReport, RunCounts, SyncProgress, SyncReport } from '../../shared/domain';
-import { explainS3Error, isConnectionProblem, S3AccessError } from '../s3/s3-errors';
+import { explainS3Error, isConnectionProblem } from '../s3/s3-errors';
 import { compileFilePatterns, createS3Client, listSelectedFiles, openObject, type S3File } from '../s3/s3-source';
 import { DatabaseError, explainSqliteError, isDatabaseBusy, withoutBusyWait, type SqliteDatabase } from '../db/store';
 import { errorCode } from '../../shared/error-code';

@@ -216,7 +216,7 @@ export class SyncScheduler {
   }
 
   private lastRunStart(): number | null {
-    let fromRunLog: number | null = null;
+    let fromRunLog: number | null;
     // Called from the tick: a database hiccup must not crash the process; what we started ourselves still counts.
     try {
       fromRunLog = this.getLastRunStart();
@@ -258,7 +258,8 @@ export class SyncScheduler {
     this.running = null;
     this.events.emit('run-finished', report);
     this.emitState();
-    // A queued settings run, or a scheduled run that came due during a long run, starts now rather than at the next tick.
+    // A queued settings run, or a scheduled run that came due during a long run, starts now rather than at the next
+    // tick.
     this.runIfDue('schedule');
   }
 

@@ -100,17 +100,17 @@ function throttleTrailing<T>(send: (value: T) => void, intervalMs: number) {
     send(value);
   };
   return {
-    flush() {
+    flush: () => {
       if (timer) clearTimeout(timer);
       flush();
     },
-    push(value: T) {
+    push: (value: T) => {
       pending = { value };
       const wait = last + intervalMs - Date.now();
       if (wait <= 0 && !timer) flush();
       else timer ??= setTimeout(flush, Math.max(wait, 0));
     },
-    cancel() {
+    cancel: () => {
       pending = null;
       if (timer) clearTimeout(timer);
       timer = null;

@@ -84,7 +84,7 @@ interface ShellProps {
   desktop: DesktopEventSource | undefined;
   overview: Overview;
   scheduler: SchedulerState;
-  refreshOverview(): Promise<Overview>;
+  refreshOverview: () => Promise<Overview>;
 }
 
 function Shell({ api, desktop, overview, scheduler, refreshOverview }: ShellProps) {

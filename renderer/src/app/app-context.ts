@@ -21,16 +21,16 @@ export interface Notice {
 export interface AppContextValue {
   api: S3SyncApi;
   overview: Overview;
-  refreshOverview(): Promise<Overview>;
+  refreshOverview: () => Promise<Overview>;
   scheduler: SchedulerState;
   progress: SyncProgress | null;
   /** The latest run that finished while the window was open; screens refresh when it changes. */
   lastFinished: RunReport | null;
-  syncNow(): Promise<void>;
-  navigate(screen: ScreenId): void;
+  syncNow: () => Promise<void>;
+  navigate: (screen: ScreenId) => void;
   /** A run the Sync log should open (the desktop app asks for one when its notification is clicked). */
   focusRun: { runId: number | null } | null;
-  notify(tone: Notice['tone'], text: string): void;
+  notify: (tone: Notice['tone'], text: string) => void;
 }
 
 export const AppContext = createContext<AppContextValue | null>(null);

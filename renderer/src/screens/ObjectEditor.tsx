@@ -65,7 +65,9 @@ type Loadable<T> = { status: 'idle' } | { status: 'loading' } | { status: 'done'
 type PreviewState = Loadable<PreviewResult> | { status: 'partial'; progress: PreviewProgress };
 
 let previewCount = 0;
-/** Unique enough to tell this window's previews apart from any other's (events reach every window of the web preview). */
+/**
+ * Unique enough to tell this window's previews apart from any other's (events reach every window of the web preview).
+ */
 function newPreviewId(type: ObjectType): string {
   previewCount += 1;
   return `${type}-${previewCount}-${Math.random().toString(36).slice(2, 10)}`;
@@ -79,8 +81,8 @@ function draftFrom(mapping: ObjectMapping | undefined): Draft {
   return {
     enabled: mapping?.enabled ?? false,
     fileRegex: mapping?.fileRegex ?? '',
-    delimiter: (mapping?.delimiter ?? '') as Draft['delimiter'],
-    encoding: (mapping?.encoding && mapping.encoding !== 'utf-8' ? mapping.encoding : '') as Draft['encoding'],
+    delimiter: mapping?.delimiter ?? '',
+    encoding: mapping?.encoding && mapping.encoding !== 'utf-8' ? mapping.encoding : '',
     mode: (record.mode as Draft['mode'] | undefined) ?? 'create_update',
     target: (record.target as TrackTarget | undefined) ?? 'user',
     columns,
@@ -296,7 +298,7 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
   const leftover = sampleColumns?.filter((c) => !mappedColumns.has(c)) ?? [];
 
   return (
-    <form className="object-editor" onSubmit={onSave} noValidate aria-label={`${label} mapping`}>
+    <form className="object-editor" onSubmit={(event) => void onSave(event)} noValidate aria-label={`${label} mapping`}>
       <div className="card">
         <div className="editor-head">
           <Switch
