@@ -14,7 +14,13 @@ import {
   previewFilesOf,
   testConnection,
 } from '../core/s3/s3-source';
-import { KeytarSecretStore, resolveSecret, type SecretStore } from '../core/config/secret-store';
+import {
+  KeychainUnavailableError,
+  KeytarSecretStore,
+  MissingSecretError,
+  resolveSecret,
+  type SecretStore,
+} from '../core/config/secret-store';
 import { DatabaseError, openDatabase } from '../core/db/store';
 import { SyncScheduler } from '../core/sync/scheduler';
 import { lastRunStart } from '../core/db/run-log';
@@ -96,9 +102,8 @@ function reportError(error: unknown, io: CliIo): number {
     io.stderr.write(`${error.message}\n`);
     return EXIT_USAGE;
   }
-  const name = (error as Error)?.name;
-  if (name === 'MissingSecretError' || name === 'KeychainUnavailableError') {
-    io.stderr.write(`${(error as Error).message}\n`);
+  if (error instanceof MissingSecretError || error instanceof KeychainUnavailableError) {
+    io.stderr.write(`${error.message}\n`);
     return EXIT_USAGE;
   }
   if (error instanceof S3AccessError || error instanceof DatabaseError) {
