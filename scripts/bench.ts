@@ -574,7 +574,7 @@ async function benchPreview(objects: number, json: boolean): Promise<void> {
       `${objects.toLocaleString('en-US')} objects written into the S3 server's store in ${fmt(performance.now() - start)} ms`,
     );
     const { createAppApi } = await import('../electron/core/service/app-api');
-    const { InMemorySecretStore } = await import('../electron/core/config/secret-store');
+    const { InMemorySecretStore } = await import('../test/support/in-memory-secret-store');
     const { SyncService } = await import('../electron/core/service/sync-service');
     const secretStore = new InMemorySecretStore();
     const service = new SyncService({ dataDir, secretStore, env: {} });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../electron/shared/contract';
 import { createAppApi, type AppApi } from '../../electron/core/service/app-api';
-import { InMemorySecretStore } from '../../electron/core/config/secret-store';
+import { InMemorySecretStore } from '../support/in-memory-secret-store';
 import { SyncService } from '../../electron/core/service/sync-service';
 import {
   LOCAL_S3_ACCESS_KEY_ID,

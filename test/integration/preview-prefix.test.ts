@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { runCli } from '../../electron/cli/cli';
 import { createAppApi, type AppApi } from '../../electron/core/service/app-api';
-import { InMemorySecretStore } from '../../electron/core/config/secret-store';
+import { InMemorySecretStore } from '../support/in-memory-secret-store';
 import { SyncService } from '../../electron/core/service/sync-service';
 import { LOCAL_S3_SECRET, startLocalS3Server, type LocalS3Server } from '../../scripts/local-s3-server';
 import { makeConfig } from '../support/fixtures';

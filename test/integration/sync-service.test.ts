@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../electron/shared/domain';
-import { InMemorySecretStore } from '../../electron/core/config/secret-store';
+import { InMemorySecretStore } from '../support/in-memory-secret-store';
 import { DATABASE_FILE_NAME, SyncService } from '../../electron/core/service/sync-service';
 import { openDatabase } from '../../electron/core/db/store';
 import {

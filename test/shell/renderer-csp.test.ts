@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_ORIGIN, createRendererHandler, RENDERER_CSP } from '../../electron/main/app-protocol';
-import { InMemorySecretStore } from '../../electron/core/config/secret-store';
+import { InMemorySecretStore } from '../support/in-memory-secret-store';
 import { isAllowedExternalUrl } from '../../electron/main/window';
 import { startWebServer } from '../../electron/web/server';
 

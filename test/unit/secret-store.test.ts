@@ -1,8 +1,8 @@
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runCredentialsCommand, type CredentialsCommandIo } from '../../electron/cli/credentials-command';
+import { InMemorySecretStore } from '../support/in-memory-secret-store';
 import {
-  InMemorySecretStore,
   KeychainUnavailableError,
   KeytarSecretStore,
   MissingSecretError,

@@ -74,11 +74,11 @@ export async function resolveSecret(
   throw new MissingSecretError(accessKeyId);
 }
 
-function assertAccessKeyId(accessKeyId: string): void {
+export function assertAccessKeyId(accessKeyId: string): void {
   if (accessKeyId.trim() === '') throw new Error('The access key ID is empty.');
 }
 
-function assertSecret(secret: string): void {
+export function assertSecret(secret: string): void {
   if (secret === '') throw new Error('The secret access key is empty.');
 }
 
@@ -142,25 +142,4 @@ export class KeytarSecretStore implements SecretStore {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** For tests of code that needs a SecretStore. */
-export class InMemorySecretStore implements SecretStore {
-  private readonly secrets = new Map<string, string>();
-
-  async get(accessKeyId: string): Promise<string | null> {
-    assertAccessKeyId(accessKeyId);
-    return this.secrets.get(accessKeyId) ?? null;
-  }
-
-  async set(accessKeyId: string, secret: string): Promise<void> {
-    assertAccessKeyId(accessKeyId);
-    assertSecret(secret);
-    this.secrets.set(accessKeyId, secret);
-  }
-
-  async delete(accessKeyId: string): Promise<boolean> {
-    assertAccessKeyId(accessKeyId);
-    return this.secrets.delete(accessKeyId);
-  }
 }

@@ -12,8 +12,7 @@ import {
   type WorkerToHost,
 } from './sync-worker-protocol';
 
-if (!parentPort)
-  throw new Error('sync-worker.ts runs as a worker thread: start it with runSyncInWorker or SyncWorker.');
+if (!parentPort) throw new Error('sync-worker.ts runs as a worker thread: start it with SyncWorker.');
 const port = parentPort;
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
