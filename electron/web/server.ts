@@ -1,11 +1,6 @@
-// The web preview: the built renderer and the app's API object over loopback HTTP, so the window can
-// be used (and tested) in a browser without Electron. The transport is thin; the behaviour is the
-// same createAppApi object the desktop shell serves over IPC.
-//
-// Guarded like a local admin page: it listens on 127.0.0.1 only; every API request carries a random
-// token (header X-S3Sync-Token; EventSource, which cannot set headers, sends it as ?token=); requests
-// from another origin or through another Host name (DNS rebinding) are refused; arguments are
-// validated with the contract's schemas before they reach the API.
+// The web preview: the built renderer and the same createAppApi object over loopback HTTP, guarded
+// like a local admin page (127.0.0.1 only, a random token, origin and Host checks, schema-checked
+// arguments). How and why: docs/web-preview.md.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
