@@ -60,7 +60,9 @@ export function createRowMapper(type: ObjectType, mapping: ObjectMapping, header
   };
 }
 
-/** The record of the row at values[at] (the layout of ROW_WIDTH in record-rows.ts); `target` is a tracks file's target. */
+/**
+ * The record of the row at values[at] (the layout of ROW_WIDTH in record-rows.ts); `target` is a tracks file's target.
+ */
 export function recordFromRow(
   type: ObjectType,
   target: TracksMapping['target'],

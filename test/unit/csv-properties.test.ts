@@ -1,4 +1,4 @@
-// Properties that typing.test.ts and mapping.test.ts did not state: timestamps written in any ISO
+// Properties that mapping/typing.test.ts and mapping/row-encoder.test.ts did not state: timestamps written in any ISO
 // form or as epoch numbers read back to their instant; typed values are consistent with their text;
 // NPS scores; and whole rows mapped for every object type against an independent model of the rules.
 import fc from 'fast-check';

@@ -4,8 +4,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../electron/shared/config';
-import { createS3Client, testConnection } from '../../electron/core/s3/s3-source';
+import { parseConfig } from '../../../electron/shared/config';
+import { createS3Client, testConnection } from '../../../electron/core/s3/s3-source';
 
 interface CannedResponse {
   status: number;

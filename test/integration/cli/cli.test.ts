@@ -5,8 +5,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli-process';
-import { createWorkspace, eventsCsv, LOCAL_S3_SECRET, makeConfig, type Workspace } from '../support/fixtures';
+import { runCli } from '../../support/cli-process';
+import { createWorkspace, eventsCsv, LOCAL_S3_SECRET, makeConfig, type Workspace } from '../../support/fixtures';
 
 /**
  * Sends the signal once the last file (the big events file) is being imported: the accounts file

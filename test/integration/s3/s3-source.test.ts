@@ -6,8 +6,8 @@ import {
   createS3Client,
   listSelectedFiles,
   type Selection,
-} from '../../electron/core/s3/s3-source';
-import { createWorkspace, LOCAL_S3_SECRET, makeConfig, type Workspace } from '../support/fixtures';
+} from '../../../electron/core/s3/s3-source';
+import { createWorkspace, LOCAL_S3_SECRET, makeConfig, type Workspace } from '../../support/fixtures';
 
 let ws: Workspace;
 beforeEach(async () => {

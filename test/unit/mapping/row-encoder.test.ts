@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseConfig, type ObjectMapping, type ObjectType } from '../../electron/shared/config';
-import { HeaderError, type TraitsJson } from '../../electron/core/mapping/row-encoder';
+import { parseConfig, type ObjectMapping, type ObjectType } from '../../../electron/shared/config';
+import { HeaderError, type TraitsJson } from '../../../electron/core/mapping/row-encoder';
 import {
   buildTraitsJson,
   createRowMapper,
@@ -13,8 +13,8 @@ import {
   type OrganizationRecord,
   type RowMapper,
   type UserRecord,
-} from '../support/row-mapper';
-import { typeTraitValue } from '../../electron/core/mapping/typing';
+} from '../../support/row-mapper';
+import { typeTraitValue } from '../../../electron/core/mapping/typing';
 
 /** A mapping as the app would hold it: built through parseConfig, so defaults and trimming apply. */
 function mappingFor(type: ObjectType, fields: Record<string, unknown>): ObjectMapping {

@@ -2,8 +2,8 @@
 // checked with SQL the way an analyst would look at the result.
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createS3Client } from '../../electron/core/s3/s3-source';
-import { makeConfig, createWorkspace, type Workspace } from '../support/fixtures';
+import { createS3Client } from '../../../electron/core/s3/s3-source';
+import { makeConfig, createWorkspace, type Workspace } from '../../support/fixtures';
 
 let ws: Workspace;
 beforeEach(async () => {

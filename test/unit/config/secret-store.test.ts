@@ -1,7 +1,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runCredentialsCommand, type CredentialsCommandIo } from '../../electron/cli/credentials-command';
-import { InMemorySecretStore } from '../support/in-memory-secret-store';
+import { runCredentialsCommand, type CredentialsCommandIo } from '../../../electron/cli/credentials-command';
+import { InMemorySecretStore } from '../../support/in-memory-secret-store';
 import {
   KeychainUnavailableError,
   KeytarSecretStore,
@@ -9,7 +9,7 @@ import {
   resolveSecret,
   type KeytarApi,
   type SecretStore,
-} from '../../electron/core/config/secret-store';
+} from '../../../electron/core/config/secret-store';
 
 const ACCESS_KEY_ID = 'AKIAUNITTEST0000';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYUNITTEST';
