@@ -154,8 +154,11 @@ function reportSizes(results: SizeResult[], json: boolean): void {
     const large = results.at(-1)!;
     const change = (a: number, b: number) => `${b >= a ? '+' : ''}${fmt(((b - a) / a) * 100)}%`;
     console.log(
-      `\nPeak RSS: ${fmt(small.peakRssMb)} MB at ${small.rows.toLocaleString('en-US')} rows, ${fmt(large.peakRssMb)} MB at ${large.rows.toLocaleString('en-US')} rows (${change(small.peakRssMb, large.peakRssMb)}); ` +
-        `the sync's share (peak minus the host process before the worker started): ${fmt(small.syncRssMb)} MB and ${fmt(large.syncRssMb)} MB (${change(small.syncRssMb, large.syncRssMb)}).`,
+      `\nPeak RSS: ${fmt(small.peakRssMb)} MB at ${small.rows.toLocaleString('en-US')} rows, ` +
+        `${fmt(large.peakRssMb)} MB at ${large.rows.toLocaleString('en-US')} rows ` +
+        `(${change(small.peakRssMb, large.peakRssMb)}); ` +
+        `the sync's share (peak minus the host process before the worker started): ` +
+        `${fmt(small.syncRssMb)} MB and ${fmt(large.syncRssMb)} MB (${change(small.syncRssMb, large.syncRssMb)}).`,
     );
   }
 }
@@ -260,8 +263,11 @@ async function benchSize(
           loopP99.push(measured.loopP99Ms);
           loopMax.push(measured.loopMaxMs);
           log(
-            `  sync (worker)     ${fmt(measured.ms).padStart(8)} ms  ${fmt(rows / (measured.ms / 1000)).padStart(10)} rows/s  CPU ${fmt(measured.cpuMs)} ms  then checkpoint ${fmt(measured.checkpointMs)} ms` +
-              `  peak RSS ${fmt(measured.peakRssMb)} MB (idle ${fmt(measured.baselineRssMb)} MB)  event loop p99 ${fmt(measured.loopP99Ms)} ms, max ${fmt(measured.loopMaxMs)} ms`,
+            `  sync (worker)     ${fmt(measured.ms).padStart(8)} ms  ` +
+              `${fmt(rows / (measured.ms / 1000)).padStart(10)} rows/s  CPU ${fmt(measured.cpuMs)} ms  ` +
+              `then checkpoint ${fmt(measured.checkpointMs)} ms` +
+              `  peak RSS ${fmt(measured.peakRssMb)} MB (idle ${fmt(measured.baselineRssMb)} MB)  event ` +
+              `loop p99 ${fmt(measured.loopP99Ms)} ms, max ${fmt(measured.loopMaxMs)} ms`,
           );
         }
       }
@@ -311,16 +317,24 @@ async function benchSize(
         `  sqlite3 .import (median of ${runs}):  ${fmt(median(sqliteMs))} ms, ${fmt(rows / (median(sqliteMs) / 1000))} rows/s`,
         `  full sync (median of ${runs}):        ${fmt(median(syncMs))} ms, ${fmt(rows / (median(syncMs) / 1000))} rows/s`,
         `  ratio sync / sqlite3 (medians):   ${result.ratio.toFixed(2)}x`,
-        `  checkpoint after the report:      ${fmt(median(checkpointMs))} ms (median; the worker copies the WAL into the database file once the report is sent;` +
+        `  checkpoint after the report:      ${fmt(median(checkpointMs))} ms (median; the worker ` +
+          `copies the WAL into the database file once the report is sent;` +
           ` sync + checkpoint / sqlite3: ${(median(syncMs.map((ms, i) => ms + checkpointMs[i]!)) / median(sqliteMs)).toFixed(2)}x)`,
         ...(sqliteCpuMs.some((ms) => ms > 0)
           ? [
-              `  CPU time (medians):               sqlite3 ${fmt(median(sqliteCpuMs))} ms, sync ${fmt(median(syncCpuMs))} ms (${(median(syncCpuMs) / median(sqliteCpuMs)).toFixed(2)}x; the S3 server's is not counted)`,
+              `  CPU time (medians):               sqlite3 ${fmt(median(sqliteCpuMs))} ms, sync ` +
+                `${fmt(median(syncCpuMs))} ms (${(median(syncCpuMs) / median(sqliteCpuMs)).toFixed(2)}x; ` +
+                `the S3 server's is not counted)`,
             ]
           : []),
-        `  peak RSS during the sync:         ${fmt(result.peakRssMb)} MB (the sync host process, workers included; ${fmt(result.hostRssMb)} MB before its sync worker started, so the sync's share is ${fmt(result.syncRssMb)} MB)`,
-        `  main-thread event-loop delay:     p99 ${fmt(result.eventLoopP99Ms)} ms, max ${fmt(result.eventLoopMaxMs)} ms (worst run; beyond the ${EVENT_LOOP_RESOLUTION_MS} ms sampling interval)`,
-        `  second sync, nothing changed:     ${fmt(result.secondSyncMs)} ms (${fmt(result.secondSyncRatio * 100)}% of the full sync; nothing downloaded)`,
+        `  peak RSS during the sync:         ${fmt(result.peakRssMb)} MB (the sync host process, ` +
+          `workers included; ${fmt(result.hostRssMb)} MB before its sync worker started, so the ` +
+          `sync's share is ${fmt(result.syncRssMb)} MB)`,
+        `  main-thread event-loop delay:     p99 ${fmt(result.eventLoopP99Ms)} ms, max ` +
+          `${fmt(result.eventLoopMaxMs)} ms (worst run; beyond the ${EVENT_LOOP_RESOLUTION_MS} ms ` +
+          `sampling interval)`,
+        `  second sync, nothing changed:     ${fmt(result.secondSyncMs)} ms ` +
+          `(${fmt(result.secondSyncRatio * 100)}% of the full sync; nothing downloaded)`,
       ].join('\n'),
     );
     return result;
@@ -630,7 +644,9 @@ async function benchPreview(objects: number, json: boolean): Promise<void> {
       [
         `  first previewProgress event:      ${fmt(firstEventMs)} ms`,
         `  ${`first ${wanted} matches shown:`.padEnd(34)}${fmt(firstMatchesMs)} ms`,
-        `  previewFiles answered (count):    ${fmt(totalMs)} ms (${events} progress events; ${result.selected} selected, ${result.overCap.toLocaleString('en-US')} over the cap, ${result.listedCount.toLocaleString('en-US')} listed)`,
+        `  previewFiles answered (count):    ${fmt(totalMs)} ms (${events} progress events; ` +
+          `${result.selected} selected, ${result.overCap.toLocaleString('en-US')} over the cap, ` +
+          `${result.listedCount.toLocaleString('en-US')} listed)`,
         `  RSS growth during the listing:    ${fmt(result.peakRssGrowthMb)} MB`,
         `  main-thread event-loop delay max: ${fmt(result.eventLoopMaxMs)} ms`,
       ].join('\n'),

@@ -79,7 +79,8 @@ try {
     console.log(`${rows} rows, ${values.runs} turns; load average ${load.join(' -> ')}`);
     for (const r of results) {
       console.log(
-        `${r.core}: CPU median ${r.medianCpuMs.toFixed(0)} ms, min ${r.minCpuMs.toFixed(0)} ms, median difference from the first ${r.medianDiffFromFirstMs.toFixed(0)} ms`,
+        `${r.core}: CPU median ${r.medianCpuMs.toFixed(0)} ms, min ${r.minCpuMs.toFixed(0)} ms, ` +
+          `median difference from the first ${r.medianDiffFromFirstMs.toFixed(0)} ms`,
       );
     }
   }

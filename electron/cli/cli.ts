@@ -121,7 +121,8 @@ function parse<T extends Record<string, { type: 'string' | 'boolean' }>>(args: s
     // parseArgs quotes a stray argument, which may be a secret pasted in the wrong place: never repeat it.
     if ((error as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
       throw new UsageError(
-        'Unexpected argument (not shown): this command takes only --options. A secret access key never goes on the command line: store it with `credentials set`.',
+        'Unexpected argument (not shown): this command takes only --options. A secret access key ' +
+          'never goes on the command line: store it with `credentials set`.',
       );
     }
     throw new UsageError((error as Error).message);

@@ -65,7 +65,8 @@ export async function runCredentialsCommand(
     // `credentials set <secret>` is a natural mistake: never repeat that argument back.
     if (command === 'set') {
       return usageError(
-        'Unexpected argument after "set": the secret access key is never given on the command line (it would stay in the shell history). Pipe it in, or type it at the prompt.',
+        'Unexpected argument after "set": the secret access key is never given on the command line ' +
+          '(it would stay in the shell history). Pipe it in, or type it at the prompt.',
       );
     }
     return usageError('Unexpected argument (not shown, in case it is a secret) after the command.');

@@ -47,8 +47,10 @@ it('warns about "exports" without its slash when "exports/" would select more, n
     overCap: 0,
     listedCount: 3,
     warning:
-      'The prefix "exports" does not end with "/", so the pattern is tested against keys such as "/accounts/a.csv" (with the slash at their start). ' +
-      'It selects 0 files here, and would select 2 with the prefix "exports/": add the slash to the prefix (on the Connection screen, or connection.prefix in the configuration).',
+      'The prefix "exports" does not end with "/", so the pattern is tested against keys such as ' +
+      '"/accounts/a.csv" (with the slash at their start). ' +
+      'It selects 0 files here, and would select 2 with the prefix "exports/": add the slash to ' +
+      'the prefix (on the Connection screen, or connection.prefix in the configuration).',
   });
 });
 

@@ -79,7 +79,9 @@ describe('previewFiles with a previewId', () => {
     for (let i = 1; i < events.length; i++)
       expect(events[i]!.progress.listedCount).toBeGreaterThan(events[i - 1]!.progress.listedCount);
     console.log(
-      `preview of ${OBJECTS} objects: first previewProgress after ${(first.at - start).toFixed(0)} ms, the answer after ${totalMs.toFixed(0)} ms (${events.length} events)`,
+      `preview of ${OBJECTS} objects: first previewProgress after ` +
+        `${(first.at - start).toFixed(0)} ms, the answer after ${totalMs.toFixed(0)} ms ` +
+        `(${events.length} events)`,
     );
   });
 

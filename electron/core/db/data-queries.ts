@@ -174,7 +174,10 @@ function shapeOf(table: DataTable): TableShape {
 
 /** A record is stale when the file it last came from has disappeared from the bucket. */
 function staleExpression(table: DataTable, shape: TableShape): string {
-  return `EXISTS (SELECT 1 FROM file_state f WHERE f.object_type = '${shape.objectType}' AND f.key = ${table}.last_file AND f.missing_since IS NOT NULL)`;
+  return (
+    `EXISTS (SELECT 1 FROM file_state f WHERE f.object_type = '${shape.objectType}' AND f.key ` +
+    `= ${table}.last_file AND f.missing_since IS NOT NULL)`
+  );
 }
 
 function toRecordRow(row: Record<string, string | number | null>, shape: TableShape): RecordRow {

@@ -59,14 +59,16 @@ export function createRowEncoder(type: ObjectType, mapping: ObjectMapping, heade
   const duplicates = [...new Set(header.filter((name, i) => name !== '' && header.indexOf(name) !== i))];
   if (duplicates.length > 0) {
     throw new HeaderError(
-      `The header repeats the column name${duplicates.length > 1 ? 's' : ''} ${listNames(duplicates)}: every column needs a unique name. Rename the duplicates in the export.`,
+      `The header repeats the column name${duplicates.length > 1 ? 's' : ''} ` +
+        `${listNames(duplicates)}: every column needs a unique name. Rename the duplicates in the export.`,
     );
   }
   const columns = mappedColumns(mapping);
   const missing = Object.entries(columns).filter(([, name]) => !header.includes(name));
   if (missing.length > 0) {
     throw new HeaderError(
-      `${missing.map(([field, name]) => `The ${FIELD_LABELS[field] ?? field} column "${name}"`).join(', ')} ${missing.length > 1 ? 'are' : 'is'} not in the file. ` +
+      `${missing.map(([field, name]) => `The ${FIELD_LABELS[field] ?? field} column "${name}"`).join(', ')} ` +
+        `${missing.length > 1 ? 'are' : 'is'} not in the file. ` +
         `The file has the columns: ${listNames(header)}. Fix the column mapping or the export.`,
     );
   }

@@ -59,13 +59,16 @@ export function explainS3Error(error: unknown, connection: ConnectionConfig, key
   if (name === 'InvalidAccessKeyId') {
     return new S3AccessError(
       'unknown-access-key',
-      `The access key ID "${connection.accessKeyId}" is not known to ${where}. Check the access key ID in the connection settings (it may have been deleted or mistyped).`,
+      `The access key ID "${connection.accessKeyId}" is not known to ${where}. Check the access ` +
+        `key ID in the connection settings (it may have been deleted or mistyped).`,
     );
   }
   if (name === 'SignatureDoesNotMatch') {
     return new S3AccessError(
       'wrong-secret',
-      `The secret access key does not match the access key ID "${connection.accessKeyId}". Store the right secret for this key (npm run cli -- credentials set --access-key-id ${connection.accessKeyId}) or set AWS_SECRET_ACCESS_KEY.`,
+      `The secret access key does not match the access key ID "${connection.accessKeyId}". Store ` +
+        `the right secret for this key (npm run cli -- credentials set --access-key-id ` +
+        `${connection.accessKeyId}) or set AWS_SECRET_ACCESS_KEY.`,
     );
   }
   if (name === 'NoSuchBucket') {
@@ -113,7 +116,8 @@ export function explainS3Error(error: unknown, connection: ConnectionConfig, key
           : 'the connection was lost';
     return new S3AccessError(
       'unreachable',
-      `Could not reach ${where}: ${detail}${key ? ` while reading ${key}` : ''}. Check the ${connection.endpoint ? 'custom endpoint' : 'region'} and your network connection.`,
+      `Could not reach ${where}: ${detail}${key ? ` while reading ${key}` : ''}. Check the ` +
+        `${connection.endpoint ? 'custom endpoint' : 'region'} and your network connection.`,
     );
   }
   if (name === 'TimeoutError' || code === 'ETIMEDOUT' || name === 'RequestTimeout') {
@@ -125,7 +129,8 @@ export function explainS3Error(error: unknown, connection: ConnectionConfig, key
   if ((status !== undefined && status >= 500) || name === 'SlowDown') {
     return new S3AccessError(
       'server-trouble',
-      `${where} kept failing (HTTP ${status ?? 503}${name ? ` ${name}` : ''}) after 4 attempts with backoff. This is usually temporary: sync again later.`,
+      `${where} kept failing (HTTP ${status ?? 503}${name ? ` ${name}` : ''}) after 4 attempts ` +
+        `with backoff. This is usually temporary: sync again later.`,
     );
   }
   const message = e.message || String(error);

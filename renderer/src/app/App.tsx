@@ -116,7 +116,9 @@ function Shell({ api, desktop, overview, scheduler, refreshOverview }: ShellProp
         setProgress(null);
         setLastFinished(report);
         const counts = report.counts;
-        const summary = `${formatNumber(counts.rows)} rows read, ${formatNumber(counts.created)} created, ${formatNumber(counts.updated)} updated, ${formatNumber(counts.rejected)} rejected`;
+        const summary =
+          `${formatNumber(counts.rows)} rows read, ${formatNumber(counts.created)} created, ` +
+          `${formatNumber(counts.updated)} updated, ${formatNumber(counts.rejected)} rejected`;
         if (report.status === 'succeeded') notify('success', `Sync finished: ${summary}.`);
         else if (report.status === 'partial')
           notify('warning', `Sync finished with failed files: ${summary}. See the Sync log.`);

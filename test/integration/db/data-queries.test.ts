@@ -15,7 +15,8 @@ beforeAll(() => {
   const dbPath = join(dir, 'q.sqlite');
   const db = openDatabase(dbPath);
   const insert = db.prepare(
-    `INSERT INTO accounts (external_id, name, traits, first_synced_at, last_synced_at, last_run_id, last_file) VALUES (?, ?, '{}', 'x', 'x', 1, 'f.csv')`,
+    `INSERT INTO accounts (external_id, name, traits, first_synced_at, last_synced_at, ` +
+      `last_run_id, last_file) VALUES (?, ?, '{}', 'x', 'x', 1, 'f.csv')`,
   );
   db.transaction(() => {
     for (let i = 0; i < MAX_COUNTED_MATCHES + 20; i++)

@@ -66,7 +66,8 @@ describe('S3 errors in plain language', () => {
       message: 'The AWS Access Key Id you provided does not exist in our records.',
     });
     expect(error?.message).toBe(
-      `The access key ID "AKIATEST" is not known to ${endpoint}. Check the access key ID in the connection settings (it may have been deleted or mistyped).`,
+      `The access key ID "AKIATEST" is not known to ${endpoint}. Check the access key ID in the ` +
+        `connection settings (it may have been deleted or mistyped).`,
     );
   });
 
@@ -77,7 +78,8 @@ describe('S3 errors in plain language', () => {
       message: 'The request signature we calculated does not match the signature you provided.',
     });
     expect(error?.message).toBe(
-      'The secret access key does not match the access key ID "AKIATEST". Store the right secret for this key (npm run cli -- credentials set --access-key-id AKIATEST) or set AWS_SECRET_ACCESS_KEY.',
+      'The secret access key does not match the access key ID "AKIATEST". Store the right secret ' +
+        'for this key (npm run cli -- credentials set --access-key-id AKIATEST) or set AWS_SECRET_ACCESS_KEY.',
     );
     expect(error?.message).not.toContain(SECRET);
   });

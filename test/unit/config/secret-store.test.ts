@@ -212,7 +212,9 @@ describe('runCredentialsCommand with piped standard input', () => {
 
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toBe(
-      `No secret access key is stored for ${ACCESS_KEY_ID}. Store one with: npm run cli -- credentials set --access-key-id ${ACCESS_KEY_ID} (it reads the secret from standard input), or set AWS_SECRET_ACCESS_KEY.\n`,
+      `No secret access key is stored for ${ACCESS_KEY_ID}. Store one with: npm run cli -- ` +
+        `credentials set --access-key-id ${ACCESS_KEY_ID} (it reads the secret from standard ` +
+        `input), or set AWS_SECRET_ACCESS_KEY.\n`,
     );
   });
 
