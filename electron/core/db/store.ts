@@ -4,6 +4,9 @@ import Database from 'better-sqlite3';
 import type { ObjectMapping, ObjectType, TracksMapping } from '../../shared/config';
 import { ROW_WIDTH, type RowValue } from '../mapping/record-rows';
 import { errorCode } from '../../shared/error-code';
+import { DatabaseError } from './database-error';
+
+export { DatabaseError };
 
 export type SqliteDatabase = Database.Database;
 
@@ -134,13 +137,6 @@ const PAGE_CACHE_KIB = 16_000;
 
 /** Page size of databases created from now on (existing ones keep theirs). */
 export const NEW_DATABASE_PAGE_SIZE = 65536;
-
-export class DatabaseError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DatabaseError';
-  }
-}
 
 /**
  * How long a write waits for another program's write lock (an analyst's shell inside BEGIN IMMEDIATE,

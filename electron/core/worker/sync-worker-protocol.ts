@@ -3,7 +3,7 @@
 // by path and creates its own S3 client.
 import type { SyncConfig } from '../../shared/config';
 import type { SyncProgress, SyncReport } from '../../shared/domain';
-import { DatabaseError } from '../db/store';
+import { DatabaseError } from '../db/database-error';
 
 /** What a sync needs, as data that can be posted to a worker. */
 export interface WorkerSyncRequest {
