@@ -11,7 +11,7 @@ const { values } = parseArgs({
   options: { rows: { type: 'string', default: '1000000' }, dir: { type: 'string', default: 'bench-data' } },
 });
 const rows = Number(values.rows);
-const dir = resolve(values.dir!);
+const dir = resolve(values.dir);
 mkdirSync(dir, { recursive: true });
 const dbPath = join(dir, `data-queries-${rows}.sqlite`);
 for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
@@ -32,13 +32,17 @@ db.transaction(() => {
   for (const type of ['accounts', 'users', 'tracks'])
     for (let f = 0; f < FILES; f++) file.run(type, `exports/${type}/part-${f}.csv`, now, f < 10 ? now : null);
   const account = db.prepare(
-    `INSERT INTO accounts (external_id, name, organization_id, traits, first_synced_at, last_synced_at, last_run_id, last_file) VALUES (?, ?, ?, ?, ?, ?, 1, ?)`,
+    `INSERT INTO accounts (external_id, name, organization_id, traits, first_synced_at, ` +
+      `last_synced_at, last_run_id, last_file) VALUES (?, ?, ?, ?, ?, ?, 1, ?)`,
   );
   const user = db.prepare(
-    `INSERT INTO users (external_id, name, email, organization_id, traits, first_synced_at, last_synced_at, last_run_id, last_file) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)`,
+    `INSERT INTO users (external_id, name, email, organization_id, traits, first_synced_at, ` +
+      `last_synced_at, last_run_id, last_file) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)`,
   );
   const event = db.prepare(
-    `INSERT INTO events (message_id, user_id, account_id, organization_id, event, occurred_at, properties, first_synced_at, last_synced_at, last_run_id, last_file) VALUES (?, ?, NULL, NULL, ?, ?, ?, ?, ?, 1, ?)`,
+    `INSERT INTO events (message_id, user_id, account_id, organization_id, event, occurred_at, ` +
+      `properties, first_synced_at, last_synced_at, last_run_id, last_file) VALUES (?, ?, NULL, ` +
+      `NULL, ?, ?, ?, ?, ?, 1, ?)`,
   );
   for (let i = 0; i < rows; i++) {
     const id = String(i).padStart(7, '0');
@@ -76,7 +80,8 @@ db.transaction(() => {
 })();
 db.close();
 console.log(
-  `Generated ${rows.toLocaleString('en-US')} rows in each of accounts, users and events in ${((performance.now() - started) / 1000).toFixed(1)} s: ${dbPath}\n`,
+  `Generated ${rows.toLocaleString('en-US')} rows in each of accounts, users and events in ` +
+    `${((performance.now() - started) / 1000).toFixed(1)} s: ${dbPath}\n`,
 );
 
 const queries = new DatabaseQueries(dbPath);
@@ -97,7 +102,8 @@ function measure(label: string, run: () => unknown, repeat = 5): void {
       ? ` (total ${(result as { total: number }).total.toLocaleString('en-US')})`
       : '';
   console.log(
-    `${label.padEnd(58)} median ${times[Math.floor(times.length / 2)]!.toFixed(1).padStart(7)} ms   max ${times[times.length - 1]!.toFixed(1).padStart(7)} ms${summary}`,
+    `${label.padEnd(58)} median ${times[Math.floor(times.length / 2)]!.toFixed(1).padStart(7)} ` +
+      `ms   max ${times[times.length - 1]!.toFixed(1).padStart(7)} ms${summary}`,
   );
 }
 

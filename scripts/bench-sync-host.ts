@@ -35,7 +35,7 @@ async function serve(): Promise<void> {
   const workerUrl = process.env.BENCH_WORKER_URL ? new URL(process.env.BENCH_WORKER_URL) : undefined;
   const worker = new SyncWorker({ workerUrl });
   const send = (message: FromSyncHost) => process.send!(message);
-  process.on('message', async (message: ToSyncHost) => {
+  const handle = async (message: ToSyncHost) => {
     if (message.type === 'close') {
       await worker.close();
       process.disconnect();
@@ -51,7 +51,8 @@ async function serve(): Promise<void> {
     } catch (error) {
       send({ type: 'error', id: message.id, message: (error as Error).message });
     }
-  });
+  };
+  process.on('message', (message: ToSyncHost) => void handle(message));
   global.gc?.();
   send({ type: 'ready', rssMb: process.memoryUsage.rss() / 2 ** 20 });
 }

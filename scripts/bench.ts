@@ -3,16 +3,16 @@
 //
 // An events CSV of N rows is generated into bench-data/ (kept for the next run), served from the
 // embedded S3-compatible server (in a child process), and synced through the app's code path from a
-// second child process that holds only the sync (bench-sync-host.ts): a SyncWorker, i.e. runSync on
-// a worker thread with its own database
-// connection, running the workers as the app's build bundles them (scripts/build-shell.ts;
-// --sources runs them from the TypeScript sources through tsx instead, which costs a module-hook
-// thread per worker and slower starts). In turns with it, the sqlite3 shell imports the same file from disk into a fresh
-// database. Printed: rows per second of both (medians), their ratio, the checkpoint the worker runs
-// after each sync's report (timed apart; the next turn waits for it), the sync host's peak RSS during
-// the sync, its main thread's event-loop delay during the sync (p99 and max), and the time of a second
-// sync with nothing changed (which must download nothing). With several sizes (--rows 250000,2000000)
-// the peak memory of each is compared, to show that it does not grow with the file.
+// second child process that holds only the sync (bench-sync-host.ts): a SyncWorker, i.e. runSync on a
+// worker thread with its own database connection, running the workers as the app's build bundles them
+// (scripts/build-shell.ts; --sources runs them from the TypeScript sources through tsx instead, which
+// costs a module-hook thread per worker and slower starts). In turns with it, the sqlite3 shell
+// imports the same file from disk into a fresh database. Printed: rows per second of both (medians),
+// their ratio, the checkpoint the worker runs after each sync's report (timed apart; the next turn
+// waits for it), the sync host's peak RSS during the sync, its main thread's event-loop delay during
+// the sync (p99 and max), and the time of a second sync with nothing changed (which must download
+// nothing). With several sizes (--rows 250000,2000000) the peak memory of each is compared, to show
+// that it does not grow with the file.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -48,7 +48,9 @@ interface SizeResult {
   syncMs: number[];
   /** The worker's WAL checkpoint after each sync's report (not in syncMs). */
   checkpointMs: number[];
-  /** CPU time (user + system) of the sqlite3 process, and of this process (the worker's thread, mostly) during the sync. */
+  /**
+   * CPU time (user + system) of the sqlite3 process, and of this process (the worker's thread, mostly) during the sync.
+   */
   sqliteCpuMs: number[];
   syncCpuMs: number[];
   ratio: number;
@@ -77,7 +79,7 @@ async function main(): Promise<void> {
       'one-size': { type: 'boolean', default: false },
     },
   });
-  const sizes = values.rows!.split(',').map((s) => Number(s.replaceAll('_', '')));
+  const sizes = values.rows.split(',').map((s) => Number(s.replaceAll('_', '')));
   const runs = Number(values.runs);
   if (sizes.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(runs) || runs < 1) {
     console.error('Usage: npm run bench -- [--rows N[,M...]] [--runs K] [--json]');
@@ -89,7 +91,7 @@ async function main(): Promise<void> {
       console.error('Usage: npm run bench -- --preview N   (N objects under the prefix)');
       process.exit(2);
     }
-    await benchPreview(objects, values.json!);
+    await benchPreview(objects, values.json);
     return;
   }
   const sqlite3 = process.env.SQLITE3 ?? 'sqlite3';
@@ -98,8 +100,8 @@ async function main(): Promise<void> {
   if (sizes.length > 1) {
     // Each size in a fresh process, so that one's memory is not the next one's baseline.
     const results: SizeResult[] = [];
-    for (const rows of sizes) results.push(await benchSizeInChild(rows, process.argv.slice(2), values.json!));
-    reportSizes(results, values.json!);
+    for (const rows of sizes) results.push(await benchSizeInChild(rows, process.argv.slice(2), values.json));
+    reportSizes(results, values.json);
     return;
   }
 
@@ -134,12 +136,12 @@ async function main(): Promise<void> {
   const results: SizeResult[] = [];
   try {
     for (const rows of sizes)
-      results.push(await benchSize(rows, runs, sqlite3, values.json!, { entry: hostEntry, workerUrl }));
+      results.push(await benchSize(rows, runs, sqlite3, values.json, { entry: hostEntry, workerUrl }));
   } finally {
     rmSync(buildDir, { recursive: true, force: true });
   }
   if (values['one-size']) process.send!({ results });
-  else reportSizes(results, values.json!);
+  else reportSizes(results, values.json);
 }
 
 function reportSizes(results: SizeResult[], json: boolean): void {
@@ -152,8 +154,11 @@ function reportSizes(results: SizeResult[], json: boolean): void {
     const large = results.at(-1)!;
     const change = (a: number, b: number) => `${b >= a ? '+' : ''}${fmt(((b - a) / a) * 100)}%`;
     console.log(
-      `\nPeak RSS: ${fmt(small.peakRssMb)} MB at ${small.rows.toLocaleString('en-US')} rows, ${fmt(large.peakRssMb)} MB at ${large.rows.toLocaleString('en-US')} rows (${change(small.peakRssMb, large.peakRssMb)}); ` +
-        `the sync's share (peak minus the host process before the worker started): ${fmt(small.syncRssMb)} MB and ${fmt(large.syncRssMb)} MB (${change(small.syncRssMb, large.syncRssMb)}).`,
+      `\nPeak RSS: ${fmt(small.peakRssMb)} MB at ${small.rows.toLocaleString('en-US')} rows, ` +
+        `${fmt(large.peakRssMb)} MB at ${large.rows.toLocaleString('en-US')} rows ` +
+        `(${change(small.peakRssMb, large.peakRssMb)}); ` +
+        `the sync's share (peak minus the host process before the worker started): ` +
+        `${fmt(small.syncRssMb)} MB and ${fmt(large.syncRssMb)} MB (${change(small.syncRssMb, large.syncRssMb)}).`,
     );
   }
 }
@@ -258,8 +263,11 @@ async function benchSize(
           loopP99.push(measured.loopP99Ms);
           loopMax.push(measured.loopMaxMs);
           log(
-            `  sync (worker)     ${fmt(measured.ms).padStart(8)} ms  ${fmt(rows / (measured.ms / 1000)).padStart(10)} rows/s  CPU ${fmt(measured.cpuMs)} ms  then checkpoint ${fmt(measured.checkpointMs)} ms` +
-              `  peak RSS ${fmt(measured.peakRssMb)} MB (idle ${fmt(measured.baselineRssMb)} MB)  event loop p99 ${fmt(measured.loopP99Ms)} ms, max ${fmt(measured.loopMaxMs)} ms`,
+            `  sync (worker)     ${fmt(measured.ms).padStart(8)} ms  ` +
+              `${fmt(rows / (measured.ms / 1000)).padStart(10)} rows/s  CPU ${fmt(measured.cpuMs)} ms  ` +
+              `then checkpoint ${fmt(measured.checkpointMs)} ms` +
+              `  peak RSS ${fmt(measured.peakRssMb)} MB (idle ${fmt(measured.baselineRssMb)} MB)  event ` +
+              `loop p99 ${fmt(measured.loopP99Ms)} ms, max ${fmt(measured.loopMaxMs)} ms`,
           );
         }
       }
@@ -309,16 +317,24 @@ async function benchSize(
         `  sqlite3 .import (median of ${runs}):  ${fmt(median(sqliteMs))} ms, ${fmt(rows / (median(sqliteMs) / 1000))} rows/s`,
         `  full sync (median of ${runs}):        ${fmt(median(syncMs))} ms, ${fmt(rows / (median(syncMs) / 1000))} rows/s`,
         `  ratio sync / sqlite3 (medians):   ${result.ratio.toFixed(2)}x`,
-        `  checkpoint after the report:      ${fmt(median(checkpointMs))} ms (median; the worker copies the WAL into the database file once the report is sent;` +
+        `  checkpoint after the report:      ${fmt(median(checkpointMs))} ms (median; the worker ` +
+          `copies the WAL into the database file once the report is sent;` +
           ` sync + checkpoint / sqlite3: ${(median(syncMs.map((ms, i) => ms + checkpointMs[i]!)) / median(sqliteMs)).toFixed(2)}x)`,
         ...(sqliteCpuMs.some((ms) => ms > 0)
           ? [
-              `  CPU time (medians):               sqlite3 ${fmt(median(sqliteCpuMs))} ms, sync ${fmt(median(syncCpuMs))} ms (${(median(syncCpuMs) / median(sqliteCpuMs)).toFixed(2)}x; the S3 server's is not counted)`,
+              `  CPU time (medians):               sqlite3 ${fmt(median(sqliteCpuMs))} ms, sync ` +
+                `${fmt(median(syncCpuMs))} ms (${(median(syncCpuMs) / median(sqliteCpuMs)).toFixed(2)}x; ` +
+                `the S3 server's is not counted)`,
             ]
           : []),
-        `  peak RSS during the sync:         ${fmt(result.peakRssMb)} MB (the sync host process, workers included; ${fmt(result.hostRssMb)} MB before its sync worker started, so the sync's share is ${fmt(result.syncRssMb)} MB)`,
-        `  main-thread event-loop delay:     p99 ${fmt(result.eventLoopP99Ms)} ms, max ${fmt(result.eventLoopMaxMs)} ms (worst run; beyond the ${EVENT_LOOP_RESOLUTION_MS} ms sampling interval)`,
-        `  second sync, nothing changed:     ${fmt(result.secondSyncMs)} ms (${fmt(result.secondSyncRatio * 100)}% of the full sync; nothing downloaded)`,
+        `  peak RSS during the sync:         ${fmt(result.peakRssMb)} MB (the sync host process, ` +
+          `workers included; ${fmt(result.hostRssMb)} MB before its sync worker started, so the ` +
+          `sync's share is ${fmt(result.syncRssMb)} MB)`,
+        `  main-thread event-loop delay:     p99 ${fmt(result.eventLoopP99Ms)} ms, max ` +
+          `${fmt(result.eventLoopMaxMs)} ms (worst run; beyond the ${EVENT_LOOP_RESOLUTION_MS} ms ` +
+          `sampling interval)`,
+        `  second sync, nothing changed:     ${fmt(result.secondSyncMs)} ms ` +
+          `(${fmt(result.secondSyncRatio * 100)}% of the full sync; nothing downloaded)`,
       ].join('\n'),
     );
     return result;
@@ -515,7 +531,8 @@ async function serveS3(): Promise<void> {
   const { startLocalS3Server } = await import('./local-s3-server');
   const server = await startLocalS3Server(BUCKET);
   process.send!({ endpoint: server.endpoint });
-  process.on('message', async (message: { put?: string; key?: string; populate?: number; close?: boolean }) => {
+  type ServerRequest = { put?: string; key?: string; populate?: number; close?: boolean };
+  const handle = async (message: ServerRequest) => {
     try {
       if (message.populate) {
         await server.putMany(
@@ -533,7 +550,8 @@ async function serveS3(): Promise<void> {
     } catch (error) {
       process.send!({ error: (error as Error).message });
     }
-  });
+  };
+  process.on('message', (message: ServerRequest) => void handle(message));
 }
 
 function median(values: number[]): number {
@@ -570,7 +588,7 @@ async function benchPreview(objects: number, json: boolean): Promise<void> {
       `${objects.toLocaleString('en-US')} objects written into the S3 server's store in ${fmt(performance.now() - start)} ms`,
     );
     const { createAppApi } = await import('../electron/core/service/app-api');
-    const { InMemorySecretStore } = await import('../electron/core/config/secret-store');
+    const { InMemorySecretStore } = await import('../test/support/in-memory-secret-store');
     const { SyncService } = await import('../electron/core/service/sync-service');
     const secretStore = new InMemorySecretStore();
     const service = new SyncService({ dataDir, secretStore, env: {} });
@@ -626,7 +644,9 @@ async function benchPreview(objects: number, json: boolean): Promise<void> {
       [
         `  first previewProgress event:      ${fmt(firstEventMs)} ms`,
         `  ${`first ${wanted} matches shown:`.padEnd(34)}${fmt(firstMatchesMs)} ms`,
-        `  previewFiles answered (count):    ${fmt(totalMs)} ms (${events} progress events; ${result.selected} selected, ${result.overCap.toLocaleString('en-US')} over the cap, ${result.listedCount.toLocaleString('en-US')} listed)`,
+        `  previewFiles answered (count):    ${fmt(totalMs)} ms (${events} progress events; ` +
+          `${result.selected} selected, ${result.overCap.toLocaleString('en-US')} over the cap, ` +
+          `${result.listedCount.toLocaleString('en-US')} listed)`,
         `  RSS growth during the listing:    ${fmt(result.peakRssGrowthMb)} MB`,
         `  main-thread event-loop delay max: ${fmt(result.eventLoopMaxMs)} ms`,
       ].join('\n'),

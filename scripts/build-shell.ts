@@ -14,7 +14,10 @@ export const NATIVE_EXTERNALS = ['electron', 'better-sqlite3', 'keytar'] as cons
 
 const IMPORT_META_URL = '__s3sync_import_meta_url';
 
-/** The sources are ES modules; the bundles are CommonJS, where import.meta.url does not exist: give it the bundle's own URL. */
+/**
+ * The sources are ES modules; the bundles are CommonJS, where import.meta.url does not exist: give it the bundle's own
+ * URL.
+ */
 const commonJsFromEsm: Pick<BuildOptions, 'format' | 'define' | 'banner'> = {
   format: 'cjs',
   define: { 'import.meta.url': IMPORT_META_URL },

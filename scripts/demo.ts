@@ -13,7 +13,7 @@ import { SAMPLE_PREFIX, sampleConfig } from './sample-config';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const { values } = parseArgs({ options: { dir: { type: 'string', default: 'demo-data' } } });
-const dataDir = resolve(values.dir!);
+const dataDir = resolve(values.dir);
 const samples = resolve(import.meta.dirname, '../resources/demo');
 const prefix = SAMPLE_PREFIX;
 

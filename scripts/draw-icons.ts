@@ -10,7 +10,10 @@ import { deflateSync } from 'node:zlib';
 
 export const TRAY_STATES = ['idle', 'syncing', 'error', 'paused'] as const;
 export type TrayState = (typeof TRAY_STATES)[number];
-/** light: dark glyph for light menus and taskbars; dark: light glyph for dark ones; template: black + alpha, macOS tints it. */
+/**
+ * light: dark glyph for light menus and taskbars; dark: light glyph for dark ones; template: black + alpha, macOS tints
+ * it.
+ */
 export const TRAY_VARIANTS = ['light', 'dark', 'template'] as const;
 export type TrayVariant = (typeof TRAY_VARIANTS)[number];
 export const TRAY_SIZE = 16;

@@ -3,7 +3,6 @@
 // for listings beyond 1000 keys (the npm scripts pass it).
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -41,7 +40,7 @@ export async function startLocalS3Server(
     configureBuckets: [{ name: bucket, configs: [] }],
     ...(tls ?? {}),
   });
-  const address = (await server.run()) as AddressInfo;
+  const address = await server.run();
   const endpoint = `${tls ? 'https' : 'http'}://127.0.0.1:${address.port}`;
   const client = new S3Client({
     region: 'us-east-1',
@@ -59,7 +58,8 @@ export async function startLocalS3Server(
       await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
     },
     async putMany(keys, body) {
-      // s3rver's file store: <dir>/<bucket>/<key>._S3rver_object, its MD5 beside it (else s3rver computes it on listing).
+      // s3rver's file store: <dir>/<bucket>/<key>._S3rver_object, its MD5 beside it (else s3rver computes it on
+      // listing).
       const md5 = createHash('md5').update(body).digest('hex');
       const folders = new Set<string>();
       for (let i = 0; i < keys.length; i += 1000) {

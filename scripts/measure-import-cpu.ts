@@ -4,7 +4,8 @@
 // writing) and little else. `--core` loads electron/core from elsewhere (a copy of an older commit, or
 // an esbuild bundle of one), and several take turns in one process (below):
 //   mkdir -p bench-data/old && git archive OLD electron/core | tar -x -C bench-data/old
-//   node --import tsx scripts/measure-import-cpu.ts --rows 250000 --runs 21 --core bench-data/old/electron/core,electron/core
+//   node --import tsx scripts/measure-import-cpu.ts --rows 250000 --runs 21 \
+//     --core bench-data/old/electron/core,electron/core
 // (The copy inside the repository, so that it finds node_modules; with --cpu-prof it profiles exactly this work.)
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -28,7 +29,7 @@ const rows = Number(values.rows);
 // numbers in profiles), or a directory of the sources. With several (comma-separated), they are loaded
 // into this one process and take turns file by file, so that the machine's load weighs on them alike;
 // the report gives each one's median and the median of its differences from the first, turn by turn.
-const cores = values.core!.split(',').map((c) => resolve(c));
+const cores = values.core.split(',').map((c) => resolve(c));
 const versions = await Promise.all(
   cores.map(async (core) => {
     const load = (name: string) => import(pathToFileURL(core.endsWith('.mjs') ? core : join(core, `${name}.ts`)).href);
@@ -78,7 +79,8 @@ try {
     console.log(`${rows} rows, ${values.runs} turns; load average ${load.join(' -> ')}`);
     for (const r of results) {
       console.log(
-        `${r.core}: CPU median ${r.medianCpuMs.toFixed(0)} ms, min ${r.minCpuMs.toFixed(0)} ms, median difference from the first ${r.medianDiffFromFirstMs.toFixed(0)} ms`,
+        `${r.core}: CPU median ${r.medianCpuMs.toFixed(0)} ms, min ${r.minCpuMs.toFixed(0)} ms, ` +
+          `median difference from the first ${r.medianDiffFromFirstMs.toFixed(0)} ms`,
       );
     }
   }

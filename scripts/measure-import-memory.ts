@@ -58,7 +58,8 @@ try {
     await settle();
     const m = process.memoryUsage();
     console.log(
-      `turn ${turn}: peak RSS ${peak.toFixed(1)} MB; after a collection: RSS ${mb(m.rss)} MB, heap used ${mb(m.heapUsed)} MB, external ${mb(m.external)} MB`,
+      `turn ${turn}: peak RSS ${peak.toFixed(1)} MB; after a collection: RSS ${mb(m.rss)} MB, ` +
+        `heap used ${mb(m.heapUsed)} MB, external ${mb(m.external)} MB`,
     );
   }
 } finally {

@@ -16,9 +16,15 @@ import {
   previewFilesOf,
   testConnection,
 } from '../core/s3/s3-source';
-import { KeytarSecretStore, resolveSecret, type SecretStore } from '../core/config/secret-store';
+import {
+  KeychainUnavailableError,
+  KeytarSecretStore,
+  MissingSecretError,
+  resolveSecret,
+  type SecretStore,
+} from '../core/config/secret-store';
 import { DatabaseError, openDatabase } from '../core/db/sqlite-database';
-import { resolveSignInSecrets, type SignInSecrets } from '../core/config/sign-in-secrets';
+import { MissingSessionTokenError, resolveSignInSecrets, type SignInSecrets } from '../core/config/sign-in-secrets';
 import { describeIdentity } from '../core/s3/identity';
 import { withCliSignIn } from './sign-in-options';
 import { SyncScheduler } from '../core/sync/scheduler';
@@ -111,9 +117,12 @@ function reportError(error: unknown, io: CliIo): number {
     io.stderr.write(`${error.message}\n`);
     return EXIT_USAGE;
   }
-  const name = (error as Error)?.name;
-  if (name === 'MissingSecretError' || name === 'MissingSessionTokenError' || name === 'KeychainUnavailableError') {
-    io.stderr.write(`${(error as Error).message}\n`);
+  if (
+    error instanceof MissingSecretError ||
+    error instanceof MissingSessionTokenError ||
+    error instanceof KeychainUnavailableError
+  ) {
+    io.stderr.write(`${error.message}\n`);
     return EXIT_USAGE;
   }
   if (error instanceof S3AccessError || error instanceof DatabaseError) {
@@ -131,7 +140,8 @@ function parse<T extends Record<string, { type: 'string' | 'boolean' }>>(args: s
     // parseArgs quotes a stray argument, which may be a secret pasted in the wrong place: never repeat it.
     if ((error as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
       throw new UsageError(
-        'Unexpected argument (not shown): this command takes only --options. A secret access key never goes on the command line: store it with `credentials set`.',
+        'Unexpected argument (not shown): this command takes only --options. A secret access key ' +
+          'never goes on the command line: store it with `credentials set`.',
       );
     }
     throw new UsageError((error as Error).message);

@@ -65,7 +65,8 @@ export async function runCredentialsCommand(
     // `credentials set <secret>` is a natural mistake: never repeat that argument back.
     if (command === 'set') {
       return usageError(
-        'Unexpected argument after "set": the secret access key is never given on the command line (it would stay in the shell history). Pipe it in, or type it at the prompt.',
+        'Unexpected argument after "set": the secret access key is never given on the command line ' +
+          '(it would stay in the shell history). Pipe it in, or type it at the prompt.',
       );
     }
     return usageError('Unexpected argument (not shown, in case it is a secret) after the command.');
@@ -144,6 +145,7 @@ const END_OF_INPUT = '\u0004'; // Ctrl-D
 const INTERRUPT = '\u0003'; // Ctrl-C
 const BACKSPACE = new Set(['\u007f', '\b']);
 // Arrow keys and the like arrive as escape sequences; they must not end up inside the secret.
+// eslint-disable-next-line no-control-regex -- matching the escape character is the point
 const ESCAPE_SEQUENCE = /\u001b\[[0-9;]*[A-Za-z~]/g;
 
 /** Reads one line from a terminal in raw mode, so the typed secret is not echoed. */

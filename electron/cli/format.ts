@@ -42,7 +42,9 @@ export function formatSyncReport(report: SyncReport, dbPath: string): string {
   }
   const c = report.counts;
   lines.push(
-    `Rows: ${number.format(c.rows)} read, ${number.format(c.created)} created, ${number.format(c.updated)} updated, ${number.format(c.skipped)} skipped, ${number.format(c.rejected)} rejected`,
+    `Rows: ${number.format(c.rows)} read, ${number.format(c.created)} created, ` +
+      `${number.format(c.updated)} updated, ${number.format(c.skipped)} skipped, ` +
+      `${number.format(c.rejected)} rejected`,
   );
   if (c.rejected > 0)
     lines.push(

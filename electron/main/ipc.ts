@@ -1,11 +1,6 @@
-// The one place the main process speaks IPC (after GitHub Desktop's ipc-main.ts and
-// trusted-ipc-sender.ts). Every API method of the contract gets a handler on `api:<method>` that
-//   1. checks the sender: the top frame of the app's own window, showing the app's own page;
-//   2. validates the argument with the method's schema;
-//   3. calls the API object, and answers { ok, value } or { ok: false, message } — a plain message,
-//      never a stack, never a secret.
-// Events go the other way, to the main window only, on `event:<name>`.
-// Raw ipcMain is used nowhere else; electron/preload/bridge.ts is the renderer-side twin.
+// The one place the main process speaks IPC (after GitHub Desktop's ipc-main.ts): each handler checks
+// the sender, validates the argument with the contract's schema, and answers a plain message, never a
+// stack or a secret. Raw ipcMain is used nowhere else; see docs/security.md (item 17).
 import { API_EVENTS, API_METHODS, type ApiEvent, type ApiEvents, type ApiMethod } from '../shared/contract';
 import { ApiArgumentError, validateApiArgs } from '../shared/schemas';
 import type { ApiHandlers } from '../core/service/app-api';
@@ -105,7 +100,9 @@ export function plainMessage(error: unknown, secrets: readonly string[] = []): s
   return redact(lines.join('\n').trim(), secrets);
 }
 
-/** String values under secret-looking keys of a request argument (secretAccessKey), to keep out of messages and logs. */
+/**
+ * String values under secret-looking keys of a request argument (secretAccessKey), to keep out of messages and logs.
+ */
 function secretsIn(args: unknown): string[] {
   if (args === null || typeof args !== 'object') return [];
   return Object.entries(args)

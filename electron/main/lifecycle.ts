@@ -82,7 +82,8 @@ export function quitAfterStopping(app: Pick<App, 'on' | 'quit'>, options: QuitOp
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
         log(
-          `The sync did not stop within ${(options.timeoutMs ?? QUIT_TIMEOUT_MS) / 1000} s; quitting anyway (its unfinished file is rolled back when the database is next opened).`,
+          `The sync did not stop within ${(options.timeoutMs ?? QUIT_TIMEOUT_MS) / 1000} s; quitting ` +
+            `anyway (its unfinished file is rolled back when the database is next opened).`,
         );
         resolve();
       }, options.timeoutMs ?? QUIT_TIMEOUT_MS);

@@ -87,7 +87,9 @@ export function defaultFormatTime(epochMs: number, now: number = Date.now()): st
     : date.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
 
-/** The icon file for a state: template images on macOS (the OS tints them), else light or dark by the taskbar's colour. */
+/**
+ * The icon file for a state: template images on macOS (the OS tints them), else light or dark by the taskbar's colour.
+ */
 export function trayIconPath(
   iconDir: string,
   status: TrayStatus,

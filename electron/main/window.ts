@@ -135,7 +135,9 @@ export class MainWindow {
 
   constructor(private readonly deps: MainWindowDeps) {}
 
-  /** Shows the window (creating it if needed), restored and focused: for the tray, notifications and a second instance. */
+  /**
+   * Shows the window (creating it if needed), restored and focused: for the tray, notifications and a second instance.
+   */
   show(): void {
     const window = this.window;
     // A new window shows itself once its page is ready (no blank flash).

@@ -38,7 +38,9 @@ export type {
 export interface Overview {
   /** null until a connection has been saved. */
   config: SyncConfig | null;
-  /** Whether the keychain holds a secret for the configured access key ID (the secret itself never leaves the back end). */
+  /**
+   * Whether the keychain holds a secret for the configured access key ID (the secret itself never leaves the back end).
+   */
   secretStored: boolean;
   /** Temporary keys: whether the keychain holds their session token. */
   sessionTokenStored: boolean;
@@ -50,7 +52,10 @@ export interface Overview {
   settingsNotice: string | null;
   databasePath: string;
   scheduler: SchedulerState;
-  /** Whether the back end can open the database folder in the OS file manager (the desktop app can, the web preview cannot). */
+  /**
+   * Whether the back end can open the database folder in the OS file manager (the desktop app can, the web preview
+   * cannot).
+   */
   canOpenDatabaseFolder: boolean;
   /** Whether the keychain (or the environment) holds the alert secrets; they never leave the back end. */
   alertSecrets: { smtpPassword: boolean; webhookUrl: boolean };
@@ -266,7 +271,10 @@ export interface ApiRequests {
   getOverview: { args: void; result: Overview };
   saveConnection: { args: ConnectionInput; result: SaveResult };
   testConnection: { args: ConnectionInput; result: TestConnectionResult };
-  /** With a previewId, previewProgress events carry the matches while the listing goes on, and cancelPreview can stop it. */
+  /**
+   * With a previewId, previewProgress events carry the matches while the listing goes on, and cancelPreview can stop
+   * it.
+   */
   previewFiles: { args: { type: ObjectType; fileRegex: string; previewId?: string }; result: PreviewResult };
   /** Stops a preview's listing (its previewFiles answers "cancelled"); false when it had already ended. */
   cancelPreview: { args: { previewId: string }; result: { cancelled: boolean } };

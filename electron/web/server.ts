@@ -1,11 +1,6 @@
-// The web preview: the built renderer and the app's API object over loopback HTTP, so the window can
-// be used (and tested) in a browser without Electron. The transport is thin; the behaviour is the
-// same createAppApi object the desktop shell serves over IPC.
-//
-// Guarded like a local admin page: it listens on 127.0.0.1 only; every API request carries a random
-// token (header X-S3Sync-Token; EventSource, which cannot set headers, sends it as ?token=); requests
-// from another origin or through another Host name (DNS rebinding) are refused; arguments are
-// validated with the contract's schemas before they reach the API.
+// The web preview: the built renderer and the same createAppApi object over loopback HTTP, guarded
+// like a local admin page (127.0.0.1 only, a random token, origin and Host checks, schema-checked
+// arguments). How and why: docs/web-preview.md.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
@@ -25,7 +20,9 @@ export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer',
 
 /** The renderer's own policy, plus what only a header can say (no framing). */
 const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src " +
+  "'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; " +
+  "frame-ancestors 'none'";
 
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 const HEARTBEAT_MS = 15_000;
@@ -274,7 +271,7 @@ async function readJson(request: IncomingMessage): Promise<{ args?: unknown }> {
   try {
     const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
-    return value as { args?: unknown };
+    return value;
   } catch {
     throw new HttpError(400, 'The request body is not a JSON object.');
   }

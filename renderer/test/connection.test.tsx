@@ -151,7 +151,7 @@ describe('Connection', () => {
     const api = createFakeApi(makeOverview({ config: makeConfig(), secretStored: true }));
     api.exportConfig.mockResolvedValue({ json: '{"connection":{}}\n' });
     const created: Blob[] = [];
-    URL.createObjectURL = ((blob: Blob) => (created.push(blob), 'blob:config')) as typeof URL.createObjectURL;
+    URL.createObjectURL = (blob: Blob) => (created.push(blob), 'blob:config');
     URL.revokeObjectURL = () => undefined;
     const { user } = await renderApp(api, 'connection');
     await user.click(screen.getByRole('button', { name: 'Export configuration' }));

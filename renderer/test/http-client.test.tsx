@@ -21,7 +21,7 @@ class FakeEventSource {
 describe('the web preview client', () => {
   it('posts each request with the token as a header and the argument as JSON', async () => {
     const fetch = vi.fn(async () => jsonResponse(200, { result: [{ id: 1 }] }));
-    const api = createHttpApi({ baseUrl: 'http://127.0.0.1:4000/', token: 'tok', fetch: fetch as never });
+    const api = createHttpApi({ baseUrl: 'http://127.0.0.1:4000/', token: 'tok', fetch: fetch });
     expect(await api.listRuns({ limit: 5 })).toEqual([{ id: 1 }]);
     const [url, init] = fetch.mock.calls[0] as unknown as [URL, RequestInit];
     expect(String(url)).toBe('http://127.0.0.1:4000/api/listRuns');
@@ -36,19 +36,19 @@ describe('the web preview client', () => {
     const unauthorized = createHttpApi({
       baseUrl: 'http://127.0.0.1:4000/',
       token: 'bad',
-      fetch: (async () => jsonResponse(401, { error: 'Missing or wrong access token.' })) as never,
+      fetch: async () => jsonResponse(401, { error: 'Missing or wrong access token.' }),
     });
     await expect(unauthorized.getOverview()).rejects.toThrow(/Open the address that `npm run web` printed/);
     const invalid = createHttpApi({
       baseUrl: 'http://127.0.0.1:4000/',
       token: 't',
-      fetch: (async () => jsonResponse(400, { error: 'Invalid argument for listRuns: limit: too small' })) as never,
+      fetch: async () => jsonResponse(400, { error: 'Invalid argument for listRuns: limit: too small' }),
     });
     await expect(invalid.listRuns({ limit: 0 })).rejects.toThrow('Invalid argument for listRuns: limit: too small');
     const down = createHttpApi({
       baseUrl: 'http://127.0.0.1:4000/',
       token: 't',
-      fetch: (async () => Promise.reject(new TypeError('fetch failed'))) as never,
+      fetch: async () => Promise.reject(new TypeError('fetch failed')),
     });
     await expect(down.getOverview()).rejects.toThrow(
       'The web preview server does not answer. Is `npm run web` still running?',

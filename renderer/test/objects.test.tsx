@@ -125,7 +125,7 @@ describe('Objects', () => {
     expect(call).toEqual({ type: 'accounts', fileRegex: '^accounts/', previewId: expect.any(String) });
     expect(call.previewId).not.toBe(oldId);
 
-    const [first, second] = (ACCOUNT_FILES as Extract<PreviewResult, { ok: true }>).selected;
+    const [first, second] = ACCOUNT_FILES.selected;
     act(() =>
       api.emit('previewProgress', {
         previewId: oldId,
@@ -175,7 +175,7 @@ describe('Objects', () => {
 
     // The older listing's late answer changes nothing; the newer one's is the final state.
     act(() => answers[0]!({ ok: true, selected: [], overCap: 0, listedCount: 7 }));
-    act(() => answers[1]!({ ...ACCOUNT_FILES, listedCount: 100_000 } as PreviewResult));
+    act(() => answers[1]!({ ...ACCOUNT_FILES, listedCount: 100_000 }));
     expect(await within(panel).findByText('5 files match')).toBeInTheDocument();
     expect(within(panel).getByText('out of 100,000 files under the prefix')).toBeInTheDocument();
     expect(within(panel).queryByText(/so far|still counting/)).not.toBeInTheDocument();

@@ -9,13 +9,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InMemorySecretStore } from '../../electron/core/config/secret-store';
 import { SettingsStore } from '../../electron/core/config/settings-store';
 import { startWebServer, type WebServer } from '../../electron/web/server';
 import { LOCAL_S3_SECRET, startLocalS3Server, type LocalS3Server } from '../../scripts/local-s3-server';
 import { makeConfig, PREFIX } from '../support/fixtures';
 import { startSmtpReceiver, type SmtpReceiver } from '../support/smtp-receiver';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
+import { InMemorySecretStore } from '../support/in-memory-secret-store';
 
 const SCREENSHOTS = join(fileURLToPath(new URL('../..', import.meta.url)), 'docs/screenshots');
 

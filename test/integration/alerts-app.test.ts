@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AlertsConfig, ApiEvents, RunReport } from '../../electron/shared/contract';
 import { createAppApi, type AppApi } from '../../electron/core/service/app-api';
-import { InMemorySecretStore } from '../../electron/core/config/secret-store';
 import { SyncService } from '../../electron/core/service/sync-service';
 import { LOCAL_S3_SECRET, startLocalS3Server, type LocalS3Server } from '../../scripts/local-s3-server';
 import { makeConfig, PREFIX } from '../support/fixtures';
 import { startSmtpReceiver, type SmtpReceiver } from '../support/smtp-receiver';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
+import { InMemorySecretStore } from '../support/in-memory-secret-store';
 
 let server: LocalS3Server;
 let smtp: SmtpReceiver;

@@ -8,11 +8,11 @@ import { PassThrough, Readable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, type CliDeps } from '../../electron/cli/cli';
-import { InMemorySecretStore } from '../../electron/core/config/secret-store';
 import type { AlertsConfig, SmtpConfig } from '../../electron/shared/alerts-config';
 import { createWorkspace, LOCAL_S3_SECRET, makeConfig, type Workspace } from '../support/fixtures';
 import { startSmtpReceiver, type SmtpReceiver } from '../support/smtp-receiver';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
+import { InMemorySecretStore } from '../support/in-memory-secret-store';
 
 let ws: Workspace;
 let smtp: SmtpReceiver;

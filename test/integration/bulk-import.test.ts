@@ -170,7 +170,9 @@ describe('dangling references counted while writing', () => {
     );
     const second = await ws.sync(makeConfig(ws.server));
     expect(second.files.find((f) => f.key.endsWith('2.csv'))!.warnings).toEqual([
-      `2 events refer to a user that does not exist (for example "${ws.query<{ m: string }>(`SELECT min(user_id) AS m FROM events WHERE message_id LIKE 'n%'`)[0]!.m}"); stored as given.`,
+      `2 events refer to a user that does not exist (for example ` +
+        `"${ws.query<{ m: string }>(`SELECT min(user_id) AS m FROM events WHERE message_id LIKE 'n%'`)[0]!.m}"); ` +
+        `stored as given.`,
     ]);
   });
 

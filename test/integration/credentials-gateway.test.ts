@@ -14,12 +14,12 @@ import { describeIdentity } from '../../electron/core/s3/identity';
 import { openDatabase } from '../../electron/core/db/sqlite-database';
 import { runSync } from '../../electron/core/sync/run-sync';
 import { SyncService } from '../../electron/core/service/sync-service';
-import { InMemorySecretStore } from '../../electron/core/config/secret-store';
 import { sessionTokenAccount } from '../../electron/core/config/sign-in-secrets';
 import { SAMPLE_OBJECT_MAPPINGS } from '../../scripts/sample-config';
 import { startCephGateway, type CephGateway } from '../support/ceph-rgw';
 import { bucketOnGateway, type TestS3Server } from '../support/s3-servers';
 import type { RunReport } from '../../electron/shared/domain';
+import { InMemorySecretStore } from '../support/in-memory-secret-store';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 

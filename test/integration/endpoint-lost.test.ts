@@ -49,7 +49,9 @@ it('stops after three files in a row cannot be downloaded, and says how many wer
     expect(report.status).toBe('failed');
     expect(report.files.map((f) => f.status)).toEqual(['failed', 'failed', 'failed']);
     expect(report.files[0]!.error).toBe(
-      `Could not reach ${endpoint}: the connection was lost while reading orgs/0.csv. Check the custom endpoint and your network connection. Nothing of this file was stored; it will be read again next sync.`,
+      `Could not reach ${endpoint}: the connection was lost while reading orgs/0.csv. Check the ` +
+        `custom endpoint and your network connection. Nothing of this file was stored; it will be ` +
+        `read again next sync.`,
     );
     expect(report.error).toMatch(
       /^3 files in a row could not be downloaded: .* The sync stopped there; 7 more files were not attempted\.$/,

@@ -101,7 +101,8 @@ describe('the database cannot be written', { timeout: 50_000 }, () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
-      `The folder holding the database ${dbPath} is read-only, and SQLite needs to create its journal files (-wal, -shm) beside it. Check the folder's permissions.\n`,
+      `The folder holding the database ${dbPath} is read-only, and SQLite needs to create its ` +
+        `journal files (-wal, -shm) beside it. Check the folder's permissions.\n`,
     );
     expect(inspect(dbPath)).toEqual(before);
   });
@@ -117,7 +118,10 @@ describe('the database cannot be written', { timeout: 50_000 }, () => {
       console.log(`file size limit: exit ${result.code} after ${result.ms} ms; stderr: ${result.stderr.trim()}`);
       expect(result.code).toBe(1);
       const report = JSON.parse(result.stdout);
-      const message = `Writing to the database ${dbPath} failed (disk I/O error): the disk may be full or failing, or the file may have reached a size limit. Free some space or check the disk, and sync again; nothing of the interrupted file was stored.`;
+      const message =
+        `Writing to the database ${dbPath} failed (disk I/O error): the disk may be full or ` +
+        `failing, or the file may have reached a size limit. Free some space or check the disk, ` +
+        `and sync again; nothing of the interrupted file was stored.`;
       expect(report.status).toBe('failed');
       expect(report.error).toBe(message);
       expect(report.files.at(-1)).toMatchObject({ key: 'vitally/events/big.csv', status: 'failed', error: message });

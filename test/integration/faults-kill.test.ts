@@ -91,7 +91,9 @@ it('SIGKILL in the middle of a file: the database is intact, holds nothing of th
       id: 1,
       status: 'interrupted',
       error:
-        'The app or command stopped before this sync finished (it was closed or killed), or could not record the end of it in the database (locked, read-only or full). Files it had not finished were rolled back.',
+        'The app or command stopped before this sync finished (it was closed or killed), or could ' +
+        'not record the end of it in the database (locked, read-only or full). Files it had not ' +
+        'finished were rolled back.',
     },
     { id: 2, status: 'succeeded', error: null },
   ]);

@@ -139,7 +139,8 @@ describe('another program has the database open', { timeout: 45_000 }, () => {
         }
       });
       console.log(
-        `write lock taken mid-run: the run ended ${Date.now() - lockedAt} ms after the lock (busy timeout 3000 ms; whole run ${Date.now() - started} ms)`,
+        `write lock taken mid-run: the run ended ${Date.now() - lockedAt} ms after the lock (busy ` +
+          `timeout 3000 ms; whole run ${Date.now() - started} ms)`,
       );
       // One wait, not one per write that follows (the failed file's record, the end of the run): two
       // waits would take 6 s; the margin is for a loaded machine, where SQLite's sleeps overshoot.
@@ -174,7 +175,9 @@ describe('another program has the database open', { timeout: 45_000 }, () => {
     expect(marked).toEqual({
       status: 'interrupted',
       error:
-        'The app or command stopped before this sync finished (it was closed or killed), or could not record the end of it in the database (locked, read-only or full). Files it had not finished were rolled back.',
+        'The app or command stopped before this sync finished (it was closed or killed), or could ' +
+        'not record the end of it in the database (locked, read-only or full). Files it had not ' +
+        'finished were rolled back.',
     });
   });
 });

@@ -129,7 +129,9 @@ describe('the S3 server fails during a sync', { timeout: 45_000 }, () => {
     expect(big.status).toBe('failed');
     expectPlain(big.error);
     expect(big.error).toBe(
-      `Could not reach ${proxyEndpoint}: the connection was lost while reading ${BIG_KEY}. Check the custom endpoint and your network connection. Nothing of this file was stored; it will be read again next sync.`,
+      `Could not reach ${proxyEndpoint}: the connection was lost while reading ${BIG_KEY}. Check ` +
+        `the custom endpoint and your network connection. Nothing of this file was stored; it will ` +
+        `be read again next sync.`,
     );
     expect(report.status).toBe('partial'); // the small file before it was imported
     expect(eventCount()).toBe(0);
@@ -151,7 +153,9 @@ describe('the S3 server fails during a sync', { timeout: 45_000 }, () => {
     expect(big.status).toBe('failed');
     expectPlain(big.error);
     expect(big.error).toBe(
-      `${proxyEndpoint} stopped answering (timed out) while reading ${BIG_KEY}. Check your network connection and try again. Nothing of this file was stored; it will be read again next sync.`,
+      `${proxyEndpoint} stopped answering (timed out) while reading ${BIG_KEY}. Check your ` +
+        `network connection and try again. Nothing of this file was stored; it will be read again ` +
+        `next sync.`,
     );
     expect(eventCount()).toBe(0);
     // Bounded: the idle timeout once (a body is never re-requested), not a hang.
@@ -170,7 +174,9 @@ describe('the S3 server fails during a sync', { timeout: 45_000 }, () => {
     expect(big.status).toBe('failed');
     expectPlain(big.error);
     expect(big.error).toBe(
-      `${proxyEndpoint} stopped answering (timed out) while reading ${BIG_KEY}. Check your network connection and try again. Nothing of this file was stored; it will be read again next sync.`,
+      `${proxyEndpoint} stopped answering (timed out) while reading ${BIG_KEY}. Check your ` +
+        `network connection and try again. Nothing of this file was stored; it will be read again ` +
+        `next sync.`,
     );
     expect(bigDownloads).toBe(4); // the SDK's four attempts
     expect(eventCount()).toBe(0);

@@ -126,7 +126,9 @@ describe('hostile files synced from S3 into SQLite', () => {
         {
           line: 3,
           reason:
-            'a quoted field that opens on line 3 is never closed: it swallowed the 3 lines 3–5 up to the end of the file, which were read as one value and not imported (check the quotes on line 3)',
+            'a quoted field that opens on line 3 is never closed: it swallowed the 3 lines 3–5 up to ' +
+            'the end of the file, which were read as one value and not imported (check the quotes on ' +
+            'line 3)',
           raw: 'e2,"Never closed,o1\ne3,Swallowed,o1\ne4,Swallowed too,o1',
         },
       ],
@@ -145,7 +147,8 @@ describe('hostile files synced from S3 into SQLite', () => {
       rows: 3,
       rejected: 0,
       warnings: [
-        '3 invalid UTF-8 sequences, first on line 3, were replaced by "\ufffd". If this file comes from an older tool, set this object type\'s encoding to windows-1252.',
+        '3 invalid UTF-8 sequences, first on line 3, were replaced by "\ufffd". If this file comes ' +
+          "from an older tool, set this object type's encoding to windows-1252.",
       ],
     });
 

@@ -1,6 +1,7 @@
 // KeytarSecretStore against a real Secret Service (gnome-keyring), checked with the real secret-tool CLI.
 // Run inside a D-Bus session with an unlocked keyring:
-//   dbus-run-session -- sh -c 'echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null; npx vitest run test/integration/keytar-secret-store.test.ts'
+//   dbus-run-session -- sh -c 'echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null;
+//     npx vitest run test/integration/keytar-secret-store.test.ts'
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -41,7 +42,7 @@ async function lookUpWithSecretTool(accessKeyId: string): Promise<string | null>
     // secret-tool exits 1 with no output when there is no matching entry.
     const { code, stdout, stderr } = error as { code?: number | string; stdout?: string; stderr?: string };
     if (code === 1 && stdout === '' && stderr === '') return null;
-    if (code === 'ENOENT') throw new Error(`The secret-tool CLI is missing. ${HOW_TO_RUN}`);
+    if (code === 'ENOENT') throw new Error(`The secret-tool CLI is missing. ${HOW_TO_RUN}`, { cause: error });
     throw error;
   }
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { runCli } from '../../electron/cli/cli';
 import { createAppApi, type AppApi } from '../../electron/core/service/app-api';
-import { InMemorySecretStore } from '../../electron/core/config/secret-store';
+import { InMemorySecretStore } from '../support/in-memory-secret-store';
 import { SyncService } from '../../electron/core/service/sync-service';
 import { LOCAL_S3_SECRET, startLocalS3Server, type LocalS3Server } from '../../scripts/local-s3-server';
 import { makeConfig } from '../support/fixtures';
@@ -47,8 +47,10 @@ it('warns about "exports" without its slash when "exports/" would select more, n
     overCap: 0,
     listedCount: 3,
     warning:
-      'The prefix "exports" does not end with "/", so the pattern is tested against keys such as "/accounts/a.csv" (with the slash at their start). ' +
-      'It selects 0 files here, and would select 2 with the prefix "exports/": add the slash to the prefix (on the Connection screen, or connection.prefix in the configuration).',
+      'The prefix "exports" does not end with "/", so the pattern is tested against keys such as ' +
+      '"/accounts/a.csv" (with the slash at their start). ' +
+      'It selects 0 files here, and would select 2 with the prefix "exports/": add the slash to ' +
+      'the prefix (on the Connection screen, or connection.prefix in the configuration).',
   });
 });
 

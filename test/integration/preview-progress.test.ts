@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PreviewProgress, PreviewResult } from '../../electron/shared/contract';
 import { createAppApi, PREVIEW_PROGRESS_MS, type AppApi } from '../../electron/core/service/app-api';
-import { InMemorySecretStore } from '../../electron/core/config/secret-store';
+import { InMemorySecretStore } from '../support/in-memory-secret-store';
 import { SyncService } from '../../electron/core/service/sync-service';
 import { startWebServer, type WebServer } from '../../electron/web/server';
 import { LOCAL_S3_SECRET, startLocalS3Server, type LocalS3Server } from '../../scripts/local-s3-server';
@@ -79,7 +79,9 @@ describe('previewFiles with a previewId', () => {
     for (let i = 1; i < events.length; i++)
       expect(events[i]!.progress.listedCount).toBeGreaterThan(events[i - 1]!.progress.listedCount);
     console.log(
-      `preview of ${OBJECTS} objects: first previewProgress after ${(first.at - start).toFixed(0)} ms, the answer after ${totalMs.toFixed(0)} ms (${events.length} events)`,
+      `preview of ${OBJECTS} objects: first previewProgress after ` +
+        `${(first.at - start).toFixed(0)} ms, the answer after ${totalMs.toFixed(0)} ms ` +
+        `(${events.length} events)`,
     );
   });
 

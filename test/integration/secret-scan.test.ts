@@ -142,15 +142,15 @@ function captureProcessOutput(): void {
   }
   for (const stream of [process.stdout, process.stderr]) {
     const original = stream.write.bind(stream);
-    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+    stream.write = (chunk: unknown, ...rest: unknown[]) => {
       record(
         stream === process.stdout ? 'process.stdout' : 'process.stderr',
         typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array),
       );
       return (original as (...args: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof stream.write;
+    };
     restoreSpies.push(() => {
-      stream.write = original as typeof stream.write;
+      stream.write = original;
     });
   }
 }

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as XLSX from 'xlsx';
 import { createAppApi, type AppApi } from '../../electron/core/service/app-api';
-import { InMemorySecretStore } from '../../electron/core/config/secret-store';
 import { openDatabase } from '../../electron/core/db/sqlite-database';
 import { DATABASE_FILE_NAME, SyncService } from '../../electron/core/service/sync-service';
 import { fillWorkbenchDatabase } from '../../scripts/workbench-data';
+import { InMemorySecretStore } from '../support/in-memory-secret-store';
 
 let dataDir: string;
 let outDir: string;

@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueryResult } from '../../electron/shared/contract';
 import { createAppApi, type AppApi } from '../../electron/core/service/app-api';
-import { InMemorySecretStore } from '../../electron/core/config/secret-store';
 import { openDatabase } from '../../electron/core/db/sqlite-database';
 import { DATABASE_FILE_NAME, SyncService } from '../../electron/core/service/sync-service';
 import { fillWorkbenchDatabase } from '../../scripts/workbench-data';
 import { makeConfig } from '../support/fixtures';
+import { InMemorySecretStore } from '../support/in-memory-secret-store';
 
 const EVENTS = 20_000;
 /** Reads a table (so it holds a read snapshot), gives its first rows at once, takes seconds to count. */

@@ -90,7 +90,11 @@ describe('tray icons', () => {
       const { rgba } = decodePng(readFileSync(join(RESOURCES, 'tray', trayIconFileName('idle', variant, 1))));
       let sum = 0;
       let count = 0;
-      for (let i = 0; i < rgba.length; i += 4) if (rgba[i + 3]! > 200) ((sum += rgba[i]!), count++);
+      for (let i = 0; i < rgba.length; i += 4) {
+        if (rgba[i + 3]! <= 200) continue;
+        sum += rgba[i]!;
+        count++;
+      }
       return sum / count;
     };
     expect(brightness('light')).toBeLessThan(80);

@@ -20,7 +20,10 @@ const CONNECTION = {
   accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
 };
 
-/** A valid argument for every method, every optional field given. Typed by the contract: a new method must be added here. */
+/**
+ * A valid argument for every method, every optional field given. Typed by the contract: a new method must be added
+ * here.
+ */
 const VALID: { [M in ApiMethod]: ApiArgs<M> } = {
   getOverview: undefined,
   saveConnection: { connection: CONNECTION, secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },

@@ -2,13 +2,7 @@
 // together the way Electron wires them: an invoke from the bridge reaches the wrapper's handler with
 // the sender the test chose.
 import { describe, expect, it } from 'vitest';
-import {
-  API_EVENTS,
-  API_METHODS,
-  type ApiEvent,
-  type ApiEvents,
-  type SchedulerState,
-} from '../../electron/shared/contract';
+import { API_EVENTS, API_METHODS, type ApiEvent, type SchedulerState } from '../../electron/shared/contract';
 import type { ApiHandlers } from '../../electron/core/service/app-api';
 import {
   forwardApiEvents,
@@ -203,7 +197,7 @@ describe('forwardApiEvents', () => {
     const destroyed = new FakeWebContents();
     destroyed.destroyed = true;
     target = destroyed;
-    listeners.get('runFinished')!({} as ApiEvents['runFinished']);
+    listeners.get('runFinished')!({});
     expect(first.sent).toEqual([{ channel: 'event:schedulerChanged', args: [state] }]);
     expect(destroyed.sent).toEqual([]);
     stop();

@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { NotificationConstructorOptions } from 'electron';
 import type { RunReport } from '../../electron/shared/contract';
-import { NotificationService, type NotificationLike } from '../../electron/main/notifications';
+import { NotificationService } from '../../electron/main/notifications';
 import type { LastRun } from '../../electron/main/tray';
 
 /** Electron 42+ on macOS: an unsigned app's notification emits 'failed' instead of showing. */
@@ -62,7 +62,7 @@ function setUp(
       createNotification: (options) => {
         const notification = new FakeNotification(options, signedApp);
         shown.push(notification);
-        return notification as NotificationLike;
+        return notification;
       },
       isSupported: () => supported,
       isEnabled: enabled,

@@ -14,13 +14,22 @@ import { buildShell } from '../../scripts/build-shell';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const require = createRequire(import.meta.url);
-const yaml = require('js-yaml') as { load(text: string): unknown };
-const config = yaml.load(readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8')) as Record<string, any>;
+const yaml = require('js-yaml') as { load: (text: string) => unknown };
+/** The parts of electron-builder.yml these tests read. */
+interface BuilderConfig {
+  [field: string]: unknown;
+  linux: { target: string[]; icon: string };
+  deb: { depends: string[] };
+  mac: { target: string; icon: string };
+  win: { target: string; icon: string };
+  extraResources: { from: string }[];
+}
+const config = yaml.load(readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
 
 describe('electron-builder.yml', () => {
   it('is valid for electron-builder’s own configuration schema', async () => {
     const { validateConfiguration } = require('app-builder-lib/out/util/config/config') as {
-      validateConfiguration(config: unknown, debugLogger: { isEnabled: boolean; add(): void }): Promise<void>;
+      validateConfiguration: (config: unknown, debugLogger: { isEnabled: boolean; add(): void }) => Promise<void>;
     };
     await expect(
       validateConfiguration(structuredClone(config), { isEnabled: false, add() {} }),
@@ -89,7 +98,8 @@ describe('the packed app (electron-builder --dir around a stand-in Electron)', (
     await buildShell();
     if (!existsSync(join(ROOT, 'dist', 'renderer', 'index.html')))
       await promisify(execFile)('npm', ['run', 'build:renderer'], { cwd: ROOT, timeout: 120_000 });
-    // The stand-in Electron: a file with an unflipped fuse wire (version 1, nine fuses) where electron-builder looks for one.
+    // The stand-in Electron: a file with an unflipped fuse wire (version 1, nine fuses) where electron-builder looks
+    // for one.
     const electronDist = join(project, 'fake-electron-dist');
     mkdirSync(electronDist);
     writeFileSync(
@@ -162,7 +172,8 @@ describe('the packed app (electron-builder --dir around a stand-in Electron)', (
   it('flips the fuses in the Electron binary', () => {
     const binary = readFileSync(join(unpacked, 's3-csv-sync'));
     const wire = binary.subarray(binary.indexOf(SENTINEL) + SENTINEL.length + 2).toString('latin1', 0, 8);
-    // 0 runAsNode, 1 cookie encryption, 2 NODE_OPTIONS, 3 --inspect, 4 asar integrity (left as built), 5 only app.asar, 6 v8 snapshot (left), 7 file:// privileges
+    // 0 runAsNode, 1 cookie encryption, 2 NODE_OPTIONS, 3 --inspect, 4 asar integrity (left as built), 5 only app.asar,
+    // 6 v8 snapshot (left), 7 file:// privileges
     expect(wire).toBe('01001110');
   });
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_ORIGIN, createRendererHandler, RENDERER_CSP } from '../../electron/main/app-protocol';
-import { InMemorySecretStore } from '../../electron/core/config/secret-store';
+import { InMemorySecretStore } from '../support/in-memory-secret-store';
 import { isAllowedExternalUrl } from '../../electron/main/window';
 import { startWebServer } from '../../electron/web/server';
 
@@ -78,7 +78,8 @@ function expectStrict(policy: string): void {
   for (const [name, sources] of parsed) {
     for (const source of sources) {
       const allowed = ["'self'", "'none'"].includes(source) || (name === 'img-src' && source === 'data:');
-      // No 'unsafe-inline', 'unsafe-eval', 'wasm-unsafe-eval', nonces, hashes, '*', schemes (https:, blob:, ...) or hosts.
+      // No 'unsafe-inline', 'unsafe-eval', 'wasm-unsafe-eval', nonces, hashes, '*', schemes (https:, blob:, ...) or
+      // hosts.
       expect(allowed, `${name} ${source} in ${policy}`).toBe(true);
     }
   }

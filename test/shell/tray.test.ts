@@ -72,7 +72,13 @@ class FakeTray extends EventEmitter {
   }
 }
 
-function setUp({ platform = 'linux' as NodeJS.Platform, dark = false, state = scheduler() } = {}) {
+interface SetUpOptions {
+  platform?: NodeJS.Platform;
+  dark?: boolean;
+  state?: ReturnType<typeof scheduler>;
+}
+
+function setUp({ platform = 'linux', dark = false, state = scheduler() }: SetUpOptions = {}) {
   const tray = new FakeTray();
   const theme = Object.assign(new EventEmitter(), {
     shouldUseDarkColors: dark,

@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { InMemorySecretStore } from '../../electron/core/config/secret-store';
 import type { RunReport } from '../../electron/shared/contract';
 import { startWebServer, type WebServer } from '../../electron/web/server';
 import { LOCAL_S3_SECRET, startLocalS3Server, type LocalS3Server } from '../../scripts/local-s3-server';
 import { SAMPLE_PREFIX, sampleConfig } from '../../scripts/sample-config';
+import { InMemorySecretStore } from './in-memory-secret-store';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const SAMPLES = fileURLToPath(new URL('../../resources/demo', import.meta.url));

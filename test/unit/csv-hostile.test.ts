@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../electron/shared/config';
 import { CsvFileError, readCsv, ROW_LIMITS, type CsvReadOptions } from '../../electron/core/csv/rows';
 import { describeBinaryFormat } from '../../electron/core/csv/sniff';
-import { createRowMapper } from '../../electron/core/mapping/row-encoder';
+import { createRowMapper } from '../support/row-mapper';
 import { makeZip, pseudoRandomBytes } from '../support/hostile-files';
 
 async function* chunks(bytes: Uint8Array, size = bytes.length || 1): AsyncGenerator<Uint8Array> {
@@ -161,7 +161,8 @@ describe('invalid UTF-8 and the encoding option', () => {
         ['3', '\ufffd price', 'Bar'],
       ]);
       expect(result.warnings).toEqual([
-        '3 invalid UTF-8 sequences, first on line 3, were replaced by "\ufffd". If this file comes from an older tool, set this object type\'s encoding to windows-1252.',
+        '3 invalid UTF-8 sequences, first on line 3, were replaced by "\ufffd". If this file comes ' +
+          "from an older tool, set this object type's encoding to windows-1252.",
       ]);
     }
   });
@@ -276,7 +277,8 @@ describe('NUL characters', () => {
     const bytes = new Uint8Array(Buffer.from('id,name\n' + '1,Acme\n'.repeat(50), 'utf16le'));
     const error = await readError(chunks(bytes));
     expect(error.message).toBe(
-      "This does not look like a CSV file: every other byte of it is a NUL, as in UTF-16 text without a byte order mark. If it is UTF-16 text, set this object type's encoding to utf-16le.",
+      'This does not look like a CSV file: every other byte of it is a NUL, as in UTF-16 text ' +
+        "without a byte order mark. If it is UTF-16 text, set this object type's encoding to utf-16le.",
     );
   });
 });

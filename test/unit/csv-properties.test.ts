@@ -1,10 +1,10 @@
-// Properties that typing.test.ts and mapping.test.ts did not state: timestamps written in any ISO
+// Properties that mapping/typing.test.ts and mapping/row-encoder.test.ts did not state: timestamps written in any ISO
 // form or as epoch numbers read back to their instant; typed values are consistent with their text;
 // NPS scores; and whole rows mapped for every object type against an independent model of the rules.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseConfig, type ObjectType } from '../../electron/shared/config';
-import { createRowMapper } from '../../electron/core/mapping/row-encoder';
+import { parseConfig } from '../../electron/shared/config';
+import { createRowMapper } from '../support/row-mapper';
 import { parseNpsScore, parseTimestamp, typeTraitValue } from '../../electron/core/mapping/typing';
 
 const pad = (n: number, width = 2) => String(Math.abs(n)).padStart(width, '0');
@@ -215,7 +215,7 @@ describe('property: row mapping', () => {
           connection: { bucket: 'acme', region: 'us-east-1', accessKeyId: 'AKIA' },
           objects: { [type]: { fileRegex: '.', mode: 'create_update', ...fields } },
         });
-        const map = createRowMapper(type as ObjectType, config.objects[type]!, header);
+        const map = createRowMapper(type, config.objects[type]!, header);
         const result = map(cells);
         const cellOf = (field: string) => cells[header.indexOf(fields[field]!)]!;
 

@@ -1,6 +1,7 @@
 // Where the S3 secret access key lives: the environment (for scripted use) or the OS keychain.
 // It is never written anywhere else, and never appears in a message.
 import { createRequire } from 'node:module';
+import type * as keytar from 'keytar';
 
 export const KEYCHAIN_SERVICE_NAME = 's3-csv-sync';
 export const SECRET_ENV_VARIABLE = 'AWS_SECRET_ACCESS_KEY';
@@ -73,16 +74,16 @@ export async function resolveSecret(
   throw new MissingSecretError(accessKeyId);
 }
 
-function assertAccessKeyId(accessKeyId: string): void {
+export function assertAccessKeyId(accessKeyId: string): void {
   if (accessKeyId.trim() === '') throw new Error('The access key ID is empty.');
 }
 
-function assertSecret(secret: string): void {
+export function assertSecret(secret: string): void {
   if (secret === '') throw new Error('The secret access key is empty.');
 }
 
 /** The part of keytar this store uses; tests pass a fake. */
-export type KeytarApi = Pick<typeof import('keytar'), 'getPassword' | 'setPassword' | 'deletePassword'>;
+export type KeytarApi = Pick<typeof keytar, 'getPassword' | 'setPassword' | 'deletePassword'>;
 
 function requireKeytar(): KeytarApi {
   return createRequire(import.meta.url)('keytar') as KeytarApi;
@@ -141,25 +142,4 @@ export class KeytarSecretStore implements SecretStore {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** For tests of code that needs a SecretStore. */
-export class InMemorySecretStore implements SecretStore {
-  private readonly secrets = new Map<string, string>();
-
-  async get(accessKeyId: string): Promise<string | null> {
-    assertAccessKeyId(accessKeyId);
-    return this.secrets.get(accessKeyId) ?? null;
-  }
-
-  async set(accessKeyId: string, secret: string): Promise<void> {
-    assertAccessKeyId(accessKeyId);
-    assertSecret(secret);
-    this.secrets.set(accessKeyId, secret);
-  }
-
-  async delete(accessKeyId: string): Promise<boolean> {
-    assertAccessKeyId(accessKeyId);
-    return this.secrets.delete(accessKeyId);
-  }
 }

@@ -1,12 +1,6 @@
 // The app's own copy of the configuration: one settings file in a directory the caller chooses
 // (the Electron shell passes app.getPath('userData'); tests pass a temp dir). Plain Node, no 'electron'.
-//
-// Writing goes through `conf` (the library electron-store is built on), which writes atomically: a temp
-// file next to the target, fsync, then rename, with retries for the transient locks Windows virus
-// scanners cause. Reading does not: conf throws on a damaged file (or, with clearInvalidConfig, silently
-// empties it), its migrations are keyed on the app's semver and its validation is JSON Schema. So this
-// module reads, migrates and validates the file itself with the shared zod schema before conf sees it,
-// and keeps the validated config in memory rather than letting conf re-read the file on every get.
+// Writes through `conf` (atomic); reads, migrates and validates the file itself (docs/configuration.md).
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';

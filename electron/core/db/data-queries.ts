@@ -16,7 +16,10 @@ import type {
 import type { ObjectType } from '../../shared/config';
 import { alertDeliveriesOf } from './alert-log';
 
-/** Counting every match of a substring search over a million rows is what makes a search slow; beyond this we say "10,000+". */
+/**
+ * Counting every match of a substring search over a million rows is what makes a search slow; beyond this we say
+ * "10,000+".
+ */
 export const MAX_COUNTED_MATCHES = 10_000;
 
 interface TableShape {
@@ -185,7 +188,10 @@ function shapeOf(table: DataTable): TableShape {
 
 /** A record is stale when the file it last came from has disappeared from the bucket. */
 function staleExpression(table: DataTable, shape: TableShape): string {
-  return `EXISTS (SELECT 1 FROM file_state f WHERE f.object_type = '${shape.objectType}' AND f.key = ${table}.last_file AND f.missing_since IS NOT NULL)`;
+  return (
+    `EXISTS (SELECT 1 FROM file_state f WHERE f.object_type = '${shape.objectType}' AND f.key ` +
+    `= ${table}.last_file AND f.missing_since IS NOT NULL)`
+  );
 }
 
 function toRecordRow(row: Record<string, string | number | null>, shape: TableShape): RecordRow {

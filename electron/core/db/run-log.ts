@@ -2,13 +2,14 @@
 // database so the analyst (and the app's Sync log screen) can see why something did not land.
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
-import type { ObjectType } from '../../shared/config';
 import type { FileCounts, FileReport, FileStatus, RejectedRow, SyncReport } from '../../shared/domain';
 import type { SqliteDatabase } from './sqlite-database';
 
 /** Why a run left 'running' is marked interrupted at a later start. */
 export const INTERRUPTED_RUN_REASON =
-  'The app or command stopped before this sync finished (it was closed or killed), or could not record the end of it in the database (locked, read-only or full). Files it had not finished were rolled back.';
+  'The app or command stopped before this sync finished (it was closed or killed), or could ' +
+  'not record the end of it in the database (locked, read-only or full). Files it had not ' +
+  'finished were rolled back.';
 
 /**
  * Runs still marked running whose process is gone were cut short (killed, or their end could not be
@@ -99,8 +100,10 @@ export function recordFile(
   file: FileReport & { etag: string; size: number; startedAt: string; finishedAt: string },
 ): void {
   db.prepare(
-    `INSERT INTO sync_files (run_id, object_type, key, etag, size, status, rows, created, updated, skipped, rejected, error, warnings, started_at, finished_at)
-     VALUES (@runId, @type, @key, @etag, @size, @status, @rows, @created, @updated, @skipped, @rejected, @error, @warnings, @startedAt, @finishedAt)`,
+    `INSERT INTO sync_files (run_id, object_type, key, etag, size, status, rows, created, updated, skipped,
+       rejected, error, warnings, started_at, finished_at)
+     VALUES (@runId, @type, @key, @etag, @size, @status, @rows, @created, @updated, @skipped,
+       @rejected, @error, @warnings, @startedAt, @finishedAt)`,
   ).run({
     runId,
     type: file.type,

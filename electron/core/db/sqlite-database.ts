@@ -2,6 +2,7 @@
 import Database from 'better-sqlite3';
 import { errorCode } from '../../shared/error-code';
 import { migrate } from './migrations/sqlite-migrations';
+import { DatabaseError } from './database-error';
 
 export type SqliteDatabase = Database.Database;
 
@@ -11,12 +12,7 @@ const PAGE_CACHE_KIB = 16_000;
 /** Page size of databases created from now on (existing ones keep theirs). */
 export const NEW_DATABASE_PAGE_SIZE = 65536;
 
-export class DatabaseError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DatabaseError';
-  }
-}
+export { DatabaseError };
 
 /**
  * How long a write waits for another program's write lock (an analyst's shell inside BEGIN IMMEDIATE,

@@ -1,7 +1,7 @@
 // Row mapping per object type, after Vitally's S3 and CSV-upload rules: which columns are the ID,
 // name and references, and how the remaining columns become typed traits or event properties.
 import type { ObjectMapping, ObjectType, TracksMapping } from '../../shared/config';
-import { recordFromRow, type RowValue } from './record-rows';
+import type { RowValue } from './record-rows';
 import { parseNpsScore, parseTimestamp, stringJson, traitValueJson } from './typing';
 
 /**
@@ -10,51 +10,6 @@ import { parseNpsScore, parseTimestamp, stringJson, traitValueJson } from './typ
  * existing record's traits, where an explicit null sets the trait to null.
  */
 export type TraitsJson = string;
-
-export interface OrganizationRecord {
-  type: 'organizations';
-  id: string;
-  name: string | null;
-  traits: TraitsJson;
-}
-export interface AccountRecord {
-  type: 'accounts';
-  id: string;
-  name: string | null;
-  organizationId: string | null;
-  traits: TraitsJson;
-}
-export interface UserRecord {
-  type: 'users';
-  id: string;
-  name: string | null;
-  email: string | null;
-  organizationId: string | null;
-  accountId: string | null;
-  traits: TraitsJson;
-}
-export interface NpsRecord {
-  type: 'nps';
-  id: string;
-  userId: string;
-  score: number;
-  feedback: string | null;
-  respondedAt: string;
-}
-export interface EventRecord {
-  type: 'tracks';
-  messageId: string;
-  target: TracksMapping['target'];
-  targetId: string;
-  event: string;
-  occurredAt: string;
-  properties: TraitsJson;
-}
-export type MappedRecord = OrganizationRecord | AccountRecord | UserRecord | NpsRecord | EventRecord;
-
-export type MapResult<R extends MappedRecord = MappedRecord> = { ok: true; record: R } | { ok: false; reason: string };
-
-export type RowMapper = (row: string[]) => MapResult;
 
 /** A file whose header cannot serve the mapping: the file fails with this message. */
 export class HeaderError extends Error {
@@ -96,34 +51,28 @@ export function mappedColumns(mapping: ObjectMapping): Record<string, string> {
  */
 export type RowEncoder = (row: string[], out: RowValue[], at: number) => string | null;
 
-/** Checks the header against the mapping and returns the function that maps each row. */
-export function createRowMapper(type: ObjectType, mapping: ObjectMapping, header: string[]): RowMapper {
-  const encode = createRowEncoder(type, mapping, header);
-  const target = type === 'tracks' ? (mapping as TracksMapping).target : 'user';
-  const values: RowValue[] = [];
-  return (row) => {
-    const reason = encode(row, values, 0);
-    return reason === null ? { ok: true, record: recordFromRow(type, target, values, 0) } : { ok: false, reason };
-  };
-}
-
-/** Checks the header against the mapping and returns the function that maps each row into a row of values (see RowEncoder). */
+/**
+ * Checks the header against the mapping and returns the function that maps each row into a row of values (see
+ * RowEncoder).
+ */
 export function createRowEncoder(type: ObjectType, mapping: ObjectMapping, header: string[]): RowEncoder {
   const duplicates = [...new Set(header.filter((name, i) => name !== '' && header.indexOf(name) !== i))];
   if (duplicates.length > 0) {
     throw new HeaderError(
-      `The header repeats the column name${duplicates.length > 1 ? 's' : ''} ${listNames(duplicates)}: every column needs a unique name. Rename the duplicates in the export.`,
+      `The header repeats the column name${duplicates.length > 1 ? 's' : ''} ` +
+        `${listNames(duplicates)}: every column needs a unique name. Rename the duplicates in the export.`,
     );
   }
   const columns = mappedColumns(mapping);
   const missing = Object.entries(columns).filter(([, name]) => !header.includes(name));
   if (missing.length > 0) {
     throw new HeaderError(
-      `${missing.map(([field, name]) => `The ${FIELD_LABELS[field] ?? field} column "${name}"`).join(', ')} ${missing.length > 1 ? 'are' : 'is'} not in the file. ` +
+      `${missing.map(([field, name]) => `The ${FIELD_LABELS[field] ?? field} column "${name}"`).join(', ')} ` +
+        `${missing.length > 1 ? 'are' : 'is'} not in the file. ` +
         `The file has the columns: ${listNames(header)}. Fix the column mapping or the export.`,
     );
   }
-  const index = (field: string): number => (columns[field] === undefined ? -1 : header.indexOf(columns[field]!));
+  const index = (field: string): number => (columns[field] === undefined ? -1 : header.indexOf(columns[field]));
   const mappedNames = new Set(Object.values(columns));
   // Unmapped columns become traits/properties; nameless columns (a trailing delimiter) carry nothing.
   const traitColumns = header.flatMap((name, i) => (name !== '' && !mappedNames.has(name) ? [[i, name] as const] : []));
@@ -224,11 +173,6 @@ export function createRowEncoder(type: ObjectType, mapping: ObjectMapping, heade
   }
 }
 
-/** The traits JSON of one row (see TraitsJson); for one-off use, createTraitsEncoder for a file. */
-export function buildTraitsJson(row: string[], traitColumns: readonly (readonly [number, string])[]): TraitsJson {
-  return createTraitsEncoder(traitColumns)(row);
-}
-
 /**
  * Encodes the trait columns of each row as JSON text directly (no object per row, no JSON.stringify
  * of one): the key prefixes are built once per file. The text is what JSON.stringify gives for an
@@ -263,7 +207,7 @@ export function createTraitsEncoder(
 
 function traitsJsonViaObject(row: string[], traitColumns: readonly (readonly [number, string])[]): TraitsJson {
   // Null-prototype objects: a column named "__proto__" must become a trait, not a prototype.
-  const set: Record<string, unknown> = Object.create(null);
+  const set = Object.create(null) as Record<string, unknown>;
   const nullKeys: string[] = [];
   for (const [i, name] of traitColumns) {
     const json = traitValueJson(row[i]!);

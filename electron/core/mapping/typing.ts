@@ -25,7 +25,7 @@ export function typeTraitValue(cell: string): TraitValue | undefined {
   if (cell.charCodeAt(0) === 91 /* [ */ && cell.charCodeAt(cell.length - 1) === 93 /* ] */) {
     try {
       const parsed: unknown = JSON.parse(cell);
-      if (Array.isArray(parsed)) return parsed;
+      if (Array.isArray(parsed)) return parsed as unknown[];
     } catch {
       // Not JSON after all: an ordinary string that happens to be bracketed.
     }

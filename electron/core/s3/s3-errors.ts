@@ -137,7 +137,8 @@ export function explainS3Error(error: unknown, connection: ConnectionConfig, key
           : 'the connection was lost';
     return new S3AccessError(
       'unreachable',
-      `Could not reach ${where}: ${detail}${key ? ` while reading ${key}` : ''}. Check the ${connection.endpoint ? 'custom endpoint' : 'region'} and your network connection.`,
+      `Could not reach ${where}: ${detail}${key ? ` while reading ${key}` : ''}. Check the ` +
+        `${connection.endpoint ? 'custom endpoint' : 'region'} and your network connection.`,
     );
   }
   if (name === 'TimeoutError' || code === 'ETIMEDOUT' || name === 'RequestTimeout') {
@@ -149,7 +150,8 @@ export function explainS3Error(error: unknown, connection: ConnectionConfig, key
   if ((status !== undefined && status >= 500) || name === 'SlowDown') {
     return new S3AccessError(
       'server-trouble',
-      `${where} kept failing (HTTP ${status ?? 503}${name ? ` ${name}` : ''}) after 4 attempts with backoff. This is usually temporary: sync again later.`,
+      `${where} kept failing (HTTP ${status ?? 503}${name ? ` ${name}` : ''}) after 4 attempts ` +
+        `with backoff. This is usually temporary: sync again later.`,
     );
   }
   const message = e.message || String(error);

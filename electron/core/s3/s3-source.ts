@@ -265,8 +265,10 @@ export function prefixSlashCheck(prefix: string, pattern: FilePattern) {
       const selects = selection.selected[type].length + selection.overCap[type];
       if (!applies || wouldSelect <= selects) return undefined;
       return (
-        `The prefix "${prefix}" does not end with "/", so the pattern is tested against keys such as "${example}" (with the slash at their start). ` +
-        `It selects ${selects.toLocaleString('en-US')} file${selects === 1 ? '' : 's'} here, and would select ${wouldSelect.toLocaleString('en-US')} with the prefix "${withSlash}": ` +
+        `The prefix "${prefix}" does not end with "/", so the pattern is tested against keys such ` +
+        `as "${example}" (with the slash at their start). ` +
+        `It selects ${selects.toLocaleString('en-US')} file${selects === 1 ? '' : 's'} here, and ` +
+        `would select ${wouldSelect.toLocaleString('en-US')} with the prefix "${withSlash}": ` +
         'add the slash to the prefix (on the Connection screen, or connection.prefix in the configuration).'
       );
     },

@@ -271,7 +271,7 @@ export function createAppApi({
         previewId === undefined ? undefined : throttledPreviewProgress(previewId, type, controller.signal);
       try {
         const input = currentConnection();
-        const patterns = compileFilePatterns({ [type]: { enabled: true, fileRegex } } as SyncConfig['objects']);
+        const patterns = compileFilePatterns({ [type]: { enabled: true, fileRegex } });
         const slashCheck = prefixSlashCheck(input.connection.prefix, patterns[type]!);
         const { selection, selected } = await withClient(input, async (client) => {
           const selection = await listSelectedFiles(client, input.connection, patterns, {

@@ -79,7 +79,7 @@ async function readRows({ request, write, counts, progress, reject, warnings }: 
   let encodeRow: RowEncoder | null = null;
   let columnCount = 0;
   // One row of values, reused: the encoder fills it and the writer copies it into its batch.
-  const values: RowValue[] = new Array(ROW_WIDTH[request.type]).fill(null);
+  const values = new Array<RowValue>(ROW_WIDTH[request.type]).fill(null);
   const options = {
     delimiter: request.mapping.delimiter,
     encoding: request.mapping.encoding,

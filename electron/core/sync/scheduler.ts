@@ -1,25 +1,8 @@
-// The sync scheduler: decides when a sync runs and guarantees that only one runs at a time.
-//
-// Time is read only through the injected clock. Instead of one long timer (which drifts or is lost
-// across sleep), a short tick compares the wall clock with the due time, so a run that came due while
-// the machine slept or the app was closed happens once, on the first tick or checkNow() after it.
-//
-// Rules where the issue was silent:
-// - The next scheduled run is due `everyHours` after the LAST RUN'S START, whatever its trigger or
-//   outcome (failed, partial and thrown runs count too). With a schedule and no run ever, it is due now.
-// - The last start is the later of what this scheduler started and what the run log says, so runs from
-//   before a restart (or from the CLI on the same database) are counted.
-// - Scheduled runs happen only between start() and stop(). start() runs once if a run is due
-//   (trigger 'startup'); with the schedule off it never runs on its own.
-// - Paused: no scheduled runs. A manual syncNow() still runs: the user asked for it explicitly.
-//   A schedule or mapping change while paused is remembered and runs once on resume.
-// - A schedule or mapping change while a sync runs queues one follow-up run after it (the running
-//   sync read the old settings); several changes during one run still queue only one.
-// - setSchedule() with the current value does nothing; setSchedule(null) turns scheduled runs off
-//   without running.
-// - After stop(), nothing new starts; stop() resolves when the running sync (if any) has finished.
-// - holdScheduledRuns(reason): no scheduled or startup runs (expired credentials: each would fail the
-//   same way) until releaseScheduledRuns(); manual and settings runs still go.
+// The sync scheduler: when a sync runs, and never two at once. A short tick compares the injected
+// clock with the due time (one long timer drifts or is lost across sleep), so a run that came due while
+// asleep or closed happens once. Its rules for when a run is due: docs/configuration.md.
+// holdScheduledRuns(reason): no scheduled or startup runs (expired credentials: each would fail the
+// same way) until releaseScheduledRuns(); manual and settings runs still go.
 import type {
   RunCounts,
   RunOutcome,
@@ -235,7 +218,7 @@ export class SyncScheduler {
   }
 
   private lastRunStart(): number | null {
-    let fromRunLog: number | null = null;
+    let fromRunLog: number | null;
     // Called from the tick: a database hiccup must not crash the process; what we started ourselves still counts.
     try {
       fromRunLog = this.getLastRunStart();
@@ -277,7 +260,8 @@ export class SyncScheduler {
     this.running = null;
     this.events.emit('run-finished', report);
     this.emitState();
-    // A queued settings run, or a scheduled run that came due during a long run, starts now rather than at the next tick.
+    // A queued settings run, or a scheduled run that came due during a long run, starts now rather than at the next
+    // tick.
     this.runIfDue('schedule');
   }
 

@@ -168,21 +168,6 @@ export class SyncWorker {
   }
 }
 
-export interface RunSyncInWorkerRequest extends WorkerSyncRequest, WorkerRunOptions {}
-
-/** Runs one sync on a worker thread of its own, which ends with the run. */
-export async function runSyncInWorker(
-  request: RunSyncInWorkerRequest,
-  options: SyncWorkerOptions = {},
-): Promise<SyncReport> {
-  const worker = new SyncWorker(options);
-  try {
-    return await worker.run(request, request);
-  } finally {
-    await worker.close();
-  }
-}
-
 /** sync-worker.ts when running from TypeScript sources (tsx, vitest), sync-worker.cjs in a build. */
 function defaultWorkerUrl(): URL {
   return workerEntryUrl('sync-worker', import.meta.url);

@@ -3,6 +3,7 @@
 // by path and creates its own S3 client.
 import type { SyncConfig } from '../../shared/config';
 import type { SyncProgress, SyncReport } from '../../shared/domain';
+import { DatabaseError } from '../db/database-error';
 
 /** What a sync needs, as data that can be posted to a worker. */
 export interface WorkerSyncRequest {
@@ -17,9 +18,12 @@ export interface WorkerSyncRequest {
   full?: boolean;
 }
 
-/** An error thrown in the worker, as plain data (class instances do not survive postMessage). */
+/**
+ * An error thrown in the worker, as plain data (class instances do not survive postMessage). Its kind
+ * is decided in the worker, where the class is known, and the host rebuilds that class from it.
+ */
 export interface WorkerError {
-  name: string;
+  kind: 'database' | 'unexpected';
   message: string;
   code?: string;
   stack?: string;
@@ -45,9 +49,9 @@ export type WorkerToHost =
 export const WORKER_PROGRESS_INTERVAL_MS = 100;
 
 export function toWorkerError(error: unknown): WorkerError {
-  const e = error as { name?: unknown; message?: unknown; code?: unknown; stack?: unknown };
+  const e = error as { message?: unknown; code?: unknown; stack?: unknown };
   return {
-    name: typeof e?.name === 'string' ? e.name : 'Error',
+    kind: error instanceof DatabaseError ? 'database' : 'unexpected',
     message: typeof e?.message === 'string' ? e.message : String(error),
     ...(typeof e?.code === 'string' ? { code: e.code } : {}),
     ...(typeof e?.stack === 'string' ? { stack: e.stack } : {}),
@@ -55,8 +59,7 @@ export function toWorkerError(error: unknown): WorkerError {
 }
 
 export function fromWorkerError(error: WorkerError): Error {
-  const result = new Error(error.message);
-  result.name = error.name;
+  const result = error.kind === 'database' ? new DatabaseError(error.message) : new Error(error.message);
   if (error.code) (result as Error & { code?: string }).code = error.code;
   if (error.stack) result.stack = error.stack;
   return result;

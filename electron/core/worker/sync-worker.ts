@@ -12,8 +12,7 @@ import {
   type WorkerToHost,
 } from './sync-worker-protocol';
 
-if (!parentPort)
-  throw new Error('sync-worker.ts runs as a worker thread: start it with runSyncInWorker or SyncWorker.');
+if (!parentPort) throw new Error('sync-worker.ts runs as a worker thread: start it with SyncWorker.');
 const port = parentPort;
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -94,17 +93,17 @@ function throttleTrailing<T>(send: (value: T) => void, intervalMs: number) {
     send(value);
   };
   return {
-    flush() {
+    flush: () => {
       if (timer) clearTimeout(timer);
       flush();
     },
-    push(value: T) {
+    push: (value: T) => {
       pending = { value };
       const wait = last + intervalMs - Date.now();
       if (wait <= 0 && !timer) flush();
       else timer ??= setTimeout(flush, Math.max(wait, 0));
     },
-    cancel() {
+    cancel: () => {
       pending = null;
       if (timer) clearTimeout(timer);
       timer = null;

@@ -85,7 +85,7 @@ interface ShellProps {
   desktop: DesktopEventSource | undefined;
   overview: Overview;
   scheduler: SchedulerState;
-  refreshOverview(): Promise<Overview>;
+  refreshOverview: () => Promise<Overview>;
 }
 
 function Shell({ api, desktop, overview, scheduler, refreshOverview }: ShellProps) {
@@ -118,7 +118,9 @@ function Shell({ api, desktop, overview, scheduler, refreshOverview }: ShellProp
         setProgress(null);
         setLastFinished(report);
         const counts = report.counts;
-        const summary = `${formatNumber(counts.rows)} rows read, ${formatNumber(counts.created)} created, ${formatNumber(counts.updated)} updated, ${formatNumber(counts.rejected)} rejected`;
+        const summary =
+          `${formatNumber(counts.rows)} rows read, ${formatNumber(counts.created)} created, ` +
+          `${formatNumber(counts.updated)} updated, ${formatNumber(counts.rejected)} rejected`;
         const toLog = { label: 'See the Sync log', screen: 'log' } as const;
         if (report.status === 'succeeded') notify('success', `Sync finished: ${summary}.`);
         else if (report.status === 'partial') notify('warning', `Sync finished with failed files: ${summary}.`, toLog);

@@ -50,7 +50,9 @@ function SyncProgressView({ progress }: { progress: SyncProgress | null }) {
     label = `${type}${progress.key ?? ''}`;
     const fileShare = progress.size > 0 ? Math.min(1, progress.bytes / progress.size) : 0;
     fraction = progress.fileCount > 0 ? Math.min(1, (progress.fileIndex - 1 + fileShare) / progress.fileCount) : null;
-    detail = `File ${formatNumber(progress.fileIndex)} of ${formatNumber(progress.fileCount)} · ${formatNumber(progress.rows)} rows · ${formatBytes(progress.bytes)} of ${formatBytes(progress.size)}`;
+    detail =
+      `File ${formatNumber(progress.fileIndex)} of ${formatNumber(progress.fileCount)} · ` +
+      `${formatNumber(progress.rows)} rows · ${formatBytes(progress.bytes)} of ${formatBytes(progress.size)}`;
   }
   const percent = fraction === null ? undefined : Math.round(fraction * 100);
   return (

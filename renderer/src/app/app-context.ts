@@ -24,16 +24,16 @@ export interface Notice {
 export interface AppContextValue {
   api: S3SyncApi;
   overview: Overview;
-  refreshOverview(): Promise<Overview>;
+  refreshOverview: () => Promise<Overview>;
   scheduler: SchedulerState;
   progress: SyncProgress | null;
   /** The latest run that finished while the window was open; screens refresh when it changes. */
   lastFinished: RunReport | null;
-  syncNow(): Promise<void>;
-  navigate(screen: ScreenId): void;
+  syncNow: () => Promise<void>;
+  navigate: (screen: ScreenId) => void;
   /** A run the Sync log should open (the desktop app asks for one when its notification is clicked). */
   focusRun: { runId: number | null } | null;
-  notify(tone: Notice['tone'], text: string, link?: Notice['link']): void;
+  notify: (tone: Notice['tone'], text: string, link?: Notice['link']) => void;
   /** Unsaved Objects drafts by type, kept while the analyst visits other screens. */
   objectDrafts: Map<string, unknown>;
 }

@@ -179,7 +179,12 @@ export function ConnectionScreen() {
         </p>
       </div>
 
-      <form className="card form-card" onSubmit={onSave} noValidate aria-label="Connection settings">
+      <form
+        className="card form-card"
+        onSubmit={(event) => void onSave(event)}
+        noValidate
+        aria-label="Connection settings"
+      >
         <div className="form-grid">
           <TextField
             id="connection-bucket"

@@ -24,6 +24,15 @@ const SINGULAR: Record<DataTable, string> = {
   events: 'event',
 };
 
+/** What a search looks at besides the ID, for the search box's placeholder. */
+const SEARCHED_BESIDES_ID: Record<DataTable, string> = {
+  organizations: ' or name',
+  accounts: ' or name',
+  users: ', name or email',
+  nps_responses: ', user or feedback',
+  events: ', event or related ID',
+};
+
 function formatTotal(total: number, searching: boolean): string {
   return searching && total > COUNTED_MATCHES ? `more than ${formatNumber(COUNTED_MATCHES)}` : formatNumber(total);
 }
@@ -133,7 +142,7 @@ export function DataScreen() {
                 id="data-search"
                 type="search"
                 className="input"
-                placeholder={`Search ${DATA_LABELS[table].toLowerCase()} by ID${table === 'users' ? ', name or email' : table === 'events' ? ', event or related ID' : table === 'nps_responses' ? ', user or feedback' : ' or name'}`}
+                placeholder={`Search ${DATA_LABELS[table].toLowerCase()} by ID${SEARCHED_BESIDES_ID[table]}`}
                 value={search}
                 onChange={(e) => setSearch(e.target.value)}
               />
@@ -143,7 +152,8 @@ export function DataScreen() {
                 page.table === table &&
                 (total === 0
                   ? ''
-                  : `${formatNumber(offset + 1)}–${formatNumber(offset + rows.length)} of ${formatTotal(total, searching)}${searching ? ' matches' : ''}`)}
+                  : `${formatNumber(offset + 1)}–${formatNumber(offset + rows.length)} of ` +
+                    `${formatTotal(total, searching)}${searching ? ' matches' : ''}`)}
               {loading && <span className="muted"> · loading…</span>}
             </p>
           </div>

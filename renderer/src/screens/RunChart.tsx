@@ -29,7 +29,9 @@ export function RunChart({ points }: { points: RunChartPoint[] }) {
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * max);
   const totalRows = points.reduce((sum, p) => sum + p.rows, 0);
   const totalRejected = points.reduce((sum, p) => sum + p.rejected, 0);
-  const summary = `${points.length} runs from ${formatDateTime(first)} to ${formatDateTime(last)}: ${formatNumber(totalRows)} rows read, ${formatNumber(totalRejected)} rejected.`;
+  const summary =
+    `${points.length} runs from ${formatDateTime(first)} to ${formatDateTime(last)}: ` +
+    `${formatNumber(totalRows)} rows read, ${formatNumber(totalRejected)} rejected.`;
 
   return (
     <figure className="run-chart">
@@ -56,7 +58,10 @@ export function RunChart({ points }: { points: RunChartPoint[] }) {
           const rejectedTop = y(p.rows);
           return (
             <g key={p.runId}>
-              <title>{`Run ${p.runId}, ${formatDateTime(p.startedAt)}: ${formatNumber(synced)} rows synced, ${formatNumber(p.rejected)} rejected (${p.status})`}</title>
+              <title>
+                {`Run ${p.runId}, ${formatDateTime(p.startedAt)}: ` +
+                  `${formatNumber(synced)} rows synced, ${formatNumber(p.rejected)} rejected (${p.status})`}
+              </title>
               <rect
                 x={cx - barWidth / 2}
                 y={syncedTop}

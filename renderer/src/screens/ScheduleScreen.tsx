@@ -124,7 +124,7 @@ export function ScheduleScreen() {
         )}
       </div>
 
-      <form className="card" onSubmit={onSave}>
+      <form className="card" onSubmit={(event) => void onSave(event)}>
         <fieldset className="radio-group radio-cards">
           <legend>Sync automatically</legend>
           {CHOICES.map((c) => (

@@ -2,13 +2,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, type SyncConfig } from '../../electron/shared/config';
+import { ConfigError, type SyncConfig } from '../../../electron/shared/config';
 import {
   CURRENT_SCHEMA_VERSION,
   describeConfigChange,
   SettingsStore,
   type ConfigChange,
-} from '../../electron/core/config/settings-store';
+} from '../../../electron/core/config/settings-store';
 
 const validConfig: SyncConfig = {
   connection: { bucket: 'acme-exports', prefix: 'vitally/', region: 'eu-west-1', accessKeyId: 'AKIAEXAMPLE' },

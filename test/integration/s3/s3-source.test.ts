@@ -6,9 +6,9 @@ import {
   createS3Client,
   listSelectedFiles,
   type Selection,
-} from '../../electron/core/s3/s3-source';
-import { createWorkspace, makeConfig, type Workspace } from '../support/fixtures';
-import { describeOnEachS3Server } from '../support/s3-servers';
+} from '../../../electron/core/s3/s3-source';
+import { createWorkspace, makeConfig, type Workspace } from '../../support/fixtures';
+import { describeOnEachS3Server } from '../../support/s3-servers';
 
 describeOnEachS3Server('listing', (kind) => {
   let ws: Workspace;

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DatabaseQueries, MAX_COUNTED_MATCHES } from '../../electron/core/db/data-queries';
-import { openDatabase } from '../../electron/core/db/sqlite-database';
+import { DatabaseQueries, MAX_COUNTED_MATCHES } from '../../../electron/core/db/data-queries';
+import { openDatabase } from '../../../electron/core/db/sqlite-database';
 
 let dir: string;
 let queries: DatabaseQueries;

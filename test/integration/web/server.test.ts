@@ -5,8 +5,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InMemorySecretStore } from '../../electron/core/config/secret-store';
-import { startWebServer, type WebServer } from '../../electron/web/server';
+import { InMemorySecretStore } from '../../support/in-memory-secret-store';
+import { startWebServer, type WebServer } from '../../../electron/web/server';
 
 let web: WebServer;
 let dataDir: string;

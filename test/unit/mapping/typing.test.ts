@@ -7,7 +7,7 @@ import {
   stringJson,
   traitValueJson,
   typeTraitValue,
-} from '../../electron/core/mapping/typing';
+} from '../../../electron/core/mapping/typing';
 
 describe('typeTraitValue', () => {
   it('treats an empty cell as "not set" (undefined), so an update keeps the stored value', () => {

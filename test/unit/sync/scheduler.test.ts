@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SyncScheduler, type SchedulerClock, type SyncSchedulerOptions } from '../../electron/core/sync/scheduler';
-import type { RunOutcome, RunReport, ScheduleHours, SchedulerState, SyncTrigger } from '../../electron/shared/domain';
+import { SyncScheduler, type SchedulerClock, type SyncSchedulerOptions } from '../../../electron/core/sync/scheduler';
+import type {
+  RunOutcome,
+  RunReport,
+  ScheduleHours,
+  SchedulerState,
+  SyncTrigger,
+} from '../../../electron/shared/domain';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

@@ -1,15 +1,15 @@
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runCredentialsCommand, type CredentialsCommandIo } from '../../electron/cli/credentials-command';
+import { runCredentialsCommand, type CredentialsCommandIo } from '../../../electron/cli/credentials-command';
+import { InMemorySecretStore } from '../../support/in-memory-secret-store';
 import {
-  InMemorySecretStore,
   KeychainUnavailableError,
   KeytarSecretStore,
   MissingSecretError,
   resolveSecret,
   type KeytarApi,
   type SecretStore,
-} from '../../electron/core/config/secret-store';
+} from '../../../electron/core/config/secret-store';
 
 const ACCESS_KEY_ID = 'AKIAUNITTEST0000';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYUNITTEST';
@@ -212,7 +212,9 @@ describe('runCredentialsCommand with piped standard input', () => {
 
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toBe(
-      `No secret access key is stored for ${ACCESS_KEY_ID}. Store one with: npm run cli -- credentials set --access-key-id ${ACCESS_KEY_ID} (it reads the secret from standard input), or set AWS_SECRET_ACCESS_KEY.\n`,
+      `No secret access key is stored for ${ACCESS_KEY_ID}. Store one with: npm run cli -- ` +
+        `credentials set --access-key-id ${ACCESS_KEY_ID} (it reads the secret from standard ` +
+        `input), or set AWS_SECRET_ACCESS_KEY.\n`,
     );
   });
 

@@ -4,9 +4,10 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SyncProgress } from '../../electron/shared/domain';
-import { runSyncInWorker, SyncWorker } from '../../electron/core/worker/sync-worker-client';
-import { createWorkspace, LOCAL_S3_SECRET, makeConfig, type Workspace } from '../support/fixtures';
+import type { SyncProgress } from '../../../electron/shared/domain';
+import { SyncWorker } from '../../../electron/core/worker/sync-worker-client';
+import { runSyncInWorker } from '../../support/run-sync-in-worker';
+import { createWorkspace, LOCAL_S3_SECRET, makeConfig, type Workspace } from '../../support/fixtures';
 
 let ws: Workspace;
 beforeEach(async () => {

@@ -4,17 +4,17 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RunReport } from '../../electron/shared/contract';
-import { createAppApi, type AppApi } from '../../electron/core/service/app-api';
-import { InMemorySecretStore } from '../../electron/core/config/secret-store';
-import { SyncService } from '../../electron/core/service/sync-service';
+import type { RunReport } from '../../../electron/shared/contract';
+import { createAppApi, type AppApi } from '../../../electron/core/service/app-api';
+import { InMemorySecretStore } from '../../support/in-memory-secret-store';
+import { SyncService } from '../../../electron/core/service/sync-service';
 import {
   LOCAL_S3_ACCESS_KEY_ID,
   LOCAL_S3_SECRET,
   startLocalS3Server,
   type LocalS3Server,
-} from '../../scripts/local-s3-server';
-import { makeConfig, PREFIX } from '../support/fixtures';
+} from '../../../scripts/local-s3-server';
+import { makeConfig, PREFIX } from '../../support/fixtures';
 
 let server: LocalS3Server;
 let dataDir: string;

@@ -5,9 +5,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli-process';
-import { startSlowProxy, type SlowProxy } from '../support/slow-proxy';
-import { createWorkspace, eventsCsv, LOCAL_S3_SECRET, makeConfig, type Workspace } from '../support/fixtures';
+import { runCli } from '../../support/cli-process';
+import { startSlowProxy, type SlowProxy } from '../../support/slow-proxy';
+import { createWorkspace, eventsCsv, LOCAL_S3_SECRET, makeConfig, type Workspace } from '../../support/fixtures';
 
 /**
  * Sends the signal in the middle of the last file (the big events file): its download is slowed on

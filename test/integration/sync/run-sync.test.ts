@@ -2,9 +2,9 @@
 // checked with SQL the way an analyst would look at the result.
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createS3Client } from '../../electron/core/s3/s3-source';
-import { makeConfig, createWorkspace, type Workspace } from '../support/fixtures';
-import { describeOnEachS3Server } from '../support/s3-servers';
+import { createS3Client } from '../../../electron/core/s3/s3-source';
+import { makeConfig, createWorkspace, type Workspace } from '../../support/fixtures';
+import { describeOnEachS3Server } from '../../support/s3-servers';
 
 describeOnEachS3Server('the engine', (kind) => {
   let ws: Workspace;

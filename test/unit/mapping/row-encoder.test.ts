@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseConfig, type ObjectMapping, type ObjectType } from '../../electron/shared/config';
+import { parseConfig, type ObjectMapping, type ObjectType } from '../../../electron/shared/config';
+import { HeaderError, type TraitsJson } from '../../../electron/core/mapping/row-encoder';
 import {
   buildTraitsJson,
   createRowMapper,
-  HeaderError,
   type AccountRecord,
   type EventRecord,
   type MapResult,
@@ -12,10 +12,9 @@ import {
   type NpsRecord,
   type OrganizationRecord,
   type RowMapper,
-  type TraitsJson,
   type UserRecord,
-} from '../../electron/core/mapping/row-encoder';
-import { typeTraitValue } from '../../electron/core/mapping/typing';
+} from '../../support/row-mapper';
+import { typeTraitValue } from '../../../electron/core/mapping/typing';
 
 /** A mapping as the app would hold it: built through parseConfig, so defaults and trimming apply. */
 function mappingFor(type: ObjectType, fields: Record<string, unknown>): ObjectMapping {

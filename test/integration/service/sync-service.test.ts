@@ -5,17 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RunReport } from '../../electron/shared/domain';
-import { InMemorySecretStore } from '../../electron/core/config/secret-store';
-import { DATABASE_FILE_NAME, SyncService } from '../../electron/core/service/sync-service';
-import { openDatabase } from '../../electron/core/db/sqlite-database';
+import type { RunReport } from '../../../electron/shared/domain';
+import { InMemorySecretStore } from '../../support/in-memory-secret-store';
+import { DATABASE_FILE_NAME, SyncService } from '../../../electron/core/service/sync-service';
+import { openDatabase } from '../../../electron/core/db/sqlite-database';
 import {
   LOCAL_S3_ACCESS_KEY_ID,
   LOCAL_S3_SECRET,
   startLocalS3Server,
   type LocalS3Server,
-} from '../../scripts/local-s3-server';
-import { makeConfig, PREFIX } from '../support/fixtures';
+} from '../../../scripts/local-s3-server';
+import { makeConfig, PREFIX } from '../../support/fixtures';
 
 let server: LocalS3Server;
 let dataDir: string;

@@ -4,10 +4,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../electron/shared/config';
-import { createS3Client, testConnection } from '../../electron/core/s3/s3-source';
-import { startCephGateway, type CephGateway } from '../support/ceph-rgw';
-import { bucketOnGateway, type TestS3Server } from '../support/s3-servers';
+import { parseConfig } from '../../../electron/shared/config';
+import { createS3Client, testConnection } from '../../../electron/core/s3/s3-source';
+import { startCephGateway, type CephGateway } from '../../support/ceph-rgw';
+import { bucketOnGateway, type TestS3Server } from '../../support/s3-servers';
 
 interface CannedResponse {
   status: number;
