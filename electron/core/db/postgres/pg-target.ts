@@ -19,8 +19,8 @@ import {
   markMissingFilesPg,
   previousFileStatePg,
   recordFileSql,
-  type RunRow,
 } from './pg-run-log';
+import type { RunRow } from '../run-history';
 
 export interface PostgresTargetOptions {
   env?: Readonly<Record<string, string | undefined>>;
@@ -213,4 +213,3 @@ function isBroken(client: pg.Client): boolean {
   const c = client as unknown as { _ending?: boolean; _connectionError?: boolean; _queryable?: boolean };
   return Boolean(c._ending || c._connectionError || c._queryable === false);
 }
-
