@@ -227,8 +227,15 @@ async function watchCommand(args: string[], io: CliIo, store: SecretStore, signa
     getLastRunStart: () => lastStart,
     runSync: async (trigger) => {
       const { secret } = await resolveSecret(config.connection.accessKeyId, { env: io.env, store });
-      lastStart = Date.now();
-      return runSync({ config, secretAccessKey: secret, target: opened.target, trigger, signal: stopRun.signal });
+      const report = await runSync({
+        config,
+        secretAccessKey: secret,
+        target: opened.target,
+        trigger,
+        signal: stopRun.signal,
+      });
+      lastStart = Date.parse(report.startedAt); // as the run log has it
+      return report;
     },
   });
   const log = (line: string, fields: Record<string, unknown>) =>

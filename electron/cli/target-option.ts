@@ -68,7 +68,7 @@ export async function openCliTarget(
   }
   if (!flags.db) {
     throw new TargetFlagError(
-      'Missing --db FILE (a SQLite database on this computer) or --target postgres://user@host:port/db.',
+      'Missing --db FILE. Give a SQLite database file on this computer, or --target postgres://user@host:port/db.',
     );
   }
   const dbPath = resolve(flags.db);
