@@ -171,3 +171,24 @@ describe('a sync into PostgreSQL', () => {
     expect(await ws.psql(`SELECT external_id FROM @schema.organizations`)).toEqual([{ external_id: 'o1' }]);
   });
 });
+
+describe('runs on a shared database', () => {
+  it('marks a run interrupted once its heartbeat is stale (it may have run on another host), and leaves a live one alone', async () => {
+    await ws.put('orgs/o.csv', 'org_id,org_name\no1,Acme\n');
+    await ws.sync(makeConfig(ws.s3)); // creates the schema
+    // Two runs of another source on another host: one beat a minute ago, one just now.
+    await pg.psqlRaw(
+      `INSERT INTO ${ws.schema}.sync_runs (trigger, status, started_at, pid, host, source, heartbeat_at) VALUES
+         ('schedule', 'running', now() - interval '2 hours', 4242, 'server-a', 'other/source', now() - interval '1 minute'),
+         ('schedule', 'running', now() - interval '1 minute', 4343, 'server-b', 'other/source2', now())`,
+    );
+    const report = await ws.sync(makeConfig(ws.s3));
+    expect(report.status).toBe('succeeded');
+    expect(await ws.psql(`SELECT host, status FROM @schema.sync_runs ORDER BY id`)).toEqual([
+      { host: expect.any(String), status: 'succeeded' },
+      { host: 'server-a', status: 'interrupted' },
+      { host: 'server-b', status: 'running' },
+      { host: expect.any(String), status: 'succeeded' },
+    ]);
+  });
+});
