@@ -29,6 +29,9 @@ function copyValue(value: RowValue): string {
   return NEEDS_ESCAPE.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]!) : value;
 }
 
+/** S3_CSV_SYNC_TIMINGS=1 prints where a file's time went (the PostgreSQL benchmark reads it). */
+const TIMINGS = process.env.S3_CSV_SYNC_TIMINGS === '1';
+
 /** Text gathered before one write to the COPY stream: few, large writes. */
 const COPY_CHUNK_CHARS = 256 * 1024;
 
@@ -43,6 +46,7 @@ export async function beginPostgresFile(
   await client.query('BEGIN');
   await client.query(createStageSql(columns));
   const copy = client.query(copyFrom(copyStageSql(columns)));
+  const began = performance.now();
   let failure: Error | null = null;
   let waiting: { resolve: () => void; reject: (e: Error) => void } | null = null;
   copy.on('error', (error: Error) => {
@@ -88,6 +92,7 @@ export async function beginPostgresFile(
       copy.end(pending);
       pending = '';
       await copied;
+      const copiedAt = performance.now();
       const params = [stamp.syncedAt, stamp.runId, stamp.key];
       let created = 0;
       let updated = 0;
@@ -98,7 +103,12 @@ export async function beginPostgresFile(
         const repeats = await client.query<{ repeats: boolean }>(
           `SELECT EXISTS (SELECT 1 FROM ${STAGE} GROUP BY id HAVING count(*) > 1) AS repeats`,
         );
+        const checkedAt = performance.now();
         const { rows } = await client.query(mergeSql(type, mapping, repeats.rows[0]!.repeats), params);
+        if (TIMINGS)
+          process.stderr.write(
+            `timings: analyze+repeats ${Math.round(checkedAt - copiedAt)} ms, merge ${Math.round(performance.now() - checkedAt)} ms\n`,
+          );
         if ('mode' in mapping && mapping.mode === 'update_only') {
           updated = Number(rows[0].updated);
           skipped = written - updated;
@@ -118,6 +128,12 @@ export async function beginPostgresFile(
           const n = Number(rows[0]!.n);
           if (n > 0) warnings.push(`${check.describe(n, rows[0]!.example ?? '')}; stored as given.`);
         }
+      }
+      if (TIMINGS) {
+        const done = performance.now();
+        process.stderr.write(
+          `timings: read+COPY ${Math.round(copiedAt - began)} ms, merge+references ${Math.round(done - copiedAt)} ms\n`,
+        );
       }
       return { created, updated, skipped, warnings };
     },
