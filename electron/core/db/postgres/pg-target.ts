@@ -88,6 +88,9 @@ export async function openPostgresTarget(
     await writer?.end().catch(() => {});
     writer = null;
     writer = await connect('writer');
+    // The staging table is temporary: its pages live in this session's temp buffers (8 MB by
+    // default), and a big file's stage spilled to disk page by page without more.
+    await writer.query(`SET temp_buffers = '128MB'`);
     return writer;
   };
   const sessionClient = async (): Promise<pg.Client> => {
