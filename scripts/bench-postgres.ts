@@ -125,10 +125,14 @@ function runSync(configPath: string, url: string, schema: string) {
       let stdout = '';
       let stderr = '';
       let peakKb = 0;
+      let cpuTicks = 0;
       const sample = setInterval(() => {
         try {
           const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
           if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
+          // utime + stime (fields 14 and 15 of /proc/PID/stat), in clock ticks of 10 ms.
+          const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+          cpuTicks = Number(fields[11]) + Number(fields[12]);
         } catch {
           // exited
         }
@@ -142,7 +146,12 @@ function runSync(configPath: string, url: string, schema: string) {
           .split('\n')
           .filter((l) => l.startsWith('timings:'))
           .join(' ');
-        resolvePromise({ stdout, stderr, timings: timings.replace(/timings: /g, ''), peakRssMb: peakKb / 1024 });
+        resolvePromise({
+          stdout,
+          stderr,
+          timings: `${timings.replace(/timings: /g, '')}; CLI process CPU ${fmt(cpuTicks * 10)} ms`,
+          peakRssMb: peakKb / 1024,
+        });
       });
     },
   );
