@@ -82,7 +82,9 @@ export async function runCredentialsCommand(
   const accessKeyId = values.postgres
     ? postgresKeychainAccount(loginOf(values.postgres.trim()))
     : values['access-key-id']?.trim();
-  if (!accessKeyId) return usageError('Missing --access-key-id <ID> (or --postgres postgres://user@host/db).');
+  if (!accessKeyId) {
+    return usageError('Missing --access-key-id <ID>. (For a PostgreSQL password: --postgres postgres://user@host/db.)');
+  }
 
   try {
     switch (command) {

@@ -61,7 +61,7 @@ describe('connection problems, in plain words', () => {
     });
     expect(fromPgpass.stderr).toBe('');
     expect(JSON.parse(fromPgpass.stdout).status).toBe('succeeded');
-  });
+  }, 120_000);
 
   it('says the database does not exist', async () => {
     const result = await runCli(

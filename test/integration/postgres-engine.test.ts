@@ -3,7 +3,16 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeConfig } from '../support/fixtures';
 import { createPostgresWorkspace, type PostgresWorkspace } from '../support/postgres-workspace';
-import { startLocalPostgresServer, type LocalPostgresServer } from '../../scripts/local-postgres-server';
+import {
+  startLocalPostgresServer,
+  SYNC_PASSWORD,
+  SYNC_USER,
+  SYNC_DATABASE,
+  type LocalPostgresServer,
+} from '../../scripts/local-postgres-server';
+import { InMemorySecretStore } from '../../electron/core/config/secret-store';
+import { postgresKeychainAccount } from '../../electron/core/config/postgres-password';
+import { openPostgresTarget } from '../../electron/core/db/postgres/pg-target';
 
 let pg: LocalPostgresServer;
 let ws: PostgresWorkspace;
@@ -190,5 +199,25 @@ describe('runs on a shared database', () => {
       { host: 'server-b', status: 'running' },
       { host: expect.any(String), status: 'succeeded' },
     ]);
+  });
+});
+
+describe('the password from the keychain', () => {
+  it('is used when no environment variable gives one, under the login it opens', async () => {
+    const store = new InMemorySecretStore();
+    await store.set(
+      postgresKeychainAccount({ host: '127.0.0.1', port: pg.port, database: SYNC_DATABASE, user: SYNC_USER }),
+      SYNC_PASSWORD,
+    );
+    const target = await openPostgresTarget(
+      { kind: 'postgres', url: pg.url, schema: ws.schema },
+      { env: { PGPASSFILE: '/nonexistent' }, store },
+    );
+    try {
+      expect(target.settings.passwordSource).toBe('keychain');
+    } finally {
+      await target.close();
+    }
+    expect(await ws.psql(`SELECT version FROM @schema.schema_migrations`)).toEqual([{ version: 1 }]);
   });
 });

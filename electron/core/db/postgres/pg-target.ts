@@ -81,6 +81,13 @@ export async function openPostgresTarget(
   let writer: pg.Client | null = null;
   let run: { id: number; lockKey: string; timer: NodeJS.Timeout } | null = null;
   let lockLost: string | null = null;
+  /** The lock connection is shared by the heartbeat timer and the run: one statement at a time on it. */
+  let sessionTurn: Promise<unknown> = Promise.resolve();
+  const onSession = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = sessionTurn.then(work, work);
+    sessionTurn = next.catch(() => {});
+    return next;
+  };
 
   /** The writing connection, connected again after the server dropped it (a restart, a cut connection). */
   const write = async (): Promise<pg.Client> => {
@@ -153,7 +160,7 @@ export async function openPostgresTarget(
           [trigger, startedAt, process.pid, hostname(), source],
         );
         const id = Number(rows[0]!.id);
-        const timer = setInterval(() => void beat(), heartbeatMs);
+        const timer = setInterval(() => void onSession(beat), heartbeatMs);
         timer.unref();
         run = { id, lockKey, timer };
         return id;
@@ -169,9 +176,11 @@ export async function openPostgresTarget(
       try {
         await finishRunPg(await write(), report);
       } finally {
-        if (current && session && !isBroken(session)) {
-          await session.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [current.lockKey]).catch(() => {});
-        }
+        await onSession(async () => {
+          if (current && session && !isBroken(session)) {
+            await session.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [current.lockKey]);
+          }
+        }).catch(() => {});
       }
     },
     async recordFile(runId, file) {
@@ -191,6 +200,7 @@ export async function openPostgresTarget(
     async close() {
       if (run) clearInterval(run.timer);
       run = null;
+      await sessionTurn;
       await Promise.all([writer?.end().catch(() => {}), session?.end().catch(() => {})]);
       writer = session = null;
     },
