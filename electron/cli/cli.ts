@@ -1,8 +1,6 @@
 // The command line: the same engine the app runs, for scripts, servers and a first look.
 // Exit codes: 0 success, 1 the run was partial or failed, 2 usage or configuration errors.
-import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { filePatternProblem } from '../core/s3/file-pattern';
 import { ConfigError, OBJECT_TYPES, type ObjectType, type SyncConfig } from '../shared/config';
@@ -23,18 +21,27 @@ import {
   resolveSecret,
   type SecretStore,
 } from '../core/config/secret-store';
-import { DatabaseError, openDatabase } from '../core/db/sqlite-database';
+import { DatabaseError } from '../core/db/sqlite-database';
 import { MissingSessionTokenError, resolveSignInSecrets, type SignInSecrets } from '../core/config/sign-in-secrets';
 import { describeIdentity } from '../core/s3/identity';
 import { withCliSignIn } from './sign-in-options';
+import type { SyncReport } from '../shared/domain';
+import { openCliTarget, TargetFlagError } from './target-option';
+import { PostgresTargetError } from '../core/db/postgres/pg-errors';
+import { readSecretFiles } from './secret-files';
 import { SyncScheduler } from '../core/sync/scheduler';
-import { lastRunStart } from '../core/db/run-log';
 import { runSync } from '../core/sync/run-sync';
 import { AlertDispatcher, type AlertDispatcherOptions } from '../core/alerts/alert-dispatcher';
 import type { AlertDelivery } from '../core/db/alert-log';
 import type { SqliteDatabase } from '../core/db/sqlite-database';
 import { runCredentialsCommand } from './credentials-command';
-import { createProgressBar, formatPreview, formatRunLine, formatSyncReport } from './format';
+import { createProgressBar, formatPreview, formatRunLine, formatStatus, formatSyncReport } from './format';
+
+const TARGET_FLAGS = {
+  db: { type: 'string' },
+  target: { type: 'string' },
+  schema: { type: 'string' },
+} as const;
 
 export interface CliIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
@@ -54,6 +61,8 @@ export interface CliDeps {
 export const EXIT_OK = 0;
 export const EXIT_RUN_FAILED = 1;
 export const EXIT_USAGE = 2;
+/** The PostgreSQL target cannot be reached or refuses us (down, wrong password, no permission): a supervisor may retry. */
+export const EXIT_TARGET_UNAVAILABLE = 3;
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -66,23 +75,30 @@ const USAGE = `Usage: npm run cli -- <command> [options]
 
 Commands:
   sync --config FILE --db FILE [--full] [--json]   Sync the bucket into the SQLite database once
+  sync --config FILE --target postgres://USER@HOST:PORT/DB [--schema NAME] ...   ... or into PostgreSQL
   preview --config FILE --type TYPE [--json]       List the files a sync would read for one object type
-  watch --config FILE --db FILE                    Sync on the configured schedule until Ctrl-C or SIGTERM
+  watch --config FILE --db FILE|--target URL [--log json]   Sync on the schedule until Ctrl-C or SIGTERM
+  status [--config FILE] --db FILE|--target URL [--runs N] [--json]   The last runs and the next one
   test-connection --config FILE                    Check that the bucket and prefix can be listed
   credentials set|status|delete --access-key-id ID Manage the secret access key in the OS keychain
 
 Every command but credentials also takes --profile NAME: sign in with that profile of ~/.aws/config.
 
 TYPE is one of: ${OBJECT_TYPES.join(', ')}.
-The secret access key comes from AWS_SECRET_ACCESS_KEY, else from the OS keychain. AWS_ACCESS_KEY_ID with
-AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) replace the configured key; see docs/credentials.md.
+The secret access key comes from AWS_SECRET_ACCESS_KEY (or the file AWS_SECRET_ACCESS_KEY_FILE names), else from
+the OS keychain. AWS_ACCESS_KEY_ID with AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) replace the configured key;
+see docs/credentials.md.
+The PostgreSQL password: PGPASSWORD, PGPASSWORD_FILE, the OS keychain (credentials set --postgres URL), or ~/.pgpass.
 Alerts (the configuration's "alerts"): the SMTP password from S3_CSV_SYNC_SMTP_PASSWORD(_FILE), the
-webhook URL from S3_CSV_SYNC_WEBHOOK_URL(_FILE), else the OS keychain.`;
+webhook URL from S3_CSV_SYNC_WEBHOOK_URL(_FILE), else the OS keychain (SQLite targets; see docs/alerts.md).
+Exit codes: 0 success, 1 the run failed or was partial, 2 usage or configuration error, 3 the PostgreSQL
+target cannot be reached or refused us.`;
 
 export async function runCli(argv: string[], io: CliIo, deps: CliDeps = {}): Promise<number> {
   const [command, ...rest] = argv;
   const store = deps.secretStore ?? new KeytarSecretStore();
   try {
+    io = { ...io, env: await readSecretFiles(io.env) };
     switch (command) {
       case 'sync':
         return await syncCommand(rest, io, store, deps);
@@ -90,6 +106,8 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps = {}): Pro
         return await previewCommand(rest, io, store);
       case 'watch':
         return await watchCommand(rest, io, store, deps);
+      case 'status':
+        return await statusCommand(rest, io, store);
       case 'test-connection':
         return await testConnectionCommand(rest, io, store);
       case 'credentials':
@@ -109,7 +127,7 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps = {}): Pro
 }
 
 function reportError(error: unknown, io: CliIo): number {
-  if (error instanceof UsageError) {
+  if (error instanceof UsageError || error instanceof TargetFlagError) {
     io.stderr.write(`${error.message}\n\n${USAGE}\n`);
     return EXIT_USAGE;
   }
@@ -124,6 +142,10 @@ function reportError(error: unknown, io: CliIo): number {
   ) {
     io.stderr.write(`${error.message}\n`);
     return EXIT_USAGE;
+  }
+  if (error instanceof PostgresTargetError) {
+    io.stderr.write(`${error.message}\n`);
+    return EXIT_TARGET_UNAVAILABLE;
   }
   if (error instanceof S3AccessError || error instanceof DatabaseError) {
     io.stderr.write(`${error.message}\n`);
@@ -199,24 +221,21 @@ async function syncCommand(args: string[], io: CliIo, store: SecretStore, deps: 
   const { signal } = deps;
   const values = parse(args, {
     config: { type: 'string' },
-    db: { type: 'string' },
+    ...TARGET_FLAGS,
     full: { type: 'boolean' },
     json: { type: 'boolean' },
     profile: { type: 'string' },
   });
   const configPath = required(values.config, '--config FILE');
-  const dbPath = resolve(required(values.db, '--db FILE'));
   const { config, secrets } = await loadConfigAndSecrets(configPath, values.profile, io, store);
-  mkdirSync(dirname(dbPath), { recursive: true });
-  const db = openDatabase(dbPath);
+  const opened = await openCliTarget(values, config, { env: io.env, store });
   const json = Boolean(values.json);
   const bar = !json && io.stderr.isTTY ? createProgressBar(io.stderr) : null;
   try {
     const report = await runSync({
       config,
       ...secrets,
-      db,
-      dbPath,
+      target: opened.target,
       trigger: 'cli',
       full: Boolean(values.full),
       signal,
@@ -224,27 +243,29 @@ async function syncCommand(args: string[], io: CliIo, store: SecretStore, deps: 
     });
     bar?.clear();
     // The run is recorded; a delivery that fails is recorded too, and never changes the exit code.
-    const alerts = await cliAlerts(config, db, dbPath, io, store, deps).afterRun(report);
+    const alerts = opened.db
+      ? await cliAlerts(config, opened.db, opened.dbPath!, io, store, deps).afterRun(report)
+      : [];
     io.stdout.write(
-      json ? `${JSON.stringify({ ...toJsonReport(report), alerts })}\n` : formatSyncReport(report, dbPath),
+      json ? `${JSON.stringify({ ...toJsonReport(report), alerts })}\n` : formatSyncReport(report, opened.target.label),
     );
     if (!json) for (const delivery of alerts) io.stderr.write(`${alertLine(delivery)}\n`);
     return report.status === 'succeeded' ? EXIT_OK : EXIT_RUN_FAILED;
   } finally {
     bar?.clear();
-    db.close();
+    await opened.close();
   }
 }
 
 /** The documented JSON report: run, status, files and the over-cap counts. */
-function toJsonReport(report: Awaited<ReturnType<typeof runSync>>) {
+function toJsonReport(report: SyncReport, withFiles = true) {
   return {
     runId: report.runId,
     status: report.status,
     ...(report.error ? { error: report.error } : {}),
     startedAt: report.startedAt,
     finishedAt: report.finishedAt,
-    files: report.files,
+    ...(withFiles ? { files: report.files } : { files: report.files.length }),
     overCap: report.overCap,
     counts: report.counts,
   };
@@ -253,9 +274,17 @@ function toJsonReport(report: Awaited<ReturnType<typeof runSync>>) {
 /** Runs the schedule in the foreground for people who sync from a server; logs one line per run. */
 async function watchCommand(args: string[], io: CliIo, store: SecretStore, deps: CliDeps): Promise<number> {
   const { signal } = deps;
-  const values = parse(args, { config: { type: 'string' }, db: { type: 'string' }, profile: { type: 'string' } });
+  const values = parse(args, {
+    config: { type: 'string' },
+    ...TARGET_FLAGS,
+    log: { type: 'string' },
+    profile: { type: 'string' },
+  });
   const configPath = required(values.config, '--config FILE');
-  const dbPath = resolve(required(values.db, '--db FILE'));
+  if (values.log !== undefined && values.log !== 'json' && values.log !== 'text') {
+    throw new UsageError(`--log takes "text" (the default) or "json", not "${values.log}".`);
+  }
+  const jsonLog = values.log === 'json';
   // Fail now, not at the first run, when there is no secret to be found.
   const { config } = await loadConfigAndSecrets(configPath, values.profile, io, store);
   const everyHours = config.schedule.everyHours;
@@ -264,29 +293,61 @@ async function watchCommand(args: string[], io: CliIo, store: SecretStore, deps:
       `The schedule is off in ${configPath}: set schedule.everyHours to 6, 12 or 24 to watch, or use "sync" for one run.`,
     );
   }
-  mkdirSync(dirname(dbPath), { recursive: true });
-  const db = openDatabase(dbPath);
+  const opened = await openCliTarget(values, config, { env: io.env, store });
+  let lastStart = await opened.lastRunStart();
   const stopRun = new AbortController();
   const scheduler = new SyncScheduler({
     everyHours,
-    getLastRunStart: () => lastRunStart(db),
+    getLastRunStart: () => lastStart,
     runSync: async (trigger) => {
       const secrets = await resolveSignInSecrets(config.connection, { env: io.env, store });
-      return runSync({ config, ...secrets, db, dbPath, trigger, signal: stopRun.signal });
+      const report = await runSync({
+        config,
+        ...secrets,
+        target: opened.target,
+        trigger,
+        signal: stopRun.signal,
+      });
+      lastStart = Date.parse(report.startedAt); // as the run log has it
+      // Expired credentials fail every run the same way: one failure, then no more scheduled runs.
+      if (report.credentialsExpired) scheduler.holdScheduledRuns(report.error ?? 'The sign-in has expired.');
+      return report;
     },
   });
-  const log = (line: string) => io.stdout.write(`${new Date().toISOString()}  ${line}\n`);
-  const alerts = cliAlerts(config, db, dbPath, io, store, deps);
-  scheduler.on('run-started', ({ trigger }) => log(`sync started (${trigger})`));
-  scheduler.on('run-finished', (report) => {
+  const log = (line: string, fields: Record<string, unknown>) =>
+    io.stdout.write(
+      jsonLog
+        ? `${JSON.stringify({ time: new Date().toISOString(), ...fields })}\n`
+        : `${new Date().toISOString()}  ${line}\n`,
+    );
+  const nextAt = () => {
     const next = scheduler.getState().nextRunAt;
-    log(`${formatRunLine(report)}${next ? `; next sync at ${new Date(next).toISOString()}` : ''}`);
-    void alerts.afterRun(report).then((deliveries) => deliveries.forEach((d) => log(alertLine(d))));
+    return next ? new Date(next).toISOString() : null;
+  };
+  const alerts = opened.db ? cliAlerts(config, opened.db, opened.dbPath!, io, store, deps) : null;
+  if (!jsonLog) scheduler.on('run-started', ({ trigger }) => log(`sync started (${trigger})`, {}));
+  scheduler.on('run-finished', (report) => {
+    const next = nextAt();
+    log(`${formatRunLine(report)}${next ? `; next sync at ${next}` : ''}`, {
+      event: 'run',
+      ...(typeof report.runId === 'number' ? toJsonReport(report as SyncReport, false) : report),
+      nextRunAt: next,
+    });
+    void alerts
+      ?.afterRun(report)
+      .then((deliveries) => deliveries.forEach((d) => log(alertLine(d), { event: 'alert', ...d })));
   });
   const next = scheduler.getState().nextRunAt;
   log(
-    `watching bucket "${config.connection.bucket}" every ${everyHours} hours into ${dbPath}; Ctrl-C stops` +
+    `watching bucket "${config.connection.bucket}" every ${everyHours} hours into ${opened.target.label}; Ctrl-C stops` +
       (next && next > Date.now() ? `. Next sync at ${new Date(next).toISOString()}` : ''),
+    {
+      event: 'started',
+      bucket: config.connection.bucket,
+      target: opened.target.label,
+      everyHours,
+      nextRunAt: nextAt(),
+    },
   );
   scheduler.start();
   await new Promise<void>((resolveStop) => {
@@ -296,10 +357,40 @@ async function watchCommand(args: string[], io: CliIo, store: SecretStore, deps:
   // The file being imported is rolled back; the run is recorded as interrupted.
   stopRun.abort();
   await scheduler.stop();
-  await alerts.idle();
-  db.close();
-  log('stopped');
+  await alerts?.idle();
+  await opened.close();
+  log('stopped', { event: 'stopped' });
   return EXIT_OK;
+}
+
+/** The last runs of the target and when the schedule runs the next one. */
+async function statusCommand(args: string[], io: CliIo, store: SecretStore): Promise<number> {
+  const values = parse(args, {
+    config: { type: 'string' },
+    ...TARGET_FLAGS,
+    json: { type: 'boolean' },
+    runs: { type: 'string' },
+  });
+  const config = values.config ? await loadConfigFile(values.config) : null;
+  const limit = values.runs === undefined ? 5 : Number(values.runs);
+  if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--runs takes a whole number of runs, at least 1.');
+  const opened = await openCliTarget(values, config, { env: io.env, store });
+  try {
+    const runs = await opened.lastRuns(limit);
+    const everyHours = config?.schedule.everyHours ?? null;
+    const last = runs[0] ? Date.parse(runs[0].startedAt) : null;
+    const nextRunAt =
+      everyHours === null ? null : new Date(last === null ? Date.now() : last + everyHours * 3_600_000).toISOString();
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify({ target: opened.target.label, runs, nextRunAt })}\n`);
+    } else {
+      io.stdout.write(formatStatus(opened.target.label, runs, nextRunAt, config !== null));
+    }
+    const latest = runs[0];
+    return latest && latest.status !== 'succeeded' && latest.status !== 'running' ? EXIT_RUN_FAILED : EXIT_OK;
+  } finally {
+    await opened.close();
+  }
 }
 
 async function previewCommand(args: string[], io: CliIo, store: SecretStore): Promise<number> {

@@ -2,6 +2,8 @@
 // The secret is only ever read from standard input (never from arguments, which leak into shell history
 // and process listings) and never printed.
 import { parseArgs } from 'node:util';
+import { postgresKeychainAccount } from '../core/config/postgres-password';
+import { loginOf } from '../core/db/postgres/pg-connection';
 import { howToStoreSecret, KeychainUnavailableError, type SecretStore } from '../core/config/secret-store';
 
 export interface CredentialsCommandIo {
@@ -17,6 +19,8 @@ export const EXIT_USAGE = 2;
 export const EXIT_ABORTED = 130;
 
 const USAGE = `Usage: npm run cli -- credentials <command> --access-key-id <ID>
+
+       npm run cli -- credentials <command> --postgres postgres://user@host:port/db
 
 Commands:
   set      Store the secret access key for ID in the OS keychain.
@@ -47,7 +51,11 @@ export async function runCredentialsCommand(
     parsed = parseArgs({
       args,
       allowPositionals: true,
-      options: { 'access-key-id': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        'access-key-id': { type: 'string' },
+        postgres: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (error) {
     return usageError((error as Error).message);
@@ -71,8 +79,13 @@ export async function runCredentialsCommand(
     }
     return usageError('Unexpected argument (not shown, in case it is a secret) after the command.');
   }
-  const accessKeyId = values['access-key-id']?.trim();
-  if (!accessKeyId) return usageError('Missing --access-key-id <ID>.');
+  // A PostgreSQL password lives in the same keychain service, under the login it opens.
+  const accessKeyId = values.postgres
+    ? postgresKeychainAccount(loginOf(values.postgres.trim()))
+    : values['access-key-id']?.trim();
+  if (!accessKeyId) {
+    return usageError('Missing --access-key-id <ID>. (For a PostgreSQL password: --postgres postgres://user@host/db.)');
+  }
 
   try {
     switch (command) {

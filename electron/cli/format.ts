@@ -1,5 +1,6 @@
 // Readable CLI output: the run summary, the preview table and a progress bar for terminals.
 import type { RunReport, SyncProgress, SyncReport } from '../shared/domain';
+import type { RunRow } from '../core/db/run-history';
 
 const number = new Intl.NumberFormat('en-US');
 
@@ -114,4 +115,27 @@ export function formatRunLine(report: RunReport): string {
     `${run} ${report.status}: ${plural(c.files, 'file')}, ${plural(c.rows, 'row')} (${c.created} created, ${c.updated} updated, ` +
     `${c.skipped} skipped, ${c.rejected} rejected)${report.error ? `. ${report.error}` : ''}`
   );
+}
+
+/** `status`: the last runs, newest first, and when the schedule runs the next one. */
+export function formatStatus(target: string, runs: RunRow[], nextRunAt: string | null, knowsSchedule: boolean): string {
+  const lines = [`Target: ${target}`];
+  if (runs.length === 0) lines.push('No sync has run yet.');
+  for (const run of runs) {
+    const where = run.host ? ` on ${run.host} (pid ${run.pid})` : '';
+    const alive = run.status === 'running' && run.heartbeatAt ? `, last heartbeat ${run.heartbeatAt}` : '';
+    lines.push(
+      `  #${run.id} ${run.status} (${run.trigger}) started ${run.startedAt}${where}${alive}: ` +
+        `${plural(run.rows, 'row')}, ${run.created} created, ${run.updated} updated, ${run.rejected} rejected` +
+        (run.error ? `. ${run.error}` : ''),
+    );
+  }
+  lines.push(
+    knowsSchedule
+      ? nextRunAt
+        ? `Next sync: ${nextRunAt}`
+        : 'Next sync: none (the schedule is off)'
+      : 'Next sync: give --config FILE to see it',
+  );
+  return `${lines.join('\n')}\n`;
 }

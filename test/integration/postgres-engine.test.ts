@@ -3,7 +3,16 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeConfig } from '../support/fixtures';
 import { createPostgresWorkspace, type PostgresWorkspace } from '../support/postgres-workspace';
-import { startLocalPostgresServer, type LocalPostgresServer } from '../../scripts/local-postgres-server';
+import {
+  startLocalPostgresServer,
+  SYNC_PASSWORD,
+  SYNC_USER,
+  SYNC_DATABASE,
+  type LocalPostgresServer,
+} from '../../scripts/local-postgres-server';
+import { postgresKeychainAccount } from '../../electron/core/config/postgres-password';
+import { openPostgresTarget } from '../../electron/core/db/postgres/pg-target';
+import { InMemorySecretStore } from '../support/in-memory-secret-store';
 
 let pg: LocalPostgresServer;
 let ws: PostgresWorkspace;
@@ -169,5 +178,46 @@ describe('a sync into PostgreSQL', () => {
       { key: 'vitally/orgs/o.csv', stale: true },
     ]);
     expect(await ws.psql(`SELECT external_id FROM @schema.organizations`)).toEqual([{ external_id: 'o1' }]);
+  });
+});
+
+describe('runs on a shared database', () => {
+  it('marks a run interrupted once its heartbeat is stale (it may have run on another host), and leaves a live one alone', async () => {
+    await ws.put('orgs/o.csv', 'org_id,org_name\no1,Acme\n');
+    await ws.sync(makeConfig(ws.s3)); // creates the schema
+    // Two runs of another source on another host: one beat a minute ago, one just now.
+    await pg.psqlRaw(
+      `INSERT INTO ${ws.schema}.sync_runs (trigger, status, started_at, pid, host, source, heartbeat_at) VALUES
+         ('schedule', 'running', now() - interval '2 hours', 4242, 'server-a', 'other/source', now() - interval '1 minute'),
+         ('schedule', 'running', now() - interval '1 minute', 4343, 'server-b', 'other/source2', now())`,
+    );
+    const report = await ws.sync(makeConfig(ws.s3));
+    expect(report.status).toBe('succeeded');
+    expect(await ws.psql(`SELECT host, status FROM @schema.sync_runs ORDER BY id`)).toEqual([
+      { host: expect.any(String), status: 'succeeded' },
+      { host: 'server-a', status: 'interrupted' },
+      { host: 'server-b', status: 'running' },
+      { host: expect.any(String), status: 'succeeded' },
+    ]);
+  });
+});
+
+describe('the password from the keychain', () => {
+  it('is used when no environment variable gives one, under the login it opens', async () => {
+    const store = new InMemorySecretStore();
+    await store.set(
+      postgresKeychainAccount({ host: '127.0.0.1', port: pg.port, database: SYNC_DATABASE, user: SYNC_USER }),
+      SYNC_PASSWORD,
+    );
+    const target = await openPostgresTarget(
+      { kind: 'postgres', url: pg.url, schema: ws.schema },
+      { env: { PGPASSFILE: '/nonexistent' }, store },
+    );
+    try {
+      expect(target.settings.passwordSource).toBe('keychain');
+    } finally {
+      await target.close();
+    }
+    expect(await ws.psql(`SELECT version FROM @schema.schema_migrations`)).toEqual([{ version: 1 }]);
   });
 });

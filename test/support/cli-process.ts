@@ -93,3 +93,17 @@ export function queryOnce<T>(dbPath: string, sql: string): T[] {
 export function fileSize(path: string): number {
   return existsSync(path) ? statSync(path).size : 0;
 }
+
+/** Polls an async `check` every 50 ms until it resolves true (errors count as false); rejects after `timeoutMs`. */
+export async function waitUntilAsync(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {
+      // Not there yet.
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -28,7 +28,8 @@ let schemas = 0;
 export async function createPostgresWorkspace(pg: LocalPostgresServer): Promise<PostgresWorkspace> {
   const s3 = await startLocalS3Server('acme-exports');
   const schema = `t${process.pid}_${++schemas}`;
-  const env = { PGPASSWORD: SYNC_PASSWORD, S3_CSV_SYNC_HEARTBEAT_MS: '200' };
+  // Beats often (a killed run's neighbours see it soon); stale after 30 s, well past any pause of a loaded machine.
+  const env = { PGPASSWORD: SYNC_PASSWORD, S3_CSV_SYNC_HEARTBEAT_MS: '200', S3_CSV_SYNC_HEARTBEAT_STALE_MS: '30000' };
   const open: PostgresWorkspace['open'] = (options = {}) =>
     openPostgresTarget(
       { kind: 'postgres', url: pg.url, schema },

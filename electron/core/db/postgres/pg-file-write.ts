@@ -29,6 +29,9 @@ function copyValue(value: RowValue): string {
   return NEEDS_ESCAPE.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]!) : value;
 }
 
+/** S3_CSV_SYNC_TIMINGS=1 prints where a file's time went (the PostgreSQL benchmark reads it). */
+const TIMINGS = process.env.S3_CSV_SYNC_TIMINGS === '1';
+
 /** Text gathered before one write to the COPY stream: few, large writes. */
 const COPY_CHUNK_CHARS = 256 * 1024;
 
@@ -43,6 +46,7 @@ export async function beginPostgresFile(
   await client.query('BEGIN');
   await client.query(createStageSql(columns));
   const copy = client.query(copyFrom(copyStageSql(columns)));
+  const began = performance.now();
   let failure: Error | null = null;
   let waiting: { resolve: () => void; reject: (e: Error) => void } | null = null;
   copy.on('error', (error: Error) => {
@@ -88,29 +92,54 @@ export async function beginPostgresFile(
       copy.end(pending);
       pending = '';
       await copied;
+      const copiedAt = performance.now();
       const params = [stamp.syncedAt, stamp.runId, stamp.key];
+      let referencesFromStage = false;
+      /**
+       * An upsert first tries the staged rows as they are: ON CONFLICT refuses a key proposed twice in
+       * one statement (21000), and only then are the rows of each ID combined (a GROUP BY over the
+       * file). UPDATE … FROM has no such check, so update-only files look for repeats first.
+       */
+      const merge = async (): Promise<{ rows: Record<string, string>[]; repeats: boolean }> => {
+        if ('mode' in mapping && mapping.mode === 'update_only') {
+          const check = await client.query<{ repeats: boolean }>(
+            `SELECT EXISTS (SELECT 1 FROM ${STAGE} GROUP BY id HAVING count(*) > 1) AS repeats`,
+          );
+          const repeats = check.rows[0]!.repeats;
+          return { rows: (await client.query(mergeSql(type, mapping, repeats), params)).rows, repeats };
+        }
+        await client.query('SAVEPOINT s3sync_merge');
+        try {
+          const { rows } = await client.query(mergeSql(type, mapping, false), params);
+          await client.query('RELEASE SAVEPOINT s3sync_merge');
+          return { rows, repeats: false };
+        } catch (error) {
+          if ((error as { code?: string }).code !== '21000') throw error;
+          await client.query('ROLLBACK TO SAVEPOINT s3sync_merge');
+          return { rows: (await client.query(mergeSql(type, mapping, true), params)).rows, repeats: true };
+        }
+      };
       let created = 0;
       let updated = 0;
       let skipped = 0;
       if (written > 0) {
-        // A temporary table has no statistics until analysed: the merge plans better with them.
-        await client.query(`ANALYZE ${STAGE}`);
-        const repeats = await client.query<{ repeats: boolean }>(
-          `SELECT EXISTS (SELECT 1 FROM ${STAGE} GROUP BY id HAVING count(*) > 1) AS repeats`,
-        );
-        const { rows } = await client.query(mergeSql(type, mapping, repeats.rows[0]!.repeats), params);
+        const { rows, repeats } = await merge();
+        const mergedAt = performance.now();
+        if (TIMINGS)
+          process.stderr.write(`timings: merge ${Math.round(mergedAt - copiedAt)} ms (IDs repeat: ${repeats})\n`);
+        referencesFromStage = !repeats;
         if ('mode' in mapping && mapping.mode === 'update_only') {
-          updated = Number(rows[0].updated);
+          updated = Number(rows[0]!.updated);
           skipped = written - updated;
         } else {
-          created = Number(rows[0].created);
+          created = Number(rows[0]!.created);
           updated = written - created;
         }
         if (type === 'users') await client.query(linkUsersSql(mapping), params);
       }
       const warnings: string[] = [];
       if (written > 0) {
-        for (const check of danglingReferenceSql(type, mapping)) {
+        for (const check of danglingReferenceSql(type, mapping, referencesFromStage)) {
           const { rows } = await client.query<{ n: string; example: string | null }>(check.sql, [
             stamp.runId,
             stamp.key,
@@ -118,6 +147,12 @@ export async function beginPostgresFile(
           const n = Number(rows[0]!.n);
           if (n > 0) warnings.push(`${check.describe(n, rows[0]!.example ?? '')}; stored as given.`);
         }
+      }
+      if (TIMINGS) {
+        const done = performance.now();
+        process.stderr.write(
+          `timings: read+COPY ${Math.round(copiedAt - began)} ms, merge+references ${Math.round(done - copiedAt)} ms\n`,
+        );
       }
       return { created, updated, skipped, warnings };
     },

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { RecordedFile } from '../sync-target';
 import type { FileVersion } from '../file-state';
 import type { FileStatus, RejectedRow, SyncReport } from '../../../shared/domain';
+import type { RunRow } from '../run-history';
 
 export const saveFileStateSql = `INSERT INTO file_state (object_type, key, etag, size, mapping_hash, run_id, imported_at, missing_since)
   VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)
@@ -115,23 +116,6 @@ export async function markMissingFilesPg(
     await client.query('ROLLBACK').catch(() => {});
     throw error;
   }
-}
-
-export interface RunRow {
-  id: number;
-  trigger: string;
-  status: string;
-  startedAt: string;
-  finishedAt: string | null;
-  error: string | null;
-  host: string | null;
-  pid: number | null;
-  heartbeatAt: string | null;
-  rows: number;
-  created: number;
-  updated: number;
-  rejected: number;
-  filesFailed: number;
 }
 
 export async function lastRunsPg(client: pg.Client, limit: number): Promise<RunRow[]> {

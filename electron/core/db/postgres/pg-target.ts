@@ -19,8 +19,8 @@ import {
   markMissingFilesPg,
   previousFileStatePg,
   recordFileSql,
-  type RunRow,
 } from './pg-run-log';
+import type { RunRow } from '../run-history';
 
 export interface PostgresTargetOptions {
   env?: Readonly<Record<string, string | undefined>>;
@@ -81,6 +81,13 @@ export async function openPostgresTarget(
   let writer: pg.Client | null = null;
   let run: { id: number; lockKey: string; timer: NodeJS.Timeout } | null = null;
   let lockLost: string | null = null;
+  /** The lock connection is shared by the heartbeat timer and the run: one statement at a time on it. */
+  let sessionTurn: Promise<unknown> = Promise.resolve();
+  const onSession = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = sessionTurn.then(work, work);
+    sessionTurn = next.catch(() => {});
+    return next;
+  };
 
   /** The writing connection, connected again after the server dropped it (a restart, a cut connection). */
   const write = async (): Promise<pg.Client> => {
@@ -88,6 +95,9 @@ export async function openPostgresTarget(
     await writer?.end().catch(() => {});
     writer = null;
     writer = await connect('writer');
+    // The staging table is temporary: its pages live in this session's temp buffers (8 MB by
+    // default), and a big file's stage spilled to disk page by page without more.
+    await writer.query(`SET temp_buffers = '128MB'`);
     return writer;
   };
   const sessionClient = async (): Promise<pg.Client> => {
@@ -150,7 +160,7 @@ export async function openPostgresTarget(
           [trigger, startedAt, process.pid, hostname(), source],
         );
         const id = Number(rows[0]!.id);
-        const timer = setInterval(() => void beat(), heartbeatMs);
+        const timer = setInterval(() => void onSession(beat), heartbeatMs);
         timer.unref();
         run = { id, lockKey, timer };
         return id;
@@ -166,9 +176,11 @@ export async function openPostgresTarget(
       try {
         await finishRunPg(await write(), report);
       } finally {
-        if (current && session && !isBroken(session)) {
-          await session.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [current.lockKey]).catch(() => {});
-        }
+        await onSession(async () => {
+          if (current && session && !isBroken(session)) {
+            await session.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [current.lockKey]);
+          }
+        }).catch(() => {});
       }
     },
     async recordFile(runId, file) {
@@ -188,6 +200,7 @@ export async function openPostgresTarget(
     async close() {
       if (run) clearInterval(run.timer);
       run = null;
+      await sessionTurn;
       await Promise.all([writer?.end().catch(() => {}), session?.end().catch(() => {})]);
       writer = session = null;
     },
