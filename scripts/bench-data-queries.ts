@@ -5,7 +5,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DatabaseQueries } from '../electron/core/db/data-queries';
-import { openDatabase } from '../electron/core/db/store';
+import { openDatabase } from '../electron/core/db/sqlite-database';
 
 const { values } = parseArgs({
   options: { rows: { type: 'string', default: '1000000' }, dir: { type: 'string', default: 'bench-data' } },

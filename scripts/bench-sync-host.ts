@@ -5,7 +5,7 @@
 // thread would see it: up to the report, with the event loop watched, then the checkpoint after it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { SyncReport } from '../electron/core/db/run-log';
+import type { SyncReport } from '../electron/shared/domain';
 import { SyncWorker, type WorkerSyncRequest } from '../electron/core/worker/sync-worker-client';
 
 export type ToSyncHost = { type: 'run'; id: number; request: WorkerSyncRequest; measure: boolean } | { type: 'close' };

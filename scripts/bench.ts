@@ -20,7 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { parseConfig, type SyncConfig } from '../electron/shared/config';
-import type { SyncReport } from '../electron/core/db/run-log';
+import type { SyncReport } from '../electron/shared/domain';
 import type { WorkerSyncRequest } from '../electron/core/worker/sync-worker-client';
 import { ensureEventsCsv, EVENTS_TRACKS_MAPPING } from './bench-events-csv';
 import type { FromSyncHost, MeasuredSync, ToSyncHost } from './bench-sync-host';
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
         code === 0 ? resolveBuild() : reject(new Error(`Building the workers failed (exit ${code}).`)),
       );
     });
-    workerUrl = pathToFileURL(join(buildDir, 'main', 'sync-worker.js'));
+    workerUrl = pathToFileURL(join(buildDir, 'main', 'sync-worker.cjs'));
     // The sync host too, so that it runs on plain node, without tsx's loader in its memory.
     hostEntry = join(buildDir, 'bench-sync-host.mjs');
     const { build } = await import('esbuild');
@@ -127,7 +127,7 @@ async function main(): Promise<void> {
       bundle: true,
       platform: 'node',
       format: 'esm',
-      target: 'node20',
+      target: 'node24',
       logLevel: 'warning',
     });
   }

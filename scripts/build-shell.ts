@@ -1,5 +1,5 @@
 // Bundles the Electron shell with esbuild: the main process into dist/main/main.cjs, the sync worker
-// beside it (dist/main/sync-worker.js, where the worker client looks for it), and the preload into
+// beside it (dist/main/sync-worker.cjs, where the worker client looks for it), and the preload into
 // dist/preload/preload.cjs. The preload runs sandboxed, where require() knows only 'electron' and a
 // few built-ins, so it must be one self-contained file. Native modules (better-sqlite3, keytar) and
 // electron itself stay outside the bundle: they are loaded from node_modules (unpacked from the asar
@@ -25,6 +25,7 @@ export interface BuiltShell {
   main: string;
   preload: string;
   worker: string;
+  queryWorker: string;
 }
 
 export async function buildShell({
@@ -34,8 +35,8 @@ export async function buildShell({
   const shared: BuildOptions = {
     bundle: true,
     platform: 'node',
-    // Electron 41 ships Node 24.
-    target: 'node22',
+    // Electron 45 ships Node 24, as do the tooling and the CLI (package.json engines).
+    target: 'node24',
     sourcemap: true,
     logLevel: 'warning',
     absWorkingDir: root,
@@ -44,8 +45,6 @@ export async function buildShell({
   rmSync(mainDir, { recursive: true, force: true });
   rmSync(join(outDir, 'preload'), { recursive: true, force: true });
   mkdirSync(mainDir, { recursive: true });
-  // The package is "type": "module"; the bundles in dist/main are CommonJS, whatever their extension.
-  writeFileSync(join(mainDir, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
 
   const main = join(mainDir, 'main.cjs');
   const preload = join(outDir, 'preload', 'preload.cjs');
@@ -53,7 +52,10 @@ export async function buildShell({
   // A missing worker entry would build an app whose first sync fails: stop the build instead.
   if (!existsSync(workerSource))
     throw new Error(`The sync worker's entry ${workerSource} is missing: the app cannot sync without it.`);
-  const worker = join(mainDir, 'sync-worker.js');
+  const worker = join(mainDir, 'sync-worker.cjs');
+  // The Query screen's and the exports' worker, beside it (query-worker-client.ts looks for it there).
+  const queryWorkerSource = join(root, 'electron', 'core', 'worker', 'query-worker.ts');
+  const queryWorker = join(mainDir, 'query-worker.cjs');
 
   await Promise.all([
     build({
@@ -70,18 +72,25 @@ export async function buildShell({
       outfile: worker,
       external: [...NATIVE_EXTERNALS],
     }),
+    build({
+      ...shared,
+      ...commonJsFromEsm,
+      entryPoints: [queryWorkerSource],
+      outfile: queryWorker,
+      external: [...NATIVE_EXTERNALS],
+    }),
     // Sandboxed preload: everything but 'electron' inlined; no Node built-in may be left to require.
     build({
       ...shared,
       platform: 'browser',
       format: 'cjs',
-      target: 'chrome130',
+      target: 'chrome150', // Electron 45: Chromium 15x
       entryPoints: [join(root, 'electron', 'preload', 'preload.ts')],
       outfile: preload,
       external: ['electron'],
     }),
   ]);
-  return { main, preload, worker };
+  return { main, preload, worker, queryWorker };
 }
 
 function projectRoot(): string {
@@ -93,5 +102,5 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const built = await buildShell(
     outDirAt > 0 && process.argv[outDirAt + 1] ? { outDir: process.argv[outDirAt + 1] } : {},
   );
-  console.log(`Built the shell: ${[built.main, built.worker, built.preload].join(', ')}`);
+  console.log(`Built the shell: ${[built.main, built.worker, built.queryWorker, built.preload].join(', ')}`);
 }

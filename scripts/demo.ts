@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { formatSyncReport } from '../electron/cli/format';
-import { openDatabase } from '../electron/core/db/store';
+import { openDatabase } from '../electron/core/db/sqlite-database';
 import { runSync } from '../electron/core/sync/run-sync';
 import { LOCAL_S3_SECRET, startLocalS3Server } from './local-s3-server';
 import { SAMPLE_PREFIX, sampleConfig } from './sample-config';

@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Agent as HttpsAgent } from 'node:https';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import S3rver from 's3rver';
 
 /** s3rver checks access key IDs (this one is built in) but not signatures. */
@@ -25,7 +27,11 @@ export interface LocalS3Server {
   close(): Promise<void>;
 }
 
-export async function startLocalS3Server(bucket = 'acme-exports'): Promise<LocalS3Server> {
+/** tls: serve https:// with this key and certificate (PEM) instead of http://. */
+export async function startLocalS3Server(
+  bucket = 'acme-exports',
+  { tls }: { tls?: { key: string; cert: string } } = {},
+): Promise<LocalS3Server> {
   const directory = await mkdtemp(join(tmpdir(), 's3rver-'));
   const server = new S3rver({
     address: '127.0.0.1',
@@ -33,13 +39,15 @@ export async function startLocalS3Server(bucket = 'acme-exports'): Promise<Local
     silent: true,
     directory,
     configureBuckets: [{ name: bucket, configs: [] }],
+    ...(tls ?? {}),
   });
   const address = (await server.run()) as AddressInfo;
-  const endpoint = `http://127.0.0.1:${address.port}`;
+  const endpoint = `${tls ? 'https' : 'http'}://127.0.0.1:${address.port}`;
   const client = new S3Client({
     region: 'us-east-1',
     endpoint,
     forcePathStyle: true,
+    ...(tls ? { requestHandler: new NodeHttpHandler({ httpsAgent: new HttpsAgent({ ca: [tls.cert] }) }) } : {}),
     credentials: { accessKeyId: LOCAL_S3_ACCESS_KEY_ID, secretAccessKey: LOCAL_S3_SECRET },
   });
   return {

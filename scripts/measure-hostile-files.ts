@@ -9,9 +9,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../electron/shared/config';
-import { readCsv } from '../electron/core/csv/csv-reader';
+import { readCsv } from '../electron/core/csv/rows';
 import { importFile } from '../electron/core/sync/import-file';
-import { openDatabase } from '../electron/core/db/store';
+import { openDatabase } from '../electron/core/db/sqlite-database';
+import { createSqliteTarget } from '../electron/core/db/sqlite-target';
+import { startRun } from '../electron/core/db/run-log';
+import { measuredFileRows } from './measured-file';
 
 const args = process.argv.slice(2);
 const wholeImport = args.includes('--import');
@@ -85,14 +88,14 @@ try {
           accounts: { fileRegex: '.', mode: 'create_update', idColumn: 'account_id', nameColumn: 'account_name' },
         },
       });
+      const runId = startRun(db, 'measure', new Date().toISOString());
       const result = await importFile({
-        db,
+        target: createSqliteTarget(db, ''),
         type: 'accounts',
         mapping: config.objects.accounts!,
-        stamp: { runId: 1, key: caseName, syncedAt: new Date().toISOString() },
+        stamp: { runId, key: caseName, syncedAt: new Date().toISOString() },
         body: generate(parts),
-        recordReject: () => {},
-        beforeCommit: () => {},
+        commit: (write, counts) => write.commit(...measuredFileRows(runId, 'accounts', caseName, counts)),
       });
       rows = result.rows;
       rejected = result.rejected;

@@ -11,7 +11,10 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseConfig } from '../electron/shared/config';
 import { importFile } from '../electron/core/sync/import-file';
-import { openDatabase } from '../electron/core/db/store';
+import { openDatabase } from '../electron/core/db/sqlite-database';
+import { createSqliteTarget } from '../electron/core/db/sqlite-target';
+import { startRun } from '../electron/core/db/run-log';
+import { measuredFileRows } from './measured-file';
 import { ensureEventsCsv, EVENTS_TRACKS_MAPPING } from './bench-events-csv';
 
 const { values } = parseArgs({
@@ -39,15 +42,15 @@ try {
     for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
     const db = openDatabase(path);
     db.pragma('wal_autocheckpoint = 0');
-    const stamp = { runId: turn + 1, key: 'events/events.csv', syncedAt: new Date().toISOString() };
+    const runId = startRun(db, 'measure', new Date().toISOString());
+    const stamp = { runId, key: 'events/events.csv', syncedAt: new Date().toISOString() };
     await importFile({
-      db,
+      target: createSqliteTarget(db, ''),
       type: 'tracks',
       mapping,
       stamp,
       body: createReadStream(csv, { highWaterMark: 64 * 1024 }),
-      recordReject: () => {},
-      beforeCommit: () => {},
+      commit: (write, counts) => write.commit(...measuredFileRows(runId, 'tracks', stamp.key, counts)),
     });
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();

@@ -9,6 +9,9 @@ declare module 's3rver' {
     resetOnClose?: boolean;
     allowMismatchedSignatures?: boolean;
     configureBuckets?: { name: string; configs: (string | Buffer)[] }[];
+    /** PEM key and certificate: serve https. */
+    key?: string | Buffer;
+    cert?: string | Buffer;
   }
   export default class S3rver {
     constructor(options?: S3rverOptions);

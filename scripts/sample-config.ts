@@ -43,7 +43,7 @@ export const SAMPLE_OBJECT_MAPPINGS = {
 
 /** A validated config for the local server; `objects` replaces or adds object types. */
 export function sampleConfig(
-  server: Pick<LocalS3Server, 'endpoint' | 'bucket'>,
+  server: Pick<LocalS3Server, 'endpoint' | 'bucket'> & { accessKeyId?: string },
   objects: Record<string, unknown> = {},
 ): SyncConfig {
   return parseConfig({
@@ -51,7 +51,7 @@ export function sampleConfig(
       bucket: server.bucket,
       prefix: SAMPLE_PREFIX,
       region: 'us-east-1',
-      accessKeyId: LOCAL_S3_ACCESS_KEY_ID,
+      accessKeyId: server.accessKeyId ?? LOCAL_S3_ACCESS_KEY_ID,
       endpoint: server.endpoint,
       forcePathStyle: true,
     },

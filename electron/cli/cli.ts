@@ -4,7 +4,9 @@ import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfigFile, OBJECT_TYPES, type ObjectType, type SyncConfig } from '../shared/config';
+import { filePatternProblem } from '../core/s3/file-pattern';
+import { ConfigError, OBJECT_TYPES, type ObjectType, type SyncConfig } from '../shared/config';
+import { loadConfigFile } from '../core/config/config-file';
 import { S3AccessError } from '../core/s3/s3-errors';
 import {
   compileFilePatterns,
@@ -15,13 +17,16 @@ import {
   testConnection,
 } from '../core/s3/s3-source';
 import { KeytarSecretStore, resolveSecret, type SecretStore } from '../core/config/secret-store';
-import { DatabaseError, openDatabase } from '../core/db/store';
+import { DatabaseError, openDatabase } from '../core/db/sqlite-database';
+import { resolveSignInSecrets, type SignInSecrets } from '../core/config/sign-in-secrets';
+import { describeIdentity } from '../core/s3/identity';
+import { withCliSignIn } from './sign-in-options';
 import { SyncScheduler } from '../core/sync/scheduler';
 import { lastRunStart } from '../core/db/run-log';
 import { runSync } from '../core/sync/run-sync';
 import { AlertDispatcher, type AlertDispatcherOptions } from '../core/alerts/alert-dispatcher';
 import type { AlertDelivery } from '../core/db/alert-log';
-import type { SqliteDatabase } from '../core/db/store';
+import type { SqliteDatabase } from '../core/db/sqlite-database';
 import { runCredentialsCommand } from './credentials-command';
 import { createProgressBar, formatPreview, formatRunLine, formatSyncReport } from './format';
 
@@ -60,8 +65,11 @@ Commands:
   test-connection --config FILE                    Check that the bucket and prefix can be listed
   credentials set|status|delete --access-key-id ID Manage the secret access key in the OS keychain
 
+Every command but credentials also takes --profile NAME: sign in with that profile of ~/.aws/config.
+
 TYPE is one of: ${OBJECT_TYPES.join(', ')}.
-The secret access key comes from AWS_SECRET_ACCESS_KEY, else from the OS keychain.
+The secret access key comes from AWS_SECRET_ACCESS_KEY, else from the OS keychain. AWS_ACCESS_KEY_ID with
+AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) replace the configured key; see docs/credentials.md.
 Alerts (the configuration's "alerts"): the SMTP password from S3_CSV_SYNC_SMTP_PASSWORD(_FILE), the
 webhook URL from S3_CSV_SYNC_WEBHOOK_URL(_FILE), else the OS keychain.`;
 
@@ -104,7 +112,7 @@ function reportError(error: unknown, io: CliIo): number {
     return EXIT_USAGE;
   }
   const name = (error as Error)?.name;
-  if (name === 'MissingSecretError' || name === 'KeychainUnavailableError') {
+  if (name === 'MissingSecretError' || name === 'MissingSessionTokenError' || name === 'KeychainUnavailableError') {
     io.stderr.write(`${(error as Error).message}\n`);
     return EXIT_USAGE;
   }
@@ -135,14 +143,19 @@ function required(value: string | boolean | undefined, flag: string): string {
   return value;
 }
 
-async function loadConfigAndSecret(
+/** The config with the command line's sign-in (--profile, AWS_* variables) and that sign-in's secrets. */
+async function loadConfigAndSecrets(
   configPath: string,
+  profile: string | boolean | undefined,
   io: CliIo,
   store: SecretStore,
-): Promise<{ config: SyncConfig; secret: string }> {
-  const config = await loadConfigFile(configPath);
-  const { secret } = await resolveSecret(config.connection.accessKeyId, { env: io.env, store });
-  return { config, secret };
+): Promise<{ config: SyncConfig; secrets: SignInSecrets }> {
+  const config = withCliSignIn(
+    await loadConfigFile(configPath, { filePatternProblem }),
+    typeof profile === 'string' ? profile : undefined,
+    io.env,
+  );
+  return { config, secrets: await resolveSignInSecrets(config.connection, { env: io.env, store }) };
 }
 
 /** Alerts about runs of this configuration, recorded in this database. */
@@ -179,10 +192,11 @@ async function syncCommand(args: string[], io: CliIo, store: SecretStore, deps: 
     db: { type: 'string' },
     full: { type: 'boolean' },
     json: { type: 'boolean' },
+    profile: { type: 'string' },
   });
   const configPath = required(values.config, '--config FILE');
   const dbPath = resolve(required(values.db, '--db FILE'));
-  const { config, secret } = await loadConfigAndSecret(configPath, io, store);
+  const { config, secrets } = await loadConfigAndSecrets(configPath, values.profile, io, store);
   mkdirSync(dirname(dbPath), { recursive: true });
   const db = openDatabase(dbPath);
   const json = Boolean(values.json);
@@ -190,7 +204,7 @@ async function syncCommand(args: string[], io: CliIo, store: SecretStore, deps: 
   try {
     const report = await runSync({
       config,
-      secretAccessKey: secret,
+      ...secrets,
       db,
       dbPath,
       trigger: 'cli',
@@ -229,18 +243,17 @@ function toJsonReport(report: Awaited<ReturnType<typeof runSync>>) {
 /** Runs the schedule in the foreground for people who sync from a server; logs one line per run. */
 async function watchCommand(args: string[], io: CliIo, store: SecretStore, deps: CliDeps): Promise<number> {
   const { signal } = deps;
-  const values = parse(args, { config: { type: 'string' }, db: { type: 'string' } });
+  const values = parse(args, { config: { type: 'string' }, db: { type: 'string' }, profile: { type: 'string' } });
   const configPath = required(values.config, '--config FILE');
   const dbPath = resolve(required(values.db, '--db FILE'));
-  const config = await loadConfigFile(configPath);
+  // Fail now, not at the first run, when there is no secret to be found.
+  const { config } = await loadConfigAndSecrets(configPath, values.profile, io, store);
   const everyHours = config.schedule.everyHours;
   if (everyHours === null) {
     throw new UsageError(
       `The schedule is off in ${configPath}: set schedule.everyHours to 6, 12 or 24 to watch, or use "sync" for one run.`,
     );
   }
-  // Fail now, not at the first run, when there is no secret to be found.
-  await resolveSecret(config.connection.accessKeyId, { env: io.env, store });
   mkdirSync(dirname(dbPath), { recursive: true });
   const db = openDatabase(dbPath);
   const stopRun = new AbortController();
@@ -248,8 +261,8 @@ async function watchCommand(args: string[], io: CliIo, store: SecretStore, deps:
     everyHours,
     getLastRunStart: () => lastRunStart(db),
     runSync: async (trigger) => {
-      const { secret } = await resolveSecret(config.connection.accessKeyId, { env: io.env, store });
-      return runSync({ config, secretAccessKey: secret, db, dbPath, trigger, signal: stopRun.signal });
+      const secrets = await resolveSignInSecrets(config.connection, { env: io.env, store });
+      return runSync({ config, ...secrets, db, dbPath, trigger, signal: stopRun.signal });
     },
   });
   const log = (line: string) => io.stdout.write(`${new Date().toISOString()}  ${line}\n`);
@@ -280,16 +293,21 @@ async function watchCommand(args: string[], io: CliIo, store: SecretStore, deps:
 }
 
 async function previewCommand(args: string[], io: CliIo, store: SecretStore): Promise<number> {
-  const values = parse(args, { config: { type: 'string' }, type: { type: 'string' }, json: { type: 'boolean' } });
+  const values = parse(args, {
+    config: { type: 'string' },
+    type: { type: 'string' },
+    json: { type: 'boolean' },
+    profile: { type: 'string' },
+  });
   const configPath = required(values.config, '--config FILE');
   const type = required(values.type, '--type TYPE') as ObjectType;
   if (!OBJECT_TYPES.includes(type))
     throw new UsageError(`Unknown object type "${type}": use one of ${OBJECT_TYPES.join(', ')}.`);
-  const { config, secret } = await loadConfigAndSecret(configPath, io, store);
+  const { config, secrets } = await loadConfigAndSecrets(configPath, values.profile, io, store);
   const mapping = config.objects[type];
   if (!mapping)
     throw new UsageError(`The configuration has no "${type}" object type: add objects.${type} with a fileRegex.`);
-  const client = createS3Client(config.connection, secret);
+  const client = createS3Client(config.connection, secrets, undefined, io.env);
   try {
     const patterns = compileFilePatterns({ [type]: { ...mapping, enabled: true } });
     const slashCheck = prefixSlashCheck(config.connection.prefix, patterns[type]!);
@@ -311,14 +329,16 @@ async function previewCommand(args: string[], io: CliIo, store: SecretStore): Pr
 }
 
 async function testConnectionCommand(args: string[], io: CliIo, store: SecretStore): Promise<number> {
-  const values = parse(args, { config: { type: 'string' } });
-  const { config, secret } = await loadConfigAndSecret(required(values.config, '--config FILE'), io, store);
-  const client = createS3Client(config.connection, secret);
+  const values = parse(args, { config: { type: 'string' }, profile: { type: 'string' } });
+  const configPath = required(values.config, '--config FILE');
+  const { config, secrets } = await loadConfigAndSecrets(configPath, values.profile, io, store);
+  const client = createS3Client(config.connection, secrets, undefined, io.env);
   try {
     const { fileCount, more } = await testConnection(client, config.connection);
+    const identity = await describeIdentity(config.connection, secrets, io.env);
     const where = `bucket "${config.connection.bucket}"${config.connection.prefix ? ` under "${config.connection.prefix}"` : ''}`;
     io.stdout.write(
-      `Connected: ${where} can be listed and holds ${more ? `more than ${fileCount}` : fileCount} file${fileCount === 1 && !more ? '' : 's'}.\n`,
+      `Connected as ${identity}: ${where} can be listed and holds ${more ? `more than ${fileCount}` : fileCount} file${fileCount === 1 && !more ? '' : 's'}.\n`,
     );
     return EXIT_OK;
   } finally {

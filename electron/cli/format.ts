@@ -1,7 +1,5 @@
 // Readable CLI output: the run summary, the preview table and a progress bar for terminals.
-import type { SyncReport } from '../core/db/run-log';
-import type { RunReport } from '../core/sync/scheduler';
-import type { SyncProgress } from '../core/sync/run-sync';
+import type { RunReport, SyncProgress, SyncReport } from '../shared/domain';
 
 const number = new Intl.NumberFormat('en-US');
 

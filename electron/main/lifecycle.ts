@@ -1,6 +1,7 @@
 // The app's life: one instance at a time, living on in the tray, checking the schedule on wake, and
 // quitting only after the running sync has stopped (its current file rolled back, never half-written).
 import type { App, PowerMonitor } from 'electron';
+import type { TrayPresence } from './desktop-session';
 
 /**
  * Claims the single-instance lock. False: another instance runs and has been told (it focuses its
@@ -24,6 +25,23 @@ export function keepRunningInTray(app: Pick<App, 'on'>): void {
   });
 }
 
+/**
+ * What closing the window does. With a tray icon it hides the window there. With none (GNOME without
+ * the AppIndicator extension) a hidden window could never come back, so closing quits. When it cannot
+ * be told, it hides, and says once where the app went; if even that cannot be said, it quits.
+ */
+export function closeAction(trayPresence: () => TrayPresence, tellRunningInBackground: () => boolean) {
+  let told = false;
+  return (): 'hide' | 'quit' => {
+    const presence = trayPresence();
+    if (presence === 'shown') return 'hide';
+    if (presence === 'absent') return 'quit';
+    if (told) return 'hide';
+    told = tellRunningInBackground();
+    return told ? 'hide' : 'quit';
+  };
+}
+
 /** A sleeping laptop misses its timer; on wake, run a sync that came due meanwhile. */
 export function checkScheduleOnWake(powerMonitor: Pick<PowerMonitor, 'on'>, scheduler: { checkNow(): void }): void {
   powerMonitor.on('resume', () => scheduler.checkNow());
@@ -43,15 +61,21 @@ export const QUIT_TIMEOUT_MS = 15_000;
 
 /**
  * On the first before-quit, prevent it, stop the back end, then quit for real. Quit requests while
- * stopping are held back too (the user pressing Quit twice does not cut the wait short).
+ * stopping are held back too (the user pressing Quit twice does not cut the wait short). Returns the
+ * same stop-then-quit for what is no before-quit: Windows' shutdown and log-off (see window.ts).
  */
-export function quitAfterStopping(app: Pick<App, 'on' | 'quit'>, options: QuitOptions): void {
+export function quitAfterStopping(app: Pick<App, 'on' | 'quit'>, options: QuitOptions): () => void {
   const log = options.log ?? ((message, error) => console.error(message, error));
   let phase: 'running' | 'stopping' | 'stopped' = 'running';
   app.on('before-quit', (event) => {
     if (phase === 'stopped') return;
     event.preventDefault();
-    if (phase === 'stopping') return;
+    stopThenQuit();
+  });
+  return stopThenQuit;
+
+  function stopThenQuit(): void {
+    if (phase !== 'running') return;
     phase = 'stopping';
     options.onQuitting();
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -70,5 +94,5 @@ export function quitAfterStopping(app: Pick<App, 'on' | 'quit'>, options: QuitOp
         phase = 'stopped';
         app.quit();
       });
-  });
+  }
 }

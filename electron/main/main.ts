@@ -22,10 +22,19 @@ import { createAppApi } from '../core/service/app-api';
 import { KeytarSecretStore } from '../core/config/secret-store';
 import { SyncService } from '../core/service/sync-service';
 import { APP_ID } from './app-id';
+import { saveDialogDestination } from './export-dialog';
 import { APP_INDEX_URL, createRendererHandler, isAppUrl, registerAppScheme, APP_SCHEME } from './app-protocol';
 import { forwardApiEvents, pushEvent, registerApiHandlers } from './ipc';
-import { checkScheduleOnWake, claimSingleInstance, keepRunningInTray, quitAfterStopping } from './lifecycle';
+import { detectTrayPresence, isWaylandSession, type TrayPresence } from './desktop-session';
+import {
+  checkScheduleOnWake,
+  claimSingleInstance,
+  closeAction,
+  keepRunningInTray,
+  quitAfterStopping,
+} from './lifecycle';
 import { NotificationService } from './notifications';
+import { restrictPermissions } from './permissions';
 import { lastRunFromReport, lastRunFromSummary, TrayService } from './tray';
 import { MainWindow } from './window';
 import { WindowBoundsFile } from './window-bounds';
@@ -53,14 +62,28 @@ async function start(): Promise<void> {
   const resourcesDir = app.isPackaged ? process.resourcesPath : join(appRoot, 'resources');
   if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
 
-  // The page may ask for no permission at all (camera, notifications, ...): notifications come from this process.
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
   protocol.handle(APP_SCHEME, createRendererHandler(join(appRoot, 'dist', 'renderer')));
 
   const secretStore = new KeytarSecretStore();
   const service = new SyncService({ dataDir: app.getPath('userData'), secretStore });
-  const api = createAppApi({ service, secretStore, openFolder: async (path) => shell.showItemInFolder(path) });
+  const api = createAppApi({
+    service,
+    secretStore,
+    openFolder: async (path) => shell.showItemInFolder(path),
+    chooseExportDestination: saveDialogDestination((options) => {
+      const contents = mainWindow?.webContents();
+      const owner = contents ? BrowserWindow.fromWebContents(contents) : null;
+      return owner ? dialog.showSaveDialog(owner, options) : dialog.showSaveDialog(options);
+    }, app.getPath('downloads')),
+  });
+
+  // Probed once at start (in the background): whether closing the window can hide it to a tray icon the user sees.
+  let trayPresence: TrayPresence = 'unknown';
+  void detectTrayPresence(process.platform, process.env).then((found) => {
+    trayPresence = found;
+  });
+  let notifications: NotificationService | null = null;
+  let stopThenQuit = () => app.quit();
 
   const window = new MainWindow({
     createWindow: (options) => new BrowserWindow(options),
@@ -71,8 +94,20 @@ async function start(): Promise<void> {
     isDevelopment,
     openExternal: (url) => shell.openExternal(url),
     icon: process.platform === 'linux' ? join(resourcesDir, 'icon.png') : undefined,
+    wayland: isWaylandSession(process.platform, process.env, app.commandLine.getSwitchValue('ozone-platform')),
+    onClose: closeAction(
+      () => trayPresence,
+      () => notifications?.tellRunningInBackground() ?? false,
+    ),
+    quit: () => app.quit(),
+    onSessionEnd: () => stopThenQuit(),
   });
   mainWindow = window;
+  // Only "Copy path"'s clipboard write, and only from this window's own page.
+  restrictPermissions(session.defaultSession, {
+    windowContentsId: () => window.webContents()?.id ?? null,
+    isAppUrl: (url) => isAppUrl(url, devServerOrigin),
+  });
 
   registerApiHandlers(ipcMain, api, {
     windowContentsId: () => window.webContents()?.id ?? null,
@@ -102,7 +137,7 @@ async function start(): Promise<void> {
   tray.setLastRun(lastRun);
   tray.start();
 
-  const notifications = new NotificationService(
+  notifications = new NotificationService(
     {
       createNotification: (options) => new Notification(options),
       isSupported: () => Notification.isSupported(),
@@ -112,17 +147,22 @@ async function start(): Promise<void> {
         window.whenLoaded((contents) => pushEvent(contents, 'navigate', { screen: 'log', runId }));
       },
       icon: join(resourcesDir, 'icon.png'),
+      platform: process.platform,
+      // macOS shows notifications only from a signed app: the tray's icon and tooltip carry the news then.
+      onUndeliverable: (error) =>
+        console.warn(`Notifications cannot be shown (${error}); the tray icon shows each sync's state instead.`),
     },
     lastRun,
   );
+  const shownNotifications = notifications;
 
   api.on('schedulerChanged', (state) => tray.setSchedulerState(state));
   api.on('runFinished', (report) => {
     tray.setLastRun(lastRunFromReport(report));
-    notifications.onRunFinished(report);
+    shownNotifications.onRunFinished(report);
   });
   checkScheduleOnWake(powerMonitor, service.scheduler);
-  quitAfterStopping(app, {
+  stopThenQuit = quitAfterStopping(app, {
     onQuitting: () => window.allowClose(),
     stop: async () => {
       await service.stop();

@@ -8,7 +8,8 @@ import type { LastRun } from './tray';
 
 export interface NotificationLike {
   on(event: 'click', listener: () => void): unknown;
-  on(event: 'close', listener: () => void): unknown;
+  on(event: 'close', listener: (details: { reason?: string }) => void): unknown;
+  on(event: 'failed', listener: (event: unknown, error: string) => void): unknown;
   show(): void;
 }
 
@@ -21,7 +22,14 @@ export interface NotificationServiceDeps {
   /** Shows the window on the log of this run (null: the log, no run in particular). */
   openRunLog(runId: number | null): void;
   icon?: string;
+  /** Windows keeps a timed-out toast in the Action Center, where a click must still reach its handler. */
+  platform?: NodeJS.Platform;
+  /** The OS would not show a notification (macOS: the app is not signed): the tray's icon is all the user sees. */
+  onUndeliverable?: (error: string) => void;
 }
+
+/** Windows: how many closed toasts stay clickable in the Action Center (the newest). */
+const KEPT_IN_ACTION_CENTER = 20;
 
 /** Longest reason shown; notification centres cut long bodies anyway, and a clipped sentence reads worse. */
 const MAX_REASON = 240;
@@ -29,6 +37,8 @@ const MAX_REASON = 240;
 export class NotificationService {
   private readonly notifiedRuns = new Set<string>();
   private failing: boolean;
+  /** Set when the OS refused one (emitted 'failed'): the others would fail the same way. */
+  private undeliverable = false;
   /** Shown notifications are kept referenced until closed: one collected early loses its click handler. */
   private readonly visible = new Set<NotificationLike>();
 
@@ -54,8 +64,18 @@ export class NotificationService {
     // An interrupted run (the app was quit or the sync stopped) is neither a failure nor a recovery.
   }
 
-  private show(title: string, body: string, runId: number | null): void {
-    if (!this.deps.isSupported() || this.deps.isEnabled?.() === false) return;
+  /** Says once that the closed window went on running (where no tray may show it); false if it cannot be said. */
+  tellRunningInBackground(): boolean {
+    return this.show(
+      'S3 CSV Sync is still running',
+      'It keeps syncing on schedule. No icon in your panel? Start S3 CSV Sync again to open its window.',
+      null,
+      false,
+    );
+  }
+
+  private show(title: string, body: string, runId: number | null, openLogOnClick = true): boolean {
+    if (this.undeliverable || !this.deps.isSupported() || this.deps.isEnabled?.() === false) return false;
     const notification = this.deps.createNotification({
       title,
       body,
@@ -64,10 +84,33 @@ export class NotificationService {
     this.visible.add(notification);
     notification.on('click', () => {
       this.visible.delete(notification);
-      this.deps.openRunLog(runId);
+      if (openLogOnClick) this.deps.openRunLog(runId);
     });
-    notification.on('close', () => this.visible.delete(notification));
+    notification.on('close', () => {
+      // Windows also emits close when a toast times out into the Action Center: keep it clickable there.
+      if (this.deps.platform === 'win32') this.keepNewest();
+      else this.visible.delete(notification);
+    });
+    notification.on('failed', (_event, error) => {
+      this.visible.delete(notification);
+      if (this.undeliverable) return;
+      this.undeliverable = true;
+      this.deps.onUndeliverable?.(error);
+    });
     notification.show();
+    return true;
+  }
+
+  private keepNewest(): void {
+    for (const old of this.visible) {
+      if (this.visible.size <= KEPT_IN_ACTION_CENTER) break;
+      this.visible.delete(old);
+    }
+  }
+
+  /** Notifications still referenced (so their click handlers live), for tests. */
+  referencedCount(): number {
+    return this.visible.size;
   }
 }
 

@@ -13,7 +13,12 @@ export interface Rectangle {
   height: number;
 }
 
-export interface WindowBounds extends Rectangle {
+/** x and y are absent where the window system keeps positions to itself (Wayland). */
+export interface WindowBounds {
+  x?: number;
+  y?: number;
+  width: number;
+  height: number;
   maximized: boolean;
 }
 
@@ -25,8 +30,8 @@ export const MIN_SIZE = { width: 720, height: 520 } as const;
 
 const coordinate = z.number().int().min(-100_000).max(100_000);
 const boundsSchema = z.strictObject({
-  x: coordinate,
-  y: coordinate,
+  x: coordinate.optional(),
+  y: coordinate.optional(),
   width: z.number().int().min(MIN_SIZE.width).max(20_000),
   height: z.number().int().min(MIN_SIZE.height).max(20_000),
   maximized: z.boolean(),
@@ -59,8 +64,9 @@ export class WindowBoundsFile {
   save(bounds: WindowBounds): void {
     const parsed = boundsSchema.safeParse({
       ...bounds,
-      x: Math.round(bounds.x),
-      y: Math.round(bounds.y),
+      ...(bounds.x === undefined || bounds.y === undefined
+        ? { x: undefined, y: undefined }
+        : { x: Math.round(bounds.x), y: Math.round(bounds.y) }),
       width: Math.round(bounds.width),
       height: Math.round(bounds.height),
     });
@@ -83,19 +89,23 @@ const GRAB_HEIGHT = 30;
 /**
  * Where to open the window: the saved bounds when their title bar is on one of the displays' work
  * areas, else the saved size (shrunk to fit the primary display) with no position, which centres it.
+ * positions false (Wayland): never a position, the compositor places the window.
  */
 export function placeWindow(
   saved: WindowBounds | null,
   workAreas: readonly Rectangle[],
   primaryWorkArea: Rectangle,
+  { positions = true }: { positions?: boolean } = {},
 ): WindowPlacement {
   if (saved === null) return { ...fit(DEFAULT_SIZE, primaryWorkArea), maximized: false };
+  if (!positions || saved.x === undefined || saved.y === undefined)
+    return { ...fit(saved, primaryWorkArea), maximized: saved.maximized };
   const titleBar: Rectangle = { x: saved.x, y: saved.y, width: saved.width, height: GRAB_HEIGHT };
   const visible = workAreas.some((area) => {
     const overlap = intersection(titleBar, area);
     return overlap !== null && overlap.width >= Math.min(GRAB_WIDTH, saved.width) && overlap.height >= GRAB_HEIGHT;
   });
-  if (visible) return { ...saved };
+  if (visible) return { x: saved.x, y: saved.y, width: saved.width, height: saved.height, maximized: saved.maximized };
   return { ...fit(saved, primaryWorkArea), maximized: saved.maximized };
 }
 

@@ -111,6 +111,20 @@ export interface MainWindowDeps {
   icon?: string;
   /** Delay before a moved or resized window's bounds are written (they are written on close too). */
   saveDelayMs?: number;
+  /**
+   * What closing the window does: hide it to the tray (the default), or quit the app, where no tray
+   * icon would bring it back (see close-policy.ts). Asked on every close, as the tray may come and go.
+   */
+  onClose?: () => 'hide' | 'quit';
+  /** app.quit(), for onClose's 'quit'. */
+  quit?: () => void;
+  /**
+   * Windows shuts down or logs off (the window's query-session-end and session-end): Electron emits
+   * no before-quit then, so this must stop the sync cleanly itself.
+   */
+  onSessionEnd?: () => void;
+  /** Wayland: the compositor places windows, so a saved position is neither applied nor stored. */
+  wayland?: boolean;
 }
 
 /** Owns the one main window: creates it on demand, hides it on close, remembers its bounds. */
@@ -158,6 +172,7 @@ export class MainWindow {
       deps.boundsFile.load(),
       deps.screen.getAllDisplays().map((display) => display.workArea),
       deps.screen.getPrimaryDisplay().workArea,
+      { positions: !deps.wayland },
     );
     const window = deps.createWindow(
       mainWindowOptions({
@@ -168,7 +183,6 @@ export class MainWindow {
       }),
     );
     this.window = window;
-    if (placement.maximized) window.maximize();
     hardenWebContents(window.webContents, deps.openExternal);
 
     const scheduleSave = () => {
@@ -180,15 +194,21 @@ export class MainWindow {
     window.on('close', (event) => {
       this.saveBounds(window);
       if (this.quitting) return;
-      // The app lives on in the tray; Quit is in the tray menu.
+      // The app lives on in the tray (Quit is in its menu), or quits where there is no tray to come back from.
       event.preventDefault();
       window.hide();
+      if (deps.onClose?.() === 'quit') deps.quit?.();
     });
+    // Not prevented (that would hold up the user's shutdown): stopping now rolls back the file being imported.
+    window.on('query-session-end', () => deps.onSessionEnd?.());
+    window.on('session-end', () => deps.onSessionEnd?.());
     window.on('closed', () => {
       if (this.saveTimer) clearTimeout(this.saveTimer);
       if (this.window === window) this.window = null;
     });
+    // maximize() also shows the window: before ready-to-show that would be a blank white window.
     window.once('ready-to-show', () => {
+      if (placement.maximized) window.maximize();
       window.show();
       window.focus();
     });
@@ -202,6 +222,9 @@ export class MainWindow {
       this.saveTimer = null;
     }
     if (window.isDestroyed()) return;
-    this.deps.boundsFile.save({ ...window.getNormalBounds(), maximized: window.isMaximized() });
+    const { x, y, width, height } = window.getNormalBounds();
+    // Wayland reports no real position: store the size only, so a later X11 session centres the window.
+    const position = this.deps.wayland ? {} : { x, y };
+    this.deps.boundsFile.save({ ...position, width, height, maximized: window.isMaximized() });
   }
 }

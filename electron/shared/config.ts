@@ -1,9 +1,10 @@
 // The one configuration shape shared by the CLI, the app's settings and import/export.
 // The secret access key is deliberately absent: it lives in the environment or the OS keychain.
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { targetSchema } from './target-config';
 import { DELIMITERS, ENCODINGS } from './delimiters';
 import { alertsSchema, misplacedAlertSecretHint } from './alerts-config';
+import { METHODS_WITH_KEYS, signInOf, signInSchema } from './sign-in';
 
 export const OBJECT_TYPES = ['organizations', 'accounts', 'users', 'nps', 'tracks'] as const;
 export type ObjectType = (typeof OBJECT_TYPES)[number];
@@ -17,16 +18,14 @@ export const SCHEDULE_HOURS = [6, 12, 24] as const;
 const column = z.string().trim().min(1, { error: 'must name a column (it cannot be empty)' });
 const optionalColumn = column.nullable().optional();
 
-const fileRegex = z.string().superRefine((source, ctx) => {
-  try {
-    new RegExp(source);
-  } catch (error) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `is not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`,
-    });
-  }
-});
+// Patterns are checked by the engine that matches them (core/s3/file-pattern.ts), passed in as a
+// ConfigChecks: shared/ stays free of it, and the renderer never compiles a pattern it cannot match.
+const fileRegex = z.string();
+
+export interface ConfigChecks {
+  /** Why the matching engine refuses a file pattern, or null when it accepts it. */
+  filePatternProblem?: (source: string) => string | null;
+}
 
 const mode = z.enum(['create_update', 'update_only'], {
   error: 'must be "create_update" or "update_only"',
@@ -87,7 +86,7 @@ const tracks = z.strictObject({
   eventColumn: column,
 });
 
-export const connectionSchema = z.strictObject({
+const connectionFields = z.strictObject({
   bucket: z
     .string()
     .trim()
@@ -96,15 +95,33 @@ export const connectionSchema = z.strictObject({
     }),
   prefix: z.string().default(''),
   region: z.string().trim().min(1, { error: 'must name an AWS region, for example "us-east-1"' }),
-  accessKeyId: z.string().trim().min(1, { error: 'must not be empty' }),
+  /** For the access key and temporary keys methods (its secret is in the keychain or the environment). */
+  accessKeyId: z.string().trim().min(1, { error: 'must not be empty' }).optional(),
   endpoint: z
     .url({ protocol: /^https?$/, error: 'must be an http:// or https:// address, for example "http://127.0.0.1:9000"' })
     .optional(),
   forcePathStyle: z.boolean().optional(),
+  /** Left out: sign with the access key, as before sign-in methods existed. */
+  signIn: signInSchema.optional(),
+  /** A PEM file of extra root certificates to trust (a TLS-inspecting corporate proxy's). */
+  caFile: z.string().trim().min(1, { error: 'must be the path of a PEM file, or left out' }).optional(),
+});
+
+export const connectionSchema = connectionFields.superRefine((connection, ctx) => {
+  const { method } = signInOf(connection);
+  if (METHODS_WITH_KEYS.includes(method) && connection.accessKeyId === undefined) {
+    ctx.addIssue({ code: 'invalid_type', expected: 'string', path: ['accessKeyId'], input: undefined });
+  }
 });
 
 /** The mapping schema of each object type. */
 export const objectMappingSchemas = { organizations, accounts, users, nps, tracks } as const;
+
+/** A query the analyst named and saved on the Query screen. */
+export const savedQuerySchema = z.strictObject({
+  name: z.string().trim().min(1, { error: 'needs a name' }).max(100),
+  sql: z.string().min(1, { error: 'is empty' }).max(100_000),
+});
 
 export const syncConfigSchema = z.strictObject({
   connection: connectionSchema,
@@ -122,7 +139,11 @@ export const syncConfigSchema = z.strictObject({
       }),
     })
     .default({ everyHours: null }),
+  /** Where records go; absent means this computer's SQLite database. */
+  target: targetSchema.optional(),
   alerts: alertsSchema.optional(),
+  /** Absent in files written before saved queries existed: the same as none. */
+  savedQueries: z.array(savedQuerySchema).max(500).optional(),
 });
 
 export type SyncConfig = z.infer<typeof syncConfigSchema>;
@@ -166,75 +187,22 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 /** Validates an already-parsed value; throws ConfigError naming each wrong field. */
-export function parseConfig(value: unknown, source?: string): SyncConfig {
+export function parseConfig(value: unknown, source?: string, checks: ConfigChecks = {}): SyncConfig {
   // reportInput lets describeIssue tell a missing field from a wrongly typed one.
   const result = syncConfigSchema.safeParse(value, { reportInput: true });
-  if (!result.success) throw new ConfigError(result.error.issues.map(describeIssue), source);
+  const problems = result.success ? [] : result.error.issues.map(describeIssue);
+  // Checked on the raw value too, so one message names every problem, the schema's and the patterns'.
+  const objects = (value as { objects?: Record<string, { fileRegex?: unknown } | null> } | null)?.objects;
+  for (const type of OBJECT_TYPES) {
+    const pattern = typeof objects === 'object' && objects ? objects[type]?.fileRegex : undefined;
+    const problem = typeof pattern === 'string' ? (checks.filePatternProblem?.(pattern) ?? null) : null;
+    if (problem) problems.push(`objects.${type}.fileRegex: ${problem}`);
+  }
+  if (!result.success || problems.length) throw new ConfigError(problems, source);
   return result.data;
-}
-
-export async function loadConfigFile(path: string): Promise<SyncConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError([
-      code === 'ENOENT' ? `the file ${path} does not exist` : `the file ${path} cannot be read (${code})`,
-    ]);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError([`it is not valid JSON${whereJsonFailed(error, text)}`], path);
-  }
-  return parseConfig(value, path);
 }
 
 /** The enabled object types, in the order a sync processes them (organizations first: they are referenced). */
 export function enabledObjectTypes(config: SyncConfig): ObjectType[] {
   return OBJECT_TYPES.filter((type) => config.objects[type]?.enabled);
-}
-
-/**
- * Where JSON.parse gave up, as a line and column. Not its message: that quotes the text around the
- * mistake, which may be a secret access key pasted into the import box by mistake.
- */
-export function whereJsonFailed(error: unknown, text: string): string {
-  const position = positionIn((error as Error)?.message) ?? firstBadCharacter(text);
-  if (position === undefined) return '';
-  const before = text.slice(0, position).split('\n');
-  return ` (line ${before.length}, column ${before.at(-1)!.length + 1})`;
-}
-
-function positionIn(message: string | undefined): number | undefined {
-  const match = /at position (\d+)/.exec(message ?? '');
-  return match ? Number(match[1]) : undefined;
-}
-
-/**
- * V8 gives no position for its commonest complaint ("Unexpected token 'x', ... is not valid JSON").
- * Every prefix of the text before the mistake fails only for ending early, so the shortest prefix
- * that fails for another reason ends with the bad character: found by bisection.
- */
-function firstBadCharacter(text: string): number | undefined {
-  const failsBeforeItsEnd = (length: number): boolean => {
-    try {
-      JSON.parse(text.slice(0, length));
-      return false;
-    } catch (error) {
-      const message = (error as Error).message;
-      return !message.includes('end of JSON input') && positionIn(message) !== length;
-    }
-  };
-  if (!failsBeforeItsEnd(text.length)) return undefined;
-  let low = 0; // fails only for ending early (or parses)
-  let high = text.length; // fails before its end
-  while (high - low > 1) {
-    const middle = (low + high) >>> 1;
-    if (failsBeforeItsEnd(middle)) high = middle;
-    else low = middle;
-  }
-  return high - 1;
 }

@@ -2,18 +2,31 @@
 // Every request with its argument and result, and every event. The renderer imports this file for
 // types only; argument schemas for validation live beside it in schemas.ts.
 import type { ConnectionConfig, ObjectMapping, ObjectType, SyncConfig } from './config';
-import type { RunReport, SchedulerState, SyncRequestResult } from '../core/sync/scheduler';
-import type { SyncProgress } from '../core/sync/run-sync';
+import type {
+  FileStatus,
+  RejectedRow,
+  RunReport,
+  RunStatus,
+  ScheduleHours,
+  SchedulerState,
+  SyncProgress,
+  SyncRequestResult,
+} from './domain';
 import type { AlertDelivery } from '../core/db/alert-log';
 import type { ChannelResult } from '../core/alerts/alert-dispatcher';
 import type { AlertsConfig } from './alerts-config';
+import type { AwsProfileSummary } from './sign-in';
 
 export type {
   ConnectionConfig,
   ObjectMapping,
   ObjectType,
   SyncConfig,
+  FileStatus,
+  RejectedRow,
   RunReport,
+  RunStatus,
+  ScheduleHours,
   SchedulerState,
   SyncRequestResult,
   SyncProgress,
@@ -22,13 +35,15 @@ export type {
   ChannelResult,
 };
 
-export type ScheduleHours = 6 | 12 | 24 | null;
-
 export interface Overview {
   /** null until a connection has been saved. */
   config: SyncConfig | null;
   /** Whether the keychain holds a secret for the configured access key ID (the secret itself never leaves the back end). */
   secretStored: boolean;
+  /** Temporary keys: whether the keychain holds their session token. */
+  sessionTokenStored: boolean;
+  /** The profiles of ~/.aws/config and ~/.aws/credentials, for "Sign in with: AWS profile". */
+  awsProfiles: AwsProfileSummary[];
   /** Why the keychain could not be asked, when it could not. */
   keychainProblem: string | null;
   /** Shown once when the settings file was damaged and set aside at start. */
@@ -56,14 +71,20 @@ export interface ConnectionInput {
   connection: ConnectionConfig;
   /** A newly typed secret; left out to keep (or use) the one stored in the keychain. */
   secretAccessKey?: string;
+  /** A newly typed session token (temporary keys); left out to keep the stored one. */
+  sessionToken?: string;
 }
 
-export type TestConnectionResult = { ok: true; fileCount: number; more: boolean } | { ok: false; message: string };
+/** identity: who the requests were signed as ("arn:aws:sts::…:assumed-role/…" where STS can tell). */
+export type TestConnectionResult =
+  { ok: true; fileCount: number; more: boolean; identity: string } | { ok: false; message: string };
 
 export interface PreviewFile {
   key: string;
   size: number;
   lastModified: string;
+  /** Why the file cannot be a CSV (empty, binary, prose), from its first bytes; absent when it can be one or was not checked. */
+  notCsv?: string;
 }
 
 export type PreviewResult =
@@ -97,7 +118,7 @@ export type SaveResult =
 export interface RunSummary {
   id: number;
   trigger: string;
-  status: 'running' | 'succeeded' | 'partial' | 'failed' | 'interrupted';
+  status: RunStatus;
   startedAt: string;
   finishedAt: string | null;
   error: string | null;
@@ -116,7 +137,7 @@ export interface RunFile {
   objectType: ObjectType;
   key: string;
   size: number | null;
-  status: 'imported' | 'unchanged' | 'failed';
+  status: FileStatus;
   rows: number;
   created: number;
   updated: number;
@@ -124,13 +145,6 @@ export interface RunFile {
   rejected: number;
   error: string | null;
   warnings: string[];
-}
-
-export interface RejectedRow {
-  key: string;
-  line: number;
-  reason: string;
-  raw: string;
 }
 
 export interface RunDetail {
@@ -181,6 +195,72 @@ export interface RunChartPoint {
   rejected: number;
 }
 
+/** Where in the statement SQLite found the problem (1-based line and column; offset from 0). */
+export interface QueryErrorPosition {
+  offset: number;
+  line: number;
+  column: number;
+}
+
+export type QueryValue = string | number | null;
+
+export type QueryResult =
+  | {
+      ok: true;
+      columns: string[];
+      rows: QueryValue[][];
+      offset: number;
+      /** Rows in the whole result (runQuery counts them; queryPage repeats the count it was given). */
+      total: number;
+      elapsedMs: number;
+    }
+  /** cancelled: by cancelQuery; timedOut: past its time limit. */
+  | { ok: false; message: string; position?: QueryErrorPosition; cancelled?: boolean; timedOut?: boolean };
+
+export interface SavedQuery {
+  name: string;
+  sql: string;
+}
+
+export interface StarterQuery extends SavedQuery {
+  /** Stable, for the screens that draw a starter's result (the Data screen's NPS trend, events per day). */
+  id: 'accounts-by-mrr' | 'users-without-account' | 'events-per-day' | 'nps-by-month' | 'last-run-rejects';
+}
+
+export interface SchemaTable {
+  name: string;
+  columns: { name: string; type: string }[];
+}
+
+export interface QueryTools {
+  starters: StarterQuery[];
+  saved: SavedQuery[];
+  schema: SchemaTable[];
+}
+
+/** What an export writes: a query's result, a Data screen table (with its search), or a run's rejected rows. */
+export type ExportSource =
+  | { kind: 'query'; sql: string }
+  | { kind: 'table'; table: DataTable; search?: string }
+  | { kind: 'rejects'; runId: number };
+
+export interface ExportRequest {
+  source: ExportSource;
+  format: 'csv' | 'xlsx';
+  /** CSV: start with a UTF-8 byte order mark, so Excel reads accents right (default true). */
+  bom?: boolean;
+  /** XLSX: one column per key of the traits/properties JSON instead of the JSON text. */
+  expandTraits?: boolean;
+  /** Chosen by the renderer, so cancelQuery can stop the export. */
+  queryId?: string;
+}
+
+export type ExportResult =
+  /** path: where the desktop app saved it; downloadUrl: where the web preview serves it, once. */
+  | { ok: true; rows: number; fileName: string; path: string | null; downloadUrl: string | null }
+  /** cancelled: the save dialog was dismissed or cancelQuery stopped it. */
+  | { ok: false; message: string; cancelled?: boolean };
+
 /** Every request: argument and result. Methods without an argument take `void`. */
 export interface ApiRequests {
   getOverview: { args: void; result: Overview };
@@ -192,7 +272,7 @@ export interface ApiRequests {
   cancelPreview: { args: { previewId: string }; result: { cancelled: boolean } };
   sampleFile: { args: { type: ObjectType; key: string; delimiter?: string; encoding?: string }; result: SampleResult };
   saveMapping: { args: { type: ObjectType; mapping: ObjectMapping | null }; result: SaveResult };
-  setSchedule: { args: { everyHours: ScheduleHours }; result: SaveResult };
+  setSchedule: { args: { everyHours: ScheduleHours | null }; result: SaveResult };
   syncNow: { args: void; result: SyncRequestResult };
   pauseSchedule: { args: void; result: SchedulerState };
   resumeSchedule: { args: void; result: SchedulerState };
@@ -207,6 +287,22 @@ export interface ApiRequests {
   saveAlerts: { args: AlertsInput; result: SaveResult };
   /** Sends a test alert with these settings (saved or not) on every channel, and says whether each arrived. */
   sendTestAlert: { args: AlertsInput; result: TestAlertResult };
+  /** Starters, saved queries and the tables with their columns (for completion). */
+  getQueryTools: { args: void; result: QueryTools };
+  /** Runs a read-only query on a worker thread: the first page, the row count and the time taken. */
+  runQuery: { args: { sql: string; queryId: string; limit: number; timeLimitMs?: number }; result: QueryResult };
+  /** Another page of a query that ran (the grid scrolls): `total` is passed back from runQuery. */
+  queryPage: {
+    args: { sql: string; queryId: string; offset: number; limit: number; total: number };
+    result: QueryResult;
+  };
+  /** Stops a query or an export by its queryId; false when it had already ended. */
+  cancelQuery: { args: { queryId: string }; result: { cancelled: boolean } };
+  /** Saves (or replaces, by name) a query in the settings; it travels with exportConfig. */
+  saveQuery: { args: SavedQuery; result: SaveResult };
+  deleteQuery: { args: { name: string }; result: SaveResult };
+  /** Desktop: asks where with a save dialog, then writes the file; web preview: a one-time download. */
+  exportData: { args: ExportRequest; result: ExportResult };
 }
 
 export type ApiMethod = keyof ApiRequests;
@@ -257,6 +353,13 @@ export const API_METHODS: readonly ApiMethod[] = [
   'openDatabaseFolder',
   'saveAlerts',
   'sendTestAlert',
+  'getQueryTools',
+  'runQuery',
+  'queryPage',
+  'cancelQuery',
+  'saveQuery',
+  'deleteQuery',
+  'exportData',
 ];
 
 export const API_EVENTS: readonly ApiEvent[] = [

@@ -1,18 +1,22 @@
 // Argument schemas for every API request: each transport (Electron IPC, the web preview's HTTP)
 // validates with these before the call reaches the back end, so handlers see only well-formed input.
 import { z } from 'zod';
-import { connectionSchema, DELIMITERS, ENCODINGS, OBJECT_TYPES } from './config';
+import { connectionSchema, DELIMITERS, ENCODINGS, OBJECT_TYPES, savedQuerySchema } from './config';
 import { DATA_TABLES, type ApiMethod } from './contract';
 
 const objectType = z.enum(OBJECT_TYPES);
 const connectionInput = z.strictObject({
   connection: connectionSchema,
   secretAccessKey: z.string().min(1).max(1024).optional(),
+  // AWS session tokens run to about 1,000 characters; Ceph's to a few hundred.
+  sessionToken: z.string().min(1).max(8192).optional(),
 });
 const count = (max: number) => z.number().int().min(1).max(max);
 const noArgs = z.undefined();
 /** Chosen by the renderer; only matched against the previews in flight. */
 const previewId = z.string().min(1).max(100);
+const queryId = z.string().min(1).max(100);
+const sql = z.string().max(100_000);
 
 /** The alert settings themselves are validated by the config schema, with field-level messages. */
 const alertsInput = z.strictObject({
@@ -58,6 +62,34 @@ export const API_ARG_SCHEMAS = {
   openDatabaseFolder: noArgs,
   saveAlerts: alertsInput,
   sendTestAlert: alertsInput,
+  getQueryTools: noArgs,
+  runQuery: z.strictObject({
+    sql,
+    queryId,
+    limit: count(1000),
+    timeLimitMs: z.number().int().min(100).max(600_000).optional(),
+  }),
+  queryPage: z.strictObject({
+    sql,
+    queryId,
+    offset: z.number().int().min(0),
+    limit: count(1000),
+    total: z.number().int().min(0),
+  }),
+  cancelQuery: z.strictObject({ queryId }),
+  saveQuery: savedQuerySchema,
+  deleteQuery: z.strictObject({ name: savedQuerySchema.shape.name }),
+  exportData: z.strictObject({
+    source: z.discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('query'), sql }),
+      z.strictObject({ kind: z.literal('table'), table: z.enum(DATA_TABLES), search: z.string().max(200).optional() }),
+      z.strictObject({ kind: z.literal('rejects'), runId: z.number().int().positive() }),
+    ]),
+    format: z.enum(['csv', 'xlsx']),
+    bom: z.boolean().optional(),
+    expandTraits: z.boolean().optional(),
+    queryId: queryId.optional(),
+  }),
 } satisfies Record<ApiMethod, z.ZodType>;
 
 /** Validates a request's argument; throws ApiArgumentError naming what is wrong. */

@@ -18,6 +18,7 @@ import { ApiArgumentError, validateApiArgs } from '../shared/schemas';
 import { createAppApi, type AppApi } from '../core/service/app-api';
 import type { SecretStore } from '../core/config/secret-store';
 import { SyncService, type SyncServiceOptions } from '../core/service/sync-service';
+import { DOWNLOAD_PATH, Downloads } from './downloads';
 
 export const TOKEN_HEADER = 'x-s3sync-token';
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
@@ -91,7 +92,8 @@ export async function startWebServer({
   const token = randomBytes(24).toString('base64url');
   const service = new SyncService({ dataDir, secretStore, env, alertDelivery });
   service.start();
-  const api = createAppApi({ service, secretStore, env });
+  const downloads = new Downloads();
+  const api = createAppApi({ service, secretStore, env, chooseExportDestination: downloads.destination });
   const eventStreams = new Set<ServerResponse>();
   let allowedHosts: Set<string> = new Set();
   let origins: Set<string> = new Set();
@@ -113,6 +115,7 @@ export async function startWebServer({
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     if (url.pathname === '/api/events') return streamEvents(request, response, url);
     if (url.pathname.startsWith('/api/')) return callApi(request, response, url.pathname.slice('/api/'.length));
+    if (url.pathname.startsWith(DOWNLOAD_PATH)) return serveDownload(request, response, url.pathname);
     return serveStatic(request, response, url.pathname);
   }
 
@@ -180,6 +183,14 @@ export async function startWebServer({
     });
   }
 
+  /** An export's file, once; its random id was given only to the page that asked for the export. */
+  async function serveDownload(request: IncomingMessage, response: ServerResponse, pathname: string): Promise<void> {
+    checkOrigin(request);
+    if (request.method !== 'GET') throw new HttpError(405, 'Downloads are read with GET.');
+    const served = await downloads.serve(pathname.slice(DOWNLOAD_PATH.length), response);
+    if (!served) throw new HttpError(404, 'This download was already fetched or has expired: export again.');
+  }
+
   async function serveStatic(request: IncomingMessage, response: ServerResponse, pathname: string): Promise<void> {
     if (request.method !== 'GET' && request.method !== 'HEAD') throw new HttpError(405, 'Only GET.');
     const root = resolve(rendererDir);
@@ -226,6 +237,7 @@ export async function startWebServer({
         server.closeAllConnections();
       });
       api.close();
+      downloads.close();
       await service.stop();
     },
   };

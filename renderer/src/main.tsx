@@ -9,6 +9,7 @@ import { MissingTokenPage } from './app/MissingTokenPage';
 import './styles/base.css';
 import './styles/components.css';
 import './styles/screens.css';
+import './styles/workbench.css';
 
 declare global {
   interface Window {

@@ -21,6 +21,7 @@ export const IDLE_SCHEDULER: SchedulerState = {
   runningSince: null,
   lastRunStart: null,
   nextRunAt: null,
+  heldReason: null,
 };
 
 export const CONNECTION = {
@@ -40,6 +41,8 @@ export function makeOverview(patch: Partial<Overview> = {}): Overview {
   return {
     config: null,
     secretStored: false,
+    sessionTokenStored: false,
+    awsProfiles: [],
     keychainProblem: null,
     settingsNotice: null,
     databasePath: '/home/ana/.config/S3 CSV Sync/s3-csv-sync.sqlite',

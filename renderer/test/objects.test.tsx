@@ -427,4 +427,102 @@ describe('Objects', () => {
       await within(panel).findByText('objects.organizations.fileRegex: is not a valid regular expression'),
     ).toBeInTheDocument();
   });
+
+  it('keeps an unsaved draft while the analyst visits another screen', async () => {
+    const api = connectedApi();
+    const { user } = await renderApp(api, 'objects');
+    await user.type(screen.getByLabelText('File pattern'), '^accounts/2026');
+    expect(screen.getByText('Unsaved changes')).toBeInTheDocument();
+    await user.click(screen.getByRole('link', { name: 'Data' }));
+    await screen.findByRole('heading', { level: 1, name: 'Data' });
+    await user.click(screen.getByRole('link', { name: 'Objects' }));
+    await screen.findByRole('heading', { level: 1, name: 'Objects' });
+    expect(screen.getByLabelText('File pattern')).toHaveValue('^accounts/2026');
+    expect(screen.getByText('Unsaved changes')).toBeInTheDocument();
+    // Discarding forgets it for good.
+    await user.click(screen.getByRole('button', { name: 'Discard changes' }));
+    await user.click(screen.getByRole('link', { name: 'Data' }));
+    await user.click(screen.getByRole('link', { name: 'Objects' }));
+    expect(await screen.findByLabelText('File pattern')).toHaveValue('');
+  });
+
+  it('saving a mapping that is switched off says nothing will be synced, not that a sync started', async () => {
+    const api = connectedApi();
+    api.saveMapping.mockResolvedValue({
+      ok: true,
+      config: makeConfig(),
+      scheduler: { ...makeOverview().scheduler, running: true },
+    });
+    const { user } = await renderApp(api, 'objects');
+    await user.type(screen.getByLabelText('File pattern'), '^accounts/');
+    await waitFor(() => expect(screen.getByRole('combobox', { name: 'Name column' })).toHaveValue('account_name'));
+    await user.click(screen.getByRole('button', { name: 'Save Accounts' }));
+    expect(api.saveMapping).toHaveBeenCalledWith({
+      type: 'accounts',
+      mapping: expect.objectContaining({ enabled: false }),
+    });
+    expect(
+      await screen.findByText(
+        'Accounts mapping saved, switched off: no account is synced until you switch it on and save.',
+      ),
+    ).toBeInTheDocument();
+    expect(screen.queryByText(/A sync has started/)).not.toBeInTheDocument();
+  });
+
+  it('gives each tab an example pattern for its own type, and names NPS responses properly', async () => {
+    const api = connectedApi();
+    const { user } = await renderApp(api, 'objects');
+    const placeholders: string[] = [];
+    for (const tab of ['Accounts', 'Organizations', 'Users', 'NPS', 'Tracks']) {
+      await user.click(screen.getByRole('tab', { name: new RegExp(`^${tab}`) }));
+      const panel = screen.getByRole('tabpanel', { name: new RegExp(`^${tab}`) });
+      placeholders.push(within(panel).getByLabelText('File pattern').getAttribute('placeholder')!);
+    }
+    expect(placeholders).toEqual([
+      '^accounts/.*\\.csv$',
+      '^organizations/.*\\.csv$',
+      '^users/.*\\.csv$',
+      '^nps/.*\\.csv$',
+      '^events/.*\\.csv(\\.gz)?$',
+    ]);
+    await user.click(screen.getByRole('tab', { name: /^NPS/ }));
+    expect(screen.getByRole('switch', { name: 'Sync NPS responses' })).toBeInTheDocument();
+  });
+
+  it('says that a wildcard pattern is not a regular expression, and offers the one it means', async () => {
+    const api = connectedApi();
+    const { user } = await renderApp(api, 'objects');
+    const pattern = screen.getByLabelText('File pattern');
+    await user.type(pattern, 'accounts/*.csv');
+    const banner = screen.getByText('File patterns are regular expressions, not wildcards').closest('.banner')!;
+    expect(banner).toHaveTextContent('The regular expression for that is ^accounts/[^/]*\\.csv$.');
+    await user.click(within(banner as HTMLElement).getByRole('button', { name: 'Use ^accounts/[^/]*\\.csv$' }));
+    expect(pattern).toHaveValue('^accounts/[^/]*\\.csv$');
+    expect(screen.queryByText('File patterns are regular expressions, not wildcards')).not.toBeInTheDocument();
+  });
+
+  it('reads the pickers from the first file that can be a CSV, and flags the ones that cannot before any sync', async () => {
+    const api = connectedApi();
+    api.previewFiles.mockResolvedValue({
+      ok: true,
+      selected: [
+        {
+          key: 'vitally/accounts/README.txt',
+          size: 120,
+          lastModified: '2026-01-01T00:00:00.000Z',
+          notCsv: 'Its first line has no comma, semicolon, tab or pipe: it reads as prose, not a CSV header.',
+        },
+        ...(ACCOUNT_FILES.ok ? ACCOUNT_FILES.selected : []),
+      ],
+      overCap: 0,
+      listedCount: 3,
+    });
+    const { user } = await renderApp(api, 'objects');
+    await user.type(screen.getByLabelText('File pattern'), '^accounts/');
+    await screen.findByText('1 selected file is not CSV');
+    expect(api.sampleFile).toHaveBeenCalledWith({ type: 'accounts', key: 'vitally/accounts/2026-01.csv' });
+    expect(api.sampleFile).not.toHaveBeenCalledWith(expect.objectContaining({ key: 'vitally/accounts/README.txt' }));
+    const row = screen.getByRole('row', { name: /README\.txt/ });
+    expect(row).toHaveTextContent('Not a CSV Its first line has no comma');
+  });
 });

@@ -108,11 +108,12 @@ describe('Sync now and live progress', () => {
     emit(api, 'schedulerChanged', IDLE_SCHEDULER);
     expect(screen.queryByRole('progressbar')).not.toBeInTheDocument();
     const notices = screen.getAllByRole('status').find((el) => el.classList.contains('notices'))!;
-    expect(
-      within(notices).getByText(
-        'Sync finished with failed files: 20,000 rows read, 19,000 created, 900 updated, 100 rejected. See the Sync log.',
-      ),
-    ).toBeInTheDocument();
+    expect(notices).toHaveTextContent(
+      'Sync finished with failed files: 20,000 rows read, 19,000 created, 900 updated, 100 rejected. See the Sync log',
+    );
+    // "See the Sync log" is a link that goes there.
+    await user.click(within(notices).getByRole('link', { name: 'See the Sync log' }));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Sync log' })).toBeInTheDocument();
   });
 
   it('says why a run failed', async () => {

@@ -123,8 +123,31 @@ describe('Objects', () => {
     });
     expect(await api.previewFiles({ type: 'organizations', fileRegex: '^orgs/(' })).toEqual({
       ok: false,
-      message: 'The file pattern is not a valid regular expression: /^orgs/(/: Unterminated group',
+      message: 'The file pattern is not a valid regular expression: missing closing ): `^orgs/(`.',
     });
+    // What the Objects screen shows for a construct the linear-time engine refuses.
+    expect(await api.previewFiles({ type: 'organizations', fileRegex: '^(?!tmp/)orgs/' })).toEqual({
+      ok: false,
+      message: expect.stringMatching(/^The file pattern uses a lookahead .* Write the text to match itself/),
+    });
+  });
+
+  it('flags, in the preview, selected files that cannot be CSVs: prose, an empty file, a workbook renamed .csv', async () => {
+    await server.put(`${PREFIX}orgs/README.txt`, 'Organizations, exported monthly\nAsk Ana for access.\n');
+    await server.put(`${PREFIX}orgs/empty.csv`, '');
+    await server.put(`${PREFIX}orgs/book.csv`, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 6, 0, 8, 0]));
+    const preview = await api.previewFiles({ type: 'organizations', fileRegex: '^orgs/' });
+    expect(preview.ok && preview.selected.map((f) => [f.key.slice(PREFIX.length), f.notCsv ?? null])).toEqual([
+      ['orgs/README.txt', null], // "Organizations, exported monthly" has a comma: it could be a header
+      ['orgs/a.csv', null],
+      ['orgs/book.csv', expect.stringMatching(/^A ZIP archive, not a CSV/)],
+      ['orgs/empty.csv', 'Empty (0 bytes): there is no header to read.'],
+    ]);
+    await server.put(`${PREFIX}orgs/README.txt`, 'Organizations exported monthly.\nAsk Ana for access.\n');
+    const again = await api.previewFiles({ type: 'organizations', fileRegex: '^orgs/' });
+    expect(again.ok && again.selected[0]!.notCsv).toBe(
+      'Its first line has no comma, semicolon, tab or pipe: it reads as prose, not a CSV header.',
+    );
   });
 
   it('samples the header and first rows of a file for the column pickers', async () => {
@@ -167,6 +190,15 @@ describe('Objects', () => {
     });
     expect(saved.ok && saved.scheduler.running).toBe(true);
     expect(await finished).toMatchObject({ trigger: 'settings-changed', status: 'succeeded', counts: { created: 2 } });
+  });
+
+  it('refuses "Sync now" while no object type is switched on, rather than record a run that read nothing', async () => {
+    expect(await api.syncNow()).toEqual({
+      started: false,
+      reason:
+        'Nothing to sync: no object type is switched on. On the Objects screen, switch one on, map its columns and save it.',
+    });
+    expect(await api.listRuns({ limit: 10 })).toEqual([]);
   });
 });
 

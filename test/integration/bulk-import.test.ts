@@ -4,7 +4,8 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mergeTraits, NEW_DATABASE_PAGE_SIZE, openDatabase, UPSERT_BATCH_ROWS } from '../../electron/core/db/store';
+import { NEW_DATABASE_PAGE_SIZE, openDatabase } from '../../electron/core/db/sqlite-database';
+import { mergeTraits, UPSERT_BATCH_ROWS } from '../../electron/core/db/record-writer';
 import { createWorkspace, makeConfig, type Workspace } from '../support/fixtures';
 
 let ws: Workspace;

@@ -6,47 +6,43 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli-process';
+import { startSlowProxy, type SlowProxy } from '../support/slow-proxy';
 import { createWorkspace, eventsCsv, LOCAL_S3_SECRET, makeConfig, type Workspace } from '../support/fixtures';
 
 /**
- * Sends the signal once the last file (the big events file) is being imported: the accounts file
- * before it has been recorded, and 150 ms have passed for the events import to get going.
+ * Sends the signal in the middle of the last file (the big events file): its download is slowed on
+ * purpose after its first 256 KB, so the import is under way, whatever the load on the machine.
  */
-function killWhileImportingEvents(child: ChildProcess, dbPath: string, signal: NodeJS.Signals): void {
-  const timer = setInterval(() => {
-    try {
-      const db = new Database(dbPath, { readonly: true, fileMustExist: true });
-      const row = db.prepare(`SELECT count(*) AS n FROM sync_files WHERE object_type = 'accounts'`).get() as {
-        n: number;
-      };
-      db.close();
-      if (row.n > 0) {
-        clearInterval(timer);
-        setTimeout(() => child.kill(signal), 150);
-      }
-    } catch {
-      // The database or its tables do not exist yet.
-    }
-  }, 20);
-  child.on('close', () => clearInterval(timer));
+function killWhileImportingEvents(child: ChildProcess, signal: NodeJS.Signals): void {
+  void slow.whenSlowed().then(() => child.kill(signal));
+  child.on('close', () => slow.release());
 }
 
 async function putBigEventsFile(): Promise<void> {
-  await ws.put('events/big.csv', eventsCsv(400_000));
+  await ws.put('events/big.csv', eventsCsv(50_000));
+  slow.slowDown('/vitally/events/big.csv', 256 * 1024);
+}
+
+/** A config whose endpoint is the slow proxy in front of the test server. */
+function viaSlowProxy(config: Record<string, any>): Record<string, any> {
+  return { ...config, connection: { ...config.connection, endpoint: slow.endpoint } };
 }
 
 let ws: Workspace;
+let slow: SlowProxy;
 let configPath: string;
 
 beforeAll(async () => {
   ws = await createWorkspace();
+  slow = await startSlowProxy(ws.server.endpoint);
   await ws.put('orgs/a.csv', 'org_id,org_name\no1,Acme\no2,Globex\n');
   await ws.put('orgs/b.csv', 'org_id,org_name\no3,Initech\n');
   await ws.put('accounts/a.csv', 'account_id,account_name,org_id\na1,Acme EU,o1\n,No ID,o1\n');
   configPath = join(ws.dir, 'config.json');
-  writeFileSync(configPath, JSON.stringify(makeConfig(ws.server)));
+  writeFileSync(configPath, JSON.stringify(viaSlowProxy(makeConfig(ws.server))));
 });
 afterAll(async () => {
+  await slow.close();
   await ws.close();
 });
 
@@ -73,7 +69,7 @@ describe('npm run cli', { timeout: 90_000 }, () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`The configuration in ${bad} is not valid:`);
     expect(result.stderr).toContain(
-      'objects.accounts.fileRegex: is not a valid regular expression: /^accounts/(/: Unterminated group',
+      'objects.accounts.fileRegex: is not a valid regular expression: missing closing ): `^accounts/(`',
     );
     expect(result.stderr).toContain('objects.tracks.target: must be "user", "account" or "organization"');
     expect(result.stderr).toContain(
@@ -205,7 +201,9 @@ describe('npm run cli', { timeout: 90_000 }, () => {
   it('test-connection says how many files it sees, or what is wrong', async () => {
     const ok = await runCli(['test-connection', '--config', configPath]);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toBe('Connected: bucket "acme-exports" under "vitally/" can be listed and holds 3 files.\n');
+    expect(ok.stdout).toBe(
+      'Connected as the access key "S3RVER": bucket "acme-exports" under "vitally/" can be listed and holds 3 files.\n',
+    );
     const noBucket = join(ws.dir, 'no-bucket.json');
     const config = makeConfig(ws.server);
     writeFileSync(
@@ -221,7 +219,7 @@ describe('npm run cli', { timeout: 90_000 }, () => {
     await putBigEventsFile();
     const dbPath = join(ws.dir, 'sigint.sqlite');
     const result = await runCli(['sync', '--config', configPath, '--db', dbPath, '--json'], {
-      onStarted: (child) => killWhileImportingEvents(child, dbPath, 'SIGINT'),
+      onStarted: (child) => killWhileImportingEvents(child, 'SIGINT'),
     });
     await ws.remove('events/big.csv');
     expect(result.code).toBe(1);
@@ -241,7 +239,7 @@ describe('npm run cli', { timeout: 90_000 }, () => {
 
   it('watch syncs at start, logs each run, and on SIGTERM rolls back the file being imported and exits cleanly', async () => {
     const watchConfig = join(ws.dir, 'watch.json');
-    writeFileSync(watchConfig, JSON.stringify({ ...makeConfig(ws.server), schedule: { everyHours: 6 } }));
+    writeFileSync(watchConfig, JSON.stringify({ ...viaSlowProxy(makeConfig(ws.server)), schedule: { everyHours: 6 } }));
     const dbPath = join(ws.dir, 'watch.sqlite');
     let output = '';
     const waitFor = (pattern: RegExp, child: ChildProcess) =>
@@ -290,7 +288,7 @@ describe('npm run cli', { timeout: 90_000 }, () => {
     await putBigEventsFile();
     const midFileDb = join(ws.dir, 'watch-mid-file.sqlite');
     const third = await runCli(['watch', '--config', watchConfig, '--db', midFileDb], {
-      onStarted: (child) => killWhileImportingEvents(child, midFileDb, 'SIGTERM'),
+      onStarted: (child) => killWhileImportingEvents(child, 'SIGTERM'),
     });
     await ws.remove('events/big.csv');
     expect(third.code).toBe(0);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseQueries, MAX_COUNTED_MATCHES } from '../../electron/core/db/data-queries';
-import { openDatabase } from '../../electron/core/db/store';
+import { openDatabase } from '../../electron/core/db/sqlite-database';
 
 let dir: string;
 let queries: DatabaseQueries;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseConfig } from '../../electron/shared/config';
-import { openDatabase } from '../../electron/core/db/store';
+import { openDatabase } from '../../electron/core/db/sqlite-database';
 import { runSync } from '../../electron/core/sync/run-sync';
 
 const FILES = 10;

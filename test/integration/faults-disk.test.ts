@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../electron/core/db/store';
+import { openDatabase } from '../../electron/core/db/sqlite-database';
 import { runSync } from '../../electron/core/sync/run-sync';
 import { createWorkspace, eventsCsv, LOCAL_S3_SECRET, makeConfig, type Workspace } from '../support/fixtures';
 import { fileSize, runCli } from '../support/cli-process';

@@ -15,7 +15,8 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { INTERRUPTED_RUN_REASON, markInterruptedRuns } from '../../electron/core/db/run-log';
-import { openDatabase, SCHEMA_VERSION } from '../../electron/core/db/store';
+import { openDatabase } from '../../electron/core/db/sqlite-database';
+import { SCHEMA_VERSION } from '../../electron/core/db/migrations/sqlite-migrations';
 import { createWorkspace, makeConfig, type Workspace } from '../support/fixtures';
 import { queryOnce, runCli, waitUntil } from '../support/cli-process';
 
@@ -66,6 +67,34 @@ it('marks only the runs whose process is gone: not one whose process is alive', 
   );
   await ws.sync(makeConfig(ws.server));
   expect(runs()[0]).toEqual({ id: 1, status: 'interrupted', error: INTERRUPTED_RUN_REASON });
+});
+
+it('counts a zombie (a killed process nobody reaped, as under a container init that does not reap) as gone', async () => {
+  // sh starts the stand-in sync in the background, then becomes a sleep that never waits for it:
+  // killed with -9, it stays in the process table as a zombie, and kill(pid, 0) still finds it.
+  const parent = spawn('sh', ['-c', 'sleep 1000 & echo $!; exec sleep 2000']);
+  try {
+    const pid = await new Promise<number>((resolvePid) =>
+      parent.stdout.once('data', (data: Buffer) => resolvePid(Number(String(data).trim()))),
+    );
+    const insert = ws.db.prepare(
+      `INSERT INTO sync_runs (trigger, status, started_at, pid, host) VALUES ('zombie', 'running', ?, ?, ?)`,
+    );
+    const runId = Number(insert.run(new Date().toISOString(), pid, hostname()).lastInsertRowid);
+    const statusOfRun = () =>
+      ws.query<{ status: string }>('SELECT status FROM sync_runs WHERE id = ?', runId)[0]!.status;
+    markInterruptedRuns(ws.db);
+    expect(statusOfRun()).toBe('running'); // alive: left alone
+
+    process.kill(pid, 'SIGKILL');
+    const state = () => spawnSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).stdout.trim();
+    await waitUntil(() => state().startsWith('Z'), 10_000, `process ${pid} to become a zombie`);
+    expect(() => process.kill(pid, 0)).not.toThrow(); // still "exists" to a signal 0
+    expect(markInterruptedRuns(ws.db)).toBe(1);
+    expect(statusOfRun()).toBe('interrupted');
+  } finally {
+    parent.kill('SIGKILL');
+  }
 });
 
 it("two CLI syncs on one database: the second leaves the first one's live run alone, and both finish", async () => {

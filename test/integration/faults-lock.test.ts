@@ -6,8 +6,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../electron/core/db/store';
-import { runSync, type SyncProgress } from '../../electron/core/sync/run-sync';
+import { openDatabase } from '../../electron/core/db/sqlite-database';
+import type { SyncProgress } from '../../electron/shared/domain';
+import { runSync } from '../../electron/core/sync/run-sync';
 import { createWorkspace, LOCAL_S3_SECRET, makeConfig, type Workspace } from '../support/fixtures';
 import { runCli } from '../support/cli-process';
 

@@ -156,12 +156,15 @@ describe('the web preview', () => {
   it('streams the first matches over Server-Sent Events before the previewFiles request is answered', async () => {
     let answered = false;
     let firstEventBeforeAnswer: boolean | undefined;
+    let connected: () => void = () => {};
+    const streamConnected = new Promise<void>((resolve) => (connected = resolve));
     const firstEvent = new Promise<PreviewProgress>((resolve, reject) => {
       const req = request({ host: '127.0.0.1', port: web.port, path: `/api/events?token=${web.token}` }, (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
           text += chunk;
+          if (text.includes(': connected\n\n')) connected(); // the server subscribes as it writes this
           const match = /event: previewProgress\ndata: (.*)\n\n/.exec(text);
           if (match) {
             firstEventBeforeAnswer = !answered;
@@ -173,8 +176,8 @@ describe('the web preview', () => {
       req.on('error', reject);
       req.end();
     });
-    // Let the event stream connect before the preview starts.
-    await new Promise((r) => setTimeout(r, 100));
+    // The event stream is connected (a state, not a pause) before the preview starts.
+    await streamConnected;
     const response = await fetch(`${web.origin}api/previewFiles`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-S3Sync-Token': web.token },

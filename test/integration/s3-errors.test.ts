@@ -1,11 +1,13 @@
 // S3's error responses, served by a loopback HTTP server exactly as S3 sends them, go through the
 // real AWS SDK and come out as plain sentences. (s3rver cannot produce these: it checks no
-// signatures and knows no regions.)
+// signatures and knows no regions; the last suite checks the same against Ceph's gateway.)
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../electron/shared/config';
 import { createS3Client, testConnection } from '../../electron/core/s3/s3-source';
+import { startCephGateway, type CephGateway } from '../support/ceph-rgw';
+import { bucketOnGateway, type TestS3Server } from '../support/s3-servers';
 
 interface CannedResponse {
   status: number;
@@ -154,4 +156,64 @@ describe('S3 errors in plain language', () => {
       `${endpoint} kept failing (HTTP 503 ServiceUnavailable) after 4 attempts with backoff. This is usually temporary: sync again later.`,
     );
   }, 30_000);
+});
+
+// The canned answers above check the wording; these check that a server that verifies SigV4 really
+// answers that way (Ceph's RADOS Gateway; s3rver checks no signatures).
+describe('S3 errors from a server that checks signatures', () => {
+  let gateway: CephGateway;
+  let bucket: TestS3Server;
+  beforeAll(async () => {
+    gateway = await startCephGateway();
+    bucket = await bucketOnGateway(gateway);
+  }, 90_000);
+  afterAll(async () => {
+    await bucket?.close();
+    await gateway?.stop();
+  });
+
+  async function attemptOnGateway(accessKeyId: string, secret: string, bucketName = bucket.bucket) {
+    const config = parseConfig({
+      connection: {
+        bucket: bucketName,
+        region: 'us-east-1',
+        accessKeyId,
+        endpoint: gateway.endpoint,
+        forcePathStyle: true,
+      },
+      objects: {},
+    });
+    const client = createS3Client(config.connection, secret, { connectMs: 2000, idleMs: 5000 });
+    try {
+      return { result: await testConnection(client, config.connection) };
+    } catch (error) {
+      return { error: error as Error };
+    } finally {
+      client.destroy();
+    }
+  }
+
+  it('the right secret lists the bucket', async () => {
+    expect(await attemptOnGateway(gateway.accessKeyId, gateway.secret)).toEqual({
+      result: { fileCount: 0, more: false },
+    });
+  });
+
+  it('a wrong secret is SignatureDoesNotMatch, explained without quoting either secret', async () => {
+    const { error } = await attemptOnGateway(gateway.accessKeyId, SECRET);
+    expect(error?.message).toBe(
+      `The secret access key does not match the access key ID "${gateway.accessKeyId}". Store the right secret for this key (npm run cli -- credentials set --access-key-id ${gateway.accessKeyId}) or set AWS_SECRET_ACCESS_KEY.`,
+    );
+    expect(error?.message).not.toContain(SECRET);
+    expect(error?.message).not.toContain(gateway.secret);
+  });
+
+  it('an unknown key and a missing bucket, as the gateway reports them', async () => {
+    expect((await attemptOnGateway('AKIANOBODY', SECRET)).error?.message).toBe(
+      `The access key ID "AKIANOBODY" is not known to ${gateway.endpoint}. Check the access key ID in the connection settings (it may have been deleted or mistyped).`,
+    );
+    expect((await attemptOnGateway(gateway.accessKeyId, gateway.secret, 'no-such-bucket')).error?.message).toBe(
+      `The bucket "no-such-bucket" does not exist at ${gateway.endpoint}. Check the bucket name (and the region or endpoint).`,
+    );
+  });
 });

@@ -32,7 +32,7 @@ import type { ConnectionConfig, RunReport } from '../../electron/shared/contract
 import { runCli } from '../../electron/cli/cli';
 import { parseConfig, type SyncConfig } from '../../electron/shared/config';
 import { KeytarSecretStore } from '../../electron/core/config/secret-store';
-import { openDatabase } from '../../electron/core/db/store';
+import { openDatabase } from '../../electron/core/db/sqlite-database';
 import { runSync } from '../../electron/core/sync/run-sync';
 import { isAppUrl } from '../../electron/main/app-protocol';
 import { registerApiHandlers } from '../../electron/main/ipc';
@@ -613,7 +613,7 @@ describe('the app (web preview and IPC) with the secret in the real keychain', {
       ...(scenario.typedSecret ? { secretAccessKey: SECRET } : {}),
     });
     expect(saved.result?.ok, saved.error).toBe(true);
-    if (scenario.typedSecret) expect(await keychain.get(connection.accessKeyId)).toBe(SECRET);
+    if (scenario.typedSecret) expect(await keychain.get(connection.accessKeyId!)).toBe(SECRET);
 
     const finished = nextRunFinished();
     const overview = await call<{ config: SyncConfig; secretStored: boolean }>('getOverview');

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RunReport } from '../../electron/core/sync/scheduler';
+import type { RunReport } from '../../electron/shared/domain';
 import { InMemorySecretStore } from '../../electron/core/config/secret-store';
 import { DATABASE_FILE_NAME, SyncService } from '../../electron/core/service/sync-service';
-import { openDatabase } from '../../electron/core/db/store';
+import { openDatabase } from '../../electron/core/db/sqlite-database';
 import {
   LOCAL_S3_ACCESS_KEY_ID,
   LOCAL_S3_SECRET,
@@ -123,15 +123,22 @@ describe('SyncService', () => {
     const slowKeychain = new InMemorySecretStore();
     await slowKeychain.set(LOCAL_S3_ACCESS_KEY_ID, LOCAL_S3_SECRET);
     const get = slowKeychain.get.bind(slowKeychain);
+    // The keychain answers only when the test says so (as a macOS keychain prompt waits for a click).
+    let asked: () => void = () => {};
+    const keychainAsked = new Promise<void>((resolve) => (asked = resolve));
+    let answer: () => void = () => {};
+    const answered = new Promise<void>((resolve) => (answer = resolve));
     slowKeychain.get = async (id) => {
-      await new Promise((resolve) => setTimeout(resolve, 300)); // e.g. a macOS keychain prompt
+      asked();
+      await answered;
       return get(id);
     };
     service = new SyncService({ dataDir, secretStore: slowKeychain, env: {} });
     const finished = nextRun();
     service.settings.setConfig(makeConfig(server));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await keychainAsked;
     const stopped = service.stop();
+    answer();
     expect(await finished).toMatchObject({ status: 'interrupted', error: 'The sync was stopped before it started.' });
     await stopped;
     const db = new Database(service.dbPath, { readonly: true });

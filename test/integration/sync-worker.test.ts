@@ -4,7 +4,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SyncProgress } from '../../electron/core/sync/run-sync';
+import type { SyncProgress } from '../../electron/shared/domain';
 import { runSyncInWorker, SyncWorker } from '../../electron/core/worker/sync-worker-client';
 import { createWorkspace, LOCAL_S3_SECRET, makeConfig, type Workspace } from '../support/fixtures';
 

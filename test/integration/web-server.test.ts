@@ -163,14 +163,16 @@ describe('the web preview server', () => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
+          // Once connected (the server subscribes as it writes this), pausing the schedule makes the
+          // scheduler announce its new state.
+          if (!text.includes(': connected\n\n') && (text + chunk).includes(': connected\n\n'))
+            void call('pauseSchedule');
           text += chunk;
           if (text.includes('event: schedulerChanged')) {
             req.destroy();
             resolve(text);
           }
         });
-        // Pausing the schedule makes the scheduler announce its new state.
-        setTimeout(() => void call('pauseSchedule'), 50);
       });
       req.on('error', reject);
       req.end();

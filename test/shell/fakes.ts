@@ -59,6 +59,9 @@ export class FakeBrowserWindow extends EventEmitter {
   focused = false;
   destroyed = false;
   loadedUrl: string | null = null;
+  /** Whether ready-to-show has fired; a window shown before it shows a blank (white) page. */
+  readyToShow = false;
+  shownBeforeReady = false;
   bounds: { x: number; y: number; width: number; height: number };
 
   constructor(readonly options: BrowserWindowConstructorOptions) {
@@ -87,6 +90,7 @@ export class FakeBrowserWindow extends EventEmitter {
   }
   show() {
     this.visible = true;
+    this.shownBeforeReady ||= !this.readyToShow;
   }
   hide() {
     this.visible = false;
@@ -95,14 +99,23 @@ export class FakeBrowserWindow extends EventEmitter {
   focus() {
     this.focused = true;
   }
+  /** Electron: maximize() also shows a hidden window (unfocused), blank if its page is not ready yet. */
   maximize() {
     this.maximized = true;
+    this.visible = true;
+    this.shownBeforeReady ||= !this.readyToShow;
   }
   getNormalBounds() {
     return { ...this.bounds };
   }
   async loadURL(url: string) {
     this.loadedUrl = url;
+    this.webContents.loading = true;
+  }
+  /** The page has painted: Electron emits ready-to-show once (then did-finish-load follows). */
+  becomeReady() {
+    this.readyToShow = true;
+    this.emit('ready-to-show');
   }
   /** The user (or the app) closes the window: 'close' may be prevented, else the window is gone. */
   close(): boolean {
@@ -142,9 +155,10 @@ export class FakeIpc {
     invoke: async (channel, ...args) => {
       const handler = this.handlers.get(channel);
       if (!handler) throw new Error(`No handler registered for '${channel}'`);
-      // Electron structured-clones arguments and results; JSON is close enough for these plain objects.
-      const cloned = args.map((arg) => (arg === undefined ? undefined : JSON.parse(JSON.stringify(arg))));
-      return handler(this.sender, ...cloned);
+      // Electron sends arguments and results with the structured clone algorithm: Dates, Maps and
+      // undefined survive, a function throws (as it does in ipcRenderer.invoke).
+      const cloned = structuredClone(args);
+      return structuredClone(await handler(this.sender, ...cloned));
     },
     on: (channel, listener) => {
       let set = this.rendererListeners.get(channel);
@@ -159,7 +173,7 @@ export class FakeIpc {
   /** The main process sends on a channel (webContents.send). */
   deliver(channel: string, payload: unknown): void {
     for (const listener of this.rendererListeners.get(channel) ?? [])
-      listener({ sender: 'ipc-renderer-event' }, payload);
+      listener({ sender: 'ipc-renderer-event' }, structuredClone(payload));
   }
 
   listenerCount(channel: string): number {

@@ -47,6 +47,19 @@ const VALID: { [M in ApiMethod]: ApiArgs<M> } = {
     webhookUrl: 'https://hooks.example/x',
   },
   sendTestAlert: { alerts: null, smtpPassword: 'pw', webhookUrl: 'https://hooks.example/x' },
+  getQueryTools: undefined,
+  runQuery: { sql: 'SELECT 1', queryId: 'q-1', limit: 200, timeLimitMs: 30_000 },
+  queryPage: { sql: 'SELECT 1', queryId: 'q-1', offset: 200, limit: 200, total: 1000 },
+  cancelQuery: { queryId: 'q-1' },
+  saveQuery: { name: 'Big accounts', sql: 'SELECT * FROM accounts' },
+  deleteQuery: { name: 'Big accounts' },
+  exportData: {
+    source: { kind: 'table', table: 'accounts', search: 'acme' },
+    format: 'xlsx',
+    bom: true,
+    expandTraits: true,
+    queryId: 'export-1',
+  },
 };
 
 /** The fields a caller may leave out; every other field is required. */
@@ -63,6 +76,10 @@ const OPTIONAL = new Set([
   'saveAlerts.webhookUrl',
   'sendTestAlert.smtpPassword',
   'sendTestAlert.webhookUrl',
+  'runQuery.timeLimitMs',
+  'exportData.bom',
+  'exportData.expandTraits',
+  'exportData.queryId',
 ]);
 
 /** Values of the wrong kind for a field, whatever its type. */
@@ -104,7 +121,9 @@ function malformedCalls(method: ApiMethod): { label: string; args: unknown[] }[]
   calls.push({ label: 'no argument', args: [] });
   for (const value of [null, 'x', 42, [], true])
     calls.push({ label: `${JSON.stringify(value)} instead of an object`, args: [value] });
-  calls.push({ label: 'an unknown extra field', args: [{ ...fields, sql: 'DROP TABLE accounts' }] });
+  // Methods that take SQL (read-only, checked in the query worker) get the extra field under another name.
+  const extraField = 'sql' in fields ? 'statement' : 'sql';
+  calls.push({ label: 'an unknown extra field', args: [{ ...fields, [extraField]: 'DROP TABLE accounts' }] });
   calls.push({
     label: 'a __proto__ field',
     args: [JSON.parse(`{"__proto__": {"polluted": true}, ${JSON.stringify(fields).slice(1)}`)],

@@ -68,7 +68,7 @@ describe('single instance', () => {
     expect(claimSingleInstance(electronApp, () => controller.show())).toBe(true);
     controller.show();
     const window = windows[0]!;
-    window.emit('ready-to-show');
+    window.becomeReady();
     window.close(); // hidden to the tray
     expect(window.visible).toBe(false);
     app.emit('second-instance', electronEvent(), ['s3-csv-sync'], '/home/user', {});

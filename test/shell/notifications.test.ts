@@ -7,13 +7,22 @@ import type { RunReport } from '../../electron/shared/contract';
 import { NotificationService, type NotificationLike } from '../../electron/main/notifications';
 import type { LastRun } from '../../electron/main/tray';
 
+/** Electron 42+ on macOS: an unsigned app's notification emits 'failed' instead of showing. */
 class FakeNotification extends EventEmitter {
   shown = false;
-  constructor(readonly options: NotificationConstructorOptions) {
+  constructor(
+    readonly options: NotificationConstructorOptions,
+    private readonly signedApp = true,
+  ) {
     super();
   }
   show() {
-    this.shown = true;
+    if (this.signedApp) this.shown = true;
+    else this.emit('failed', { preventDefault() {} }, 'Notifications are not allowed for this application');
+  }
+  /** Windows: the toast times out into the Action Center, emitting close (Electron's docs). */
+  timeOut() {
+    this.emit('close', { reason: 'timedOut' });
   }
 }
 
@@ -36,29 +45,46 @@ function report(status: RunReport['status'], overrides: Partial<RunReport> = {})
   };
 }
 
-function setUp(lastRun: LastRun | null = null, supported = true, enabled: () => boolean = () => true) {
+function setUp(
+  lastRun: LastRun | null = null,
+  supported = true,
+  {
+    platform = 'linux',
+    signedApp = true,
+    enabled = () => true,
+  }: { platform?: NodeJS.Platform; signedApp?: boolean; enabled?: () => boolean } = {},
+) {
   const shown: FakeNotification[] = [];
   const opened: (number | null)[] = [];
+  const undeliverable: string[] = [];
   const service = new NotificationService(
     {
       createNotification: (options) => {
-        const notification = new FakeNotification(options);
+        const notification = new FakeNotification(options, signedApp);
         shown.push(notification);
         return notification as NotificationLike;
       },
       isSupported: () => supported,
       isEnabled: enabled,
       openRunLog: (runId) => opened.push(runId),
+      platform,
+      onUndeliverable: (error) => undeliverable.push(error),
     },
     lastRun,
   );
-  return { service, shown, opened, texts: () => shown.map((n) => `${n.options.title}: ${n.options.body}`) };
+  return {
+    service,
+    shown,
+    opened,
+    undeliverable,
+    texts: () => shown.map((n) => `${n.options.title}: ${n.options.body}`),
+  };
 }
 
 describe('notifications', () => {
   it('stay quiet while "this computer" is unticked on the Schedule screen, and still know a recovery after', () => {
     let enabled = false;
-    const { service, texts } = setUp(null, true, () => enabled);
+    const { service, texts } = setUp(null, true, { enabled: () => enabled });
     service.onRunFinished(report('failed'));
     expect(texts()).toEqual([]);
     enabled = true;
@@ -150,6 +176,40 @@ describe('notifications', () => {
     expect(long!.length).toBeLessThan(270);
     expect(long!.endsWith('…')).toBe(true);
     expect(none).toBe('Sync partly failed: Some files could not be imported. Open the sync log to see which.');
+  });
+
+  it('stay clickable on Windows after a toast timed out into the Action Center', () => {
+    const { service, shown, opened } = setUp(null, true, { platform: 'win32' });
+    const failed = report('failed');
+    service.onRunFinished(failed);
+    shown[0]!.timeOut();
+    // Still referenced, so its click handler lives (a collected notification's click does nothing).
+    expect(service.referencedCount()).toBe(1);
+    shown[0]!.emit('click');
+    expect(opened).toEqual([failed.runId]);
+    expect(service.referencedCount()).toBe(0);
+  });
+
+  it('are let go when closed elsewhere (nothing can click them later)', () => {
+    const { service, shown } = setUp(null, true, { platform: 'linux' });
+    service.onRunFinished(report('failed'));
+    shown[0]!.emit('close', { reason: 'userCanceled' });
+    expect(service.referencedCount()).toBe(0);
+  });
+
+  it('give up once the OS refuses them (macOS, unsigned app), leaving the news to the tray', () => {
+    const { service, shown, undeliverable } = setUp(null, true, { platform: 'darwin', signedApp: false });
+    service.onRunFinished(report('failed'));
+    service.onRunFinished(report('failed'));
+    expect(shown).toHaveLength(1);
+    expect(undeliverable).toEqual(['Notifications are not allowed for this application']);
+    expect(service.tellRunningInBackground()).toBe(false);
+  });
+
+  it('say once that the app is still running when asked (the close of a window without a known tray)', () => {
+    const { service, texts } = setUp();
+    expect(service.tellRunningInBackground()).toBe(true);
+    expect(texts()[0]).toMatch(/^S3 CSV Sync is still running: It keeps syncing on schedule/);
   });
 
   it('are skipped where the desktop has no notification service', () => {

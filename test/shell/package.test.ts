@@ -47,8 +47,12 @@ describe('electron-builder.yml', () => {
     expect(config.win.target).toBe('nsis');
   });
 
-  it('rebuilds the native modules for Electron and unpacks them from the asar archive', () => {
-    expect(config.npmRebuild).toBe(true);
+  it('leaves rebuilding the native modules to scripts/native-modules.ts, and unpacks them from the asar archive', () => {
+    expect(config.npmRebuild).toBe(false);
+    const scripts = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
+    expect(scripts.dist).toMatch(/npm run rebuild:electron && electron-builder/);
+    expect(scripts['rebuild:electron']).toMatch(/scripts\/native-modules\.ts electron$/);
+    expect(scripts.pretest).toMatch(/rebuild:node/);
     expect(config.asar).toBe(true);
     expect(config.asarUnpack).toEqual(
       expect.arrayContaining(['node_modules/better-sqlite3/**', 'node_modules/keytar/**']),
@@ -102,12 +106,11 @@ describe('the packed app (electron-builder --dir around a stand-in Electron)', (
         '--publish',
         'never',
         `-c.electronDist=${electronDist}`,
-        '-c.npmRebuild=false',
         `-c.directories.output=${join(project, 'release')}`,
       ],
       {
         cwd: ROOT,
-        env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1', CI: 'true' },
+        env: { ...process.env, CI: 'true' },
         timeout: 180_000,
       },
     );
@@ -120,8 +123,7 @@ describe('the packed app (electron-builder --dir around a stand-in Electron)', (
     for (const file of [
       '/package.json',
       '/dist/main/main.cjs',
-      '/dist/main/sync-worker.js',
-      '/dist/main/package.json',
+      '/dist/main/sync-worker.cjs',
       '/dist/preload/preload.cjs',
       '/dist/renderer/index.html',
     ])

@@ -167,3 +167,39 @@ describe('the built renderer', () => {
     }
   });
 });
+
+describe('the renderer on Vite’s dev server (S3SYNC_RENDERER_URL)', () => {
+  it('renders in Chromium: the dev-only policy lets React’s refresh preamble and Vite’s styles run', async () => {
+    const { createServer } = await import('vite');
+    const { chromium } = await import('playwright-core');
+    const server = await createServer({
+      configFile: join(ROOT, 'renderer', 'vite.config.ts'),
+      server: { host: '127.0.0.1', port: 0, strictPort: false },
+      logLevel: 'warn',
+    });
+    await server.listen();
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+    });
+    try {
+      const origin = server.resolvedUrls!.local[0]!;
+      const html = await (await fetch(origin)).text();
+      expect(html, 'the preamble is inline').toMatch(/<script type="module">[^<]*react-refresh/);
+      const page = await browser.newPage();
+      const violations: string[] = [];
+      page.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+      });
+      await page.goto(origin);
+      // Not blank: without a preload (a plain browser) the app says how to open it.
+      await page.locator('#root :first-child').first().waitFor({ timeout: 60_000 });
+      expect((await page.locator('#root').innerText()).trim()).not.toBe('');
+      expect(violations).toEqual([]);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  }, 120_000);
+});

@@ -29,6 +29,7 @@ const scheduler = (overrides: Partial<SchedulerState> = {}): SchedulerState => (
   runningSince: null,
   lastRunStart: T0,
   nextRunAt: T0 + 6 * 3600_000,
+  heldReason: null,
   ...overrides,
 });
 const succeeded: LastRun = { status: 'succeeded', finishedAt: '2026-03-02T09:04:00.000Z', error: null };

@@ -154,7 +154,7 @@ describe('showing, hiding and closing', () => {
     controller.show();
     const window = windows[0]!;
     expect(window.visible).toBe(false);
-    window.emit('ready-to-show');
+    window.becomeReady();
     expect(window.visible).toBe(true);
     window.hide();
     window.minimized = true;
@@ -167,7 +167,7 @@ describe('showing, hiding and closing', () => {
     const { controller, windows } = setUp();
     controller.show();
     const window = windows[0]!;
-    window.emit('ready-to-show');
+    window.becomeReady();
     expect(window.close()).toBe(false);
     expect(window.visible).toBe(false);
     expect(controller.webContents()).not.toBeNull();
@@ -219,6 +219,7 @@ describe('remembered bounds', () => {
     expect(windows[0]!.options).toMatchObject({ width: 1200, height: 800 });
     expect(windows[0]!.options.x).toBeUndefined();
     expect(windows[0]!.options.y).toBeUndefined();
+    windows[0]!.becomeReady();
     expect(windows[0]!.maximized).toBe(true);
   });
 

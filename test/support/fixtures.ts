@@ -1,13 +1,14 @@
-// Shared test setup: a real s3rver on loopback, a real SQLite file in a temp folder, and configs.
+// Shared test setup: a real S3 server on loopback (s3rver, or Ceph's gateway: s3-servers.ts), a real SQLite file in a temp folder, and configs.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import type { SyncConfig } from '../../electron/shared/config';
-import { openDatabase, type SqliteDatabase } from '../../electron/core/db/store';
+import { openDatabase, type SqliteDatabase } from '../../electron/core/db/sqlite-database';
 import { runSync, type SyncRequest } from '../../electron/core/sync/run-sync';
-import { LOCAL_S3_SECRET, startLocalS3Server, type LocalS3Server } from '../../scripts/local-s3-server';
+import { LOCAL_S3_SECRET } from '../../scripts/local-s3-server';
 import { SAMPLE_PREFIX, sampleConfig } from '../../scripts/sample-config';
+import { startTestS3Server, type S3ServerKind, type TestS3Server } from './s3-servers';
 
 export { LOCAL_S3_SECRET };
 
@@ -19,7 +20,7 @@ export const PREFIX = SAMPLE_PREFIX;
 export const makeConfig = sampleConfig;
 
 export interface Workspace {
-  server: LocalS3Server;
+  server: TestS3Server;
   dir: string;
   dbPath: string;
   db: SqliteDatabase;
@@ -30,9 +31,9 @@ export interface Workspace {
   close(): Promise<void>;
 }
 
-/** A fresh bucket on a fresh server and an empty database file. */
-export async function createWorkspace(): Promise<Workspace> {
-  const server = await startLocalS3Server('acme-exports');
+/** A fresh bucket (on a fresh s3rver, or on this file's gateway) and an empty database file. */
+export async function createWorkspace(kind: S3ServerKind = 's3rver'): Promise<Workspace> {
+  const server = await startTestS3Server(kind);
   const dir = mkdtempSync(join(tmpdir(), 's3sync-test-'));
   const dbPath = join(dir, 'sync.sqlite');
   const db = openDatabase(dbPath);
@@ -46,7 +47,7 @@ export async function createWorkspace(): Promise<Workspace> {
       await server.client.send(new DeleteObjectCommand({ Bucket: server.bucket, Key: PREFIX + key }));
     },
     sync: (config, extra = {}) =>
-      runSync({ config, secretAccessKey: LOCAL_S3_SECRET, db, dbPath, trigger: 'test', ...extra }),
+      runSync({ config, secretAccessKey: server.secret, db, dbPath, trigger: 'test', ...extra }),
     query: <T>(sql: string, ...params: unknown[]) => db.prepare(sql).all(...params) as T[],
     async close() {
       db.close();

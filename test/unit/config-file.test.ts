@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfigFile } from '../../electron/shared/config';
+import { ConfigError } from '../../electron/shared/config';
+import { loadConfigFile } from '../../electron/core/config/config-file';
 
 let dir: string;
 beforeEach(() => {

@@ -5,13 +5,8 @@ import { readFileSync } from 'node:fs';
 import { deflateRawSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../electron/shared/config';
-import {
-  CsvFileError,
-  describeBinaryFormat,
-  readCsv,
-  ROW_LIMITS,
-  type CsvReadOptions,
-} from '../../electron/core/csv/csv-reader';
+import { CsvFileError, readCsv, ROW_LIMITS, type CsvReadOptions } from '../../electron/core/csv/rows';
+import { describeBinaryFormat } from '../../electron/core/csv/sniff';
 import { createRowMapper } from '../../electron/core/mapping/row-encoder';
 import { makeZip, pseudoRandomBytes } from '../support/hostile-files';
 

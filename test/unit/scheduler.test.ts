@@ -1,14 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  SyncScheduler,
-  type RunOutcome,
-  type RunReport,
-  type ScheduleHours,
-  type SchedulerClock,
-  type SchedulerState,
-  type SyncSchedulerOptions,
-  type SyncTrigger,
-} from '../../electron/core/sync/scheduler';
+import { SyncScheduler, type SchedulerClock, type SyncSchedulerOptions } from '../../electron/core/sync/scheduler';
+import type { RunOutcome, RunReport, ScheduleHours, SchedulerState, SyncTrigger } from '../../electron/shared/domain';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

@@ -13,14 +13,14 @@ import {
   type AlertDelivery,
   type AlertKind,
 } from '../db/alert-log';
-import type { RunCounts } from '../db/run-log';
-import { isDatabaseBusy, withoutBusyWait, type SqliteDatabase } from '../db/store';
+import { isDatabaseBusy, withoutBusyWait, type SqliteDatabase } from '../db/sqlite-database';
 import { composeAlert, MAX_REJECTS_LISTED, type AlertMessage, type AlertRun } from './alert-message';
 import { readAlertSecret, redact, type AlertSecretSources } from './alert-secrets';
 import { DEFAULT_DELIVERY_POLICY, DeliveryError, deliverWithRetries, type DeliveryPolicy } from './delivery';
 import { sendAlertEmail, type EmailExtras } from './email-channel';
 import { decideAlert, HISTORY_LIMIT } from './repeat-rule';
 import { postAlertWebhook, webhookSecretParts } from './webhook-channel';
+import type { RunCounts } from '../../shared/domain';
 
 /** What a run's end reports (the scheduler's RunReport, the CLI's SyncReport). */
 export interface FinishedRun {

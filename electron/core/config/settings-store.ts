@@ -12,7 +12,8 @@ import { writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import Conf from 'conf';
-import { ConfigError, loadConfigFile, OBJECT_TYPES, parseConfig, type SyncConfig } from '../../shared/config';
+import { ConfigError, OBJECT_TYPES, parseConfig, type ConfigChecks, type SyncConfig } from '../../shared/config';
+import { loadConfigFile } from './config-file';
 
 /** What the settings file holds. Bump CURRENT_SCHEMA_VERSION (by adding a migration) when this changes. */
 export interface SettingsDocument {
@@ -68,6 +69,8 @@ export interface SettingsStoreOptions {
   cwd: string;
   /** The clock used to name a set-aside file; tests fix it. */
   now?: () => Date;
+  /** Checks a configuration must pass to be saved or imported (a stored one is loaded as it is). */
+  checks?: ConfigChecks;
 }
 
 /** A settings file that cannot be used; `reason` completes "Your settings file could not be read (…)". */
@@ -82,8 +85,10 @@ export class SettingsStore {
   readonly #conf: Conf<SettingsDocument>;
   #config: SyncConfig | null;
   readonly #listeners = new Set<ConfigChangeListener>();
+  readonly #checks: ConfigChecks;
 
-  constructor({ cwd, now = () => new Date() }: SettingsStoreOptions) {
+  constructor({ cwd, now = () => new Date(), checks = {} }: SettingsStoreOptions) {
+    this.#checks = checks;
     this.path = resolve(cwd, `${SETTINGS_CONFIG_NAME}.json`);
     // Loaded before conf is constructed, because conf's constructor reads the file and throws if it is damaged.
     const loaded = loadSettingsFile(this.path, now);
@@ -108,7 +113,7 @@ export class SettingsStore {
    * @throws ConfigError naming each wrong field; the settings file is then left untouched.
    */
   setConfig(candidate: unknown): SyncConfig {
-    const config = parseConfig(candidate);
+    const config = parseConfig(candidate, undefined, this.#checks);
     this.#write({ schemaVersion: CURRENT_SCHEMA_VERSION, config });
     const before = this.#config;
     this.#config = config;
@@ -127,7 +132,7 @@ export class SettingsStore {
    * @throws ConfigError naming the file and each wrong field; the stored configuration is then unchanged.
    */
   async importConfig(path: string): Promise<SyncConfig> {
-    return this.setConfig(await loadConfigFile(path));
+    return this.setConfig(await loadConfigFile(path, this.#checks));
   }
 
   /** Writes the stored configuration as pretty JSON; it holds no secret (the shape has none). */

@@ -1,7 +1,7 @@
 // The alerts part of the run log: each delivery of an alert about a run (email, webhook), with its
 // outcome in plain words, and the history the repeat rule reads (core/alerts/repeat-rule.ts).
-import type { FileReport, RejectedRow, RunStatus } from './run-log';
-import type { SqliteDatabase } from './store';
+import type { SqliteDatabase } from './sqlite-database';
+import type { FileReport, RejectedRow, RunStatus } from '../../shared/domain';
 
 export const ALERT_KINDS = ['failure', 'still-failing', 'reminder', 'recovery', 'test'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];

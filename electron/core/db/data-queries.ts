@@ -113,8 +113,7 @@ export class DatabaseQueries {
   queryRecords(table: DataTable, search: string | undefined, offset: number, limit: number): RecordPage {
     const shape = shapeOf(table);
     const term = search?.trim();
-    const where = term ? `WHERE ${shape.searchable.map((c) => `${c} LIKE @pattern ESCAPE '\\'`).join(' OR ')}` : '';
-    const params = term ? { pattern: `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%` } : {};
+    const { where, params } = searchFilter(table, search);
     const rows = this.db
       .prepare(
         `SELECT ${shape.idColumn} AS id, ${shape.fields.join(', ')}, last_synced_at, last_file, ${staleExpression(table, shape)} AS stale
@@ -161,6 +160,20 @@ export class DatabaseQueries {
     }
     return detail;
   }
+}
+
+/** The WHERE clause of a table's search (its named parameter in `params`): shared with exports of the table. */
+export function searchFilter(
+  table: DataTable,
+  search: string | undefined,
+): { where: string; params: Record<string, string> } {
+  const shape = shapeOf(table);
+  const term = search?.trim();
+  if (!term) return { where: '', params: {} };
+  return {
+    where: `WHERE ${shape.searchable.map((c) => `${c} LIKE @pattern ESCAPE '\\'`).join(' OR ')}`,
+    params: { pattern: `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%` },
+  };
 }
 
 /** Table names go into SQL text: only the known ones pass, whatever the transport validated. */

@@ -3,49 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import type { ObjectType } from '../../shared/config';
-import type { SqliteDatabase } from './store';
-
-export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'interrupted';
-export type FileStatus = 'imported' | 'unchanged' | 'failed';
-
-export interface FileCounts {
-  rows: number;
-  created: number;
-  updated: number;
-  skipped: number;
-  rejected: number;
-}
-
-export interface FileReport extends FileCounts {
-  type: ObjectType;
-  key: string;
-  status: FileStatus;
-  error?: string;
-  warnings?: string[];
-}
-
-export interface RunCounts extends FileCounts {
-  files: number;
-}
-
-export interface SyncReport {
-  runId: number;
-  status: Exclude<RunStatus, 'running'>;
-  error?: string;
-  trigger: string;
-  startedAt: string;
-  finishedAt: string;
-  files: FileReport[];
-  overCap: Partial<Record<ObjectType, number>>;
-  counts: RunCounts;
-}
-
-export interface RejectedRow {
-  key: string;
-  line: number;
-  reason: string;
-  raw: string;
-}
+import type { FileCounts, FileReport, FileStatus, RejectedRow, SyncReport } from '../../shared/domain';
+import type { SqliteDatabase } from './sqlite-database';
 
 /** Why a run left 'running' is marked interrupted at a later start. */
 export const INTERRUPTED_RUN_REASON =
@@ -83,17 +42,27 @@ function isRunningElsewhere(pid: number | null, host: string | null, runStartedA
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false; // EPERM: it exists, under another user
   }
-  const processStartedAt = processStartTime(pid);
+  const info = processInfo(pid);
+  // A zombie has exited; only its parent has not collected it (a container's pid 1 often never does).
+  if (info.zombie) return false;
   // ps gives whole seconds: a process that started more than a second after the run is not its own.
-  return processStartedAt === undefined || processStartedAt <= Date.parse(runStartedAt) + 1000;
+  return info.startedAt === undefined || info.startedAt <= Date.parse(runStartedAt) + 1000;
 }
 
-/** When a process started (ms since the epoch), from `ps` (Linux and macOS); undefined where it cannot tell. */
-function processStartTime(pid: number): number | undefined {
-  if (process.platform === 'win32') return undefined;
-  const result = spawnSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', timeout: 5000 });
-  const startedAt = result.status === 0 ? Date.parse(result.stdout.trim()) : Number.NaN; // e.g. "Sun Nov 29 01:16:11 2026", local time
-  return Number.isFinite(startedAt) ? startedAt : undefined;
+/**
+ * Whether a process is a zombie (state Z) and when it started (ms since the epoch), from `ps` (Linux
+ * and macOS); startedAt is undefined where it cannot tell.
+ */
+function processInfo(pid: number): { zombie: boolean; startedAt: number | undefined } {
+  if (process.platform === 'win32') return { zombie: false, startedAt: undefined };
+  const result = spawnSync('ps', ['-o', 'stat=', '-o', 'lstart=', '-p', String(pid)], {
+    encoding: 'utf8',
+    timeout: 5000,
+  });
+  // e.g. "Ss   Sun Nov 29 01:16:11 2026" (lstart in local time)
+  const [, state = '', lstart = ''] = result.status === 0 ? (/^\s*(\S+)\s+(.*)$/.exec(result.stdout.trim()) ?? []) : [];
+  const startedAt = Date.parse(lstart);
+  return { zombie: state.startsWith('Z'), startedAt: Number.isFinite(startedAt) ? startedAt : undefined };
 }
 
 export function startRun(db: SqliteDatabase, trigger: string, startedAt: string): number {

@@ -1,6 +1,8 @@
 // Turns AWS SDK errors into sentences an analyst can act on: what is wrong and how to fix it.
 // The secret access key is never part of any message (the SDK never puts it in errors either).
 import type { ConnectionConfig } from '../../shared/config';
+import { assumedRoleOf, signInOf } from '../../shared/sign-in';
+import { explainCredentialProblem, type CredentialProblemKind } from './credential-errors';
 
 export type S3ProblemKind =
   | 'unknown-access-key'
@@ -13,7 +15,8 @@ export type S3ProblemKind =
   | 'no-such-key'
   | 'aborted'
   | 'server-trouble'
-  | 'other';
+  | 'other'
+  | CredentialProblemKind;
 
 export class S3AccessError extends Error {
   constructor(
@@ -46,6 +49,13 @@ const NETWORK_CODES = new Set([
   'EPIPE',
 ]);
 
+const UNTRUSTED_CERTIFICATE_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+]);
+
 export function explainS3Error(error: unknown, connection: ConnectionConfig, key?: string): S3AccessError {
   if (error instanceof S3AccessError) return error;
   const e = (error ?? {}) as SdkErrorShape;
@@ -56,16 +66,24 @@ export function explainS3Error(error: unknown, connection: ConnectionConfig, key
   const where = connection.endpoint ? connection.endpoint : `S3 in ${connection.region}`;
 
   if (name === 'AbortError') return new S3AccessError('aborted', 'The sync was stopped.');
+  const credentialProblem = explainCredentialProblem(error, connection);
+  if (credentialProblem) return new S3AccessError(credentialProblem.kind, credentialProblem.message);
+  const typedKey =
+    connection.accessKeyId !== undefined && ['accessKey', 'temporaryKeys'].includes(signInOf(connection).method);
   if (name === 'InvalidAccessKeyId') {
     return new S3AccessError(
       'unknown-access-key',
-      `The access key ID "${connection.accessKeyId}" is not known to ${where}. Check the access key ID in the connection settings (it may have been deleted or mistyped).`,
+      typedKey && !assumedRoleOf(signInOf(connection))
+        ? `The access key ID "${connection.accessKeyId}" is not known to ${where}. Check the access key ID in the connection settings (it may have been deleted or mistyped).`
+        : `The access key ID of ${signerName(connection)} is not known to ${where}. Check where those credentials come from (they may have been deleted, or belong to another account).`,
     );
   }
   if (name === 'SignatureDoesNotMatch') {
     return new S3AccessError(
       'wrong-secret',
-      `The secret access key does not match the access key ID "${connection.accessKeyId}". Store the right secret for this key (npm run cli -- credentials set --access-key-id ${connection.accessKeyId}) or set AWS_SECRET_ACCESS_KEY.`,
+      typedKey && !assumedRoleOf(signInOf(connection))
+        ? `The secret access key does not match the access key ID "${connection.accessKeyId}". Store the right secret for this key (npm run cli -- credentials set --access-key-id ${connection.accessKeyId}) or set AWS_SECRET_ACCESS_KEY.`
+        : `The secret access key of ${signerName(connection)} does not match its access key ID. Fix the secret where those credentials come from.`,
     );
   }
   if (name === 'NoSuchBucket') {
@@ -100,7 +118,13 @@ export function explainS3Error(error: unknown, connection: ConnectionConfig, key
       : `list the bucket ${bucket}${connection.prefix ? ` under "${connection.prefix}"` : ''} (s3:ListBucket)`;
     return new S3AccessError(
       'access-denied',
-      `Access denied: the access key "${connection.accessKeyId}" may not ${action}. Ask your AWS administrator to grant it.`,
+      `Access denied: ${signerName(connection)} may not ${action}. Ask your AWS administrator to grant it.`,
+    );
+  }
+  if (UNTRUSTED_CERTIFICATE_CODES.has(code)) {
+    return new S3AccessError(
+      'unreachable',
+      `The certificate of ${where} is not trusted (${code}). Behind a company proxy that inspects HTTPS, set connection.caFile to the path of its root certificate (a PEM file).`,
     );
   }
   // The SDK calls a dropped connection a TimeoutError (code ECONNRESET): the code says what happened.
@@ -132,6 +156,24 @@ export function explainS3Error(error: unknown, connection: ConnectionConfig, key
   return new S3AccessError('other', `S3 said: ${message}${name && !message.includes(name) ? ` (${name})` : ''}`);
 }
 
+/** Who signed the requests, as the analyst set it up. */
+export function signerName(connection: ConnectionConfig): string {
+  const signIn = signInOf(connection);
+  const role = assumedRoleOf(signIn);
+  if (role) return `the role ${role.roleArn}`;
+  switch (signIn.method) {
+    case 'accessKey':
+    case 'temporaryKeys':
+      return `the access key "${connection.accessKeyId}"`;
+    case 'profile':
+      return `the AWS profile "${signIn.profile}"`;
+    case 'defaultChain':
+      return 'the default AWS credentials (environment, instance or container role)';
+    case 'public':
+      return 'an unsigned request (public bucket)';
+  }
+}
+
 function regionFromError(e: SdkErrorShape): string | undefined {
   const header = e.$response?.headers?.['x-amz-bucket-region'];
   if (header) return header;
@@ -144,6 +186,18 @@ function regionFromError(e: SdkErrorShape): string | undefined {
 export function isConnectionProblem(error: unknown): boolean {
   return (
     error instanceof S3AccessError &&
-    ['unknown-access-key', 'wrong-secret', 'no-such-bucket', 'wrong-region', 'unreachable'].includes(error.kind)
+    [
+      'unknown-access-key',
+      'wrong-secret',
+      'no-such-bucket',
+      'wrong-region',
+      'unreachable',
+      'expired-credentials',
+      'profile-missing',
+      'sso-expired',
+      'no-credentials',
+      'role-not-assumable',
+      'role-missing',
+    ].includes(error.kind)
   );
 }

@@ -9,7 +9,14 @@ import {
   type ObjectType,
   type ObjectsConfig,
 } from '../../shared/config';
+import type { SignInSecrets } from '../../shared/sign-in';
+import { credentialsFor } from './credentials';
+import { networkAgents } from './network';
 import { explainS3Error } from './s3-errors';
+import { compileFilePattern, FilePatternError, type FilePattern } from './file-pattern';
+
+// Never sent (the signer does not sign); set so the SDK does not look for credentials of its own.
+const UNUSED_CREDENTIALS = { accessKeyId: 'unsigned', secretAccessKey: 'unsigned' };
 
 export interface S3File {
   /** The full S3 key. */
@@ -37,19 +44,30 @@ export interface S3Timeouts {
 // A silent server costs up to four attempts (the SDK's retries) of this idle wait: about two minutes.
 const DEFAULT_TIMEOUTS: S3Timeouts = { connectMs: 10_000, idleMs: 30_000 };
 
+/** `secrets` may be just the secret access key (the access key method); see credentials.ts for the others. */
 export function createS3Client(
   connection: ConnectionConfig,
-  secretAccessKey: string,
+  secrets: SignInSecrets | string,
   timeouts: S3Timeouts = DEFAULT_TIMEOUTS,
+  env: Readonly<Record<string, string | undefined>> = process.env,
 ): S3Client {
+  const credentials = credentialsFor(
+    connection,
+    typeof secrets === 'string' ? { secretAccessKey: secrets } : secrets,
+    env,
+  );
   return new S3Client({
     region: connection.region,
     endpoint: connection.endpoint,
     forcePathStyle: connection.forcePathStyle ?? false,
-    credentials: { accessKeyId: connection.accessKeyId, secretAccessKey },
+    // A public bucket: requests go out unsigned (the SDK has no switch for it; a no-op signer is its known way).
+    ...(credentials
+      ? { credentials }
+      : { credentials: UNUSED_CREDENTIALS, signer: { sign: async (request) => request } }),
     // The SDK retries 5xx, throttling and connection resets with backoff; 4 attempts in all.
     maxAttempts: 4,
     requestHandler: new NodeHttpHandler({
+      ...networkAgents(connection),
       connectionTimeout: timeouts.connectMs,
       // socketTimeout is the inactivity timeout, and it keeps watching while the body streams in.
       // (requestTimeout only covers the wait for the headers, and in this handler version it merely
@@ -59,12 +77,21 @@ export function createS3Client(
   });
 }
 
-/** The regex of each enabled object type, compiled once (the schema has already checked them). */
-export function compileFilePatterns(objects: ObjectsConfig): Partial<Record<ObjectType, RegExp>> {
-  const patterns: Partial<Record<ObjectType, RegExp>> = {};
+/**
+ * The pattern of each enabled object type, compiled once by the linear-time engine.
+ * @throws FilePatternError naming the object type, for a pattern the engine refuses.
+ */
+export function compileFilePatterns(objects: ObjectsConfig): Partial<Record<ObjectType, FilePattern>> {
+  const patterns: Partial<Record<ObjectType, FilePattern>> = {};
   for (const type of OBJECT_TYPES) {
     const mapping = objects[type];
-    if (mapping?.enabled) patterns[type] = new RegExp(mapping.fileRegex);
+    if (!mapping?.enabled) continue;
+    try {
+      patterns[type] = compileFilePattern(mapping.fileRegex);
+    } catch (error) {
+      if (!(error instanceof FilePatternError)) throw error;
+      throw new FilePatternError(error.message.replace(/^The file pattern/, `The file pattern of ${type}`));
+    }
   }
   return patterns;
 }
@@ -96,7 +123,7 @@ export interface ListOptions {
 export async function listSelectedFiles(
   client: S3Client,
   connection: ConnectionConfig,
-  patterns: Partial<Record<ObjectType, RegExp>>,
+  patterns: Partial<Record<ObjectType, FilePattern>>,
   options: ListOptions = {},
 ): Promise<Selection> {
   const selection: Selection = {
@@ -173,6 +200,32 @@ export async function openObject(
   }
 }
 
+/** The first `bytes` bytes of an object (a ranged GET), to tell what kind of file it is. */
+export async function readObjectStart(
+  client: S3Client,
+  connection: ConnectionConfig,
+  key: string,
+  bytes: number,
+): Promise<Uint8Array> {
+  try {
+    const response = await client.send(
+      new GetObjectCommand({ Bucket: connection.bucket, Key: key, Range: `bytes=0-${bytes - 1}` }),
+    );
+    const body = response.Body as AsyncIterable<Uint8Array> | undefined;
+    const chunks: Uint8Array[] = [];
+    let length = 0;
+    if (body)
+      for await (const chunk of body) {
+        chunks.push(chunk);
+        length += chunk.length;
+        if (length >= bytes) break;
+      }
+    return Buffer.concat(chunks).subarray(0, bytes);
+  } catch (error) {
+    throw explainS3Error(error, connection, key);
+  }
+}
+
 /** Checks that the bucket and prefix can be listed; returns how many files the first page shows. */
 export async function testConnection(
   client: S3Client,
@@ -195,7 +248,7 @@ export async function testConnection(
  * so the preview's own listing (onKey) counts what the pattern would select with the slash, and
  * warning() says so when that is more: no second listing.
  */
-export function prefixSlashCheck(prefix: string, pattern: RegExp) {
+export function prefixSlashCheck(prefix: string, pattern: FilePattern) {
   const withSlash = `${prefix}/`;
   let wouldSelect = 0;
   let example: string | undefined;

@@ -1,6 +1,7 @@
 // The API object behind the one contract (electron/shared/contract.ts): what the renderer may ask and
 // what it is told. Electron IPC and the web preview's HTTP serve this same object; only the
 // transport differs. Plain Node: tested directly.
+import { filePatternProblem } from '../s3/file-pattern';
 import type {
   ApiArgs,
   ApiEvent,
@@ -9,12 +10,15 @@ import type {
   ApiResult,
   ConnectionInput,
   Overview,
+  PreviewFile,
   SaveResult,
   SampleResult,
   TestConnectionResult,
 } from '../../shared/contract';
-import { ConfigError, parseConfig, whereJsonFailed, type ObjectType, type SyncConfig } from '../../shared/config';
-import { readCsv, type CsvEncoding, type Delimiter } from '../csv/csv-reader';
+import { ConfigError, parseConfig, type ObjectType, type SyncConfig } from '../../shared/config';
+import { whereJsonFailed } from '../config/config-file';
+import { readCsv, type CsvEncoding, type Delimiter } from '../csv/rows';
+import { SNIFF_BYTES, whyNotCsv } from '../csv/sniff-file';
 import { DatabaseQueries } from '../db/data-queries';
 import {
   compileFilePatterns,
@@ -22,13 +26,24 @@ import {
   listSelectedFiles,
   openObject,
   prefixSlashCheck,
+  readObjectStart,
   previewFilesOf,
   testConnection,
   type Selection,
 } from '../s3/s3-source';
-import { KeychainUnavailableError, resolveSecret, type SecretStore } from '../config/secret-store';
+import { KeychainUnavailableError, type SecretStore } from '../config/secret-store';
+import {
+  resolveSignInSecrets,
+  sessionTokenAccount,
+  storedSignInSecrets,
+  type SignInSecrets,
+} from '../config/sign-in-secrets';
+import { listAwsProfiles } from '../config/aws-profiles';
+import { describeIdentity } from '../s3/identity';
+import { METHODS_WITH_KEYS, signInOf } from '../../shared/sign-in';
 import type { SyncService } from './sync-service';
 import { createAlertHandlers } from './alert-api';
+import { createWorkbench, type ExportDestination } from './workbench-api';
 
 export type ApiHandlers = { [M in ApiMethod]: (args: ApiArgs<M>) => Promise<ApiResult<M>> };
 
@@ -43,6 +58,8 @@ export interface AppApiOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Opens a folder in the OS file manager; absent where that is impossible (the web preview). */
   openFolder?: (path: string) => Promise<void>;
+  /** Where exports go: a save dialog in the desktop app, a one-time download in the web preview. */
+  chooseExportDestination?: ExportDestination;
 }
 
 /** Rows shown under the column pickers, so the analyst sees what each column holds. */
@@ -50,22 +67,63 @@ const SAMPLE_ROWS = 20;
 /** At most four previewProgress events a second per preview (besides the first page's, sent at once). */
 export const PREVIEW_PROGRESS_MS = 250;
 const PREVIEW_CANCELLED = 'The preview was cancelled (a newer pattern replaced it).';
+/** The preview reads the first bytes of this many selected files to flag those that are not CSVs. */
+export const PREVIEW_SNIFFED_FILES = 50;
+const SNIFF_CONCURRENCY = 6;
 
-export function createAppApi({ service, secretStore, env = process.env, openFolder }: AppApiOptions): AppApi {
+/** Marks the first PREVIEW_SNIFFED_FILES files that cannot be CSVs (a file that cannot be read is left unmarked). */
+async function flagNonCsvFiles(
+  files: PreviewFile[],
+  readStart: (key: string) => Promise<Uint8Array>,
+): Promise<PreviewFile[]> {
+  const flagged = [...files];
+  let next = 0;
+  async function worker() {
+    while (next < Math.min(files.length, PREVIEW_SNIFFED_FILES)) {
+      const i = next++;
+      const file = files[i]!;
+      const start = file.size === 0 ? new Uint8Array() : await readStart(file.key).catch(() => null);
+      const notCsv = start && whyNotCsv(start, file.size);
+      if (notCsv) flagged[i] = { ...file, notCsv };
+    }
+  }
+  await Promise.all(Array.from({ length: SNIFF_CONCURRENCY }, worker));
+  return flagged;
+}
+
+export function createAppApi({
+  service,
+  secretStore,
+  env = process.env,
+  openFolder,
+  chooseExportDestination,
+}: AppApiOptions): AppApi {
   const queries = new DatabaseQueries(service.dbPath);
   const { settings, scheduler } = service;
+  const workbench = createWorkbench({
+    dbPath: service.dbPath,
+    getConfig: () => settings.getConfig(),
+    saveConfig: (next) => save(next),
+    chooseExportDestination,
+  });
 
-  /** A typed secret wins; else the environment, else the keychain. */
-  async function secretFor(input: ConnectionInput): Promise<string> {
-    if (input.secretAccessKey) return input.secretAccessKey;
-    return (await resolveSecret(input.connection.accessKeyId, { env, store: secretStore })).secret;
+  /** Typed secrets win; else the environment, else the keychain. */
+  async function secretsFor(input: ConnectionInput): Promise<SignInSecrets> {
+    const { method } = signInOf(input.connection);
+    const typed: SignInSecrets = {
+      ...(input.secretAccessKey ? { secretAccessKey: input.secretAccessKey } : {}),
+      ...(input.sessionToken ? { sessionToken: input.sessionToken } : {}),
+    };
+    const complete = method === 'accessKey' ? typed.secretAccessKey : typed.secretAccessKey && typed.sessionToken;
+    if (!METHODS_WITH_KEYS.includes(method) || complete) return typed;
+    return { ...(await resolveSignInSecrets(input.connection, { env, store: secretStore })), ...typed };
   }
 
   async function withClient<T>(
     input: ConnectionInput,
     use: (client: ReturnType<typeof createS3Client>) => Promise<T>,
   ): Promise<T> {
-    const client = createS3Client(input.connection, await secretFor(input));
+    const client = createS3Client(input.connection, await secretsFor(input), undefined, env);
     try {
       return await use(client);
     } finally {
@@ -127,13 +185,25 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
   }
 
   const handlers: ApiHandlers = {
+    getQueryTools: workbench.getQueryTools,
+    runQuery: workbench.runQuery,
+    queryPage: workbench.queryPage,
+    cancelQuery: workbench.cancelQuery,
+    saveQuery: workbench.saveQuery,
+    deleteQuery: workbench.deleteQuery,
+    exportData: workbench.exportData,
+
     async getOverview(): Promise<Overview> {
       const config = settings.getConfig();
       let secretStored = false;
+      let sessionTokenStored = false;
       let keychainProblem: string | null = null;
       if (config) {
         try {
-          secretStored = (await secretStore.get(config.connection.accessKeyId)) !== null;
+          ({ secretAccessKey: secretStored, sessionToken: sessionTokenStored } = await storedSignInSecrets(
+            config.connection,
+            secretStore,
+          ));
         } catch (error) {
           if (!(error instanceof KeychainUnavailableError)) throw error;
           keychainProblem = error.message;
@@ -142,6 +212,8 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
       return {
         config,
         secretStored,
+        sessionTokenStored,
+        awsProfiles: await listAwsProfiles(env),
         keychainProblem,
         settingsNotice: settings.startupNotice?.message ?? null,
         databasePath: service.dbPath,
@@ -156,14 +228,18 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
       const next = { objects: {}, schedule: { everyHours: null }, ...current, connection: input.connection };
       // Validate before touching the keychain, so a refused save stores nothing at all.
       try {
-        parseConfig(next);
+        parseConfig(next, undefined, { filePatternProblem });
       } catch (error) {
         if (error instanceof ConfigError) return { ok: false, message: error.message, problems: error.problems };
         throw error;
       }
-      if (input.secretAccessKey) {
+      const { method } = signInOf(input.connection);
+      const keyId = input.connection.accessKeyId;
+      if (METHODS_WITH_KEYS.includes(method) && keyId && (input.secretAccessKey || input.sessionToken)) {
         try {
-          await secretStore.set(input.connection.accessKeyId, input.secretAccessKey);
+          if (input.secretAccessKey) await secretStore.set(keyId, input.secretAccessKey);
+          if (input.sessionToken && method === 'temporaryKeys')
+            await secretStore.set(sessionTokenAccount(keyId), input.sessionToken);
         } catch (error) {
           if (error instanceof KeychainUnavailableError) return { ok: false, message: error.message, problems: [] };
           throw error;
@@ -174,21 +250,17 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
 
     async testConnection(input): Promise<TestConnectionResult> {
       try {
-        return { ok: true, ...(await withClient(input, (client) => testConnection(client, input.connection))) };
+        const listed = await withClient(input, (client) => testConnection(client, input.connection));
+        const identity = await describeIdentity(input.connection, await secretsFor(input), env);
+        return { ok: true, ...listed, identity };
       } catch (error) {
         return { ok: false, message: (error as Error).message };
       }
     },
 
     async previewFiles({ type, fileRegex, previewId }) {
-      try {
-        new RegExp(fileRegex);
-      } catch (error) {
-        return {
-          ok: false,
-          message: `The file pattern is not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`,
-        };
-      }
+      const patternProblem = filePatternProblem(fileRegex);
+      if (patternProblem) return { ok: false, message: `The file pattern ${patternProblem}.` };
       // Without an id nobody could tell its events apart or cancel it: it is listed quietly.
       const controller = new AbortController();
       if (previewId !== undefined) {
@@ -201,18 +273,22 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
         const input = currentConnection();
         const patterns = compileFilePatterns({ [type]: { enabled: true, fileRegex } } as SyncConfig['objects']);
         const slashCheck = prefixSlashCheck(input.connection.prefix, patterns[type]!);
-        const selection = await withClient(input, (client) =>
-          listSelectedFiles(client, input.connection, patterns, {
+        const { selection, selected } = await withClient(input, async (client) => {
+          const selection = await listSelectedFiles(client, input.connection, patterns, {
             signal: controller.signal,
             onPage: progress,
             onKey: slashCheck.onKey,
-          }),
-        );
+          });
+          const selected = await flagNonCsvFiles(previewFilesOf(selection, type), (key) =>
+            readObjectStart(client, input.connection, key, SNIFF_BYTES),
+          );
+          return { selection, selected };
+        });
         const warning = slashCheck.warning(selection, type);
         if (controller.signal.aborted) return { ok: false, message: PREVIEW_CANCELLED };
         return {
           ok: true,
-          selected: previewFilesOf(selection, type),
+          selected,
           overCap: selection.overCap[type],
           listedCount: selection.listedCount,
           ...(warning ? { warning } : {}),
@@ -274,7 +350,7 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
     },
 
     async syncNow() {
-      return scheduler.syncNow('manual');
+      return service.syncNow();
     },
 
     async pauseSchedule() {
@@ -360,6 +436,7 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
       previewsInFlight.forEach((controller) => controller.abort());
       previewsInFlight.clear();
       queries.close();
+      void workbench.close();
     },
   };
 }

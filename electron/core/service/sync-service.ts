@@ -2,16 +2,18 @@
 // The desktop shell and the web preview serve this object; tests drive it directly. Syncs run on a
 // worker thread (sync-worker.ts): this thread never parses CSV or writes records, it keeps its own
 // connection only to read the run log.
+import { filePatternProblem } from '../s3/file-pattern';
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { SyncConfig } from '../../shared/config';
-import { finishRun, lastRunStart, markInterruptedRuns, startRun, type SyncReport } from '../db/run-log';
-import { SyncScheduler, type SchedulerClock, type SyncRequestResult, type SyncTrigger } from '../sync/scheduler';
+import type { SyncProgress, SyncReport, SyncRequestResult, SyncTrigger } from '../../shared/domain';
+import { finishRun, lastRunStart, markInterruptedRuns, startRun } from '../db/run-log';
+import { SyncScheduler, type SchedulerClock } from '../sync/scheduler';
 import { resolveSecret, type SecretStore } from '../config/secret-store';
+import { resolveSignInSecrets, type SignInSecrets } from '../config/sign-in-secrets';
 import { describeConfigChange, SettingsStore } from '../config/settings-store';
-import { isDatabaseBusy, openDatabase, withoutBusyWait, type SqliteDatabase } from '../db/store';
-import type { SyncProgress } from '../sync/run-sync';
+import { isDatabaseBusy, openDatabase, withoutBusyWait, type SqliteDatabase } from '../db/sqlite-database';
 import { SyncWorker } from '../worker/sync-worker-client';
 import { AlertDispatcher, type AlertDispatcherOptions } from '../alerts/alert-dispatcher';
 import type { AlertDelivery } from '../db/alert-log';
@@ -48,7 +50,7 @@ export class SyncService {
 
   constructor(options: SyncServiceOptions) {
     mkdirSync(options.dataDir, { recursive: true });
-    this.settings = new SettingsStore({ cwd: options.dataDir });
+    this.settings = new SettingsStore({ cwd: options.dataDir, checks: { filePatternProblem } });
     this.dbPath = join(options.dataDir, DATABASE_FILE_NAME);
     this.db = openDatabase(this.dbPath);
     // A run still marked running was cut short when the app last stopped. If another program holds
@@ -89,7 +91,15 @@ export class SyncService {
     this.scheduler.start();
   }
 
+  /** A manual sync; refused when no object type is switched on (it would record a "succeeded" run that read nothing). */
   syncNow(): SyncRequestResult {
+    const config = this.settings.getConfig();
+    if (config && !Object.values(config.objects).some((mapping) => mapping?.enabled))
+      return {
+        started: false,
+        reason:
+          'Nothing to sync: no object type is switched on. On the Objects screen, switch one on, map its columns and save it.',
+      };
     return this.scheduler.syncNow('manual');
   }
 
@@ -117,6 +127,7 @@ export class SyncService {
   /** Vitally runs a sync right after the schedule or a mapping changes; so do we. */
   private onConfigChanged(before: SyncConfig | null, after: SyncConfig | null): void {
     const change = describeConfigChange(before, after);
+    if (change.connectionChanged) this.scheduler.releaseScheduledRuns(); // perhaps new keys: try again
     if (change.scheduleChanged) {
       const result = this.scheduler.setSchedule(after?.schedule.everyHours ?? null);
       if (result.started || !change.mappingChanged) return;
@@ -136,22 +147,26 @@ export class SyncService {
           'failed',
           'There is no connection set up yet: fill in the Connection screen and save it.',
         );
-      let secret: string;
+      let secrets: SignInSecrets;
       try {
-        ({ secret } = await resolveSecret(config.connection.accessKeyId, { env: this.env, store: this.secretStore }));
+        secrets = await resolveSignInSecrets(config.connection, { env: this.env, store: this.secretStore });
       } catch (error) {
         // A missing secret or a locked keychain is a failed run like any other: it goes in the run log.
         return this.recordRunThatCouldNotStart(trigger, 'failed', (error as Error).message);
       }
       if (stop.signal.aborted)
         return this.recordRunThatCouldNotStart(trigger, 'interrupted', 'The sync was stopped before it started.');
-      return await this.worker.run(
-        { config, secretAccessKey: secret, dbPath: this.dbPath, trigger },
+      const report = await this.worker.run(
+        { config, ...secrets, dbPath: this.dbPath, trigger },
         {
           signal: stop.signal,
           onProgress: (progress) => this.progressListeners.forEach((listener) => listener(progress)),
         },
       );
+      // Expired keys fail every scheduled run the same way: one failure (and notification), then a hold.
+      if (report.credentialsExpired) this.scheduler.holdScheduledRuns(report.error ?? 'The sign-in has expired.');
+      else if (report.status === 'succeeded' || report.status === 'partial') this.scheduler.releaseScheduledRuns();
+      return report;
     } finally {
       this.currentRun = null;
     }

@@ -1,17 +1,12 @@
-// Imports one CSV file into the database in one transaction: it lands whole or not at all.
+// Imports one CSV file into the target in one transaction: it lands whole or not at all.
 import type { ObjectMapping, ObjectType } from '../../shared/config';
-import { CsvFileError, readCsv } from '../csv/csv-reader';
+import { CsvFileError, readCsv } from '../csv/rows';
 import { MAX_STORED_REJECTS_PER_FILE, rejectReasonForFieldCount, truncateRaw } from '../mapping/reject-rules';
 import { createRowEncoder, HeaderError, type RowEncoder } from '../mapping/row-encoder';
 import { ROW_WIDTH, type RowValue } from '../mapping/record-rows';
-import type { FileCounts, RejectedRow } from '../db/run-log';
-import {
-  createRecordWriter,
-  findDanglingReferences,
-  type FileStamp,
-  type RecordWriter,
-  type SqliteDatabase,
-} from '../db/store';
+import type { FileCounts, RejectedRow } from '../../shared/domain';
+import type { FileWrite, MaybePromise, SyncTarget } from '../db/sync-target';
+import type { FileStamp } from '../db/tables';
 import { errorCode } from '../../shared/error-code';
 
 export { MAX_STORED_REJECTS_PER_FILE } from '../mapping/reject-rules';
@@ -22,14 +17,13 @@ export interface ImportProgress {
 }
 
 export interface ImportRequest {
-  db: SqliteDatabase;
+  target: SyncTarget;
   type: ObjectType;
   mapping: ObjectMapping;
   stamp: FileStamp;
   body: AsyncIterable<Uint8Array>;
-  recordReject: (reject: RejectedRow) => void;
-  /** Runs inside the file's transaction after the rows, so bookkeeping commits with the data. */
-  beforeCommit: (counts: FileCounts, warnings: string[]) => void;
+  /** Commits the file with its bookkeeping (file_state, sync_files), in the file's transaction. */
+  commit: (write: FileWrite, counts: FileCounts, warnings: string[]) => MaybePromise<void>;
   onProgress?: (progress: ImportProgress) => void;
   signal?: AbortSignal;
 }
@@ -39,48 +33,39 @@ export interface ImportResult extends FileCounts {
 }
 
 export async function importFile(request: ImportRequest): Promise<ImportResult> {
-  const { db, type, mapping, stamp } = request;
+  const { target, type, mapping, stamp } = request;
   const counts: FileCounts = { rows: 0, created: 0, updated: 0, skipped: 0, rejected: 0 };
   const progress = { rows: 0, bytes: 0 };
+  const write = await target.beginFile(type, mapping, stamp);
   const reject = (line: number, reason: string, raw: () => string): void => {
     counts.rejected++;
     if (counts.rejected <= MAX_STORED_REJECTS_PER_FILE)
-      request.recordReject({ key: stamp.key, line, reason, raw: truncateRaw(raw()) });
+      write.recordReject({ key: stamp.key, line, reason, raw: truncateRaw(raw()) });
   };
-
-  // IMMEDIATE takes the write lock now, so a writer elsewhere makes us wait (busy_timeout) up front
-  // rather than fail halfway through the file.
-  db.exec('BEGIN IMMEDIATE');
   try {
-    const writer = createRecordWriter(db, type, mapping, stamp);
-    const source: FileSource = { request, writer, counts, progress, reject, warnings: [] };
+    const source: FileSource = { request, write, counts, progress, reject, warnings: [] };
     await readRows(source);
-    const written = writer.finish();
-    const readerWarnings = source.warnings;
-    counts.created = written.created;
-    counts.updated = written.updated;
-    counts.skipped = written.skipped;
-    const warnings = [
-      ...readerWarnings,
-      ...findDanglingReferences(db, type, stamp, {
-        written,
-        counted: written.references,
-        target: 'target' in mapping ? mapping.target : undefined,
-      }),
-    ];
-    request.beforeCommit(counts, warnings);
-    db.exec('COMMIT');
+    const finished = await write.finish();
+    counts.created = finished.created;
+    counts.updated = finished.updated;
+    counts.skipped = finished.skipped;
+    const warnings = [...source.warnings, ...finished.warnings];
+    await request.commit(write, counts, warnings);
     request.onProgress?.({ rows: counts.rows, bytes: progress.bytes });
     return { ...counts, warnings };
   } catch (error) {
-    if (db.inTransaction) db.exec('ROLLBACK');
+    try {
+      await write.rollback();
+    } catch {
+      // The connection that held the transaction is gone: the server rolled it back already.
+    }
     throw error;
   }
 }
 
 interface FileSource {
   request: ImportRequest;
-  writer: RecordWriter;
+  write: FileWrite;
   counts: FileCounts;
   progress: ImportProgress;
   reject: (line: number, reason: string, raw: () => string) => void;
@@ -89,7 +74,7 @@ interface FileSource {
 }
 
 /** Reads, checks and maps the rows on this thread. */
-async function readRows({ request, writer, counts, progress, reject, warnings }: FileSource): Promise<void> {
+async function readRows({ request, write, counts, progress, reject, warnings }: FileSource): Promise<void> {
   const body = countBytes(request.body, (n) => (progress.bytes += n));
   let encodeRow: RowEncoder | null = null;
   let columnCount = 0;
@@ -124,7 +109,9 @@ async function readRows({ request, writer, counts, progress, reject, warnings }:
         reject(lines[i]!, reason, () => event.rawText(i));
         continue;
       }
-      writer.writeRows(values, 0, 1);
+      // Only a target that must be waited for (COPY's backpressure) returns a promise.
+      const pending = write.writeRows(values, 0, 1);
+      if (pending) await pending;
     }
     request.onProgress?.({ rows: counts.rows, bytes: progress.bytes });
   }

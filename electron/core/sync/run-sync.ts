@@ -5,40 +5,23 @@ import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { enabledObjectTypes, type ObjectMapping, type ObjectType, type SyncConfig } from '../../shared/config';
 import { importFile, isFileContentError, isGzipError } from './import-file';
-import {
-  createRejectRecorder,
-  finishRun,
-  markInterruptedRuns,
-  recordFile,
-  startRun,
-  type FileReport,
-  type RunCounts,
-  type SyncReport,
-} from '../db/run-log';
+import type { FileReport, RunCounts, SyncProgress, SyncReport } from '../../shared/domain';
+import type { SyncTarget } from '../db/sync-target';
+import { createSqliteTarget } from '../db/sqlite-target';
+import type { SqliteDatabase } from '../db/sqlite-database';
 import { explainS3Error, isConnectionProblem, S3AccessError } from '../s3/s3-errors';
 import { compileFilePatterns, createS3Client, listSelectedFiles, openObject, type S3File } from '../s3/s3-source';
-import { DatabaseError, explainSqliteError, isDatabaseBusy, withoutBusyWait, type SqliteDatabase } from '../db/store';
-import { errorCode } from '../../shared/error-code';
-
-export interface SyncProgress {
-  runId: number;
-  phase: 'listing' | 'importing';
-  type?: ObjectType;
-  key?: string;
-  /** 1-based position of the current file among the files selected for this run. */
-  fileIndex: number;
-  fileCount: number;
-  rows: number;
-  bytes: number;
-  size: number;
-}
 
 export interface SyncRequest {
   config: SyncConfig;
-  secretAccessKey: string;
-  db: SqliteDatabase;
-  /** Used in messages about the database. */
-  dbPath: string;
+  /** The secret access key, for the access key and temporary keys methods. */
+  secretAccessKey?: string;
+  /** The session token, for temporary keys. */
+  sessionToken?: string;
+  /** Where the records go; without it, the SQLite database `db` (at `dbPath`, named in messages). */
+  target?: SyncTarget;
+  db?: SqliteDatabase;
+  dbPath?: string;
   trigger: string;
   /** Read every file, even those unchanged since their last import. */
   full?: boolean;
@@ -57,17 +40,11 @@ const MAX_CONNECTION_FAILURES_IN_A_ROW = 3;
 const PROGRESS_INTERVAL_MS = 100;
 
 export async function runSync(request: SyncRequest): Promise<SyncReport> {
-  const { config, db } = request;
+  const { config } = request;
+  const target = request.target ?? createSqliteTarget(request.db!, request.dbPath ?? '');
   const now = request.now ?? (() => new Date());
   const startedAt = now().toISOString();
-  let runId: number;
-  try {
-    markInterruptedRuns(db);
-    runId = startRun(db, request.trigger, startedAt);
-  } catch (error) {
-    // Nothing could even be logged (the database is locked, read-only or full): say so plainly.
-    throw new DatabaseError(explainSqliteError(error, request.dbPath));
-  }
+  const runId = await target.beginRun(request.trigger, startedAt, sourceName(config));
   const types = enabledObjectTypes(config);
   const report: SyncReport = {
     runId,
@@ -79,20 +56,25 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
     overCap: Object.fromEntries(types.map((t) => [t, 0])),
     counts: { files: 0, rows: 0, created: 0, updated: 0, skipped: 0, rejected: 0 },
   };
-  const client = request.s3Client ?? createS3Client(config.connection, request.secretAccessKey);
+  const client =
+    request.s3Client ??
+    createS3Client(config.connection, {
+      secretAccessKey: request.secretAccessKey,
+      sessionToken: request.sessionToken,
+    });
   const emitProgress = throttle(request.onProgress ?? (() => {}), PROGRESS_INTERVAL_MS);
   /** Another program's write lock outlasted the busy timeout: the run's last writes do not wait for it again. */
   let lockedOut = false;
 
   try {
     emitProgress({ runId, phase: 'listing', fileIndex: 0, fileCount: 0, rows: 0, bytes: 0, size: 0 }, true);
-    const known = knownFiles(db);
+    const known = await target.knownFiles();
     const seenKeys = new Set<string>();
     const selection = await listSelectedFiles(client, config.connection, compileFilePatterns(config.objects), {
       onKey: (key) => known.has(key) && seenKeys.add(key),
       signal: request.signal,
     });
-    markMissingFiles(db, known, seenKeys, now().toISOString());
+    await target.markMissingFiles(known, seenKeys, now().toISOString());
     for (const type of types) report.overCap[type] = selection.overCap[type];
 
     const fileCount = types.reduce((n, t) => n + selection.selected[t].length, 0);
@@ -115,7 +97,7 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
           size: file.size,
         };
         emitProgress({ ...position, rows: 0, bytes: 0 }, true);
-        const result = await syncFile(request, client, { runId, type, mapping, mappingHash, file, now }, (p) =>
+        const result = await syncFile(request, target, client, { runId, type, mapping, mappingHash, file, now }, (p) =>
           emitProgress({ ...position, ...p }),
         );
         report.files.push(result.report);
@@ -149,24 +131,24 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
       report.error = summarizeFailures(report.files);
     }
   } catch (error) {
-    lockedOut ||= isDatabaseBusy(error); // e.g. recording an unchanged file, or the files gone from the bucket
+    const problem = target.explainError(error); // e.g. recording an unchanged file, or the files gone from the bucket
+    lockedOut ||= Boolean(problem?.lockedOut);
     report.status = (error as Error).name === 'AbortError' || request.signal?.aborted ? 'interrupted' : 'failed';
+    const s3Problem = report.status === 'interrupted' || problem ? undefined : explainS3Error(error, config.connection);
     report.error =
       report.status === 'interrupted'
         ? 'The sync was stopped before it finished.'
-        : isSqliteError(error)
-          ? explainSqliteError(error, request.dbPath)
-          : explainS3Error(error, config.connection).message;
+        : (problem?.message ?? s3Problem!.message);
+    if (s3Problem?.kind === 'expired-credentials') report.credentialsExpired = true;
   }
   report.finishedAt = now().toISOString();
   try {
     // After a full busy wait, one more try without waiting: the run fails after one wait, not two.
-    if (lockedOut) withoutBusyWait(db, () => finishRun(db, report));
-    else finishRun(db, report);
+    await target.finishRun(report, { noWait: lockedOut });
   } catch (error) {
     // The database itself refuses writes (disk full, read-only): the report still tells the caller.
     report.status = 'failed';
-    report.error = explainSqliteError(error, request.dbPath);
+    report.error = target.explainError(error)?.message ?? String(error);
   }
   if (!request.s3Client) client.destroy();
   return report;
@@ -183,19 +165,17 @@ interface FileJob {
 
 async function syncFile(
   request: SyncRequest,
+  target: SyncTarget,
   client: S3Client,
   job: FileJob,
   onProgress: (p: { rows: number; bytes: number }) => void,
 ): Promise<{ report: FileReport; fatal?: string; connectionLost?: boolean; lockedOut?: boolean }> {
-  const { db } = request;
   const { runId, type, file, mapping } = job;
   const startedAt = job.now().toISOString();
   const base = { type, key: file.key, rows: 0, created: 0, updated: 0, skipped: 0, rejected: 0 };
   const bookkeeping = { etag: file.etag, size: file.size, startedAt };
 
-  const previous = db
-    .prepare(`SELECT etag, size, mapping_hash AS mappingHash FROM file_state WHERE object_type = ? AND key = ?`)
-    .get(type, file.key) as { etag: string; size: number; mappingHash: string } | undefined;
+  const previous = await target.previousFileState(type, file.key);
   if (
     !request.full &&
     previous &&
@@ -204,7 +184,7 @@ async function syncFile(
     previous.mappingHash === job.mappingHash
   ) {
     const report: FileReport = { ...base, status: 'unchanged' };
-    recordFile(db, runId, { ...report, ...bookkeeping, finishedAt: job.now().toISOString() });
+    await target.recordFile(runId, { ...report, ...bookkeeping, finishedAt: job.now().toISOString() });
     return { report };
   }
 
@@ -214,42 +194,38 @@ async function syncFile(
     // The version actually read: the file may have been replaced since it was listed.
     const downloaded = { etag: object.etag || file.etag, size: object.size || file.size };
     const result = await importFile({
-      db,
+      target,
       type,
       mapping,
       stamp,
       body: object.body,
       signal: request.signal,
-      recordReject: createRejectRecorder(db, runId),
       onProgress,
-      beforeCommit: (counts, warnings) => {
-        db.prepare(
-          `INSERT INTO file_state (object_type, key, etag, size, mapping_hash, run_id, imported_at, missing_since)
-           VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
-           ON CONFLICT (object_type, key) DO UPDATE SET etag = excluded.etag, size = excluded.size,
-             mapping_hash = excluded.mapping_hash, run_id = excluded.run_id, imported_at = excluded.imported_at, missing_since = NULL`,
-        ).run(type, file.key, downloaded.etag, downloaded.size, job.mappingHash, runId, startedAt);
-        recordFile(db, runId, {
-          ...base,
-          ...counts,
-          warnings,
-          status: 'imported',
-          ...bookkeeping,
-          ...downloaded,
-          finishedAt: job.now().toISOString(),
-        });
-      },
+      commit: (write, counts, warnings) =>
+        write.commit(
+          { type, key: file.key, ...downloaded, mappingHash: job.mappingHash, runId, importedAt: startedAt },
+          {
+            ...base,
+            ...counts,
+            warnings,
+            status: 'imported',
+            ...bookkeeping,
+            ...downloaded,
+            finishedAt: job.now().toISOString(),
+          },
+        ),
     });
     const { warnings, ...counts } = result;
     return { report: { ...base, ...counts, status: 'imported', ...(warnings.length ? { warnings } : {}) } };
   } catch (error) {
-    const { message, fatal, connectionLost } = describeFileError(error, request, file.key);
+    const { message, fatal, connectionLost, lockedOut } = describeFileError(error, request, target, file.key);
     const report: FileReport = { ...base, status: 'failed', error: message };
-    const lockedOut = isDatabaseBusy(error);
     try {
-      const record = () => recordFile(db, runId, { ...report, ...bookkeeping, finishedAt: job.now().toISOString() });
-      if (lockedOut) withoutBusyWait(db, record);
-      else record();
+      await target.recordFile(
+        runId,
+        { ...report, ...bookkeeping, finishedAt: job.now().toISOString() },
+        { noWait: lockedOut },
+      );
     } catch {
       // The database refuses writes: the fatal error below says why.
     }
@@ -261,12 +237,11 @@ async function syncFile(
 function describeFileError(
   error: unknown,
   request: SyncRequest,
+  target: SyncTarget,
   key: string,
-): { message: string; fatal: boolean; connectionLost?: boolean } {
-  if (isSqliteError(error)) {
-    const fatal = /^SQLITE_(BUSY|FULL|READONLY|IOERR|CORRUPT|NOTADB|CANTOPEN)/.test(errorCode(error));
-    return { message: explainSqliteError(error, request.dbPath), fatal };
-  }
+): { message: string; fatal: boolean; connectionLost?: boolean; lockedOut?: boolean } {
+  const problem = target.explainError(error);
+  if (problem) return problem;
   if (isGzipError(error)) {
     return {
       message: 'The file starts like a gzip archive but is damaged or truncated, so it cannot be decompressed.',
@@ -296,10 +271,6 @@ function synced(files: FileReport[]): number {
   return files.filter((f) => f.status !== 'failed').length;
 }
 
-function isSqliteError(error: unknown): boolean {
-  return errorCode(error).startsWith('SQLITE_');
-}
-
 function summarizeFailures(files: FileReport[]): string {
   const failed = files.filter((f) => f.status === 'failed');
   const first = failed[0]!;
@@ -315,6 +286,12 @@ function addCounts(total: RunCounts, file: FileReport): void {
   total.rejected += file.rejected;
 }
 
+/** The bucket and prefix a run reads: two runs of one source never import at once. */
+function sourceName(config: SyncConfig): string {
+  const { endpoint, bucket, prefix } = config.connection as { endpoint?: string; bucket: string; prefix?: string };
+  return `${endpoint ?? 's3'}/${bucket}/${prefix ?? ''}`;
+}
+
 /** What decides how a file's rows map: a change here makes an unchanged file worth reading again. */
 export function hashMapping(mapping: ObjectMapping): string {
   const { enabled: _enabled, fileRegex: _fileRegex, ...rules } = mapping;
@@ -328,27 +305,6 @@ export function hashMapping(mapping: ObjectMapping): string {
     ),
   );
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
-}
-
-/** Keys imported before, by whether they were already missing from the bucket. */
-function knownFiles(db: SqliteDatabase): Map<string, boolean> {
-  const rows = db.prepare(`SELECT DISTINCT key, missing_since IS NOT NULL AS missing FROM file_state`).all() as {
-    key: string;
-    missing: number;
-  }[];
-  return new Map(rows.map((r) => [r.key, r.missing === 1]));
-}
-
-/** Files gone from the bucket keep their records (stale, never deleted); files that came back are present again. */
-function markMissingFiles(db: SqliteDatabase, known: Map<string, boolean>, seen: Set<string>, at: string): void {
-  const setMissing = db.prepare(`UPDATE file_state SET missing_since = ? WHERE key = ? AND missing_since IS NULL`);
-  const setPresent = db.prepare(`UPDATE file_state SET missing_since = NULL WHERE key = ?`);
-  db.transaction(() => {
-    for (const [key, wasMissing] of known) {
-      if (!seen.has(key) && !wasMissing) setMissing.run(at, key);
-      else if (seen.has(key) && wasMissing) setPresent.run(key);
-    }
-  })();
 }
 
 function throttle<T>(fn: (value: T) => void, intervalMs: number): (value: T, force?: boolean) => void {

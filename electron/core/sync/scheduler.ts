@@ -18,40 +18,22 @@
 // - setSchedule() with the current value does nothing; setSchedule(null) turns scheduled runs off
 //   without running.
 // - After stop(), nothing new starts; stop() resolves when the running sync (if any) has finished.
-import type { SyncConfig } from '../../shared/config';
-import type { RunCounts, SyncReport } from '../db/run-log';
-
-export type ScheduleHours = NonNullable<SyncConfig['schedule']['everyHours']>;
-export type SyncTrigger = 'schedule' | 'manual' | 'settings-changed' | 'startup';
-export type RunStatus = SyncReport['status'];
-
-/** What the sync engine reports for one run (a subset of its SyncReport). */
-export type RunOutcome = Pick<SyncReport, 'runId' | 'status' | 'startedAt' | 'finishedAt' | 'error' | 'counts'>;
-
-/** What listeners receive when a run ends: the engine's outcome, or a failure built by the scheduler. */
-export interface RunReport extends Omit<RunOutcome, 'runId'> {
-  /** null when the runner threw, so the run may never have reached the run log. */
-  runId: number | null;
-  trigger: SyncTrigger;
-}
+// - holdScheduledRuns(reason): no scheduled or startup runs (expired credentials: each would fail the
+//   same way) until releaseScheduledRuns(); manual and settings runs still go.
+import type {
+  RunCounts,
+  RunOutcome,
+  RunReport,
+  ScheduleHours,
+  SchedulerState,
+  SyncRequestResult,
+  SyncTrigger,
+} from '../../shared/domain';
 
 export interface RunStartedEvent {
   trigger: SyncTrigger;
   startedAt: number;
 }
-
-export interface SchedulerState {
-  everyHours: ScheduleHours | null;
-  paused: boolean;
-  running: boolean;
-  runningSince: number | null;
-  lastRunStart: number | null;
-  /** When the next scheduled run is due; null when the schedule is off or paused. */
-  nextRunAt: number | null;
-}
-
-export type SyncRequestResult =
-  { started: true; startedAt: number } | { started: false; reason: string; runningSince?: number };
 
 export interface SchedulerClock {
   now(): number;
@@ -126,6 +108,7 @@ export class SyncScheduler {
   private runFinished: Promise<void> = Promise.resolve();
   private lastStartedHere: number | null = null;
   private settingsRunPending = false;
+  private heldReason: string | null = null;
 
   constructor(options: SyncSchedulerOptions) {
     this.clock = options.clock ?? systemClock;
@@ -193,6 +176,20 @@ export class SyncScheduler {
     return { started: true, startedAt: this.beginRun('settings-changed') };
   }
 
+  /** Stops scheduled runs that can only fail the same way, until releaseScheduledRuns(). */
+  holdScheduledRuns(reason: string): void {
+    if (this.heldReason === reason) return;
+    this.heldReason = reason;
+    this.emitState();
+  }
+
+  releaseScheduledRuns(): void {
+    if (this.heldReason === null) return;
+    this.heldReason = null;
+    this.emitState();
+    this.runIfDue('schedule');
+  }
+
   pause(): void {
     if (this.paused) return;
     this.paused = true;
@@ -214,7 +211,8 @@ export class SyncScheduler {
       running: this.running !== null,
       runningSince: this.running?.startedAt ?? null,
       lastRunStart,
-      nextRunAt: this.paused ? null : this.nextRunAt(lastRunStart),
+      nextRunAt: this.paused || this.heldReason !== null ? null : this.nextRunAt(lastRunStart),
+      heldReason: this.heldReason,
     };
   }
 
@@ -225,6 +223,7 @@ export class SyncScheduler {
       this.beginRun('settings-changed');
       return;
     }
+    if (this.heldReason !== null) return;
     const dueAt = this.nextRunAt(this.lastRunStart());
     if (dueAt !== null && this.clock.now() >= dueAt) this.beginRun(trigger);
   }

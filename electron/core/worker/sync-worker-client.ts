@@ -2,8 +2,7 @@
 // so the thread that serves the UI stays responsive: it only posts a request and receives progress
 // (at most ten updates a second) and the report.
 import type { Worker } from 'node:worker_threads';
-import type { SyncReport } from '../db/run-log';
-import type { SyncProgress } from '../sync/run-sync';
+import type { SyncProgress, SyncReport } from '../../shared/domain';
 import { fromWorkerError, type HostToWorker, type WorkerSyncRequest, type WorkerToHost } from './sync-worker-protocol';
 import { startWorker, workerEntryUrl } from './worker-start';
 
@@ -75,8 +74,8 @@ export class SyncWorker {
       });
       worker.ref();
       // Only data crosses: the signal and the callback stay on this side.
-      const { config, secretAccessKey, dbPath, trigger, full } = request;
-      this.post({ type: 'start', runId, request: { config, secretAccessKey, dbPath, trigger, full } });
+      const { config, secretAccessKey, sessionToken, dbPath, trigger, full } = request;
+      this.post({ type: 'start', runId, request: { config, secretAccessKey, sessionToken, dbPath, trigger, full } });
       if (signal?.aborted) onAbort();
       else signal?.addEventListener('abort', onAbort, { once: true });
     });
@@ -184,7 +183,7 @@ export async function runSyncInWorker(
   }
 }
 
-/** sync-worker.ts when running from TypeScript sources (tsx, vitest), sync-worker.js in a build. */
+/** sync-worker.ts when running from TypeScript sources (tsx, vitest), sync-worker.cjs in a build. */
 function defaultWorkerUrl(): URL {
   return workerEntryUrl('sync-worker', import.meta.url);
 }

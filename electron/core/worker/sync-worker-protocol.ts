@@ -2,13 +2,14 @@
 // worker thread that runs it. Only plain data crosses: the worker opens its own database connection
 // by path and creates its own S3 client.
 import type { SyncConfig } from '../../shared/config';
-import type { SyncReport } from '../db/run-log';
-import type { SyncProgress } from '../sync/run-sync';
+import type { SyncProgress, SyncReport } from '../../shared/domain';
 
 /** What a sync needs, as data that can be posted to a worker. */
 export interface WorkerSyncRequest {
   config: SyncConfig;
-  secretAccessKey: string;
+  /** The sign-in's secrets (see SignInSecrets), for the access key and temporary keys methods. */
+  secretAccessKey?: string;
+  sessionToken?: string;
   /** The SQLite file; the worker opens (and closes) its own connection to it. */
   dbPath: string;
   trigger: string;

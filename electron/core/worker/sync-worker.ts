@@ -1,8 +1,9 @@
 // The worker thread that runs syncs, so the thread serving the UI never parses CSV or writes SQLite.
 // Started by sync-worker-host.ts; one run at a time, each with its own database connection.
 import { parentPort } from 'node:worker_threads';
-import { openDatabase } from '../db/store';
-import { runSync, type SyncProgress } from '../sync/run-sync';
+import { checkpointWithoutWaiting, deferCheckpoints, openDatabase } from '../db/sqlite-database';
+import type { SyncProgress } from '../../shared/domain';
+import { runSync } from '../sync/run-sync';
 import {
   toWorkerError,
   WORKER_PROGRESS_INTERVAL_MS,
@@ -39,15 +40,13 @@ async function run(runId: number, request: WorkerSyncRequest): Promise<void> {
   let db;
   try {
     db = openDatabase(request.dbPath);
-    // No checkpoint at each commit: a file's import commits into the WAL, and the pages are copied
-    // into the database file once the report has been sent (below). The copy is the same work
-    // either way (1.1-1.5 s after a 2M-row import of 5-6.6 s), but it no longer holds up the report;
-    // readers see the data from the WAL meanwhile. The WAL grows by one run's writes (more only if a
-    // reader held old pages through the last checkpoint: the next one copies what that one could not).
-    db.pragma('wal_autocheckpoint = 0');
+    // No checkpoint at each commit: the pages are copied into the database file once the report has
+    // been sent (below), so the copy no longer holds up the report (see deferCheckpoints).
+    deferCheckpoints(db);
     const report = await runSync({
       config: request.config,
       secretAccessKey: request.secretAccessKey,
+      sessionToken: request.sessionToken,
       db,
       dbPath: request.dbPath,
       trigger: request.trigger,
@@ -65,11 +64,7 @@ async function run(runId: number, request: WorkerSyncRequest): Promise<void> {
     runs.delete(runId);
     const start = performance.now();
     try {
-      // TRUNCATE also empties the WAL file (a big import's WAL would otherwise keep its size on disk
-      // until the next write). With no busy wait it never waits for readers (an analyst's open
-      // query): it copies what they do not hold, as PASSIVE would, and a later checkpoint the rest.
-      db?.pragma('busy_timeout = 0');
-      db?.pragma('wal_checkpoint(TRUNCATE)');
+      if (db) checkpointWithoutWaiting(db);
     } catch {
       // A checkpoint that fails leaves the pages in the WAL, where they are safe; the next one copies them.
     }

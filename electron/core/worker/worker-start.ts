@@ -7,7 +7,8 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 /** `./<name>.ts` next to `fromUrl` when that is a TypeScript source, else `./<name>.js`. */
 export function workerEntryUrl(name: string, fromUrl: string): URL {
   const fromSources = /\.[cm]?ts$/.test(new URL(fromUrl).pathname);
-  return new URL(`./${name}.${fromSources ? 'ts' : 'js'}`, fromUrl);
+  // Built workers are .cjs: CommonJS by their name, with no package.json to look up inside app.asar.
+  return new URL(`./${name}.${fromSources ? 'ts' : 'cjs'}`, fromUrl);
 }
 
 export function startWorker(url: URL, options: WorkerOptions = {}): Worker {

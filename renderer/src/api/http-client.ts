@@ -25,6 +25,13 @@ const METHODS = {
   openDatabaseFolder: true,
   saveAlerts: true,
   sendTestAlert: true,
+  getQueryTools: true,
+  runQuery: true,
+  queryPage: true,
+  cancelQuery: true,
+  saveQuery: true,
+  deleteQuery: true,
+  exportData: true,
 } as const satisfies Record<ApiMethod, true>;
 
 const EVENTS = {

@@ -14,6 +14,7 @@ import { formatNumber } from '../lib/format';
 import { ConnectionScreen } from '../screens/ConnectionScreen';
 import { DataScreen } from '../screens/DataScreen';
 import { ObjectsScreen } from '../screens/ObjectsScreen';
+import { QueryScreen } from '../screens/QueryScreen';
 import { ScheduleScreen } from '../screens/ScheduleScreen';
 import { SyncLogScreen } from '../screens/SyncLogScreen';
 import { AppContext, SCREENS, type AppContextValue, type Notice, type ScreenId } from './app-context';
@@ -97,11 +98,12 @@ function Shell({ api, desktop, overview, scheduler, refreshOverview }: ShellProp
   const [settingsNoticeDismissed, setSettingsNoticeDismissed] = useState(false);
   const [focusRun, setFocusRun] = useState<{ runId: number | null } | null>(null);
   const headingFocus = useRef(false);
+  const objectDrafts = useRef(new Map<string, unknown>()).current;
   const noticeId = useRef(0);
 
-  const notify = useCallback((tone: Notice['tone'], text: string) => {
+  const notify = useCallback((tone: Notice['tone'], text: string, link?: Notice['link']) => {
     const id = ++noticeId.current;
-    setNotices((current) => [...current.slice(-2), { id, tone, text }]);
+    setNotices((current) => [...current.slice(-2), { id, tone, text, ...(link ? { link } : {}) }]);
     if (tone === 'success' || tone === 'info')
       window.setTimeout(() => setNotices((current) => current.filter((n) => n.id !== id)), 8000);
   }, []);
@@ -117,10 +119,10 @@ function Shell({ api, desktop, overview, scheduler, refreshOverview }: ShellProp
         setLastFinished(report);
         const counts = report.counts;
         const summary = `${formatNumber(counts.rows)} rows read, ${formatNumber(counts.created)} created, ${formatNumber(counts.updated)} updated, ${formatNumber(counts.rejected)} rejected`;
+        const toLog = { label: 'See the Sync log', screen: 'log' } as const;
         if (report.status === 'succeeded') notify('success', `Sync finished: ${summary}.`);
-        else if (report.status === 'partial')
-          notify('warning', `Sync finished with failed files: ${summary}. See the Sync log.`);
-        else notify('error', `Sync ${report.status}: ${report.error ?? 'see the Sync log.'}`);
+        else if (report.status === 'partial') notify('warning', `Sync finished with failed files: ${summary}.`, toLog);
+        else notify('error', `Sync ${report.status}: ${report.error ?? 'the run read nothing.'}`, toLog);
       }),
     ];
     return () => offs.forEach((off) => off());
@@ -168,8 +170,32 @@ function Shell({ api, desktop, overview, scheduler, refreshOverview }: ShellProp
   }, [api, notify]);
 
   const context = useMemo<AppContextValue>(
-    () => ({ api, overview, refreshOverview, scheduler, progress, lastFinished, syncNow, navigate, focusRun, notify }),
-    [api, overview, refreshOverview, scheduler, progress, lastFinished, syncNow, navigate, focusRun, notify],
+    () => ({
+      api,
+      overview,
+      refreshOverview,
+      scheduler,
+      progress,
+      lastFinished,
+      syncNow,
+      navigate,
+      focusRun,
+      notify,
+      objectDrafts,
+    }),
+    [
+      api,
+      overview,
+      refreshOverview,
+      scheduler,
+      progress,
+      lastFinished,
+      syncNow,
+      navigate,
+      focusRun,
+      notify,
+      objectDrafts,
+    ],
   );
 
   return (
@@ -217,7 +243,15 @@ function Shell({ api, desktop, overview, scheduler, refreshOverview }: ShellProp
           )}
         </aside>
         <div className="main">
-          <SyncBar />
+          {/* The notices hang under the top bar, clear of the Save buttons at the foot of each screen. */}
+          <div className="top">
+            <SyncBar />
+            <Notices
+              notices={notices}
+              onDismiss={(id) => setNotices((c) => c.filter((x) => x.id !== id))}
+              onNavigate={navigate}
+            />
+          </div>
           <div className="banners">
             {overview.settingsNotice && !settingsNoticeDismissed && (
               <Banner
@@ -240,24 +274,50 @@ function Shell({ api, desktop, overview, scheduler, refreshOverview }: ShellProp
             {screen === 'schedule' && <ScheduleScreen />}
             {screen === 'log' && <SyncLogScreen />}
             {screen === 'data' && <DataScreen />}
+            {screen === 'query' && <QueryScreen />}
           </main>
         </div>
       </div>
-      <div className="notices" role="status" aria-live="polite">
-        {notices.map((n) => (
-          <div key={n.id} className={`notice notice-${n.tone}`}>
-            <span>{n.text}</span>
-            <button
-              type="button"
-              className="icon-btn"
-              aria-label="Dismiss"
-              onClick={() => setNotices((c) => c.filter((x) => x.id !== n.id))}
-            >
-              ×
-            </button>
-          </div>
-        ))}
-      </div>
     </AppContext.Provider>
+  );
+}
+
+function Notices({
+  notices,
+  onDismiss,
+  onNavigate,
+}: {
+  notices: Notice[];
+  onDismiss(id: number): void;
+  onNavigate(screen: ScreenId): void;
+}) {
+  return (
+    <div className="notices" role="status" aria-live="polite">
+      {notices.map((n) => (
+        <div key={n.id} className={`notice notice-${n.tone}`}>
+          <span>
+            {n.text}
+            {n.link && (
+              <>
+                {' '}
+                <a
+                  href={`#/${n.link.screen}`}
+                  onClick={(event) => {
+                    event.preventDefault();
+                    onDismiss(n.id);
+                    onNavigate(n.link!.screen);
+                  }}
+                >
+                  {n.link.label}
+                </a>
+              </>
+            )}
+          </span>
+          <button type="button" className="icon-btn" aria-label="Dismiss" onClick={() => onDismiss(n.id)}>
+            ×
+          </button>
+        </div>
+      ))}
+    </div>
   );
 }

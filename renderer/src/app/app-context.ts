@@ -9,6 +9,7 @@ export const SCREENS = [
   { id: 'schedule', label: 'Schedule' },
   { id: 'log', label: 'Sync log' },
   { id: 'data', label: 'Data' },
+  { id: 'query', label: 'Query' },
 ] as const;
 export type ScreenId = (typeof SCREENS)[number]['id'];
 
@@ -16,6 +17,8 @@ export interface Notice {
   id: number;
   tone: 'info' | 'success' | 'warning' | 'error';
   text: string;
+  /** A screen the notice points to, shown as a link after the text. */
+  link?: { label: string; screen: ScreenId };
 }
 
 export interface AppContextValue {
@@ -30,7 +33,9 @@ export interface AppContextValue {
   navigate(screen: ScreenId): void;
   /** A run the Sync log should open (the desktop app asks for one when its notification is clicked). */
   focusRun: { runId: number | null } | null;
-  notify(tone: Notice['tone'], text: string): void;
+  notify(tone: Notice['tone'], text: string, link?: Notice['link']): void;
+  /** Unsaved Objects drafts by type, kept while the analyst visits other screens. */
+  objectDrafts: Map<string, unknown>;
 }
 
 export const AppContext = createContext<AppContextValue | null>(null);

@@ -19,6 +19,20 @@ export const OBJECT_LABELS = {
   tracks: 'Tracks',
 } as const satisfies Record<ObjectType, string>;
 
+/** How each type is named inside a sentence ("Sync NPS responses", "no account is synced"). */
+export const OBJECT_NOUNS = {
+  organizations: { plural: 'organizations', singular: 'organization' },
+  accounts: { plural: 'accounts', singular: 'account' },
+  users: { plural: 'users', singular: 'user' },
+  nps: { plural: 'NPS responses', singular: 'NPS response' },
+  tracks: { plural: 'tracks', singular: 'track' },
+} as const satisfies Record<ObjectType, { plural: string; singular: string }>;
+
+/** A label inside a sentence: the first letter lowered unless the word is an acronym ("NPS responses" stays). */
+export function inSentence(label: string): string {
+  return label.replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase());
+}
+
 export type ColumnField =
   | 'idColumn'
   | 'nameColumn'

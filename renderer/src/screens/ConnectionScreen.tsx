@@ -1,40 +1,46 @@
-// Connection: where the bucket is and how to sign in. The secret goes to the OS keychain on save and
-// is never shown again: the screen only says that one is stored, and offers to replace it.
+// Connection: where the bucket is and how to sign in (SignInMethod.tsx). Secrets go to the OS keychain
+// on save and are never shown again: the screen only says that one is stored, and offers to replace it.
 import { useRef, useState, type ChangeEvent, type FormEvent } from 'react';
 import type { ConnectionConfig, ConnectionInput, TestConnectionResult } from '../../../electron/shared/contract';
 import { useApp } from '../app/app-context';
 import { Banner } from '../components/Banner';
 import { TextField } from '../components/Field';
 import { formatNumber } from '../lib/format';
+import {
+  checkSignIn,
+  signInFields,
+  SignInMethod,
+  toSignInForm,
+  type SignInErrors,
+  type SignInForm,
+} from './SignInMethod';
 
 interface ConnectionForm {
   bucket: string;
   prefix: string;
   region: string;
-  accessKeyId: string;
   endpoint: string;
   forcePathStyle: boolean;
 }
 
-type FieldName = keyof ConnectionForm | 'secretAccessKey';
+type FieldName = keyof ConnectionForm | keyof SignInErrors;
 
 function toForm(connection: ConnectionConfig | undefined): ConnectionForm {
   return {
     bucket: connection?.bucket ?? '',
     prefix: connection?.prefix ?? '',
     region: connection?.region ?? '',
-    accessKeyId: connection?.accessKeyId ?? '',
     endpoint: connection?.endpoint ?? '',
     forcePathStyle: connection?.forcePathStyle ?? false,
   };
 }
 
-function toConnection(form: ConnectionForm): ConnectionConfig {
+function toConnection(form: ConnectionForm, signIn: SignInForm): ConnectionConfig {
   const connection: ConnectionConfig = {
     bucket: form.bucket.trim(),
     prefix: form.prefix.trim(),
     region: form.region.trim(),
-    accessKeyId: form.accessKeyId.trim(),
+    ...signInFields(signIn),
   };
   if (form.endpoint.trim()) connection.endpoint = form.endpoint.trim();
   if (form.forcePathStyle) connection.forcePathStyle = true;
@@ -47,7 +53,8 @@ function problemsByField(problems: string[]): { fields: Partial<Record<FieldName
   const other: string[] = [];
   for (const problem of problems) {
     const match = /^connection\.(\w+): (.*)$/.exec(problem);
-    if (match && match[1]! in toForm(undefined)) fields[match[1] as FieldName] = `This ${match[2]}`;
+    if (match && (match[1]! in toForm(undefined) || match[1] === 'accessKeyId'))
+      fields[match[1] as FieldName] = `This ${match[2]}`;
     else other.push(problem);
   }
   return { fields, other };
@@ -56,16 +63,17 @@ function problemsByField(problems: string[]): { fields: Partial<Record<FieldName
 export function describeTestResult(result: TestConnectionResult, prefix: string): string {
   if (!result.ok) return result.message;
   const where = prefix ? `under “${prefix}”` : 'in the bucket';
-  if (result.fileCount === 0) return `Connected. There are no files ${where} yet.`;
-  if (result.more) return `Connected. It sees more than ${formatNumber(result.fileCount)} files ${where}.`;
-  return `Connected. It sees ${formatNumber(result.fileCount)} ${result.fileCount === 1 ? 'file' : 'files'} ${where}.`;
+  const connected = result.identity ? `Connected as ${result.identity}.` : 'Connected.';
+  if (result.fileCount === 0) return `${connected} There are no files ${where} yet.`;
+  if (result.more) return `${connected} It sees more than ${formatNumber(result.fileCount)} files ${where}.`;
+  return `${connected} It sees ${formatNumber(result.fileCount)} ${result.fileCount === 1 ? 'file' : 'files'} ${where}.`;
 }
 
 export function ConnectionScreen() {
   const { api, overview, refreshOverview, notify, navigate } = useApp();
   const saved = overview.config?.connection;
   const [form, setForm] = useState<ConnectionForm>(() => toForm(saved));
-  const [secret, setSecret] = useState('');
+  const [signIn, setSignIn] = useState<SignInForm>(() => toSignInForm(saved));
   const [replacingSecret, setReplacingSecret] = useState(false);
   const [errors, setErrors] = useState<Partial<Record<FieldName, string>>>({});
   const [otherProblems, setOtherProblems] = useState<string[]>([]);
@@ -73,8 +81,19 @@ export function ConnectionScreen() {
   const [testResult, setTestResult] = useState<{ ok: boolean; text: string } | null>(null);
   const [advancedOpen, setAdvancedOpen] = useState(Boolean(saved?.endpoint || saved?.forcePathStyle));
 
-  const storedForThisId = overview.secretStored && saved !== undefined && form.accessKeyId.trim() === saved.accessKeyId;
+  const temporary = signIn.method === 'temporaryKeys';
+  const storedForThisId =
+    overview.secretStored &&
+    (!temporary || overview.sessionTokenStored) &&
+    saved !== undefined &&
+    signIn.accessKeyId.trim() === saved.accessKeyId;
   const showSecretInput = !storedForThisId || replacingSecret;
+
+  function updateSignIn(patch: Partial<SignInForm>) {
+    setSignIn((current) => ({ ...current, ...patch }));
+    setErrors((current) => ({ ...current, ...Object.fromEntries(Object.keys(patch).map((k) => [k, undefined])) }));
+    setTestResult(null);
+  }
 
   function update<K extends keyof ConnectionForm>(key: K, value: ConnectionForm[K]) {
     setForm((current) => ({ ...current, [key]: value }));
@@ -87,15 +106,18 @@ export function ConnectionScreen() {
     const next: Partial<Record<FieldName, string>> = {};
     if (!form.bucket.trim()) next.bucket = 'Enter the name of the bucket that holds the CSV files.';
     if (!form.region.trim()) next.region = 'Enter the bucket’s AWS region, for example us-east-1.';
-    if (!form.accessKeyId.trim()) next.accessKeyId = 'Enter the access key ID (it starts with AKIA for IAM users).';
+    // Temporary keys come as a set: new ones need their secret and token (a stored token fits only its key).
+    const newTemporaryKeys = temporary && showSecretInput && (signIn.secret !== '' || signIn.sessionToken !== '');
+    Object.assign(next, checkSignIn(signIn, newTemporaryKeys, newTemporaryKeys));
     setErrors(next);
     setOtherProblems([]);
     if (Object.keys(next).length > 0) {
       document.getElementById(`connection-${Object.keys(next)[0]}`)?.focus();
       return null;
     }
-    const input: ConnectionInput = { connection: toConnection(form) };
-    if (showSecretInput && secret) input.secretAccessKey = secret;
+    const input: ConnectionInput = { connection: toConnection(form, signIn) };
+    if (showSecretInput && signIn.secret) input.secretAccessKey = signIn.secret;
+    if (showSecretInput && temporary && signIn.sessionToken) input.sessionToken = signIn.sessionToken;
     return input;
   }
 
@@ -122,13 +144,13 @@ export function ConnectionScreen() {
     try {
       const result = await api.saveConnection(input);
       if (result.ok) {
-        setSecret('');
+        setSignIn((current) => ({ ...current, secret: '', sessionToken: '' }));
         setReplacingSecret(false);
         await refreshOverview();
         notify(
           'success',
           input.secretAccessKey
-            ? 'Connection saved; the secret access key is stored in the keychain.'
+            ? `Connection saved; the secret access key${input.sessionToken ? ' and session token are' : ' is'} stored in the keychain.`
             : 'Connection saved.',
         );
       } else {
@@ -152,8 +174,8 @@ export function ConnectionScreen() {
           Connection
         </h1>
         <p className="screen-lead">
-          Where your CSV exports are, and the access key that may read them. The app only lists and reads; it never
-          writes to the bucket.
+          Where your CSV exports are, and how to sign in to read them. The app only lists and reads; it never writes to
+          the bucket.
         </p>
       </div>
 
@@ -190,77 +212,21 @@ export function ConnectionScreen() {
             autoComplete="off"
             spellCheck={false}
           />
-          <TextField
-            id="connection-accessKeyId"
-            label="Access key ID"
-            value={form.accessKeyId}
-            onChange={(e) => update('accessKeyId', e.target.value)}
-            error={errors.accessKeyId}
-            placeholder="AKIA…"
-            autoComplete="off"
-            spellCheck={false}
-          />
         </div>
 
-        {showSecretInput ? (
-          <div className="secret-row">
-            <TextField
-              id="connection-secretAccessKey"
-              label="Secret access key"
-              type="password"
-              value={secret}
-              onChange={(e) => {
-                setSecret(e.target.value);
-                setTestResult(null);
-              }}
-              autoComplete="new-password"
-              spellCheck={false}
-              hint={
-                storedForThisId
-                  ? 'The new secret replaces the stored one in the OS keychain when you save.'
-                  : saved && form.accessKeyId.trim() !== saved.accessKeyId && form.accessKeyId.trim()
-                    ? 'Stored in the OS keychain when you save. Leave it empty if the keychain already holds the secret for this access key ID.'
-                    : 'Stored in the OS keychain when you save, never in the settings file.'
-              }
-            />
-            {replacingSecret && (
-              <button
-                type="button"
-                className="btn btn-ghost"
-                onClick={() => {
-                  setReplacingSecret(false);
-                  setSecret('');
-                }}
-              >
-                Keep the stored secret
-              </button>
-            )}
-          </div>
-        ) : (
-          <div className="field">
-            <span className="field-label" id="secret-status-label">
-              Secret access key
-            </span>
-            <div className="secret-stored" aria-labelledby="secret-status-label" role="group">
-              <span className="secret-dots" aria-hidden="true">
-                ••••••••••••
-              </span>
-              <span>
-                Stored in the keychain for <span className="mono">{saved?.accessKeyId}</span>.
-              </span>
-              <button
-                type="button"
-                className="btn btn-secondary btn-small"
-                onClick={() => {
-                  setReplacingSecret(true);
-                  window.setTimeout(() => document.getElementById('connection-secretAccessKey')?.focus(), 0);
-                }}
-              >
-                Replace secret
-              </button>
-            </div>
-          </div>
-        )}
+        <SignInMethod
+          form={signIn}
+          onChange={updateSignIn}
+          errors={errors}
+          saved={saved}
+          overview={overview}
+          storedForThisKey={storedForThisId}
+          replacingSecret={replacingSecret}
+          onReplaceSecret={(replacing) => {
+            setReplacingSecret(replacing);
+            if (!replacing) setSignIn((current) => ({ ...current, secret: '', sessionToken: '' }));
+          }}
+        />
 
         <details
           className="advanced"
@@ -382,7 +348,8 @@ function ShareSetup() {
       <div>
         <h2 id="share-title">Share this setup</h2>
         <p className="muted">
-          The connection, file patterns, mappings and schedule as a JSON file. The secret access key is never in it.
+          The connection, file patterns, mappings and schedule as a JSON file. No secret (access key, session token) is
+          ever in it.
         </p>
       </div>
       <div className="share-actions">

@@ -20,15 +20,18 @@ import {
   hasMode,
   leftoverColumnsNote,
   OBJECT_LABELS,
+  OBJECT_NOUNS,
   TRACK_TARGETS,
   type ColumnField,
   type TrackTarget,
 } from '../lib/object-types';
 import { useDebounced } from '../lib/use-debounced';
+import { globToRegex, looksLikeGlob, PATTERN_EXAMPLES } from '../lib/file-patterns';
 
 /** Pause after the last keystroke before the bucket is listed again. */
 export const PREVIEW_DEBOUNCE_MS = 400;
 const PREVIEW_ROWS_SHOWN = 100;
+const CSV_NAME = /\.(csv|tsv|txt)(\.gz)?$/i;
 const SAMPLE_ROWS_SHOWN = 10;
 
 const DELIMITERS = [
@@ -112,8 +115,9 @@ function buildMapping(type: ObjectType, draft: Draft): Record<string, unknown> {
 }
 
 export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectMapping | undefined }) {
-  const { api, overview, refreshOverview, notify } = useApp();
-  const [draft, setDraft] = useState<Draft>(() => draftFrom(saved));
+  const { api, overview, refreshOverview, notify, objectDrafts } = useApp();
+  // An unsaved draft left on another screen comes back as it was.
+  const [draft, setDraft] = useState<Draft>(() => (objectDrafts.get(type) as Draft | undefined) ?? draftFrom(saved));
   const [preview, setPreview] = useState<PreviewState>({ status: 'idle' });
   const [sample, setSample] = useState<Loadable<SampleResult>>({ status: 'idle' });
   const [showAllFiles, setShowAllFiles] = useState(false);
@@ -122,6 +126,7 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
   const [triedToSave, setTriedToSave] = useState(false);
   const [previewNonce, setPreviewNonce] = useState(0);
   const label = OBJECT_LABELS[type];
+  const noun = OBJECT_NOUNS[type];
   const specs = columnSpecs(type, draft.target);
   const idPrefix = `map-${type}`;
 
@@ -170,11 +175,13 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
   }, [api, type, debouncedRegex, connectionJson, previewNonce]);
 
   // The first match never changes once listed (key order): the pickers need not wait for the count.
+  // The pickers read the first file that can be a CSV (a README or an empty export first in key order would
+  // give prose "columns"); while still listing, the first one named like a CSV.
   const firstKey =
     preview.status === 'done' && preview.result.ok
-      ? (preview.result.selected[0]?.key ?? null)
+      ? (preview.result.selected.find((f) => !f.notCsv)?.key ?? null)
       : preview.status === 'partial'
-        ? (preview.progress.selected[0]?.key ?? null)
+        ? ((preview.progress.selected.find((f) => CSV_NAME.test(f.key)) ?? preview.progress.selected[0])?.key ?? null)
         : null;
 
   // The column pickers read the header (and first rows) of the first selected file.
@@ -226,7 +233,7 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
     const byField: Partial<Record<ColumnField | 'fileRegex', string>> = {};
     if (invalidRegex) byField.fileRegex = invalidRegex;
     else if (!draft.fileRegex)
-      byField.fileRegex = 'Type a pattern: which files hold ' + label.toLowerCase() + '? (.* selects every file)';
+      byField.fileRegex = `Type a pattern: which files hold ${noun.plural}? (.* selects every file)`;
     for (const spec of specs) {
       const chosen = draft.columns[spec.field];
       if (!chosen && spec.required)
@@ -236,13 +243,18 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
         byField[spec.field] = `“${chosen}” is not a column of ${sampleKey}.`;
     }
     return byField;
-  }, [invalidRegex, draft, specs, sampleColumns, sampleKey, label]);
+  }, [invalidRegex, draft, specs, sampleColumns, sampleKey, noun]);
   const problemList = Object.values(problems);
   const complete = problemList.length === 0;
 
   const dirty =
     JSON.stringify(buildMapping(type, draft)) !==
     JSON.stringify(saved ? buildMapping(type, draftFrom(saved)) : buildMapping(type, draftFrom(undefined)));
+
+  useEffect(() => {
+    if (dirty) objectDrafts.set(type, draft);
+    else objectDrafts.delete(type);
+  }, [objectDrafts, type, dirty, draft]);
 
   function change(patch: Partial<Draft>) {
     setDraft((current) => ({ ...current, ...patch }));
@@ -277,8 +289,10 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
       notify(
         'success',
         mapping === null
-          ? `${label} switched off: nothing is synced for them.${syncing}`
-          : `${label} mapping saved.${syncing}`,
+          ? `${label} switched off: nothing is synced for them.`
+          : !draft.enabled
+            ? `${label} mapping saved, switched off: no ${noun.singular} is synced until you switch it on and save.`
+            : `${label} mapping saved.${syncing}`,
       );
     } catch (error) {
       setSaveProblems([(error as Error).message]);
@@ -300,7 +314,7 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
       <div className="card">
         <div className="editor-head">
           <Switch
-            label={`Sync ${label.toLowerCase()}`}
+            label={`Sync ${noun.plural}`}
             checked={draft.enabled}
             onChange={(enabled) => change({ enabled })}
             hint={
@@ -308,7 +322,7 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
                 ? undefined
                 : type === 'organizations'
                   ? 'Off: no organization is synced. Not every workspace uses organizations; accounts and users can still name one.'
-                  : `Off: no ${label === 'NPS' ? 'NPS response' : label.toLowerCase().replace(/s$/, '')} is synced.`
+                  : `Off: no ${noun.singular} is synced.`
             }
           />
           <div className="editor-state" aria-live="polite">
@@ -327,7 +341,7 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
           value={draft.fileRegex}
           onChange={(e) => change({ fileRegex: e.target.value })}
           error={invalidRegex ?? (showProblems && draft.enabled ? (problems.fileRegex ?? null) : null)}
-          placeholder="^accounts/.*\.csv$"
+          placeholder={PATTERN_EXAMPLES[type]}
           spellCheck={false}
           autoComplete="off"
           hint={
@@ -338,6 +352,22 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
             </>
           }
         />
+        {looksLikeGlob(draft.fileRegex) && (
+          <Banner tone="warning" title="File patterns are regular expressions, not wildcards">
+            <p>
+              In a regular expression <span className="mono">*</span> repeats what comes before it, so{' '}
+              <span className="mono">{draft.fileRegex}</span> is not “any name”. The regular expression for that is{' '}
+              <span className="mono">{globToRegex(draft.fileRegex)}</span>.
+            </p>
+            <button
+              type="button"
+              className="btn btn-secondary btn-small"
+              onClick={() => change({ fileRegex: globToRegex(draft.fileRegex) })}
+            >
+              Use {globToRegex(draft.fileRegex)}
+            </button>
+          </Banner>
+        )}
         <FilePreview
           preview={preview}
           pending={draft.fileRegex !== debouncedRegex && !invalidRegex}
@@ -463,7 +493,7 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
                 checked={draft.mode === 'create_update'}
                 onChange={() => change({ mode: 'create_update' })}
               />
-              Create and update <span className="muted">— create new {label.toLowerCase()}, update the others</span>
+              Create and update <span className="muted">— create new {noun.plural}, update the others</span>
             </label>
             <label className="radio">
               <input
@@ -592,8 +622,25 @@ function FilePreview({
           {result.warning}
         </Banner>
       )}
+      <NotCsvSummary files={result.selected} />
       <PreviewTable files={result.selected} showAll={showAll} onShowAll={onShowAll} prefix={prefix} />
     </div>
+  );
+}
+
+/** The selected files that cannot be CSVs: a sync would fail on each of them. */
+function NotCsvSummary({ files }: { files: PreviewFile[] }) {
+  const notCsv = files.filter((f) => f.notCsv);
+  if (notCsv.length === 0) return null;
+  return (
+    <Banner
+      tone="warning"
+      title={`${plural(notCsv.length, 'selected file')} ${notCsv.length === 1 ? 'is' : 'are'} not CSV`}
+    >
+      A sync would fail on {notCsv.length === 1 ? 'it' : 'them'}: {notCsv.map((f) => f.key).join(', ')}. Narrow the
+      pattern (ending it with <span className="mono">\.csv$</span> leaves out other names), or move{' '}
+      {notCsv.length === 1 ? 'it' : 'them'} out of the prefix.
+    </Banner>
   );
 }
 
@@ -630,6 +677,11 @@ function PreviewTable({
                 <td className="mono">
                   <span className="key-prefix">{file.key.startsWith(prefix) ? prefix : ''}</span>
                   {file.key.startsWith(prefix) ? file.key.slice(prefix.length) : file.key}
+                  {file.notCsv && (
+                    <div className="cell-warning">
+                      <span className="badge badge-warning">Not a CSV</span> {file.notCsv}
+                    </div>
+                  )}
                 </td>
                 <td className="num">{formatBytes(file.size)}</td>
                 <td>{formatDateTime(file.lastModified)}</td>

@@ -8,7 +8,7 @@ import { formatDateTime, formatRelative } from '../lib/format';
 import { useNow } from '../lib/use-now';
 import { AlertSettings } from './AlertSettings';
 
-const CHOICES: { value: ScheduleHours; label: string; hint: string }[] = [
+const CHOICES: { value: ScheduleHours | null; label: string; hint: string }[] = [
   { value: null, label: 'Off', hint: 'Syncs run only when you press Sync now.' },
   { value: 6, label: 'Every 6 hours', hint: 'Four times a day.' },
   { value: 12, label: 'Every 12 hours', hint: 'Twice a day.' },
@@ -18,7 +18,7 @@ const CHOICES: { value: ScheduleHours; label: string; hint: string }[] = [
 export function ScheduleScreen() {
   const { api, overview, scheduler, refreshOverview, notify, navigate } = useApp();
   const saved = overview.config?.schedule.everyHours ?? null;
-  const [choice, setChoice] = useState<ScheduleHours>(saved);
+  const [choice, setChoice] = useState<ScheduleHours | null>(saved);
   const [saving, setSaving] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const now = useNow(15_000);

@@ -2,14 +2,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DELIMITERS } from '../../electron/shared/config';
-import {
-  createChunkDecoder,
-  detectDelimiter,
-  readCsv,
-  type CsvEvent,
-  type CsvHeader,
-  type Delimiter,
-} from '../../electron/core/csv/csv-reader';
+import { readCsv, type CsvEvent, type CsvHeader, type Delimiter } from '../../electron/core/csv/rows';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -402,17 +395,6 @@ describe('readCsv: delimiters', () => {
       [['2'], 3],
     ]);
   });
-
-  it('detectDelimiter picks the most frequent candidate, and a comma when there is none', () => {
-    expect(detectDelimiter('a,b,c')).toBe(',');
-    expect(detectDelimiter('a;b;c')).toBe(';');
-    expect(detectDelimiter('a\tb\tc')).toBe('\t');
-    expect(detectDelimiter('a|b|c')).toBe('|');
-    expect(detectDelimiter('a;b;c,d')).toBe(';');
-    expect(detectDelimiter('a|b|c|d\te')).toBe('|');
-    expect(detectDelimiter('single')).toBe(',');
-    expect(detectDelimiter('')).toBe(',');
-  });
 });
 
 describe('readCsv: line numbers and raw text', () => {
@@ -470,7 +452,7 @@ describe('readCsv: malformed rows', () => {
     expect(await read(chunked(bytes, [20, 21, 22, 30]))).toEqual(whole);
   });
 
-  it('flags a quoted field with text after its closing quote, on the right row, after blank lines', async () => {
+  it('flags a quoted field with text after its closing quote on its own line; the next rows read normally', async () => {
     const text = '\nid,v\n0,z\n\n1,"a"b\n2,"c"\n3,d\n';
     const bytes = encode(text);
     for (const splits of [[], everyByte(bytes)]) {
@@ -478,10 +460,24 @@ describe('readCsv: malformed rows', () => {
       expect(result.rows.map((row) => [row.fields[0], row.line, row.malformed !== undefined])).toEqual([
         ['0', 3, false],
         ['1', 5, true],
+        ['2', 6, false],
         ['3', 7, false],
       ]);
-      expect(result.rows[1]!.malformed).toMatch(/malformed/);
-      expect(result.rows[1]!.raw).toBe('1,"a"b\n2,"c"');
+      expect(result.rows[1]!.malformed).toMatch(/^text after the closing quote in column 2 \("b"\)/);
+      expect(result.rows[1]!.raw).toBe('1,"a"b');
+      expect(result.rows[2]!.fields).toEqual(['2', 'c']);
+    }
+  });
+
+  it('flags spaces after a closing quote rather than dropping them, at any chunking', async () => {
+    const bytes = encode('id,v,w\n1,"B" ,C\n2,"D"\t,E\n3,"F"  \n');
+    for (const splits of [[], everyByte(bytes)]) {
+      const result = await read(chunked(bytes, splits));
+      expect(result.rows.map((row) => [row.line, row.malformed?.replace(/:.*/, '')])).toEqual([
+        [2, 'a space after the closing quote in column 2'],
+        [3, 'a tab after the closing quote in column 2'],
+        [4, 'spaces after the closing quote in column 2'],
+      ]);
     }
   });
 
@@ -694,50 +690,6 @@ describe('readCsv: property — random tables read back exactly, in any chunking
         );
       }),
       { numRuns: 300 },
-    );
-  });
-});
-
-describe('createChunkDecoder: the ASCII fast path', () => {
-  // Mostly ASCII, with now and then a byte of a multi-byte character, an invalid byte or a BOM, so
-  // that chunks go both ways and multi-byte sequences straddle chunk boundaries.
-  const bytes = fc
-    .array(
-      fc.oneof(
-        { weight: 8, arbitrary: fc.integer({ min: 0, max: 0x7f }).map((b) => [b]) },
-        { weight: 1, arbitrary: fc.integer({ min: 0x80, max: 0xff }).map((b) => [b]) },
-        {
-          weight: 1,
-          arbitrary: fc.constantFrom(
-            [0xef, 0xbb, 0xbf],
-            [0xc3, 0xa9],
-            [0xe2, 0x9c, 0x93],
-            [0xf0, 0x9f, 0x98, 0x80],
-            [0xef, 0xbf, 0xbd],
-          ),
-        },
-      ),
-      { maxLength: 200 },
-    )
-    .map((parts) => Uint8Array.from(parts.flat()));
-  const cuts = fc.array(fc.integer({ min: 0, max: 200 }), { maxLength: 12 });
-
-  it('decodes any bytes, in any chunking, exactly as one streaming TextDecoder', () => {
-    fc.assert(
-      fc.property(bytes, cuts, fc.constantFrom('utf-8', 'windows-1252', 'utf-16le'), (data, at, encoding) => {
-        const bounds = [0, ...at.map((n) => Math.min(n, data.length)).sort((a, b) => a - b), data.length];
-        const reference = new TextDecoder(encoding);
-        const decoder = createChunkDecoder(encoding);
-        let expected = '';
-        let actual = '';
-        for (let i = 0; i + 1 < bounds.length; i++) {
-          const chunk = data.subarray(bounds[i], bounds[i + 1]);
-          expected += reference.decode(chunk, { stream: true });
-          actual += decoder.decode(chunk);
-        }
-        expect(actual + decoder.end()).toBe(expected + reference.decode());
-      }),
-      { numRuns: 2000 },
     );
   });
 });

@@ -1,0 +1,163 @@
+// The CSV record grammar, one rule for every file and every chunking (docs/csv-reading-rules.md):
+// a field that starts with a quote ends at its closing quote, which must be followed by the
+// delimiter, a line break or the end of the file. Anything else there makes the row malformed: it is
+// read on to the end of its line (as Python's csv module reads it) and flagged, never silently
+// repaired, so the next row starts on its own line. LF, CRLF and a lone CR each end a line.
+
+import { countLineBreaks } from './line-breaks';
+
+const QUOTE = 34; // "
+const LF = 10;
+const CR = 13;
+
+export interface ParsedRecords {
+  rows: string[][];
+  /** The line each row starts on. */
+  lines: number[];
+  /** Where each row's text starts and ends in the input (the end is before its line break). */
+  starts: number[];
+  ends: number[];
+  /** Rows that broke the quote rule (index into rows -> reason). */
+  malformed: Map<number, string>;
+  /** Where the input's complete rows end: the rest waits for more text (all of it when final). */
+  cursor: number;
+  /** The line the text at cursor starts on. */
+  nextLine: number;
+}
+
+/** A quote that is never closed, up to the end of the file: rows.ts words the reason (it knows the lines). */
+export const NEVER_CLOSED = 'never-closed';
+
+/**
+ * Reads the complete rows in input. Unless final, a row that may still go on (no line break yet,
+ * an open quote, a CR that may be the start of CRLF) is left for the next call. Blank lines are
+ * skipped but counted.
+ */
+export function parseRecords(input: string, delimiter: string, firstLine: number, final: boolean): ParsedRecords {
+  const result: ParsedRecords = {
+    rows: [],
+    lines: [],
+    starts: [],
+    ends: [],
+    malformed: new Map(),
+    cursor: 0,
+    nextLine: firstLine,
+  };
+  const length = input.length;
+  const delimiterCode = delimiter.charCodeAt(0);
+  let pos = 0;
+  let line = firstLine;
+  // The next LF and CR at or after pos, found once and reused by every field before them.
+  let nextLf = -2;
+  let nextCr = -2;
+  const nextBreak = (from: number): number => {
+    if (nextLf !== -1 && nextLf < from) nextLf = input.indexOf('\n', from);
+    if (nextCr !== -1 && nextCr < from) nextCr = input.indexOf('\r', from);
+    if (nextLf === -1) return nextCr === -1 ? length : nextCr;
+    return nextCr === -1 || nextLf < nextCr ? nextLf : nextCr;
+  };
+
+  rows: while (pos < length) {
+    const rowStart = pos;
+    const first = input.charCodeAt(pos);
+    if (first === LF || first === CR) {
+      if (first === CR && pos + 1 === length && !final) break; // CR or CRLF: not known yet
+      pos += first === CR && input.charCodeAt(pos + 1) === LF ? 2 : 1;
+      line++;
+      result.cursor = pos;
+      continue; // blank line
+    }
+    const row: string[] = [];
+    let lineEnd = nextBreak(pos); // where unquoted fields stop; moves on after a quoted field
+    let breaksInRow = 0;
+    let problem: string | undefined;
+    for (;;) {
+      let value: string;
+      if (input.charCodeAt(pos) === QUOTE) {
+        value = '';
+        let segment = pos + 1;
+        for (;;) {
+          const quote = input.indexOf('"', segment);
+          if (quote === -1 || (quote + 1 === length && !final)) {
+            if (!final) break rows; // the closing quote (or a doubled one) may come with the next text
+            value += input.slice(segment);
+            breaksInRow += countLineBreaks(input, segment, length);
+            problem ??= NEVER_CLOSED;
+            pos = length;
+            break;
+          }
+          breaksInRow += countLineBreaks(input, segment, quote);
+          if (input.charCodeAt(quote + 1) === QUOTE) {
+            value += input.slice(segment, quote + 1);
+            segment = quote + 2;
+            continue;
+          }
+          value += input.slice(segment, quote);
+          pos = quote + 1;
+          if (pos > lineEnd) lineEnd = nextBreak(pos);
+          break;
+        }
+        const after = input.charCodeAt(pos);
+        if (pos < length && after !== delimiterCode && after !== LF && after !== CR) {
+          // Text after the closing quote: read on to the end of the field, as an unquoted field.
+          lineEnd = nextBreak(pos);
+          const end = fieldEnd(input, pos, delimiter, lineEnd);
+          if (end === length && !final) break rows;
+          problem ??= textAfterClosingQuote(input.slice(pos, end), row.length + 1);
+          value += input.slice(pos, end);
+          pos = end;
+        }
+      } else {
+        const end = fieldEnd(input, pos, delimiter, lineEnd);
+        if (end === length && !final) break rows;
+        value = input.slice(pos, end);
+        pos = end;
+      }
+      row.push(value);
+      const next = input.charCodeAt(pos);
+      if (next === delimiterCode && pos < length) {
+        pos++;
+        continue;
+      }
+      // The end of the row: a line break or the end of the file.
+      const rowEnd = pos;
+      if (next === CR) {
+        if (pos + 1 === length && !final) break rows;
+        pos += input.charCodeAt(pos + 1) === LF ? 2 : 1;
+      } else if (next === LF) pos++;
+      if (problem) result.malformed.set(result.rows.length, problem);
+      result.rows.push(row);
+      result.lines.push(line);
+      result.starts.push(rowStart);
+      result.ends.push(rowEnd);
+      line += breaksInRow + (rowEnd < pos ? 1 : 0);
+      result.cursor = pos;
+      break;
+    }
+  }
+  if (final) result.cursor = length;
+  result.nextLine = line;
+  return result;
+}
+
+/** Where an unquoted field ends: the next delimiter, or the line break (or end) given. */
+function fieldEnd(input: string, from: number, delimiter: string, lineEnd: number): number {
+  const delimiterAt = input.indexOf(delimiter, from);
+  return delimiterAt !== -1 && delimiterAt < lineEnd ? delimiterAt : lineEnd;
+}
+
+const SHOWN_CHARS = 20;
+
+/** Names what follows the closing quote in a column and how to write the value instead. */
+function textAfterClosingQuote(text: string, column: number): string {
+  const rule = 'a quoted field must end at its closing quote';
+  if (/^[ \t]+$/.test(text)) {
+    const what = text === ' ' ? 'a space' : text === '\t' ? 'a tab' : 'spaces';
+    return `${what} after the closing quote in column ${column}: ${rule}; move ${text === ' ' || text === '\t' ? 'it' : 'them'} inside the quotes, or remove ${text === ' ' || text === '\t' ? 'it' : 'them'}`;
+  }
+  const shown = text.length > SHOWN_CHARS ? `${text.slice(0, SHOWN_CHARS)}…` : text;
+  return (
+    `text after the closing quote in column ${column} (${JSON.stringify(shown)}): ${rule}; ` +
+    'quote the whole value and double each quote inside it, as in "say ""hi"" now"'
+  );
+}

@@ -1,0 +1,55 @@
+// file_state: the last successful import of each file. Lets an unchanged file be skipped, and marks
+// files that disappeared from the bucket (their records stay, as stale).
+import type { ObjectType } from '../../shared/config';
+import type { SqliteDatabase } from './sqlite-database';
+
+/** What a file was when it was last imported, and under which mapping rules. */
+export interface FileVersion {
+  etag: string;
+  size: number;
+  mappingHash: string;
+}
+
+export interface ImportedFile extends FileVersion {
+  type: ObjectType;
+  key: string;
+  runId: number;
+  importedAt: string;
+}
+
+export function previousFileState(db: SqliteDatabase, type: ObjectType, key: string): FileVersion | undefined {
+  return db
+    .prepare(`SELECT etag, size, mapping_hash AS mappingHash FROM file_state WHERE object_type = ? AND key = ?`)
+    .get(type, key) as FileVersion | undefined;
+}
+
+/** Call inside the file's transaction: the state commits with the data. */
+export function saveFileState(db: SqliteDatabase, file: ImportedFile): void {
+  db.prepare(
+    `INSERT INTO file_state (object_type, key, etag, size, mapping_hash, run_id, imported_at, missing_since)
+     VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
+     ON CONFLICT (object_type, key) DO UPDATE SET etag = excluded.etag, size = excluded.size,
+       mapping_hash = excluded.mapping_hash, run_id = excluded.run_id, imported_at = excluded.imported_at, missing_since = NULL`,
+  ).run(file.type, file.key, file.etag, file.size, file.mappingHash, file.runId, file.importedAt);
+}
+
+/** Keys imported before, by whether they were already missing from the bucket. */
+export function knownFiles(db: SqliteDatabase): Map<string, boolean> {
+  const rows = db.prepare(`SELECT DISTINCT key, missing_since IS NOT NULL AS missing FROM file_state`).all() as {
+    key: string;
+    missing: number;
+  }[];
+  return new Map(rows.map((r) => [r.key, r.missing === 1]));
+}
+
+/** Files gone from the bucket keep their records (stale, never deleted); files that came back are present again. */
+export function markMissingFiles(db: SqliteDatabase, known: Map<string, boolean>, seen: Set<string>, at: string): void {
+  const setMissing = db.prepare(`UPDATE file_state SET missing_since = ? WHERE key = ? AND missing_since IS NULL`);
+  const setPresent = db.prepare(`UPDATE file_state SET missing_since = NULL WHERE key = ?`);
+  db.transaction(() => {
+    for (const [key, wasMissing] of known) {
+      if (!seen.has(key) && !wasMissing) setMissing.run(at, key);
+      else if (seen.has(key) && wasMissing) setPresent.run(key);
+    }
+  })();
+}

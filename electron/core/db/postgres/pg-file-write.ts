@@ -1,0 +1,144 @@
+// One file into PostgreSQL, in one transaction: its mapped rows stream with COPY into a temporary
+// staging table, then one INSERT ... SELECT ... ON CONFLICT (or UPDATE ... FROM) merges them, and
+// file_state, sync_files and the rejects are written before the commit. No row-by-row INSERTs.
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { ObjectMapping, ObjectType } from '../../../shared/config';
+import { ROW_WIDTH, type RowValue } from '../../mapping/record-rows';
+import type { FileWrite } from '../sync-target';
+import type { FileStamp } from '../tables';
+import {
+  copyStageSql,
+  createStageSql,
+  danglingReferenceSql,
+  linkUsersSql,
+  mergeSql,
+  STAGE,
+  stageColumns,
+} from './pg-merge-sql';
+import { insertRejects, recordFileSql, saveFileStateSql } from './pg-run-log';
+import type { RejectedRow } from '../../../shared/domain';
+
+/** Characters COPY's text format escapes. */
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+function copyValue(value: RowValue): string {
+  if (value === null) return '\\N';
+  if (typeof value === 'number') return String(value);
+  return NEEDS_ESCAPE.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]!) : value;
+}
+
+/** Text gathered before one write to the COPY stream: few, large writes. */
+const COPY_CHUNK_CHARS = 256 * 1024;
+
+export async function beginPostgresFile(
+  client: pg.Client,
+  type: ObjectType,
+  mapping: ObjectMapping,
+  stamp: FileStamp,
+): Promise<FileWrite> {
+  const columns = stageColumns(type, mapping);
+  const width = ROW_WIDTH[type];
+  await client.query('BEGIN');
+  await client.query(createStageSql(columns));
+  const copy = client.query(copyFrom(copyStageSql(columns)));
+  let failure: Error | null = null;
+  let waiting: { resolve: () => void; reject: (e: Error) => void } | null = null;
+  copy.on('error', (error: Error) => {
+    failure = error;
+    waiting?.reject(error);
+    waiting = null;
+  });
+  copy.on('drain', () => {
+    waiting?.resolve();
+    waiting = null;
+  });
+  const copied = new Promise<void>((resolve, reject) => {
+    copy.on('finish', resolve);
+    copy.on('error', reject);
+  });
+  copied.catch(() => {}); // awaited in finish(); a failure before then is thrown from writeRows
+  let pending = '';
+  let written = 0;
+  const rejects: RejectedRow[] = [];
+
+  const flush = (): void | Promise<void> => {
+    const chunk = pending;
+    pending = '';
+    if (copy.write(chunk)) return;
+    return new Promise<void>((resolve, reject) => (waiting = { resolve, reject }));
+  };
+
+  return {
+    writeRows(values, from, count) {
+      if (failure) throw failure;
+      for (let r = 0, at = from; r < count; r++, at += width) {
+        let line = `${++written}\t${copyValue(values[at]!)}`;
+        for (let i = 1; i < width; i++) line += `\t${copyValue(values[at + i]!)}`;
+        pending += `${line}\n`;
+      }
+      if (pending.length >= COPY_CHUNK_CHARS) return flush();
+    },
+    recordReject(reject) {
+      rejects.push(reject);
+    },
+    async finish() {
+      if (failure) throw failure;
+      copy.end(pending);
+      pending = '';
+      await copied;
+      const params = [stamp.syncedAt, stamp.runId, stamp.key];
+      let created = 0;
+      let updated = 0;
+      let skipped = 0;
+      if (written > 0) {
+        // A temporary table has no statistics until analysed: the merge plans better with them.
+        await client.query(`ANALYZE ${STAGE}`);
+        const repeats = await client.query<{ repeats: boolean }>(
+          `SELECT EXISTS (SELECT 1 FROM ${STAGE} GROUP BY id HAVING count(*) > 1) AS repeats`,
+        );
+        const { rows } = await client.query(mergeSql(type, mapping, repeats.rows[0]!.repeats), params);
+        if ('mode' in mapping && mapping.mode === 'update_only') {
+          updated = Number(rows[0].updated);
+          skipped = written - updated;
+        } else {
+          created = Number(rows[0].created);
+          updated = written - created;
+        }
+        if (type === 'users') await client.query(linkUsersSql(mapping), params);
+      }
+      const warnings: string[] = [];
+      if (written > 0) {
+        for (const check of danglingReferenceSql(type, mapping)) {
+          const { rows } = await client.query<{ n: string; example: string | null }>(check.sql, [
+            stamp.runId,
+            stamp.key,
+          ]);
+          const n = Number(rows[0]!.n);
+          if (n > 0) warnings.push(`${check.describe(n, rows[0]!.example ?? '')}; stored as given.`);
+        }
+      }
+      return { created, updated, skipped, warnings };
+    },
+    async commit(state, file) {
+      await client.query(saveFileStateSql, [
+        state.type,
+        state.key,
+        state.etag,
+        state.size,
+        state.mappingHash,
+        state.runId,
+        state.importedAt,
+      ]);
+      await client.query(recordFileSql.text, recordFileSql.values(stamp.runId, file));
+      await insertRejects(client, stamp.runId, rejects);
+      await client.query('COMMIT');
+    },
+    async rollback() {
+      if (!failure && copy.writable) copy.destroy(new Error('The import of this file was stopped.'));
+      await copied.catch(() => {});
+      await client.query('ROLLBACK');
+    },
+  };
+}

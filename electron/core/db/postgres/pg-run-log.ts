@@ -1,0 +1,159 @@
+// The run log, file_state and rejects in PostgreSQL: the same rows as SQLite's run-log.ts and
+// file-state.ts write, as statements for the target's connection.
+import type pg from 'pg';
+import type { RecordedFile } from '../sync-target';
+import type { FileVersion } from '../file-state';
+import type { FileStatus, RejectedRow, SyncReport } from '../../../shared/domain';
+
+export const saveFileStateSql = `INSERT INTO file_state (object_type, key, etag, size, mapping_hash, run_id, imported_at, missing_since)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)
+  ON CONFLICT (object_type, key) DO UPDATE SET etag = EXCLUDED.etag, size = EXCLUDED.size,
+    mapping_hash = EXCLUDED.mapping_hash, run_id = EXCLUDED.run_id, imported_at = EXCLUDED.imported_at, missing_since = NULL`;
+
+export const recordFileSql = {
+  text: `INSERT INTO sync_files (run_id, object_type, key, etag, size, status, rows, created, updated, skipped, rejected, error, warnings, started_at, finished_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+  values: (runId: number, f: RecordedFile) => [
+    runId,
+    f.type,
+    f.key,
+    f.etag,
+    f.size,
+    f.status,
+    f.rows,
+    f.created,
+    f.updated,
+    f.skipped,
+    f.rejected,
+    f.error ?? null,
+    JSON.stringify(f.warnings ?? []),
+    f.startedAt,
+    f.finishedAt,
+  ],
+};
+
+/** All of a file's stored rejects in one statement (at most MAX_STORED_REJECTS_PER_FILE). */
+export async function insertRejects(client: pg.Client, runId: number, rejects: RejectedRow[]): Promise<void> {
+  if (rejects.length === 0) return;
+  await client.query(
+    `INSERT INTO sync_rejects (run_id, key, line, reason, raw)
+     SELECT $1, key, line, reason, raw FROM unnest($2::text[], $3::int[], $4::text[], $5::text[]) AS r(key, line, reason, raw)`,
+    [
+      runId,
+      rejects.map((r) => r.key),
+      rejects.map((r) => r.line),
+      rejects.map((r) => r.reason),
+      rejects.map((r) => r.raw),
+    ],
+  );
+}
+
+export async function finishRunPg(client: pg.Client, report: SyncReport): Promise<void> {
+  const files = (status: FileStatus) => report.files.filter((f) => f.status === status).length;
+  const c = report.counts;
+  await client.query(
+    `UPDATE sync_runs SET status = $2, finished_at = $3, error = $4, files_imported = $5, files_unchanged = $6,
+       files_failed = $7, rows = $8, created = $9, updated = $10, skipped = $11, rejected = $12, over_cap = $13
+     WHERE id = $1`,
+    [
+      report.runId,
+      report.status,
+      report.finishedAt,
+      report.error ?? null,
+      files('imported'),
+      files('unchanged'),
+      files('failed'),
+      c.rows,
+      c.created,
+      c.updated,
+      c.skipped,
+      c.rejected,
+      JSON.stringify(report.overCap),
+    ],
+  );
+}
+
+export async function previousFileStatePg(
+  client: pg.Client,
+  type: string,
+  key: string,
+): Promise<FileVersion | undefined> {
+  const { rows } = await client.query<{ etag: string; size: string; mapping_hash: string }>(
+    `SELECT etag, size, mapping_hash FROM file_state WHERE object_type = $1 AND key = $2`,
+    [type, key],
+  );
+  const row = rows[0];
+  return row ? { etag: row.etag, size: Number(row.size), mappingHash: row.mapping_hash } : undefined;
+}
+
+export async function knownFilesPg(client: pg.Client): Promise<Map<string, boolean>> {
+  const { rows } = await client.query<{ key: string; missing: boolean }>(
+    `SELECT DISTINCT key, missing_since IS NOT NULL AS missing FROM file_state`,
+  );
+  return new Map(rows.map((r) => [r.key, r.missing]));
+}
+
+/** Files gone from the bucket keep their records (stale, never deleted); files that came back are present again. */
+export async function markMissingFilesPg(
+  client: pg.Client,
+  known: Map<string, boolean>,
+  seen: Set<string>,
+  at: string,
+): Promise<void> {
+  const gone = [...known].filter(([key, wasMissing]) => !seen.has(key) && !wasMissing).map(([key]) => key);
+  const back = [...known].filter(([key, wasMissing]) => seen.has(key) && wasMissing).map(([key]) => key);
+  if (gone.length === 0 && back.length === 0) return;
+  await client.query('BEGIN');
+  try {
+    await client.query(
+      `UPDATE file_state SET missing_since = $1 WHERE key = ANY($2::text[]) AND missing_since IS NULL`,
+      [at, gone],
+    );
+    await client.query(`UPDATE file_state SET missing_since = NULL WHERE key = ANY($1::text[])`, [back]);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
+}
+
+export interface RunRow {
+  id: number;
+  trigger: string;
+  status: string;
+  startedAt: string;
+  finishedAt: string | null;
+  error: string | null;
+  host: string | null;
+  pid: number | null;
+  heartbeatAt: string | null;
+  rows: number;
+  created: number;
+  updated: number;
+  rejected: number;
+  filesFailed: number;
+}
+
+export async function lastRunsPg(client: pg.Client, limit: number): Promise<RunRow[]> {
+  const { rows } = await client.query(
+    `SELECT id, trigger, status, started_at, finished_at, error, host, pid, heartbeat_at, rows, created, updated, rejected, files_failed
+     FROM sync_runs ORDER BY id DESC LIMIT $1`,
+    [limit],
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    trigger: r.trigger,
+    status: r.status,
+    startedAt: new Date(r.started_at).toISOString(),
+    finishedAt: r.finished_at ? new Date(r.finished_at).toISOString() : null,
+    error: r.error,
+    host: r.host,
+    pid: r.pid,
+    heartbeatAt: r.heartbeat_at ? new Date(r.heartbeat_at).toISOString() : null,
+    rows: Number(r.rows),
+    created: Number(r.created),
+    updated: Number(r.updated),
+    rejected: Number(r.rejected),
+    filesFailed: Number(r.files_failed),
+  }));
+}

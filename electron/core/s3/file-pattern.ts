@@ -1,0 +1,61 @@
+// File patterns are matched by RE2 semantics (the re2js engine), in time linear in the key's length:
+// a JavaScript RegExp can backtrack for minutes on `^(a+)+$`, freezing the app while a user types.
+// Preview, sync and CLI all compile patterns here, so they select exactly the same keys.
+import { RE2JS } from 're2js';
+
+export interface FilePattern {
+  readonly source: string;
+  /** True when the pattern matches anywhere in the key (as RegExp.test does). */
+  test(key: string): boolean;
+}
+
+/** A file pattern the engine refuses; the message says what is wrong and what to write instead. */
+export class FilePatternError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FilePatternError';
+  }
+}
+
+const LINEAR =
+  'file patterns are matched in linear time (RE2 rules), so that no pattern can freeze the app, and that engine has no ';
+
+/** Why the engine refuses a pattern (a sentence fragment after "the pattern …"), or null when it is fine. */
+export function filePatternProblem(source: string): string | null {
+  try {
+    RE2JS.compile(source);
+    return null;
+  } catch (error) {
+    return describeRefusal(source, (error as Error).message);
+  }
+}
+
+/** @throws FilePatternError with a message that starts "The file pattern …". */
+export function compileFilePattern(source: string): FilePattern {
+  let compiled: RE2JS;
+  try {
+    compiled = RE2JS.compile(source);
+  } catch (error) {
+    throw new FilePatternError(`The file pattern ${describeRefusal(source, (error as Error).message)}.`);
+  }
+  return { source, test: (key) => compiled.test(key) };
+}
+
+function describeRefusal(source: string, engineMessage: string): string {
+  if (/\(\?<?[=!]/.test(source)) {
+    const behind = /\(\?<[=!]/.test(source);
+    return (
+      `uses a ${behind ? 'lookbehind ((?<=…) or (?<!…))' : 'lookahead ((?=…) or (?!…))'}: ${LINEAR}lookaround. ` +
+      'Write the text to match itself, and leave files out by narrowing what the pattern matches ' +
+      '(for example ^accounts/[^_][^/]*\\.csv$ skips names that start with "_")'
+    );
+  }
+  const backreference = /\\([1-9]|k<)/.exec(source);
+  if (backreference) {
+    return (
+      `uses a backreference (\\${backreference[1] === 'k<' ? 'k<name>' : backreference[1]}): ${LINEAR}backreferences. ` +
+      'Write the repeated part out again (for example (csv|tsv)/.*\\.(csv|tsv)$ instead of (csv|tsv)/.*\\.\\1$)'
+    );
+  }
+  return `is not a valid regular expression: ${engineMessage.replace(/^error parsing regexp: /, '')}`;
+}
