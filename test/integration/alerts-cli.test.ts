@@ -271,6 +271,36 @@ describe('alerts from `sync`', { timeout: 120_000 }, () => {
     ]);
   });
 
+  it('`watch` alerts too, and logs each delivery after the run’s line', async () => {
+    const configPath = join(ws.dir, `watch-${++dbCount}.json`);
+    const { webhook: _none, ...emailOnly } = alertsConfig();
+    writeFileSync(
+      configPath,
+      JSON.stringify({ ...makeConfig(ws.server), schedule: { everyHours: 24 }, alerts: emailOnly }),
+    );
+    const before = smtp.messages.length;
+    const stop = new AbortController();
+    let stdout = '';
+    const out = new PassThrough().on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    const io = {
+      stdin: Readable.from(['']),
+      stdout: out,
+      stderr: new PassThrough(),
+      env: { AWS_SECRET_ACCESS_KEY: LOCAL_S3_SECRET, S3_CSV_SYNC_SMTP_PASSWORD: smtp.password },
+    };
+    const watching = runCli(['watch', '--config', configPath, '--db', newDb()], io, {
+      secretStore: new InMemorySecretStore(),
+      signal: stop.signal,
+      alertDelivery: { ...FAST, email: { tls: { ca: smtp.cert } } },
+    });
+    // The first run is due at once (no run yet); its alert arrives, then watch is stopped.
+    expect((await smtp.waitForMessage(before + 1)).mail.subject).toMatch(/^S3 CSV Sync: sync partly failed/);
+    stop.abort();
+    expect(await watching).toBe(0);
+    expect(stdout).toMatch(/sync #1 partial: .*\n.*failure alert by email: sent to cs-lead@acme\.io, oncall@acme\.io/);
+    expect(stdout).toMatch(/stopped\n$/);
+  });
+
   it('a webhook set up without a URL anywhere says where to put one', async () => {
     const dbPath = newDb();
     expect((await cliSync(writeConfig({ desktop: true, webhook: { enabled: true } }), dbPath)).code).toBe(1);

@@ -10,6 +10,12 @@
 //
 // Each failure is also checked to have happened as intended (its plain message), so the scan never
 // passes because nothing failed.
+//
+// Alerts too: the SMTP password and the webhook URL's token go to the real keychain (the Schedule
+// screen's saveAlerts) and the environment (the CLI); every failing run then alerts a real SMTP server
+// (STARTTLS, AUTH) and a real webhook receiver, test alerts fail in every way they can (a refused login
+// with the stored password, a receiver that quotes its URL back), and the emails as sent, the webhook
+// bodies and the run log's alert deliveries are searched for all three secrets.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -34,6 +40,8 @@ import { createBridge } from '../../electron/preload/bridge';
 import { startWebServer, type WebServer } from '../../electron/web/server';
 import { startLocalS3Server, type LocalS3Server } from '../../scripts/local-s3-server';
 import { FakeIpc } from '../shell/fakes';
+import { makeSelfSignedCert, startSmtpReceiver, type SmtpReceiver } from '../support/smtp-receiver';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -75,7 +83,15 @@ function secretNeedles(secret: string): { form: string; bytes: Buffer }[] {
   return needles;
 }
 
-const NEEDLES = secretNeedles(SECRET);
+// The alert secrets: the SMTP password, and the webhook URL's token (its host may be shown, its path never).
+const SMTP_PASSWORD = `Smtp/Pw+${randomBytes(12).toString('base64url')}`;
+const WEBHOOK_TOKEN = `T0SCAN/B0SCAN/${randomBytes(12).toString('base64url')}`;
+const NEEDLES = [
+  ...secretNeedles(SECRET),
+  ...secretNeedles(SMTP_PASSWORD).map((needle) => ({ ...needle, form: `SMTP password, ${needle.form}` })),
+  ...secretNeedles(WEBHOOK_TOKEN).map((needle) => ({ ...needle, form: `webhook token, ${needle.form}` })),
+];
+const ALERT_ACCOUNTS = ['alerts:smtp-password:sync@127.0.0.1', 'alerts:webhook-url'];
 
 /** Every output seen, with where it came from. */
 const outputs: { where: string; bytes: Buffer }[] = [];
@@ -122,6 +138,28 @@ let canned: Server;
 let cannedEndpoint: string;
 let unreachableEndpoint: string;
 const keychain = new KeytarSecretStore();
+let smtp: SmtpReceiver;
+let hook: WebhookReceiver;
+/** The SMTP servers' self-signed certificate, trusted by the CLI processes through NODE_EXTRA_CA_CERTS. */
+let caFile: string;
+let smtpTls: { key: string; cert: string };
+
+function scanAlerts(smtpPort = smtp.port) {
+  return {
+    desktop: true,
+    email: {
+      to: ['cs-lead@acme.io'],
+      from: 's3-csv-sync@acme.io',
+      smtp: { host: '127.0.0.1', port: smtpPort, security: 'starttls' as const, user: 'sync' },
+    },
+    webhook: { enabled: true },
+  };
+}
+
+const alertDelivery = () => ({
+  policy: { attempts: 2, timeoutMs: 15_000, backoffMs: [50] },
+  email: { tls: { ca: smtp.cert } },
+});
 
 /** What this process writes to its console and stdio, the sync worker's output included. */
 const restoreSpies: (() => void)[] = [];
@@ -388,7 +426,12 @@ const ORGANIZATIONS = {
 } as const;
 
 function configFor(connection: ConnectionConfig): SyncConfig {
-  return parseConfig({ connection, objects: { organizations: ORGANIZATIONS }, schedule: { everyHours: null } });
+  return parseConfig({
+    connection,
+    objects: { organizations: ORGANIZATIONS },
+    schedule: { everyHours: null },
+    alerts: scanAlerts(),
+  });
 }
 
 function failureText(report: { error?: string | null; files?: { error?: string | null }[] }): string {
@@ -400,6 +443,13 @@ beforeAll(async () => {
   captureProcessOutput();
 
   s3rver = await startLocalS3Server('acme-exports');
+  smtpTls = makeSelfSignedCert();
+  [smtp, hook] = await Promise.all([
+    startSmtpReceiver({ user: 'sync', password: SMTP_PASSWORD, tls: smtpTls }),
+    startWebhookReceiver(WEBHOOK_TOKEN),
+  ]);
+  caFile = join(scratch, 'smtp-ca.pem');
+  writeFileSync(caFile, smtp.cert);
   // s3rver checks access key IDs against its accounts (but no signatures): let it know ours.
   const { DUMMY_ACCOUNT } = createRequire(import.meta.url)('s3rver/lib/models/account') as {
     DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void };
@@ -436,7 +486,8 @@ afterAll(async () => {
   if (web && !webClosed) await web.close().catch(() => {});
   await new Promise((done) => canned?.close(done));
   await s3rver?.close();
-  for (const id of [KEY_ID, CLI_KEY_ID, UNKNOWN_KEY_ID, KEY_WITHOUT_SECRET])
+  await Promise.all([smtp?.close(), hook?.close()]);
+  for (const id of [KEY_ID, CLI_KEY_ID, UNKNOWN_KEY_ID, KEY_WITHOUT_SECRET, ...ALERT_ACCOUNTS])
     await keychain.delete(id).catch(() => false);
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
@@ -494,7 +545,13 @@ describe('the app (web preview and IPC) with the secret in the real keychain', {
     mkdirSync(rendererDir);
     writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>S3 CSV Sync</title>');
     // env {}: the secret can only come from the keychain, as in the desktop app without the variable.
-    web = await startWebServer({ dataDir: join(scratch, 'app-data'), secretStore: keychain, rendererDir, env: {} });
+    web = await startWebServer({
+      dataDir: join(scratch, 'app-data'),
+      secretStore: keychain,
+      rendererDir,
+      env: {},
+      alertDelivery: alertDelivery(),
+    });
     await new Promise<void>((resolvePromise, reject) => {
       sseRequest = request({ host: '127.0.0.1', port: web.port, path: `/api/events?token=${web.token}` }, (res) => {
         res.setEncoding('utf8');
@@ -511,6 +568,42 @@ describe('the app (web preview and IPC) with the secret in the real keychain', {
     const finished = nextRunFinished();
     expect((await call('syncNow')).status).toBe(200);
     expect((await finished).error).toMatch(/There is no connection set up yet/);
+  });
+
+  it('alert secrets go to the keychain; test alerts that fail say why without them', async () => {
+    expect((await call<{ ok: boolean }>('saveConnection', { connection: s3rverConnection() })).result?.ok).toBe(true);
+    const saved = await call<{ ok: boolean }>('saveAlerts', {
+      alerts: scanAlerts(),
+      smtpPassword: SMTP_PASSWORD,
+      webhookUrl: hook.url,
+    });
+    expect(saved.result?.ok, saved.error).toBe(true);
+    expect(await keychain.get(ALERT_ACCOUNTS[0]!)).toBe(SMTP_PASSWORD);
+    expect(await keychain.get(ALERT_ACCOUNTS[1]!)).toBe(hook.url);
+    type Tested = { ok: boolean; results: { channel: string; ok: boolean; message: string }[] };
+    const works = await call<Tested>('sendTestAlert', { alerts: scanAlerts() });
+    expect(works.result?.results.map((r) => r.ok)).toEqual([true, true]);
+
+    // The stored password sent to a server that wants another one; a receiver quoting its URL back.
+    const otherServer = await startSmtpReceiver({ user: 'sync', password: 'another-password', tls: smtpTls });
+    hook.answer = { status: 404, body: (path) => `no such hook: ${path}` };
+    try {
+      const refused = await call<Tested>('sendTestAlert', { alerts: scanAlerts(otherServer.port) });
+      expect(refused.result?.results).toEqual([
+        expect.objectContaining({ channel: 'email', ok: false, message: expect.stringContaining('refused the login') }),
+        expect.objectContaining({ channel: 'webhook', ok: false, message: expect.stringContaining('[redacted]') }),
+      ]);
+      expect(otherServer.logins).toEqual([{ user: 'sync', accepted: false }]);
+    } finally {
+      hook.answer = { status: 200, body: 'ok' };
+      await otherServer.close();
+    }
+    // Typed but unsaved secrets, wrong ones: refused as well.
+    await call('sendTestAlert', {
+      alerts: scanAlerts(),
+      smtpPassword: `${SMTP_PASSWORD}x`,
+      webhookUrl: `${hook.url}x`,
+    });
   });
 
   it.each(SCENARIOS)('$name: the run fails as it should', async (scenario) => {
@@ -733,7 +826,7 @@ async function cliInProcess(
   env: NodeJS.ProcessEnv,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const { io, out } = memoryIo(env);
-  const code = await runCli(args, io, { secretStore: keychain });
+  const code = await runCli(args, io, { secretStore: keychain, alertDelivery: alertDelivery() });
   await new Promise((done) => setImmediate(done));
   record(`CLI (in process) ${label}: stdout`, out.stdout);
   record(`CLI (in process) ${label}: stderr`, out.stderr);
@@ -747,7 +840,7 @@ function cliProcess(
   stdin = '',
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
-    const childEnv: Record<string, string | undefined> = { ...process.env, ...env };
+    const childEnv: Record<string, string | undefined> = { ...process.env, NODE_EXTRA_CA_CERTS: caFile, ...env };
     for (const [name, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[name];
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'electron/cli/main.ts'), ...args], {
       cwd: ROOT,
@@ -835,7 +928,13 @@ describe('the command line', { timeout: 120_000 }, () => {
   it.each(SCENARIOS)('$name: sync, sync --json, test-connection and preview say what is wrong', async (scenario) => {
     // Half the scenarios take the secret from the environment, the others from the keychain.
     const env: NodeJS.ProcessEnv =
-      SCENARIOS.indexOf(scenario) % 2 === 0 || !scenario.typedSecret ? {} : { AWS_SECRET_ACCESS_KEY: SECRET };
+      SCENARIOS.indexOf(scenario) % 2 === 0 || !scenario.typedSecret
+        ? {}
+        : {
+            AWS_SECRET_ACCESS_KEY: SECRET,
+            S3_CSV_SYNC_SMTP_PASSWORD: SMTP_PASSWORD,
+            S3_CSV_SYNC_WEBHOOK_URL: hook.url,
+          };
     const config = configPath(scenario.name);
     const db = join(cliDir, `${scenario.name.replace(/\W+/g, '-')}.sqlite`);
     const json = await cliInProcess(
@@ -928,6 +1027,7 @@ describe('the scan', () => {
         if (/\.sqlite$/.test(file)) record(`${when}: every table of ${relative(scratch, file)}`, dumpDatabase(file));
       }
     };
+    await web.service.alerts.idle();
     scanFiles('while the app runs');
     sseRequest?.destroy();
     record('web preview SSE events', sse);
@@ -941,6 +1041,13 @@ describe('the scan', () => {
     expect(scanned).toContain('after the app stopped: file app-data/s3-csv-sync.sqlite');
     expect(scanned.some((where) => /-wal$/.test(where))).toBe(true);
     expect(scanned.filter((where) => where.startsWith('CLI')).length).toBeGreaterThan((SCENARIOS.length - 1) * 8);
+    // Alerts went out from the app and the CLI: the emails as sent and the webhook bodies are scanned too.
+    smtp.messages.forEach((message, i) => record(`alert email ${i + 1} as sent`, message.raw));
+    hook.received.forEach((post, i) => record(`webhook post ${i + 1}`, post.raw));
+    expect(smtp.messages.length).toBeGreaterThan(SCENARIOS.length);
+    expect(hook.received.length).toBeGreaterThan(SCENARIOS.length);
+    const appDeliveries = dumpDatabase(join(scratch, 'app-data/s3-csv-sync.sqlite'));
+    expect(appDeliveries).toMatch(/"channel":"email","outcome":"sent"/);
 
     const leaks = outputs.flatMap(({ where, bytes }) => {
       const forms = leaksIn(bytes);

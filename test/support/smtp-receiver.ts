@@ -11,6 +11,8 @@ import { SMTPServer } from 'smtp-server';
 
 export interface ReceivedMail {
   mail: ParsedMail;
+  /** The message as it came over the wire (headers and encoded body). */
+  raw: Buffer;
   /** The session had switched to TLS (STARTTLS) before the message. */
   secure: boolean;
   user: string | undefined;
@@ -75,10 +77,13 @@ export async function startSmtpReceiver({
       callback(null, { user: auth.username });
     },
     onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       simpleParser(stream)
         .then((mail) => {
           messages.push({
             mail,
+            raw: Buffer.concat(chunks),
             secure: session.secure,
             user: session.user as string | undefined,
             envelopeTo: session.envelope.rcptTo.map((r) => r.address),

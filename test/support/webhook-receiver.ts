@@ -3,7 +3,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type WebhookAnswer = { status: number; body?: string } | 'never' | 'hold';
+/** body: a text, or one made from the request's path (a receiver that quotes the URL back). */
+export type WebhookAnswer = { status: number; body?: string | ((path: string) => string) } | 'never' | 'hold';
 
 export interface WebhookReceiver {
   /** The URL to give the app; its path stands for a Slack-style token. */
@@ -37,7 +38,8 @@ export async function startWebhookReceiver(token = 'T000/B000/hook-token'): Prom
       const answer = receiver.answer!;
       if (answer === 'never') return; // the socket stays open until the client gives up
       if (answer === 'hold') return void held.push(res);
-      res.writeHead(answer.status, { 'content-type': 'text/plain' }).end(answer.body ?? '');
+      const text = typeof answer.body === 'function' ? answer.body(req.url ?? '') : (answer.body ?? '');
+      res.writeHead(answer.status, { 'content-type': 'text/plain' }).end(text);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -13,13 +13,13 @@ import {
   type AlertDelivery,
   type AlertKind,
 } from '../db/alert-log';
-import type { SqliteDatabase } from '../db/sqlite-database';
+import { isDatabaseBusy, withoutBusyWait, type SqliteDatabase } from '../db/sqlite-database';
 import { composeAlert, MAX_REJECTS_LISTED, type AlertMessage, type AlertRun } from './alert-message';
 import { readAlertSecret, redact, type AlertSecretSources } from './alert-secrets';
 import { DEFAULT_DELIVERY_POLICY, DeliveryError, deliverWithRetries, type DeliveryPolicy } from './delivery';
 import { sendAlertEmail, type EmailExtras } from './email-channel';
 import { decideAlert, HISTORY_LIMIT } from './repeat-rule';
-import { postAlertWebhook } from './webhook-channel';
+import { postAlertWebhook, webhookSecretParts } from './webhook-channel';
 import type { RunCounts } from '../../shared/domain';
 
 /** What a run's end reports (the scheduler's RunReport, the CLI's SyncReport). */
@@ -32,6 +32,10 @@ export interface FinishedRun {
   finishedAt: string;
   counts: RunCounts;
 }
+
+/** Another program holding the database's write lock delays the record, a second at a time, up to a minute. */
+const RECORD_ATTEMPTS = 60;
+const RECORD_RETRY_MS = 1_000;
 
 export interface AlertDispatcherOptions {
   db: SqliteDatabase;
@@ -133,7 +137,7 @@ export class AlertDispatcher {
     );
     if (!decision.send) {
       if (decision.heldBack === null) return [];
-      return [this.record(run.runId, 'failure', 'none', 'held-back', decision.heldBack, 0)];
+      return [await this.record(run.runId, 'failure', 'none', 'held-back', decision.heldBack, 0)];
     }
     const message = composeAlert({
       kind: decision.kind,
@@ -145,9 +149,12 @@ export class AlertDispatcher {
       host: this.host,
     });
     const results = await this.deliver(alerts, message, this.policy, {});
-    return results.map((r) =>
-      this.record(run.runId, decision.kind, r.channel, r.ok ? 'sent' : 'failed', r.detail, r.attempts),
-    );
+    const deliveries: AlertDelivery[] = [];
+    for (const r of results)
+      deliveries.push(
+        await this.record(run.runId, decision.kind, r.channel, r.ok ? 'sent' : 'failed', r.detail, r.attempts),
+      );
+    return deliveries;
   }
 
   private async deliver(
@@ -201,24 +208,32 @@ export class AlertDispatcher {
             policy,
             describe,
           );
-          return { channel: 'webhook' as const, ...result, detail: redact(result.detail, [url]) };
+          return { channel: 'webhook' as const, ...result, detail: redact(result.detail, webhookSecretParts(url)) };
         })(),
       );
     }
     return Promise.all(jobs);
   }
 
-  private record(
+  /** Written without waiting on another program's lock: the app's main thread, which draws the window, must not block. */
+  private async record(
     runId: number | null,
     kind: AlertKind,
     channel: AlertChannel,
     outcome: AlertDelivery['outcome'],
     detail: string,
     attempts: number,
-  ): AlertDelivery {
+  ): Promise<AlertDelivery> {
     const delivery: AlertDelivery = { runId, kind, channel, outcome, detail, attempts, at: this.now().toISOString() };
-    recordAlertDelivery(this.options.db, delivery);
-    return delivery;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        withoutBusyWait(this.options.db, () => recordAlertDelivery(this.options.db, delivery));
+        return delivery;
+      } catch (error) {
+        if (!isDatabaseBusy(error) || attempt >= RECORD_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, RECORD_RETRY_MS));
+      }
+    }
   }
 }
 

@@ -1,6 +1,5 @@
 // Alerts by email through the team's own SMTP server, with nodemailer (TLS, STARTTLS or neither).
 import type { ConnectionOptions } from 'node:tls';
-import { createTransport } from 'nodemailer';
 import type { EmailAlertConfig, SmtpConfig } from '../../shared/alerts-config';
 import type { AlertMessage } from './alert-message';
 import { DeliveryError, describeNetworkFailure, networkCode } from './delivery';
@@ -25,6 +24,8 @@ export async function sendAlertEmail(
       true,
     );
   }
+  // Loaded on first use: every CLI start and the app's start would otherwise pay for it.
+  const { createTransport } = await import('nodemailer');
   const transport = createTransport({
     host: smtp.host,
     port: smtp.port,

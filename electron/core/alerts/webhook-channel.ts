@@ -1,6 +1,7 @@
 // Alerts to a webhook: a JSON POST with a `text` field (Slack, Microsoft Teams and Google Chat incoming
 // webhooks show it) and the structured run report beside it. The URL is a secret: messages name only its host.
 import type { AlertMessage } from './alert-message';
+import { redact } from './alert-secrets';
 import { DeliveryError, describeNetworkFailure, networkCode, seconds } from './delivery';
 
 /** Checks a typed webhook URL; the message never repeats it (its path is the token). */
@@ -36,7 +37,9 @@ export async function postAlertWebhook(url: string, message: AlertMessage, timeo
     const network = describeNetworkFailure(networkCode(error), where);
     throw new DeliveryError(network ?? `${where} could not be reached: ${(error as Error).message}`);
   }
-  const body = (await response.text().catch(() => '')).replace(/\s+/g, ' ').trim().slice(0, 120);
+  // Redacted before it is shortened: a receiver may quote the URL back, and a cut token is still a leak.
+  const answer = redact(await response.text().catch(() => ''), webhookSecretParts(url));
+  const body = answer.replace(/\s+/g, ' ').trim().slice(0, 120);
   if (response.ok) return `posted to ${where} (it answered ${response.status})`;
   const said = body ? ` (it said: ${body})` : '';
   // 408 and 429 (and 5xx) may pass; any other 4xx is the same on every try.
@@ -50,4 +53,14 @@ export async function postAlertWebhook(url: string, message: AlertMessage, timeo
     `${where} answered ${response.status} ${response.statusText || ''}`.trimEnd() + said + hint,
     permanent,
   );
+}
+
+/** The URL and its path and query (the token), which a receiver's answer might quote back. */
+export function webhookSecretParts(url: string): string[] {
+  try {
+    const { pathname, search } = new URL(url);
+    return [url, ...[pathname, search].filter((part) => part.length > 1)];
+  } catch {
+    return [url];
+  }
 }

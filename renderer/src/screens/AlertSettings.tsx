@@ -238,7 +238,11 @@ export function AlertSettings({ config }: { config: SyncConfig }) {
           type="password"
           value={form.webhookUrl}
           onChange={(e) => update('webhookUrl', e.target.value)}
-          placeholder={stored.webhookUrl ? 'Stored in the keychain' : 'https://hooks.slack.com/services/…'}
+          placeholder={
+            stored.webhookUrl
+              ? 'Stored in the keychain'
+              : 'The incoming webhook’s address, from Slack, Teams or Google Chat'
+          }
           hint={
             stored.webhookUrl
               ? 'Stored in the keychain (it carries its token); paste a new one to replace it.'
