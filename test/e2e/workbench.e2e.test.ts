@@ -130,7 +130,8 @@ describe('the Query screen in Chromium, on a million events', { timeout: 240_000
     const alert = page.locator('.banner', { hasText: 'No such column: nme.' });
     await alert.waitFor();
     await alert.getByRole('button', { name: 'Line 1, column 8' }).click();
-    // The cursor sits before "nme": typing there fixes the statement.
+    // The cursor sits before "nme": one step right and an "a" fix the statement.
+    await page.keyboard.press('ArrowRight');
     await page.keyboard.type('a');
     await page.keyboard.press('Control+Enter');
     await expect.poll(() => summary().textContent()).toMatch(/^500 rows/);
@@ -156,7 +157,7 @@ describe('the Query screen in Chromium, on a million events', { timeout: 240_000
 
     await page.getByLabel('Save this query as').fill('Monthly NPS');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
-    await page.getByRole('complementary', { name: 'Queries' }).getByRole('button', { name: 'Monthly NPS' }).waitFor();
+    await page.getByRole('complementary', { name: 'Queries' }).getByRole('button', { name: 'Monthly NPS', exact: true }).waitFor();
     expect(web.service.settings.getConfig()?.savedQueries?.map((q) => q.name)).toEqual(['Monthly NPS']);
   });
 
