@@ -115,6 +115,13 @@ export function createFakeApi(overview: Overview = makeOverview()): FakeApi {
     exportConfig: vi.fn(async () => ({ json: '{}' })),
     importConfig: vi.fn(async () => saved(makeConfig())),
     openDatabaseFolder: vi.fn(async () => ({ opened: true, path: overview.databasePath })),
+    getQueryTools: vi.fn(async () => ({ starters: [], saved: [], schema: [] })),
+    runQuery: vi.fn(async () => ({ ok: true as const, columns: [], rows: [], offset: 0, total: 0, elapsedMs: 1 })),
+    queryPage: vi.fn(async () => ({ ok: true as const, columns: [], rows: [], offset: 0, total: 0, elapsedMs: 1 })),
+    cancelQuery: vi.fn(async () => ({ cancelled: true })),
+    saveQuery: vi.fn(async () => saved(makeConfig())),
+    deleteQuery: vi.fn(async () => saved(makeConfig())),
+    exportData: vi.fn(async () => ({ ok: false as const, message: 'not in tests', cancelled: true })),
   };
   return {
     ...handlers,

@@ -5,11 +5,13 @@ import { useCallback, useEffect, useState } from 'react';
 import type { DataTable, RecordDetail, RecordPage } from '../../../electron/shared/contract';
 import { useApp } from '../app/app-context';
 import { Banner } from '../components/Banner';
+import { ExportButtons } from '../components/ExportButtons';
 import { EmptyState } from '../components/EmptyState';
 import { panelId, tabId, Tabs } from '../components/Tabs';
 import { formatDateTime, formatNumber } from '../lib/format';
 import { DATA_LABELS, DATA_TABS, FIELD_LABELS, OBJECT_LABELS, TABLE_OBJECT_TYPE } from '../lib/object-types';
 import { useDebounced } from '../lib/use-debounced';
+import { DataInsights } from './DataInsights';
 
 export const PAGE_SIZE = 50;
 /** Searches count matches up to this many (electron/core/queries.ts MAX_COUNTED_MATCHES); beyond, "10,000+". */
@@ -103,6 +105,7 @@ export function DataScreen() {
         </p>
       </div>
       <DatabaseLocation />
+      <DataInsights />
 
       <Tabs
         label="Tables"
@@ -146,6 +149,11 @@ export function DataScreen() {
                   : `${formatNumber(offset + 1)}–${formatNumber(offset + rows.length)} of ${formatTotal(total, searching)}${searching ? ' matches' : ''}`)}
               {loading && <span className="muted"> · loading…</span>}
             </p>
+            <ExportButtons
+              source={{ kind: 'table', table, ...(debouncedSearch ? { search: debouncedSearch } : {}) }}
+              label={`Export ${DATA_LABELS[table].toLowerCase()}`}
+              traitsOption={table !== 'nps_responses'}
+            />
           </div>
           {error && (
             <Banner tone="error" title="The table could not be read">
