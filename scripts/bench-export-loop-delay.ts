@@ -3,7 +3,7 @@
 // app's way (on a query worker thread) and, side by side in the same run, on this thread itself.
 //   node --import tsx scripts/bench-export-loop-delay.ts [--rows 1000000] [--formats csv,xlsx] [--db PATH]
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { openReadOnlyConnection } from '../electron/core/db/query-runner';
@@ -70,6 +70,15 @@ const workbench = createWorkbench({
 
 const lines: string[] = [];
 let failed = false;
+// The machine's own noise (other processes on shared cores), measured with nothing to do.
+const idlePath = join(work, 'idle');
+const idle = await measure(async (path) => {
+  await new Promise((resolve) => setTimeout(resolve, 5000));
+  await import('node:fs/promises').then((fs) => fs.writeFile(path, ''));
+}, idlePath);
+console.log(
+  `Idle for 5 s: event-loop delay p99 ${idle.p99.toFixed(1)} ms, max ${idle.max.toFixed(1)} ms (load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores)`,
+);
 for (const format of formats) {
   const workerPath = join(work, `worker.${format}`);
   const inWorker = await measure(async () => {

@@ -168,7 +168,11 @@ export function QueryScreen() {
               {position && (
                 <>
                   {' '}
-                  <button type="button" className="btn-link" onClick={() => editor.current?.focusAt(position.offset)}>
+                  <button
+                    type="button"
+                    className="btn btn-link"
+                    onClick={() => editor.current?.focusAt(position.offset)}
+                  >
                     Line {position.line}, column {position.column}
                   </button>
                 </>
