@@ -128,6 +128,8 @@ function malformedCalls(method: ApiMethod): { label: string; args: unknown[] }[]
       if (method === 'saveMapping' && key === 'mapping' && (label === 'an object' || label === 'null')) continue;
       // null turns the schedule off.
       if (method === 'setSchedule' && label === 'null') continue;
+      // A boolean field (exportData's bom, expandTraits) takes a boolean.
+      if (typeof fieldValue === 'boolean' && label === 'a boolean') continue;
       calls.push({ label: `${key} ${label}`, args: [{ ...fields, [key]: value }] });
     }
   }
