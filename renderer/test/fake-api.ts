@@ -112,6 +112,7 @@ export function createFakeApi(overview: Overview = makeOverview()): FakeApi {
       rows: [],
     })),
     getRecord: vi.fn(async () => null),
+    getRecordLinks: vi.fn(async () => []),
     exportConfig: vi.fn(async () => ({ json: '{}' })),
     importConfig: vi.fn(async () => saved(makeConfig())),
     openDatabaseFolder: vi.fn(async () => ({ opened: true, path: overview.databasePath })),

@@ -38,6 +38,7 @@ const VALID: { [M in ApiMethod]: ApiArgs<M> } = {
   runChart: { limit: 50 },
   queryRecords: { table: 'users', search: 'ada', offset: 0, limit: 50 },
   getRecord: { table: 'users', id: 'u1' },
+  getRecordLinks: { table: 'accounts', id: 'a1' },
   exportConfig: undefined,
   importConfig: { json: '{}' },
   openDatabaseFolder: undefined,

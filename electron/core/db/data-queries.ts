@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import type {
   DataTable,
   RecordDetail,
+  RecordLinkGroup,
   RecordPage,
   RecordRow,
   RejectedRow,
@@ -14,6 +15,7 @@ import type {
   RunSummary,
 } from '../../shared/contract';
 import type { ObjectType } from '../../shared/config';
+import { recordLinks } from './record-links';
 
 /** Counting every match of a substring search over a million rows is what makes a search slow; beyond this we say "10,000+". */
 export const MAX_COUNTED_MATCHES = 10_000;
@@ -132,6 +134,10 @@ export class DatabaseQueries {
             ).n
           : (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
     return { table, total, offset, rows: rows.map((row) => toRecordRow(row, shape)) };
+  }
+
+  getRecordLinks(table: DataTable, id: string): RecordLinkGroup[] {
+    return recordLinks(this.db, table, id);
   }
 
   getRecord(table: DataTable, id: string): RecordDetail | null {

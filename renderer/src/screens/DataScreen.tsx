@@ -12,6 +12,7 @@ import { formatDateTime, formatNumber } from '../lib/format';
 import { DATA_LABELS, DATA_TABS, FIELD_LABELS, OBJECT_LABELS, TABLE_OBJECT_TYPE } from '../lib/object-types';
 import { useDebounced } from '../lib/use-debounced';
 import { DataInsights } from './DataInsights';
+import { RecordLinks } from './RecordLinks';
 
 export const PAGE_SIZE = 50;
 /** Searches count matches up to this many (electron/core/queries.ts MAX_COUNTED_MATCHES); beyond, "10,000+". */
@@ -255,7 +256,17 @@ export function DataScreen() {
             </nav>
           )}
         </div>
-        {selectedId !== null && <RecordDetailView table={table} id={selectedId} onClose={() => setSelectedId(null)} />}
+        {selectedId !== null && (
+          <RecordDetailView
+            table={table}
+            id={selectedId}
+            onClose={() => setSelectedId(null)}
+            onOpen={(linkedTable, linkedId) => {
+              selectTable(linkedTable);
+              setSelectedId(linkedId);
+            }}
+          />
+        )}
       </div>
     </section>
   );
@@ -354,7 +365,17 @@ function DatabaseLocation() {
   );
 }
 
-function RecordDetailView({ table, id, onClose }: { table: DataTable; id: string; onClose: () => void }) {
+function RecordDetailView({
+  table,
+  id,
+  onClose,
+  onOpen,
+}: {
+  table: DataTable;
+  id: string;
+  onClose: () => void;
+  onOpen: (table: DataTable, id: string) => void;
+}) {
   const { api, lastFinished } = useApp();
   const [detail, setDetail] = useState<RecordDetail | null | undefined>(undefined);
   useEffect(() => {
@@ -432,6 +453,7 @@ function RecordDetailView({ table, id, onClose }: { table: DataTable; id: string
             <dd>{formatNumber(detail.syncCount)}</dd>
           </div>
         </dl>
+        <RecordLinks table={table} id={detail.id} onOpen={onOpen} />
         {table !== 'nps_responses' && (
           <div>
             <h3>{table === 'events' ? 'Properties' : 'Traits'}</h3>
