@@ -12,7 +12,7 @@ function fakeDialog(answer: { canceled: boolean; filePath?: string }) {
 describe('saveDialogDestination', () => {
   it('asks where, in the Downloads folder, with the suggested name and the format\u2019s filter', async () => {
     const dialog = fakeDialog({ canceled: false, filePath: '/home/ada/Reports/accounts.xlsx' });
-    const destination = saveDialogDestination(dialog.show, '/home/ada/Downloads');
+    const destination = saveDialogDestination(dialog.show, () => '/home/ada/Downloads');
     expect(await destination('accounts-20240601-0930.xlsx', 'xlsx')).toEqual({
       path: '/home/ada/Reports/accounts.xlsx',
     });
@@ -26,9 +26,9 @@ describe('saveDialogDestination', () => {
   });
 
   it('exports nothing when the dialog is dismissed, and adds a missing extension', async () => {
-    expect(await saveDialogDestination(fakeDialog({ canceled: true }).show, '/tmp')('a.csv', 'csv')).toBeNull();
+    expect(await saveDialogDestination(fakeDialog({ canceled: true }).show, () => '/tmp')('a.csv', 'csv')).toBeNull();
     expect(
-      await saveDialogDestination(fakeDialog({ canceled: false, filePath: '/tmp/report' }).show, '/tmp')(
+      await saveDialogDestination(fakeDialog({ canceled: false, filePath: '/tmp/report' }).show, () => '/tmp')(
         'a.csv',
         'csv',
       ),
