@@ -68,7 +68,6 @@ const workbench = createWorkbench({
   chooseExportDestination: async (_fileName, format) => ({ path: join(work, `worker.${format}`) }),
 });
 
-const lines: string[] = [];
 let failed = false;
 // The machine's own noise (other processes on shared cores), measured with nothing to do.
 const idlePath = join(work, 'idle');
@@ -94,15 +93,18 @@ for (const format of formats) {
   db.close();
   const ratio = onMain.p99 / inWorker.p99;
   const line = `${format.toUpperCase()} of ${rows.toLocaleString('en-US')} rows: event-loop delay p99 ${inWorker.p99.toFixed(1)} ms on a worker (the app) vs ${onMain.p99.toFixed(1)} ms on the main thread (${ratio.toFixed(0)}x); max ${inWorker.max.toFixed(1)} vs ${onMain.max.toFixed(1)} ms; ${inWorker.seconds.toFixed(1)} s vs ${onMain.seconds.toFixed(1)} s, ${onMain.megabytes.toFixed(0)} MB`;
-  lines.push(line);
   console.log(line);
   if (inWorker.p99 >= TARGET_P99_MS) failed = true;
 }
 await workbench.close();
 rmSync(work, { recursive: true, force: true });
+// On a machine whose idle delay already passes the target (shared cores), the target cannot be judged.
+const judged = idle.p99 < TARGET_P99_MS;
 console.log(
-  failed
-    ? `FAILED: p99 at or above ${TARGET_P99_MS} ms while exporting on the worker.`
-    : `OK: p99 under ${TARGET_P99_MS} ms while exporting on the worker.`,
+  !judged
+    ? `INCONCLUSIVE: this machine's idle p99 (${idle.p99.toFixed(1)} ms) is already above the ${TARGET_P99_MS} ms target.`
+    : failed
+      ? `FAILED: p99 at or above ${TARGET_P99_MS} ms while exporting on the worker.`
+      : `OK: p99 under ${TARGET_P99_MS} ms while exporting on the worker.`,
 );
-process.exitCode = failed ? 1 : 0;
+process.exitCode = judged && failed ? 1 : 0;
