@@ -157,7 +157,10 @@ describe('the Query screen in Chromium, on a million events', { timeout: 240_000
 
     await page.getByLabel('Save this query as').fill('Monthly NPS');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
-    await page.getByRole('complementary', { name: 'Queries' }).getByRole('button', { name: 'Monthly NPS', exact: true }).waitFor();
+    await page
+      .getByRole('complementary', { name: 'Queries' })
+      .getByRole('button', { name: 'Monthly NPS', exact: true })
+      .waitFor();
     expect(web.service.settings.getConfig()?.savedQueries?.map((q) => q.name)).toEqual(['Monthly NPS']);
   });
 
@@ -211,6 +214,45 @@ describe('the Query screen in Chromium, on a million events', { timeout: 240_000
         };
       }),
     );
+    expect(browserErrors).toEqual([]);
+  });
+
+  it('opens the Data screen on the NPS trend and events per day; links records by name; exports a table with its search', async () => {
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Data' }).click();
+    await page.getByRole('img', { name: /^NPS by month: nps by month, 12 rows\.$/ }).waitFor();
+    await page.getByRole('img', { name: /^Events per day: events by day for each event, 1000 rows\.$/ }).waitFor();
+    await page.getByLabel('Search accounts').fill('Account 12');
+    await page.getByRole('button', { name: 'acc_12', exact: true }).click();
+    const links = page.locator('.record-links');
+    await links.getByRole('button', { name: 'Organization 13' }).waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'data-workbench.png'), caret: 'initial', fullPage: true });
+
+    await page.getByLabel('CSV for Excel (BOM)').uncheck();
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 60_000 }),
+      page.getByRole('group', { name: 'Export accounts' }).getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    const csv = join(outDir, 'accounts-search.csv');
+    await download.saveAs(csv);
+    const scratch = join(outDir, 'accounts.sqlite');
+    sqlite(scratch, '.mode csv', `.import ${csv} t`);
+    const database = join(dataDir, DATABASE_FILE_NAME);
+    expect(
+      sqlite(
+        scratch,
+        `ATTACH '${database}' AS db`,
+        `SELECT group_concat(external_id) FROM (SELECT external_id FROM t ORDER BY 1)`,
+      ).trim(),
+    ).toBe(
+      sqlite(
+        database,
+        `SELECT group_concat(external_id) FROM (SELECT external_id FROM accounts WHERE name LIKE '%Account 12%' ORDER BY 1)`,
+      ).trim(),
+    );
+
+    // A linked record opens in its own table.
+    await links.getByRole('button', { name: 'Organization 13' }).click();
+    await page.getByRole('heading', { level: 2, name: 'Organization org_13' }).waitFor();
     expect(browserErrors).toEqual([]);
   });
 });
