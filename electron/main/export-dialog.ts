@@ -17,11 +17,12 @@ const FILTERS = {
   xlsx: { name: 'Excel workbook', extensions: ['xlsx'] },
 };
 
-export function saveDialogDestination(showSaveDialog: ShowSaveDialog, defaultDir: string): ExportDestination {
+/** defaultDir is asked at each export (the Downloads folder; asked late, as Electron knows it only once ready). */
+export function saveDialogDestination(showSaveDialog: ShowSaveDialog, defaultDir: () => string): ExportDestination {
   return async (fileName, format) => {
     const { canceled, filePath } = await showSaveDialog({
       title: format === 'xlsx' ? 'Export to Excel' : 'Export to CSV',
-      defaultPath: join(defaultDir, fileName),
+      defaultPath: join(defaultDir(), fileName),
       filters: [FILTERS[format]],
     });
     if (canceled || !filePath) return null;

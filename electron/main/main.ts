@@ -70,11 +70,14 @@ async function start(): Promise<void> {
     service,
     secretStore,
     openFolder: async (path) => shell.showItemInFolder(path),
-    chooseExportDestination: saveDialogDestination((options) => {
-      const contents = mainWindow?.webContents();
-      const owner = contents ? BrowserWindow.fromWebContents(contents) : null;
-      return owner ? dialog.showSaveDialog(owner, options) : dialog.showSaveDialog(options);
-    }, app.getPath('downloads')),
+    chooseExportDestination: saveDialogDestination(
+      (options) => {
+        const contents = mainWindow?.webContents();
+        const owner = contents ? BrowserWindow.fromWebContents(contents) : null;
+        return owner ? dialog.showSaveDialog(owner, options) : dialog.showSaveDialog(options);
+      },
+      () => app.getPath('downloads'),
+    ),
   });
 
   // Probed once at start (in the background): whether closing the window can hide it to a tray icon the user sees.

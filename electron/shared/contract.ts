@@ -192,6 +192,16 @@ export interface RecordDetail extends RecordRow {
   accountIds?: string[];
 }
 
+/** Records linked to one record (an account's organization, users, events, NPS responses), by name. */
+export interface RecordLinkGroup {
+  label: string;
+  table: DataTable;
+  /** How many there are; more: beyond the counted cap (10,000). */
+  total: number;
+  more: boolean;
+  items: { id: string; name: string | null }[];
+}
+
 export interface RunChartPoint {
   runId: number;
   startedAt: string;
@@ -289,6 +299,7 @@ export interface ApiRequests {
   runChart: { args: { limit: number }; result: RunChartPoint[] };
   queryRecords: { args: { table: DataTable; search?: string; offset: number; limit: number }; result: RecordPage };
   getRecord: { args: { table: DataTable; id: string }; result: RecordDetail | null };
+  getRecordLinks: { args: { table: DataTable; id: string }; result: RecordLinkGroup[] };
   exportConfig: { args: void; result: { json: string } };
   importConfig: { args: { json: string }; result: SaveResult };
   openDatabaseFolder: { args: void; result: { opened: boolean; path: string } };
@@ -356,6 +367,7 @@ export const API_METHODS: readonly ApiMethod[] = [
   'runChart',
   'queryRecords',
   'getRecord',
+  'getRecordLinks',
   'exportConfig',
   'importConfig',
   'openDatabaseFolder',

@@ -57,6 +57,7 @@ export const API_ARG_SCHEMAS = {
     limit: count(500),
   }),
   getRecord: z.strictObject({ table: z.enum(DATA_TABLES), id: z.string().min(1).max(1024) }),
+  getRecordLinks: z.strictObject({ table: z.enum(DATA_TABLES), id: z.string().min(1).max(1024) }),
   exportConfig: noArgs,
   importConfig: z.strictObject({ json: z.string().max(1_000_000) }),
   openDatabaseFolder: noArgs,

@@ -223,3 +223,25 @@ describe('a sync writing meanwhile (WAL)', () => {
     }
   });
 });
+
+describe('linked records', () => {
+  it('names an account\u2019s organization, users, events and NPS responses, and an event\u2019s targets', async () => {
+    const account = await api.getRecordLinks({ table: 'accounts', id: 'acc_7' });
+    expect(account.map((g) => [g.label, g.table, g.total])).toEqual([
+      ['Organization', 'organizations', 1],
+      ['Users', 'users', 10],
+      ['Events', 'events', EVENTS / 500],
+      ['NPS responses', 'nps_responses', expect.any(Number)],
+    ]);
+    expect(account[0]!.items).toEqual([{ id: 'org_8', name: 'Organization 8' }]);
+    expect(account[1]!.items[0]).toEqual({ id: expect.stringMatching(/^u_/), name: expect.stringMatching(/^User /) });
+    const event = await api.getRecordLinks({ table: 'events', id: 'evt_00000007' });
+    expect(event.map((g) => g.items)).toEqual([
+      [{ id: 'u_8', name: 'User 8' }],
+      [{ id: 'acc_8', name: 'Account 8' }],
+      [{ id: 'org_8', name: 'Organization 8' }],
+    ]);
+    const user = await api.getRecordLinks({ table: 'users', id: 'u_50' });
+    expect(user[0]).toMatchObject({ label: 'Accounts', total: 0, items: [] });
+  });
+});

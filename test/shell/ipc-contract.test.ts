@@ -41,6 +41,7 @@ const VALID: { [M in ApiMethod]: ApiArgs<M> } = {
   runChart: { limit: 50 },
   queryRecords: { table: 'users', search: 'ada', offset: 0, limit: 50 },
   getRecord: { table: 'users', id: 'u1' },
+  getRecordLinks: { table: 'accounts', id: 'a1' },
   exportConfig: undefined,
   importConfig: { json: '{}' },
   openDatabaseFolder: undefined,
@@ -142,6 +143,8 @@ function malformedCalls(method: ApiMethod): { label: string; args: unknown[] }[]
       // null turns the schedule off (and the alerts beyond this computer); the config schema checks the alerts on save.
       if (method === 'setSchedule' && label === 'null') continue;
       if (key === 'alerts' && (label === 'an object' || label === 'null')) continue;
+      // A boolean field (exportData's bom, expandTraits) takes a boolean.
+      if (typeof fieldValue === 'boolean' && label === 'a boolean') continue;
       calls.push({ label: `${key} ${label}`, args: [{ ...fields, [key]: value }] });
     }
   }

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import type {
   DataTable,
   RecordDetail,
+  RecordLinkGroup,
   RecordPage,
   RecordRow,
   RejectedRow,
@@ -15,6 +16,7 @@ import type {
 } from '../../shared/contract';
 import type { ObjectType } from '../../shared/config';
 import { alertDeliveriesOf } from './alert-log';
+import { recordLinks } from './record-links';
 
 /**
  * Counting every match of a substring search over a million rows is what makes a search slow; beyond this we say
@@ -136,6 +138,10 @@ export class DatabaseQueries {
             ).n
           : (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
     return { table, total, offset, rows: rows.map((row) => toRecordRow(row, shape)) };
+  }
+
+  getRecordLinks(table: DataTable, id: string): RecordLinkGroup[] {
+    return recordLinks(this.db, table, id);
   }
 
   getRecord(table: DataTable, id: string): RecordDetail | null {

@@ -383,6 +383,10 @@ export function createAppApi({
       return queries.getRecord(table, id);
     },
 
+    async getRecordLinks({ table, id }) {
+      return queries.getRecordLinks(table, id);
+    },
+
     async exportConfig() {
       return { json: `${JSON.stringify(requireConfig(), null, 2)}\n` };
     },

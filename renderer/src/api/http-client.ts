@@ -20,6 +20,7 @@ const METHODS = {
   runChart: true,
   queryRecords: true,
   getRecord: true,
+  getRecordLinks: true,
   exportConfig: true,
   importConfig: true,
   openDatabaseFolder: true,

@@ -1,6 +1,6 @@
 // The window: a sidebar of screens, a top bar with the sync status, "Sync now" and live progress,
 // the overview's warnings, and the current screen.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type {
   DesktopS3SyncApi,
   Overview,
@@ -14,11 +14,13 @@ import { formatNumber } from '../lib/format';
 import { ConnectionScreen } from '../screens/ConnectionScreen';
 import { DataScreen } from '../screens/DataScreen';
 import { ObjectsScreen } from '../screens/ObjectsScreen';
-import { QueryScreen } from '../screens/QueryScreen';
 import { ScheduleScreen } from '../screens/ScheduleScreen';
 import { SyncLogScreen } from '../screens/SyncLogScreen';
 import { AppContext, SCREENS, type AppContextValue, type Notice, type ScreenId } from './app-context';
 import { SyncBar } from './SyncBar';
+
+/** The Query screen brings CodeMirror along: loaded when first opened, not with the window. */
+const QueryScreen = lazy(() => import('../screens/QueryScreen').then((m) => ({ default: m.QueryScreen })));
 
 function screenFromHash(hash: string): ScreenId | null {
   const id = hash.replace(/^#\/?/, '');
@@ -276,7 +278,11 @@ function Shell({ api, desktop, overview, scheduler, refreshOverview }: ShellProp
             {screen === 'schedule' && <ScheduleScreen />}
             {screen === 'log' && <SyncLogScreen />}
             {screen === 'data' && <DataScreen />}
-            {screen === 'query' && <QueryScreen />}
+            {screen === 'query' && (
+              <Suspense fallback={<p role="status">Loading…</p>}>
+                <QueryScreen />
+              </Suspense>
+            )}
           </main>
         </div>
       </div>

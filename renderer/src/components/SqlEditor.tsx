@@ -1,6 +1,7 @@
 // The SQL editor: CodeMirror 6 with SQLite highlighting, completion of the database's table and
-// column names, and Ctrl/Cmd+Enter to run. Its styles go in through constructed style sheets
-// (adoptedStyleSheets), which the page's style-src 'self' policy allows.
+// column names, and Ctrl/Cmd+Enter to run. It lives in a shadow root: there CodeMirror adds its styles
+// as constructed style sheets (adoptedStyleSheets), which the page's style-src 'self' allows; in the
+// document itself it would add <style> elements, which that policy (rightly) refuses.
 import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
 import { basicSetup, EditorView } from 'codemirror';
 import { Compartment, Prec } from '@codemirror/state';
@@ -23,6 +24,13 @@ interface SqlEditorProps {
   label: string;
 }
 
+/** The page's style sheets do not reach into the shadow root: the editor's look is set here. */
+const EDITOR_THEME = EditorView.theme({
+  '&': { minHeight: '9rem', maxHeight: '22rem', fontSize: '13px', borderBottom: '1px solid var(--border, #dde1e7)' },
+  '&.cm-focused': { outline: '2px solid var(--focus, #2f6fed)', outlineOffset: '-2px' },
+  '.cm-scroller': { fontFamily: 'var(--font-mono, monospace)' },
+});
+
 function sqlLanguage(schema: SchemaTable[]) {
   return sql({
     dialect: SQLite,
@@ -43,10 +51,13 @@ export const SqlEditor = forwardRef<SqlEditorHandle, SqlEditorProps>(function Sq
   callbacks.current = { onChange, onRun };
 
   useEffect(() => {
+    const shadow = host.current!.shadowRoot ?? host.current!.attachShadow({ mode: 'open' });
     const editor = new EditorView({
-      parent: host.current!,
+      root: shadow,
+      parent: shadow,
       doc: initialText,
       extensions: [
+        EDITOR_THEME,
         Prec.highest(
           keymap.of([
             {

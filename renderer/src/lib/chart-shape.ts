@@ -13,13 +13,20 @@ const TIME_LIKE = /^\d{4}-\d{2}(-\d{2})?([T ]\d{2}:\d{2}.*)?$/;
 /** More series than this is a table, not a chart. */
 const MAX_SERIES = 12;
 
-export function chartShape(columns: string[], rows: QueryValue[][]): ChartShape | null {
+/** numericColumns lists the columns a chart could plot; the last one is plotted unless `y` picks another. */
+export function numericColumns(columns: string[], rows: QueryValue[][]): number[] {
+  return columns.map((_, i) => i).filter((i) => rows.every((r) => r[i] === null || typeof r[i] === 'number'));
+}
+
+export function chartShape(columns: string[], rows: QueryValue[][], preferredY?: number): ChartShape | null {
   if (rows.length === 0 || columns.length < 2) return null;
   const isNumeric = (index: number) => rows.every((r) => r[index] === null || typeof r[index] === 'number');
   const isText = (index: number) => rows.every((r) => r[index] === null || typeof r[index] === 'string');
   const indexes = columns.map((_, i) => i);
   const x = indexes.find(isText) ?? 0;
-  const y = indexes.find((i) => i !== x && isNumeric(i));
+  // The value column usually comes last (day, event, count): plot the last number unless asked for another.
+  const candidates = indexes.filter((i) => i !== x && isNumeric(i));
+  const y = preferredY !== undefined && candidates.includes(preferredY) ? preferredY : candidates.at(-1);
   if (y === undefined) return null;
   const other = indexes.find((i) => i !== x && i !== y && isText(i));
   const series = other !== undefined && new Set(rows.map((r) => r[other])).size <= MAX_SERIES ? other : null;

@@ -5,11 +5,14 @@ import { useCallback, useEffect, useState } from 'react';
 import type { DataTable, RecordDetail, RecordPage } from '../../../electron/shared/contract';
 import { useApp } from '../app/app-context';
 import { Banner } from '../components/Banner';
+import { ExportButtons } from '../components/ExportButtons';
 import { EmptyState } from '../components/EmptyState';
 import { panelId, tabId, Tabs } from '../components/Tabs';
 import { formatDateTime, formatNumber } from '../lib/format';
 import { DATA_LABELS, DATA_TABS, FIELD_LABELS, OBJECT_LABELS, TABLE_OBJECT_TYPE } from '../lib/object-types';
 import { useDebounced } from '../lib/use-debounced';
+import { DataInsights } from './DataInsights';
+import { RecordLinks } from './RecordLinks';
 
 export const PAGE_SIZE = 50;
 /** Searches count matches up to this many (electron/core/queries.ts MAX_COUNTED_MATCHES); beyond, "10,000+". */
@@ -112,6 +115,7 @@ export function DataScreen() {
         </p>
       </div>
       <DatabaseLocation />
+      <DataInsights />
 
       <Tabs
         label="Tables"
@@ -156,6 +160,11 @@ export function DataScreen() {
                     `${formatTotal(total, searching)}${searching ? ' matches' : ''}`)}
               {loading && <span className="muted"> · loading…</span>}
             </p>
+            <ExportButtons
+              source={{ kind: 'table', table, ...(debouncedSearch ? { search: debouncedSearch } : {}) }}
+              label={`Export ${DATA_LABELS[table].toLowerCase()}`}
+              traitsOption={table !== 'nps_responses'}
+            />
           </div>
           {error && (
             <Banner tone="error" title="The table could not be read">
@@ -257,7 +266,17 @@ export function DataScreen() {
             </nav>
           )}
         </div>
-        {selectedId !== null && <RecordDetailView table={table} id={selectedId} onClose={() => setSelectedId(null)} />}
+        {selectedId !== null && (
+          <RecordDetailView
+            table={table}
+            id={selectedId}
+            onClose={() => setSelectedId(null)}
+            onOpen={(linkedTable, linkedId) => {
+              selectTable(linkedTable);
+              setSelectedId(linkedId);
+            }}
+          />
+        )}
       </div>
     </section>
   );
@@ -356,7 +375,17 @@ function DatabaseLocation() {
   );
 }
 
-function RecordDetailView({ table, id, onClose }: { table: DataTable; id: string; onClose: () => void }) {
+function RecordDetailView({
+  table,
+  id,
+  onClose,
+  onOpen,
+}: {
+  table: DataTable;
+  id: string;
+  onClose: () => void;
+  onOpen: (table: DataTable, id: string) => void;
+}) {
   const { api, lastFinished } = useApp();
   const [detail, setDetail] = useState<RecordDetail | null | undefined>(undefined);
   useEffect(() => {
@@ -434,6 +463,7 @@ function RecordDetailView({ table, id, onClose }: { table: DataTable; id: string
             <dd>{formatNumber(detail.syncCount)}</dd>
           </div>
         </dl>
+        <RecordLinks table={table} id={detail.id} onOpen={onOpen} />
         {table !== 'nps_responses' && (
           <div>
             <h3>{table === 'events' ? 'Properties' : 'Traits'}</h3>

@@ -40,7 +40,7 @@ export function QueryLibrary({ tools, currentSql, onOpen, onSaved }: QueryLibrar
       <ul className="query-list">
         {tools?.starters.map((q) => (
           <li key={q.id}>
-            <button type="button" className="btn-link" onClick={() => onOpen(q)}>
+            <button type="button" className="btn btn-link" onClick={() => onOpen(q)}>
               {q.name}
             </button>
           </li>
@@ -51,7 +51,7 @@ export function QueryLibrary({ tools, currentSql, onOpen, onSaved }: QueryLibrar
       <ul className="query-list">
         {tools?.saved.map((q) => (
           <li key={q.name}>
-            <button type="button" className="btn-link" onClick={() => onOpen(q)}>
+            <button type="button" className="btn btn-link" onClick={() => onOpen(q)}>
               {q.name}
             </button>
             <button

@@ -10,7 +10,7 @@ import { ExportButtons } from '../components/ExportButtons';
 import { ResultChart } from '../components/ResultChart';
 import { ResultGrid } from '../components/ResultGrid';
 import { SqlEditor, type SqlEditorHandle } from '../components/SqlEditor';
-import { chartShape } from '../lib/chart-shape';
+import { chartShape, numericColumns } from '../lib/chart-shape';
 import { formatNumber } from '../lib/format';
 import { copyText, toTsv } from '../lib/tsv';
 import { QueryLibrary } from './QueryLibrary';
@@ -36,6 +36,7 @@ export function QueryScreen() {
   const [result, setResult] = useState<{ sql: string; queryId: string; answer: Success } | null>(null);
   const [failure, setFailure] = useState<Failure | null>(null);
   const [view, setView] = useState<'table' | 'chart'>('table');
+  const [plotted, setPlotted] = useState<number | undefined>(undefined);
   const latestSql = useRef(sql);
   latestSql.current = sql;
 
@@ -54,6 +55,7 @@ export function QueryScreen() {
       const answer = await api.runQuery({ sql: statement, queryId, limit: FIRST_ROWS });
       if (answer.ok) {
         setResult({ sql: statement, queryId, answer });
+        setPlotted(undefined);
       } else {
         setFailure(answer);
         if (!answer.cancelled) setResult(null);
@@ -105,7 +107,8 @@ export function QueryScreen() {
   }
 
   const answer = result?.answer;
-  const shape = answer ? chartShape(answer.columns, answer.rows) : null;
+  const shape = answer ? chartShape(answer.columns, answer.rows, plotted) : null;
+  const plottable = answer && shape ? numericColumns(answer.columns, answer.rows).filter((i) => i !== shape.x) : [];
   const position = failure?.position;
 
   return (
@@ -165,7 +168,11 @@ export function QueryScreen() {
               {position && (
                 <>
                   {' '}
-                  <button type="button" className="btn-link" onClick={() => editor.current?.focusAt(position.offset)}>
+                  <button
+                    type="button"
+                    className="btn btn-link"
+                    onClick={() => editor.current?.focusAt(position.offset)}
+                  >
                     Line {position.line}, column {position.column}
                   </button>
                 </>
@@ -204,6 +211,18 @@ export function QueryScreen() {
                 </button>
                 <ExportButtons source={{ kind: 'query', sql: result.sql }} label="Export the result" />
               </div>
+              {view === 'chart' && shape && plottable.length > 1 && (
+                <label className="check-inline chart-pick">
+                  Plot{' '}
+                  <select className="input" value={shape.y} onChange={(e) => setPlotted(Number(e.target.value))}>
+                    {plottable.map((i) => (
+                      <option key={i} value={i}>
+                        {answer.columns[i]}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              )}
               {view === 'chart' && shape ? (
                 <ResultChart
                   columns={answer.columns}

@@ -5,6 +5,7 @@ import type { RunChartPoint, RunDetail, RunSummary } from '../../../electron/sha
 import { useApp } from '../app/app-context';
 import { Banner } from '../components/Banner';
 import { EmptyState } from '../components/EmptyState';
+import { ExportButtons } from '../components/ExportButtons';
 import { StatusBadge } from '../components/StatusBadge';
 import { formatBytes, formatDateTime, formatDuration, formatNumber, formatShortDateTime, plural } from '../lib/format';
 import { OBJECT_LABELS } from '../lib/object-types';
@@ -340,6 +341,11 @@ function RunDetailView({ runId, onClose, refreshKey }: { runId: number; onClose:
         <p className="muted">No row was rejected.</p>
       ) : (
         <>
+          <ExportButtons
+            source={{ kind: 'rejects', runId: run.id }}
+            label={`Export the rejected rows of run ${run.id}`}
+            traitsOption={false}
+          />
           <div className="table-wrap">
             <table className="table table-compact rejects-table">
               <caption className="visually-hidden">Rejected rows of run {run.id}</caption>
