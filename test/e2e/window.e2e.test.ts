@@ -160,7 +160,7 @@ describe('the window in Chromium, on the web preview', { timeout: 120_000 }, () 
 
     await page.getByLabel('Custom endpoint').fill(s3.endpoint);
     await page.getByRole('button', { name: 'Test connection' }).click();
-    await page.getByText('Connected. It sees 8 files under “vitally/”.').waitFor();
+    await page.getByText('Connected as the access key "S3RVER". It sees 8 files under “vitally/”.').waitFor();
 
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText('Stored in the keychain for').waitFor();
