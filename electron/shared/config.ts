@@ -165,7 +165,9 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       `${field}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` +
       (issue.keys.some((k) => /secret/i.test(k))
         ? ' (the secret access key never goes in the configuration: set AWS_SECRET_ACCESS_KEY or store it in the keychain)'
-        : '')
+        : issue.keys.some((k) => /token/i.test(k))
+          ? ' (a session token never goes in the configuration: set AWS_SESSION_TOKEN or store it in the keychain)'
+          : '')
     );
   }
   if (issue.code === 'invalid_type' && issue.input === undefined) return `${field}: is required`;

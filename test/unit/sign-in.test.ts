@@ -55,7 +55,9 @@ describe('the sign-in configuration', () => {
     );
     expect(
       problemsOf({ ...BASE, accessKeyId: 'ASIA1', signIn: { method: 'temporaryKeys', sessionToken: 't' } }),
-    ).toEqual(['connection.signIn: unknown field "sessionToken"']);
+    ).toEqual([
+      'connection.signIn: unknown field "sessionToken" (a session token never goes in the configuration: set AWS_SESSION_TOKEN or store it in the keychain)',
+    ]);
   });
 });
 
