@@ -3,7 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { DELIMITERS, ENCODINGS } from './delimiters';
-import { METHODS_WITH_KEYS, signInOf, signInSchema } from './sign-in';
+import { METHODS_WITH_KEYS, signInOf } from './sign-in';
+import { signInSchema } from './sign-in-schema';
 
 export const OBJECT_TYPES = ['organizations', 'accounts', 'users', 'nps', 'tracks'] as const;
 export type ObjectType = (typeof OBJECT_TYPES)[number];
