@@ -1,6 +1,6 @@
 // A throwaway one-node Ceph cluster with a RADOS Gateway on loopback: a production S3 server that checks
 // SigV4 signatures and session tokens, unlike s3rver. Daemons run in the foreground in a temp folder
-// (memstore: nothing on disk but logs) and are stopped by their recorded pids. Recipe: docs/testing-ceph.md.
+// (memstore: nothing on disk but logs) and are stopped by their recorded pids. See docs/credentials.md.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
