@@ -218,7 +218,10 @@ async function watchCommand(args: string[], io: CliIo, store: SecretStore, signa
     getLastRunStart: () => lastRunStart(db),
     runSync: async (trigger) => {
       const secrets = await resolveSignInSecrets(config.connection, { env: io.env, store });
-      return runSync({ config, ...secrets, db, dbPath, trigger, signal: stopRun.signal });
+      const report = await runSync({ config, ...secrets, db, dbPath, trigger, signal: stopRun.signal });
+      // Expired credentials fail every run the same way: one failure, then no more scheduled runs.
+      if (report.credentialsExpired) scheduler.holdScheduledRuns(report.error ?? 'The sign-in has expired.');
+      return report;
     },
   });
   const log = (line: string) => io.stdout.write(`${new Date().toISOString()}  ${line}\n`);
@@ -226,6 +229,8 @@ async function watchCommand(args: string[], io: CliIo, store: SecretStore, signa
   scheduler.on('run-finished', (report) => {
     const next = scheduler.getState().nextRunAt;
     log(`${formatRunLine(report)}${next ? `; next sync at ${new Date(next).toISOString()}` : ''}`);
+    if (report.credentialsExpired)
+      log('scheduled syncs are held until the credentials are renewed: renew them, then restart watch');
   });
   const next = scheduler.getState().nextRunAt;
   log(
