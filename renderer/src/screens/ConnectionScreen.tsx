@@ -348,8 +348,8 @@ function ShareSetup() {
       <div>
         <h2 id="share-title">Share this setup</h2>
         <p className="muted">
-          The connection, file patterns, mappings and schedule as a JSON file. No secret (access key, session token) is
-          ever in it.
+          The connection, file patterns, mappings and schedule as a JSON file. Secret access keys and session tokens are
+          never in it.
         </p>
       </div>
       <div className="share-actions">
