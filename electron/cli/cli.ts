@@ -336,6 +336,11 @@ async function watchCommand(args: string[], io: CliIo, store: SecretStore, deps:
     void alerts
       ?.afterRun(report)
       .then((deliveries) => deliveries.forEach((d) => log(alertLine(d), { event: 'alert', ...d })));
+    if (report.credentialsExpired) {
+      log('scheduled syncs are held until the credentials are renewed: renew them, then restart watch', {
+        event: 'held',
+      });
+    }
   });
   const next = scheduler.getState().nextRunAt;
   log(

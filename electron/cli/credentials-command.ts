@@ -1,10 +1,12 @@
-// `credentials set|status|delete --access-key-id ID`: manages the secret access key in the OS keychain.
+// `credentials set|status|delete --access-key-id ID [--session-token]`: manages the secret access key (or,
+// with --session-token, the session token of temporary keys) in the OS keychain.
 // The secret is only ever read from standard input (never from arguments, which leak into shell history
 // and process listings) and never printed.
 import { parseArgs } from 'node:util';
 import { postgresKeychainAccount } from '../core/config/postgres-password';
 import { loginOf } from '../core/db/postgres/pg-connection';
 import { howToStoreSecret, KeychainUnavailableError, type SecretStore } from '../core/config/secret-store';
+import { sessionTokenAccount } from '../core/config/sign-in-secrets';
 
 export interface CredentialsCommandIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
@@ -27,6 +29,8 @@ Commands:
            Reads it from standard input: typed without echo on a terminal, or piped.
   status   Say whether a secret access key for ID is stored (exit code 1 when not).
   delete   Remove the stored secret access key for ID.
+
+With --session-token, the same for the session token of the temporary key ID.
 `;
 
 const COMMANDS = ['set', 'status', 'delete'] as const;
@@ -54,6 +58,7 @@ export async function runCredentialsCommand(
       options: {
         'access-key-id': { type: 'string' },
         postgres: { type: 'string' },
+        'session-token': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -86,15 +91,20 @@ export async function runCredentialsCommand(
   if (!accessKeyId) {
     return usageError('Missing --access-key-id <ID>. (For a PostgreSQL password: --postgres postgres://user@host/db.)');
   }
+  const what: StoredThing = values.postgres
+    ? { account: accessKeyId, label: 'PostgreSQL password', accessKeyId: values.postgres.trim() }
+    : values['session-token']
+      ? { account: sessionTokenAccount(accessKeyId), label: 'session token', accessKeyId }
+      : { account: accessKeyId, label: 'secret access key', accessKeyId };
 
   try {
     switch (command) {
       case 'set':
-        return await setSecret(accessKeyId, io, store);
+        return await setSecret(what, io, store);
       case 'status':
-        return await showStatus(accessKeyId, io, store);
+        return await showStatus(what, io, store);
       case 'delete':
-        return await deleteSecret(accessKeyId, io, store);
+        return await deleteSecret(what, io, store);
     }
   } catch (error) {
     if (!(error instanceof KeychainUnavailableError)) throw error;
@@ -103,10 +113,20 @@ export async function runCredentialsCommand(
   }
 }
 
-async function setSecret(accessKeyId: string, io: CredentialsCommandIo, store: SecretStore): Promise<number> {
+/** A keychain entry: the secret access key of an ID (its account is the ID) or the session token of one. */
+interface StoredThing {
+  account: string;
+  label: 'secret access key' | 'session token' | 'PostgreSQL password';
+  accessKeyId: string;
+}
+
+async function setSecret(what: StoredThing, io: CredentialsCommandIo, store: SecretStore): Promise<number> {
   const input =
     io.stdin.isTTY && io.stdin.setRawMode
-      ? await readHiddenLine(io, `Secret access key for ${accessKeyId}: `)
+      ? await readHiddenLine(
+          io,
+          `${what.label === 'session token' ? 'Session token' : 'Secret access key'} for ${what.accessKeyId}: `,
+        )
       : { aborted: false, text: withoutTrailingNewline(await readAll(io.stdin)) };
 
   if (input.aborted) {
@@ -115,29 +135,33 @@ async function setSecret(accessKeyId: string, io: CredentialsCommandIo, store: S
   }
   if (input.text === '') {
     io.stderr.write(
-      'The secret access key is empty; nothing was stored. Type it at the prompt, or pipe it in on standard input.\n',
+      `The ${what.label} is empty; nothing was stored. Type it at the prompt, or pipe it in on standard input.\n`,
     );
     return EXIT_USAGE;
   }
-  await store.set(accessKeyId, input.text);
-  io.stdout.write(`Stored the secret access key for ${accessKeyId} in the OS keychain.\n`);
+  await store.set(what.account, input.text);
+  io.stdout.write(`Stored the ${what.label} for ${what.accessKeyId} in the OS keychain.\n`);
   return EXIT_OK;
 }
 
-async function showStatus(accessKeyId: string, io: CredentialsCommandIo, store: SecretStore): Promise<number> {
-  if ((await store.get(accessKeyId)) !== null) {
-    io.stdout.write(`A secret access key for ${accessKeyId} is stored in the OS keychain.\n`);
+async function showStatus(what: StoredThing, io: CredentialsCommandIo, store: SecretStore): Promise<number> {
+  if ((await store.get(what.account)) !== null) {
+    io.stdout.write(`A ${what.label} for ${what.accessKeyId} is stored in the OS keychain.\n`);
     return EXIT_OK;
   }
-  io.stdout.write(`No secret access key is stored for ${accessKeyId}. ${howToStoreSecret(accessKeyId)}\n`);
+  const how =
+    what.label === 'session token'
+      ? `Store one with: npm run cli -- credentials set --access-key-id ${what.accessKeyId} --session-token, or set AWS_SESSION_TOKEN.`
+      : howToStoreSecret(what.accessKeyId);
+  io.stdout.write(`No ${what.label} is stored for ${what.accessKeyId}. ${how}\n`);
   return EXIT_FAILURE;
 }
 
-async function deleteSecret(accessKeyId: string, io: CredentialsCommandIo, store: SecretStore): Promise<number> {
-  if (await store.delete(accessKeyId)) {
-    io.stdout.write(`Deleted the secret access key for ${accessKeyId} from the OS keychain.\n`);
+async function deleteSecret(what: StoredThing, io: CredentialsCommandIo, store: SecretStore): Promise<number> {
+  if (await store.delete(what.account)) {
+    io.stdout.write(`Deleted the ${what.label} for ${what.accessKeyId} from the OS keychain.\n`);
   } else {
-    io.stdout.write(`No secret access key was stored for ${accessKeyId}; nothing to delete.\n`);
+    io.stdout.write(`No ${what.label} was stored for ${what.accessKeyId}; nothing to delete.\n`);
   }
   return EXIT_OK;
 }

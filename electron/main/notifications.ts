@@ -56,7 +56,7 @@ export class NotificationService {
       const key = runKey(report);
       if (this.notifiedRuns.has(key)) return;
       this.notifiedRuns.add(key);
-      this.show(report.status === 'failed' ? 'Sync failed' : 'Sync partly failed', reason(report), report.runId);
+      this.show(title(report), reason(report), report.runId);
     } else if (report.status === 'succeeded' && this.failing) {
       this.failing = false;
       this.show('Syncing works again', recovered(report), report.runId);
@@ -112,6 +112,12 @@ export class NotificationService {
   referencedCount(): number {
     return this.visible.size;
   }
+}
+
+function title(report: RunReport): string {
+  // Scheduled syncs then wait for new credentials (the scheduler holds them): say so, once.
+  if (report.credentialsExpired) return 'Sync stopped: the sign-in has expired';
+  return report.status === 'failed' ? 'Sync failed' : 'Sync partly failed';
 }
 
 function isFailure(status: string | undefined): boolean {

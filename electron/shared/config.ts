@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { targetSchema } from './target-config';
 import { DELIMITERS, ENCODINGS } from './delimiters';
 import { alertsSchema, misplacedAlertSecretHint } from './alerts-config';
-import { METHODS_WITH_KEYS, signInOf, signInSchema } from './sign-in';
+import { METHODS_WITH_KEYS, signInOf } from './sign-in';
+import { signInSchema } from './sign-in-schema';
 
 export const OBJECT_TYPES = ['organizations', 'accounts', 'users', 'nps', 'tracks'] as const;
 export type ObjectType = (typeof OBJECT_TYPES)[number];
@@ -177,7 +178,9 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       `${field}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` +
       (issue.keys.some((k) => /secret/i.test(k))
         ? ' (the secret access key never goes in the configuration: set AWS_SECRET_ACCESS_KEY or store it in the keychain)'
-        : (misplacedAlertSecretHint(issue.keys) ?? ''))
+        : issue.keys.some((k) => /token/i.test(k))
+          ? ' (a session token never goes in the configuration: set AWS_SESSION_TOKEN or store it in the keychain)'
+          : (misplacedAlertSecretHint(issue.keys) ?? ''))
     );
   }
   if (issue.code === 'invalid_type' && issue.input === undefined) return `${field}: is required`;

@@ -1,7 +1,10 @@
 // How the app signs its S3 requests ("Sign in with" on the Connection screen). The config names the
 // method and non-secret parts only (a profile by name, a role ARN); secret keys and session tokens
 // live in the OS keychain or the environment. Resolved by the AWS SDK's own credential providers.
-import { z } from 'zod';
+// No zod here: the renderer imports this file (the schema is in sign-in-schema.ts).
+import type { AssumeRoleConfig, SignInConfig } from './sign-in-schema';
+
+export type { AssumeRoleConfig, SignInConfig };
 
 export const SIGN_IN_METHODS = ['accessKey', 'temporaryKeys', 'profile', 'defaultChain', 'public'] as const;
 export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
@@ -16,59 +19,6 @@ export const SIGN_IN_METHOD_LABELS: Record<SignInMethod, string> = {
 
 /** The methods whose signing key is typed in (and whose secret goes in the keychain). */
 export const METHODS_WITH_KEYS: readonly SignInMethod[] = ['accessKey', 'temporaryKeys'];
-
-export const assumeRoleSchema = z.strictObject({
-  roleArn: z
-    .string()
-    .trim()
-    .regex(/^arn:aws[a-z-]*:iam::\d{0,12}:role\/.+$/, {
-      error: 'must be a role ARN, for example "arn:aws:iam::123456789012:role/vitally-exports-reader"',
-    }),
-  // AWS accepts 2 to 1224 characters from this set.
-  externalId: z
-    .string()
-    .trim()
-    .regex(/^[\w+=,.@:/-]{2,1224}$/, {
-      error: 'must be 2 to 1224 letters, digits or any of + = , . @ : / - _ (as the role owner gave it to you)',
-    })
-    .optional(),
-  sessionName: z
-    .string()
-    .regex(/^[\w+=,.@-]{2,64}$/, { error: 'must be 2 to 64 letters, digits or any of + = , . @ - _' })
-    .optional(),
-});
-export type AssumeRoleConfig = z.infer<typeof assumeRoleSchema>;
-
-const assumeRole = assumeRoleSchema.optional();
-
-export const signInSchema = z.discriminatedUnion(
-  'method',
-  [
-    z.strictObject({ method: z.literal('accessKey'), assumeRole }),
-    z.strictObject({
-      method: z.literal('temporaryKeys'),
-      /** When the keys stop working, as their issuer said (not secret); lets the app say so plainly. */
-      expiresAt: z.iso
-        .datetime({ offset: true, error: 'must be a date and time, for example "2026-12-01T14:05:00Z"' })
-        .optional(),
-      assumeRole,
-    }),
-    z.strictObject({
-      method: z.literal('profile'),
-      profile: z
-        .string()
-        .trim()
-        .regex(/^[\w.@+-]{1,128}$/, { error: 'must name a profile of ~/.aws/config, for example "analytics"' }),
-      assumeRole,
-    }),
-    z.strictObject({ method: z.literal('defaultChain'), assumeRole }),
-    z.strictObject({ method: z.literal('public') }),
-  ],
-  {
-    error: `must have a method: ${SIGN_IN_METHODS.map((m) => `"${m}"`).join(', ')}`,
-  },
-);
-export type SignInConfig = z.infer<typeof signInSchema>;
 
 /** The secret parts of a sign-in (from the keychain or the environment), passed to the worker with the config. */
 export interface SignInSecrets {

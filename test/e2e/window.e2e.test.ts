@@ -4,7 +4,7 @@
 // set a file pattern and see its preview, map columns, sync, read the log and a rejected row, find a
 // record in Data. Every screen is saved to docs/screenshots/ (shown in the README).
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,7 +105,14 @@ beforeAll(async () => {
 
   dataDir = mkdtempSync(join(tmpdir(), 's3sync-e2e-'));
   // The real keychain, as `npm run web` uses it; env without AWS_SECRET_ACCESS_KEY so the keychain is asked.
-  web = await startWebServer({ dataDir, port: 0, secretStore: new KeytarSecretStore(), env: {} });
+  // An ~/.aws of its own: one SSO profile never signed in on this machine, one with keys.
+  mkdirSync(join(dataDir, 'home', '.aws'), { recursive: true });
+  writeFileSync(
+    join(dataDir, 'home', '.aws', 'config'),
+    '[profile analytics]\nregion = us-east-1\n[profile sso-analyst]\nsso_session = acme\n[sso-session acme]\nsso_start_url = https://acme.awsapps.com/start\n',
+  );
+  const env = { HOME: join(dataDir, 'home') };
+  web = await startWebServer({ dataDir, port: 0, secretStore: new KeytarSecretStore(), env });
 
   profileDir = mkdtempSync(join(tmpdir(), 's3sync-chromium-'));
   context = await chromium.launchPersistentContext(profileDir, {
@@ -165,7 +172,7 @@ describe('the window in Chromium, on the web preview', { timeout: 120_000 }, () 
 
     await page.getByLabel('Custom endpoint').fill(proxy.endpoint);
     await page.getByRole('button', { name: 'Test connection' }).click();
-    await page.getByText('Connected. It sees 8 files under “vitally/”.').waitFor();
+    await page.getByText('Connected as the access key "S3RVER". It sees 8 files under “vitally/”.').waitFor();
 
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText('Stored in the keychain for').waitFor();
@@ -365,6 +372,24 @@ describe('the window in Chromium, on the web preview', { timeout: 120_000 }, () 
     );
     expect(overflow).toBe(0);
     await screenshot('objects-900px');
+    expect(browserErrors).toEqual([]);
+  });
+
+  it('signs in with a profile from ~/.aws, gives the SSO login command, and assumes a role on top', async () => {
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await goTo('Connection');
+    await page.getByLabel('Sign in with').selectOption('profile');
+    await expect(page.getByLabel('Access key ID').count()).resolves.toBe(0);
+    await page.getByText('From ~/.aws/config: analytics, sso-analyst (SSO).').waitFor();
+    await page.getByLabel('AWS profile').fill('sso-analyst');
+    await page.getByText('The SSO sign-in of “sso-analyst” has expired').waitFor();
+    await page.getByText('aws sso login --profile sso-analyst').waitFor();
+    await page.getByLabel('Assume a role (in the bucket owner’s account)').check();
+    await page.getByLabel('Role ARN').fill('arn:aws:iam::123456789012:role/vitally-exports-reader');
+    await screenshot('connection-sign-in');
+    // Not saved: after a reload the connection still signs in with its access key.
+    await page.reload();
+    await expect(page.getByLabel('Sign in with').inputValue()).resolves.toBe('accessKey');
     expect(browserErrors).toEqual([]);
   });
 });

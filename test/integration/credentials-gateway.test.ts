@@ -16,6 +16,8 @@ import { runSync } from '../../electron/core/sync/run-sync';
 import { SyncService } from '../../electron/core/service/sync-service';
 import { sessionTokenAccount } from '../../electron/core/config/sign-in-secrets';
 import { SAMPLE_OBJECT_MAPPINGS } from '../../scripts/sample-config';
+import { runCli as runCliInProcess } from '../../electron/cli/cli';
+import { PassThrough } from 'node:stream';
 import { startCephGateway, type CephGateway } from '../support/ceph-rgw';
 import { bucketOnGateway, type TestS3Server } from '../support/s3-servers';
 import type { RunReport } from '../../electron/shared/domain';
@@ -329,6 +331,75 @@ describe('default chain', () => {
       restore('AWS_ACCESS_KEY_ID', saved.id);
       restore('AWS_SECRET_ACCESS_KEY', saved.secret);
     }
+  });
+});
+
+describe('the command line', () => {
+  async function cli(args: string[], env: NodeJS.ProcessEnv, store: InMemorySecretStore, stdin = '') {
+    const input = new PassThrough();
+    input.end(stdin);
+    let stdout = '';
+    let stderr = '';
+    const out = new PassThrough().on('data', (chunk) => (stdout += chunk));
+    const err = new PassThrough().on('data', (chunk) => (stderr += chunk));
+    const code = await runCliInProcess(args, { stdin: input, stdout: out, stderr: err, env }, { secretStore: store });
+    return { code, stdout, stderr };
+  }
+
+  it('stores a session token, signs in with temporary keys, and takes --profile and AWS_* variables', async () => {
+    const keys = await issueTemporaryKeys(900);
+    const store = new InMemorySecretStore();
+    const configPath = join(dir, 'cli-config.json');
+    writeFileSync(
+      configPath,
+      JSON.stringify({ connection: connection({ method: 'temporaryKeys' }, keys.accessKeyId), objects: {} }),
+    );
+    const where = `bucket "${bucket.bucket}" under "vitally/" can be listed and holds 1 file.`;
+
+    expect(
+      (await cli(['credentials', 'set', '--access-key-id', keys.accessKeyId], {}, store, keys.secretAccessKey)).code,
+    ).toBe(0);
+    const missingToken = await cli(['test-connection', '--config', configPath], {}, store);
+    expect(missingToken.code).toBe(2);
+    expect(missingToken.stderr).toMatch(/^No session token found for the temporary key/);
+    const stored = await cli(
+      ['credentials', 'set', '--access-key-id', keys.accessKeyId, '--session-token'],
+      {},
+      store,
+      keys.sessionToken,
+    );
+    expect(stored.stdout).toBe(`Stored the session token for ${keys.accessKeyId} in the OS keychain.\n`);
+    expect(await cli(['test-connection', '--config', configPath], {}, store)).toEqual({
+      code: 0,
+      stdout: `Connected as the access key "${keys.accessKeyId}": ${where}\n`,
+      stderr: '',
+    });
+
+    const fromEnv = await cli(
+      ['test-connection', '--config', configPath],
+      {
+        AWS_ACCESS_KEY_ID: gateway.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: gateway.secret,
+      },
+      new InMemorySecretStore(),
+    );
+    expect(fromEnv.stdout).toBe(`Connected as the access key "${gateway.accessKeyId}": ${where}\n`);
+
+    const configFile = join(dir, 'cli-aws-config');
+    writeFileSync(
+      configFile,
+      `[profile owner]\naws_access_key_id = ${gateway.accessKeyId}\naws_secret_access_key = ${gateway.secret}\n`,
+    );
+    const env = { AWS_CONFIG_FILE: configFile, AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') };
+    const profile = await cli(
+      ['test-connection', '--config', configPath, '--profile', 'owner'],
+      env,
+      new InMemorySecretStore(),
+    );
+    expect(profile.stdout).toBe(`Connected as the AWS profile "owner": ${where}\n`);
+    const noProfile = await cli(['test-connection', '--config', configPath, '--profile', 'nobody'], env, store);
+    expect(noProfile.code).toBe(1);
+    expect(noProfile.stderr).toMatch(/^There is no AWS profile "nobody"/);
   });
 });
 

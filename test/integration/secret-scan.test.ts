@@ -33,6 +33,7 @@ import { runCli } from '../../electron/cli/cli';
 import { parseConfig, type SyncConfig } from '../../electron/shared/config';
 import { KeytarSecretStore } from '../../electron/core/config/secret-store';
 import { openDatabase } from '../../electron/core/db/sqlite-database';
+import { sessionTokenAccount } from '../../electron/core/config/sign-in-secrets';
 import { runSync } from '../../electron/core/sync/run-sync';
 import { isAppUrl } from '../../electron/main/app-protocol';
 import { registerApiHandlers } from '../../electron/main/ipc';
@@ -53,6 +54,9 @@ const KEY_ID = `AKIASCAN${RUN}`;
 const CLI_KEY_ID = `AKIASCANCLI${RUN}`;
 const KEY_WITHOUT_SECRET = `AKIASCANNONE${RUN}`;
 const UNKNOWN_KEY_ID = `AKIASCANNOBODY${RUN}`;
+// Temporary keys: their secret is SECRET too, and their session token is a second secret to look for.
+const TEMPORARY_KEY_ID = `ASIASCAN${RUN}`;
+const SESSION_TOKEN = `IQoJb3Jp/ScanToken+${randomBytes(24).toString('base64url')}`;
 
 /** The forms in which the secret would betray itself in bytes. */
 function secretNeedles(secret: string): { form: string; bytes: Buffer }[] {
@@ -88,6 +92,7 @@ const SMTP_PASSWORD = `Smtp/Pw+${randomBytes(12).toString('base64url')}`;
 const WEBHOOK_TOKEN = `T0SCAN/B0SCAN/${randomBytes(12).toString('base64url')}`;
 const NEEDLES = [
   ...secretNeedles(SECRET),
+  ...secretNeedles(SESSION_TOKEN).map((needle) => ({ ...needle, form: `session token, ${needle.form}` })),
   ...secretNeedles(SMTP_PASSWORD).map((needle) => ({ ...needle, form: `SMTP password, ${needle.form}` })),
   ...secretNeedles(WEBHOOK_TOKEN).map((needle) => ({ ...needle, form: `webhook token, ${needle.form}` })),
 ];
@@ -487,7 +492,15 @@ afterAll(async () => {
   await new Promise((done) => canned?.close(done));
   await s3rver?.close();
   await Promise.all([smtp?.close(), hook?.close()]);
-  for (const id of [KEY_ID, CLI_KEY_ID, UNKNOWN_KEY_ID, KEY_WITHOUT_SECRET, ...ALERT_ACCOUNTS])
+  for (const id of [
+    KEY_ID,
+    CLI_KEY_ID,
+    UNKNOWN_KEY_ID,
+    KEY_WITHOUT_SECRET,
+    TEMPORARY_KEY_ID,
+    sessionTokenAccount(TEMPORARY_KEY_ID),
+    ...ALERT_ACCOUNTS,
+  ])
     await keychain.delete(id).catch(() => false);
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
@@ -692,6 +705,42 @@ describe('the app (web preview and IPC) with the secret in the real keychain', {
     const exported = await call<{ json: string }>('exportConfig');
     expect(exported.result!.json).toContain(KEY_ID);
     writeFileSync(join(scratch, 'shared-setup.json'), exported.result!.json);
+
+    // Temporary keys typed on the Connection screen: secret and token go to the keychain, not the config.
+    const temporary = {
+      ...cannedConnection('access-denied'),
+      accessKeyId: TEMPORARY_KEY_ID,
+      signIn: { method: 'temporaryKeys', expiresAt: '2030-01-01T00:00:00Z' },
+    };
+    const refused = await call<{ ok: false; message: string }>('testConnection', {
+      connection: temporary,
+      secretAccessKey: SECRET,
+      sessionToken: SESSION_TOKEN,
+    });
+    expect(refused.result?.message).toMatch(/^Access denied: the access key "ASIASCAN/);
+    const savedTemporary = await call<{ ok: boolean }>('saveConnection', {
+      connection: temporary,
+      secretAccessKey: SECRET,
+      sessionToken: SESSION_TOKEN,
+    });
+    expect(savedTemporary.result?.ok, savedTemporary.error).toBe(true);
+    expect(await keychain.get(sessionTokenAccount(TEMPORARY_KEY_ID))).toBe(SESSION_TOKEN);
+    expect((await call<{ sessionTokenStored: boolean }>('getOverview')).result?.sessionTokenStored).toBe(true);
+    const exportedTemporary = await call<{ json: string }>('exportConfig');
+    expect(exportedTemporary.result!.json).toContain('"method": "temporaryKeys"');
+    writeFileSync(join(scratch, 'shared-setup-temporary-keys.json'), exportedTemporary.result!.json);
+    // A session token pasted into a configuration: refused without quoting it.
+    const pasted = await call<{ ok: boolean; message: string }>('importConfig', {
+      json: JSON.stringify({
+        connection: { ...temporary, signIn: { method: 'temporaryKeys', sessionToken: SESSION_TOKEN } },
+        objects: {},
+      }),
+    });
+    expect(pasted.result).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('unknown field "sessionToken"'),
+    });
+    await call('importConfig', { json: exported.result!.json }); // back to the access key connection
     await call('openDatabaseFolder');
     await call('importConfig', { json: exported.result!.json });
     // The secret pasted into the import box by mistake, alone or unquoted in a configuration: refused
@@ -756,6 +805,18 @@ describe('the app (web preview and IPC) with the secret in the real keychain', {
       bridge.testConnection({ connection: s3rverConnection(), secretAccessKey: SECRET, extra: SECRET } as never),
     );
     await settle('IPC getOverview', bridge.getOverview());
+    await settle(
+      'IPC testConnection (temporary keys)',
+      bridge.testConnection({
+        connection: {
+          ...cannedConnection('access-denied'),
+          accessKeyId: TEMPORARY_KEY_ID,
+          signIn: { method: 'temporaryKeys' },
+        },
+        secretAccessKey: SECRET,
+        sessionToken: SESSION_TOKEN,
+      }),
+    );
     ipc.sender = { sender: { id: 2 }, senderFrame: { url: 'https://evil.example/', parent: null } };
     await settle('IPC refused', bridge.testConnection({ connection: s3rverConnection(), secretAccessKey: SECRET }));
     unregister();

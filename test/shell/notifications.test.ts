@@ -101,6 +101,14 @@ describe('notifications', () => {
     expect(shown[0]!.shown).toBe(true);
   });
 
+  it('say that scheduled syncs stopped when the sign-in expired, with the reason', () => {
+    const { service, texts } = setUp();
+    const error =
+      'These temporary keys (ASIAEXAMPLE) expired at 14:05 UTC. Get new ones (key ID, secret and session token) from whoever issued them and enter them on the Connection screen.';
+    service.onRunFinished(report('failed', { error, credentialsExpired: true }));
+    expect(texts()).toEqual([`Sync stopped: the sign-in has expired: ${error}`]);
+  });
+
   it('tell of a partial run, naming the file that failed', () => {
     const { service, texts } = setUp();
     service.onRunFinished(report('partial'));

@@ -1,6 +1,6 @@
 // A throwaway one-node Ceph cluster with a RADOS Gateway on loopback: a production S3 server that checks
 // SigV4 signatures and session tokens, unlike s3rver. Daemons run in the foreground in a temp folder
-// (memstore: nothing on disk but logs) and are stopped by their recorded pids. Recipe: docs/testing-ceph.md.
+// (memstore: nothing on disk but logs) and are stopped by their recorded pids. See docs/credentials.md.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +36,8 @@ export interface CephGateway {
   createUser(uid: string, accessKeyId: string, secret: string): Promise<string>;
   /** The daemons' pids (mon, osd, radosgw), for tests of the harness itself. */
   pids: number[];
+  /** The cluster's temp folder (conf, logs), removed by stop(). */
+  directory: string;
   stop(): Promise<void>;
 }
 
@@ -99,11 +101,25 @@ process.once('exit', () => {
   for (const child of daemons) child.kill('SIGKILL');
 });
 
-function startDaemon(dir: string, name: string, command: string, args: string[]): ChildProcess {
+/**
+ * A shell that reads daemon pids on its stdin, a pipe from this process. However this process ends (even
+ * SIGKILL, when no 'exit' handler runs) the pipe closes, `read` sees its end, and the shell kills them.
+ */
+function startWatchdog(): ChildProcess {
+  const watchdog = spawn('sh', ['-c', 'pids=; while read pid; do pids="$pids $pid"; done; kill -9 $pids 2>/dev/null'], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  watchdog.unref();
+  (watchdog.stdin as unknown as { unref?: () => void }).unref?.();
+  return watchdog;
+}
+
+function startDaemon(dir: string, name: string, command: string, args: string[], watchdog: ChildProcess): ChildProcess {
   const child = spawn(command, args, { stdio: 'ignore' });
   daemons.add(child);
   child.once('exit', () => daemons.delete(child));
   writeFileSync(join(dir, 'run', `${name}.started-pid`), String(child.pid));
+  watchdog.stdin!.write(`${child.pid}\n`);
   return child;
 }
 
@@ -147,7 +163,9 @@ export async function startCephGateway({ sts = false }: CephGatewayOptions = {})
   const conf = join(dir, 'ceph.conf');
   writeFileSync(conf, cephConf(dir, fsid, monPort, rgwPort, sts));
   const started: ChildProcess[] = [];
+  const watchdog = startWatchdog();
   const stop = async () => {
+    watchdog.kill('SIGKILL'); // a clean stop: the daemons end by SIGTERM, below
     for (const child of started.reverse()) await stopDaemon(child);
     rmSync(dir, { recursive: true, force: true });
   };
@@ -164,12 +182,12 @@ export async function startCephGateway({ sts = false }: CephGatewayOptions = {})
       join(dir, 'monmap'),
     ]);
     await run('ceph-mon', ['-c', conf, '--mkfs', '-i', 'a', '--monmap', join(dir, 'monmap')]);
-    started.push(startDaemon(dir, 'mon', 'ceph-mon', ['-c', conf, '-i', 'a', '-f']));
+    started.push(startDaemon(dir, 'mon', 'ceph-mon', ['-c', conf, '-i', 'a', '-f'], watchdog));
     const osdUuid = randomUUID();
     const osdId = (await ceph(['osd', 'new', osdUuid])).stdout.trim();
     await run('ceph-osd', ['-c', conf, '-i', osdId, '--mkfs', '--osd-uuid', osdUuid]);
-    started.push(startDaemon(dir, 'osd', 'ceph-osd', ['-c', conf, '-i', osdId, '-f']));
-    const rgw = startDaemon(dir, 'rgw', 'radosgw', ['-c', conf, '-n', 'client.rgw', '-f']);
+    started.push(startDaemon(dir, 'osd', 'ceph-osd', ['-c', conf, '-i', osdId, '-f'], watchdog));
+    const rgw = startDaemon(dir, 'rgw', 'radosgw', ['-c', conf, '-n', 'client.rgw', '-f'], watchdog);
     started.push(rgw);
     const endpoint = `http://127.0.0.1:${rgwPort}`;
     await waitForHttp(endpoint, rgw, join(dir, 'log', 'client.rgw.log'), 60_000);
@@ -197,6 +215,7 @@ export async function startCephGateway({ sts = false }: CephGatewayOptions = {})
       userArn,
       admin,
       pids: started.map((child) => child.pid!),
+      directory: dir,
       async createUser(uid, userAccessKeyId, userSecret) {
         await admin([
           'user',

@@ -91,6 +91,8 @@ describe('Connection', () => {
       ok: true,
       fileCount: 2,
       more: false,
+      // s3rver has no STS GetCallerIdentity: the identity is named from the settings.
+      identity: 'the access key "S3RVER"',
     });
     const wrongBucket = await api.testConnection({
       connection: { ...connection(), bucket: 'nope-bucket' },

@@ -580,3 +580,33 @@ describe('SyncScheduler stop', () => {
     await expect(scheduler.stop()).resolves.toBeUndefined();
   });
 });
+
+describe('SyncScheduler hold (expired credentials)', () => {
+  it('runs no scheduled sync while held, still runs a manual one, and catches up once released', async () => {
+    const { clock, runner, scheduler } = setUp({ everyHours: 6 });
+    scheduler.start();
+    await settle();
+    expect(runner.calls.map((c) => c.trigger)).toEqual(['startup']);
+
+    scheduler.holdScheduledRuns('These temporary keys expired at 14:05 UTC.');
+    expect(scheduler.getState()).toMatchObject({
+      heldReason: 'These temporary keys expired at 14:05 UTC.',
+      nextRunAt: null,
+    });
+    await clock.advance(2 * DAY);
+    expect(runner.calls).toHaveLength(1);
+
+    // The user asked: a manual sync still goes.
+    expect(scheduler.syncNow('manual').started).toBe(true);
+    await settle();
+    expect(runner.calls.map((c) => c.trigger)).toEqual(['startup', 'manual']);
+
+    // Released more than six hours after the manual run: the scheduled run is due and starts at once.
+    await clock.advance(7 * HOUR);
+    expect(runner.calls).toHaveLength(2);
+    scheduler.releaseScheduledRuns();
+    await settle();
+    expect(runner.calls.map((c) => c.trigger)).toEqual(['startup', 'manual', 'schedule']);
+    expect(scheduler.getState().heldReason).toBeNull();
+  });
+});
