@@ -192,6 +192,7 @@ describe('the packed app (electron-builder --dir around a stand-in Electron)', (
       const run = JSON.parse(stdout.trim().split('\n').at(-1)!);
       expect(run.errors).toEqual([]);
       // The sync worker (sync-worker.cjs inside app.asar) opened SQLite from app.asar.unpacked.
+      expect(run.sync.runFinished.error ?? null).toBeNull();
       expect(run.sync.runFinished).toMatchObject({ status: 'succeeded' });
       expect(run.sync.organizations).toBe(2);
       expect(run.windowOptions.webPreferences).toMatchObject({
