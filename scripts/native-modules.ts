@@ -86,7 +86,7 @@ function rebuildWithNpm(runtime: Runtime): boolean {
   const [command, args] =
     runtime === 'electron'
       ? ['npx', ['electron-builder', 'install-app-deps']]
-      : ['npm', ['rebuild', ...NATIVE_MODULES]];
+      : ['npm', ['rebuild', ...NATIVE_MODULES]]; // better-sqlite3 13 (Node-API prebuilds) has nothing to rebuild
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
   return result.status === 0;
 }

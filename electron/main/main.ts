@@ -35,6 +35,7 @@ import {
 } from './lifecycle';
 import { NotificationService } from './notifications';
 import { restrictPermissions } from './permissions';
+import { applySystemProxy } from './system-proxy';
 import { lastRunFromReport, lastRunFromSummary, TrayService } from './tray';
 import { MainWindow } from './window';
 import { WindowBoundsFile } from './window-bounds';
@@ -64,6 +65,8 @@ async function start(): Promise<void> {
 
   protocol.handle(APP_SCHEME, createRendererHandler(join(appRoot, 'dist', 'renderer')));
 
+  // Before the back end starts: its workers take a copy of the environment.
+  console.log(await applySystemProxy((url) => session.defaultSession.resolveProxy(url), process.env));
   const secretStore = new KeytarSecretStore();
   const service = new SyncService({ dataDir: app.getPath('userData'), secretStore });
   const api = createAppApi({

@@ -3,7 +3,7 @@
 // binary (the real one cannot be downloaded here), an app that holds the bundles and only the native
 // modules, unpacked from the asar archive, with its fuses flipped, and that starts.
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,8 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { APP_ID } from '../../electron/main/app-id';
 import { buildShell } from '../../scripts/build-shell';
+import { LOCAL_S3_SECRET, startLocalS3Server } from '../../scripts/local-s3-server';
+import { SAMPLE_PREFIX, sampleConfig } from '../../scripts/sample-config';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const require = createRequire(import.meta.url);
@@ -49,8 +51,8 @@ describe('electron-builder.yml', () => {
     expect(config.productName).toBe('S3 CSV Sync');
   });
 
-  it('builds AppImage and deb (needing libsecret), dmg and nsis', () => {
-    expect(config.linux.target).toEqual(['AppImage', 'deb']);
+  it('builds the deb first (needing libsecret), then the AppImage, dmg and nsis', () => {
+    expect(config.linux.target).toEqual(['deb', 'AppImage']);
     expect(config.deb.depends).toContain('libsecret-1-0');
     expect(config.mac.target).toBe('dmg');
     expect(config.win.target).toBe('nsis');
@@ -141,29 +143,19 @@ describe('the packed app (electron-builder --dir around a stand-in Electron)', (
     const packages = new Set(
       files.filter((path) => path.startsWith('/node_modules/')).map((path) => path.split('/')[2]),
     );
-    expect([...packages].sort()).toEqual(['better-sqlite3', 'bindings', 'file-uri-to-path', 'keytar']);
+    expect([...packages].sort()).toEqual(['better-sqlite3', 'keytar']);
     expect(files.filter((path) => path.endsWith('.map'))).toEqual([]);
     expect(files.some((path) => path.includes('/deps/') || path.includes('/src/'))).toBe(false);
   });
 
   it('unpacks the native modules from the archive and ships the icons beside it', () => {
     const resources = join(unpacked, 'resources');
+    const unpackedModules = join(resources, 'app.asar.unpacked', 'node_modules');
+    // better-sqlite3 13: its Node-API prebuild for this platform (Node and Electron load the same file).
     expect(
-      existsSync(
-        join(
-          resources,
-          'app.asar.unpacked',
-          'node_modules',
-          'better-sqlite3',
-          'build',
-          'Release',
-          'better_sqlite3.node',
-        ),
-      ),
+      existsSync(join(unpackedModules, 'better-sqlite3', 'prebuilds', `${process.platform}-${process.arch}.node`)),
     ).toBe(true);
-    expect(
-      existsSync(join(resources, 'app.asar.unpacked', 'node_modules', 'keytar', 'build', 'Release', 'keytar.node')),
-    ).toBe(true);
+    expect(existsSync(join(unpackedModules, 'keytar', 'build', 'Release', 'keytar.node'))).toBe(true);
     expect(existsSync(join(resources, 'icon.png'))).toBe(true);
     expect(existsSync(join(resources, 'tray', 'syncing-dark@2x.png'))).toBe(true);
     expect(existsSync(join(resources, 'tray', 'errorTemplate.png'))).toBe(true);
@@ -177,38 +169,57 @@ describe('the packed app (electron-builder --dir around a stand-in Electron)', (
     expect(wire).toBe('01001110');
   });
 
-  it('starts from its archive (extracted) as an installed app, loading its native modules from the package: no dev tools, icons from the resources folder', async () => {
-    const asar = require('@electron/asar') as { extractAll(archive: string, dest: string): void };
-    // Extracted outside any folder with a node_modules, so whatever it loads must be in the package.
-    const appDir = join(mkdtempSync(join(tmpdir(), 's3sync-installed-')), 'app');
-    asar.extractAll(join(unpacked, 'resources', 'app.asar'), appDir);
-    cpSync(join(unpacked, 'resources', 'app.asar.unpacked'), appDir, { recursive: true });
+  it('starts from app.asar itself as an installed app and syncs in its worker, loading the native modules from app.asar.unpacked: no dev tools, icons from the resources folder', async () => {
+    // The archive as Electron reads it (fixtures/asar-support.cjs plays Electron's asar support, in
+    // the worker too), run from outside any folder with a node_modules: what it loads is in the package.
+    const resources = join(unpacked, 'resources');
+    const appRoot = join(resources, 'app.asar');
     const userData = mkdtempSync(join(tmpdir(), 's3sync-userdata-'));
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [join(import.meta.dirname, 'fixtures', 'run-built-main.cjs'), join(appDir, 'dist', 'main', 'main.cjs')],
-      {
-        env: {
-          ...process.env,
-          FAKE_APP_ROOT: appDir,
-          FAKE_USER_DATA: userData,
-          FAKE_PACKAGED: '1',
-          FAKE_RESOURCES_PATH: join(unpacked, 'resources'),
+    const server = await startLocalS3Server('acme-exports');
+    try {
+      await server.put(`${SAMPLE_PREFIX}orgs/organizations.csv`, 'org_id,org_name\no-1,Acme\no-2,Globex\n');
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [
+          '--require',
+          join(import.meta.dirname, 'fixtures', 'asar-support.cjs'),
+          join(import.meta.dirname, 'fixtures', 'run-built-main.cjs'),
+          join(appRoot, 'dist', 'main', 'main.cjs'),
+        ],
+        {
+          cwd: tmpdir(),
+          env: {
+            ...process.env,
+            FAKE_APP_ROOT: appRoot,
+            FAKE_USER_DATA: userData,
+            FAKE_PACKAGED: '1',
+            FAKE_RESOURCES_PATH: resources,
+            FAKE_SYNC_CONFIG: JSON.stringify(sampleConfig(server)),
+            AWS_SECRET_ACCESS_KEY: LOCAL_S3_SECRET,
+          },
+          timeout: 90_000,
         },
-        timeout: 60_000,
-      },
-    );
-    const run = JSON.parse(stdout.trim().split('\n').at(-1)!);
-    expect(run.errors).toEqual([]);
-    expect(run.windowOptions.webPreferences).toMatchObject({
-      devTools: false,
-      sandbox: true,
-      contextIsolation: true,
-      preload: join(appDir, 'dist', 'preload', 'preload.cjs'),
-    });
-    expect(run.overview.ok).toBe(true);
-    expect(run.tray.icon).toBe(join(unpacked, 'resources', 'tray', 'idle-light.png'));
-    expect(run.page.status).toBe(200);
-    expect(run.windowDestroyed).toBe(true);
-  }, 90_000);
+      );
+      const run = JSON.parse(stdout.trim().split('\n').at(-1)!);
+      expect(run.errors).toEqual([]);
+      // The sync worker (sync-worker.cjs inside app.asar) opened SQLite from app.asar.unpacked.
+      expect(run.sync.runFinished.error ?? null).toBeNull();
+      expect(run.sync.runFinished).toMatchObject({ status: 'succeeded' });
+      expect(run.sync.organizations).toBe(2);
+      expect(run.windowOptions.webPreferences).toMatchObject({
+        devTools: false,
+        sandbox: true,
+        contextIsolation: true,
+        preload: join(appRoot, 'dist', 'preload', 'preload.cjs'),
+      });
+      expect(run.overview.ok).toBe(true);
+      expect(run.tray.icon).toBe(join(resources, 'tray', 'idle-light.png'));
+      // The page itself, read from inside the archive (not the "not built" page).
+      expect(run.page.status).toBe(200);
+      expect(run.page.builtRenderer).toBe(true);
+      expect(run.windowDestroyed).toBe(true);
+    } finally {
+      await server.close();
+    }
+  }, 150_000);
 });

@@ -11,13 +11,20 @@ export interface LoopbackProxy {
   close(): Promise<void>;
 }
 
-export async function startLoopbackProxy(): Promise<LoopbackProxy> {
+/** hosts: names only the proxy can resolve (a company's internal DNS), each to an address. */
+export async function startLoopbackProxy({
+  hosts = {},
+}: { hosts?: Record<string, string> } = {}): Promise<LoopbackProxy> {
+  const address = (host: string) => hosts[host] ?? host;
   const seen: string[] = [];
   const sockets = new Set<Socket>();
   const server: Server = createServer((incoming, outgoing) => {
     seen.push(`${incoming.method} ${incoming.url}`);
     const target = new URL(incoming.url ?? '');
-    const forwarded = request(target, { method: incoming.method, headers: incoming.headers }, (answer) => {
+    const upstream = { host: address(target.hostname), port: target.port, path: `${target.pathname}${target.search}` };
+    // s3rver reads a bucket from a non-IP Host name (virtual-host style): give it the address the name maps to.
+    const headers = { ...incoming.headers, host: `${upstream.host}:${upstream.port}` };
+    const forwarded = request({ ...upstream, method: incoming.method, headers }, (answer) => {
       outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(outgoing);
     });
@@ -27,7 +34,7 @@ export async function startLoopbackProxy(): Promise<LoopbackProxy> {
   server.on('connect', (incoming, client: Socket, head) => {
     seen.push(`CONNECT ${incoming.url}`);
     const [host, port] = (incoming.url ?? '').split(':');
-    const upstream = connect(Number(port), host, () => {
+    const upstream = connect(Number(port), address(host!), () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       upstream.write(head);
       upstream.pipe(client);

@@ -57,13 +57,16 @@ export function trustedCertificates(caFile: string | undefined): string[] | unde
 export function networkAgents(
   connection: Pick<ConnectionConfig, 'caFile'>,
   env: NodeJS.ProcessEnv = process.env,
-): { httpAgent: HttpAgent; httpsAgent: HttpsAgent } {
+): { httpAgent?: HttpAgent; httpsAgent?: HttpsAgent } {
   const proxyEnv = proxyEnvironment(env);
   for (const name of ['HTTPS_PROXY', 'HTTP_PROXY'] as const)
     if (proxyEnv[name]) checkProxyAddress(name, proxyEnv[name]);
   const ca = trustedCertificates(connection.caFile);
+  // Without proxy variables, the handler's own agents, as before.
+  if (Object.keys(proxyEnv).length === 0 && !ca) return {};
+  const proxy = Object.keys(proxyEnv).length > 0 ? { proxyEnv } : {};
   return {
-    httpAgent: new HttpAgent({ keepAlive: true, proxyEnv }),
-    httpsAgent: new HttpsAgent({ keepAlive: true, proxyEnv, ...(ca ? { ca } : {}) }),
+    httpAgent: new HttpAgent({ keepAlive: true, ...proxy }),
+    httpsAgent: new HttpsAgent({ keepAlive: true, ...proxy, ...(ca ? { ca } : {}) }),
   };
 }
