@@ -15,6 +15,6 @@ export function countChar(text: string, char: string, from: number, to: number):
 export function countLineBreaks(text: string, from = 0, to = text.length): number {
   let count = countChar(text, '\n', from, to);
   for (let at = text.indexOf('\r', from); at !== -1 && at < to; at = text.indexOf('\r', at + 1))
-    if (text.charCodeAt(at + 1) !== 10) count++;
+    if (at + 1 === text.length || text.charCodeAt(at + 1) !== 10) count++;
   return count;
 }

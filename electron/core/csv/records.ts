@@ -9,6 +9,10 @@ import { countLineBreaks } from './line-breaks';
 const QUOTE = 34; // "
 const LF = 10;
 const CR = 13;
+const END = -1;
+
+/** The character code at, or END past the end (reading past a string's end makes V8 deoptimize). */
+const codeAt = (input: string, at: number): number => (at < input.length ? input.charCodeAt(at) : END);
 
 export interface ParsedRecords {
   rows: string[][];
@@ -47,33 +51,25 @@ export function parseRecords(input: string, delimiter: string, firstLine: number
   const delimiterCode = delimiter.charCodeAt(0);
   let pos = 0;
   let line = firstLine;
-  // The next LF and CR at or after pos, found once and reused by every field before them.
-  let nextLf = -2;
-  let nextCr = -2;
-  const nextBreak = (from: number): number => {
-    if (nextLf !== -1 && nextLf < from) nextLf = input.indexOf('\n', from);
-    if (nextCr !== -1 && nextCr < from) nextCr = input.indexOf('\r', from);
-    if (nextLf === -1) return nextCr === -1 ? length : nextCr;
-    return nextCr === -1 || nextLf < nextCr ? nextLf : nextCr;
-  };
+  const breaks = new LineBreakFinder(input);
 
   rows: while (pos < length) {
     const rowStart = pos;
     const first = input.charCodeAt(pos);
     if (first === LF || first === CR) {
       if (first === CR && pos + 1 === length && !final) break; // CR or CRLF: not known yet
-      pos += first === CR && input.charCodeAt(pos + 1) === LF ? 2 : 1;
+      pos += first === CR && codeAt(input, pos + 1) === LF ? 2 : 1;
       line++;
       result.cursor = pos;
       continue; // blank line
     }
     const row: string[] = [];
-    let lineEnd = nextBreak(pos); // where unquoted fields stop; moves on after a quoted field
+    let lineEnd = breaks.after(pos); // where unquoted fields stop; moves on after a quoted field
     let breaksInRow = 0;
     let problem: string | undefined;
     for (;;) {
       let value: string;
-      if (input.charCodeAt(pos) === QUOTE) {
+      if (codeAt(input, pos) === QUOTE) {
         value = '';
         let segment = pos + 1;
         for (;;) {
@@ -87,20 +83,20 @@ export function parseRecords(input: string, delimiter: string, firstLine: number
             break;
           }
           breaksInRow += countLineBreaks(input, segment, quote);
-          if (input.charCodeAt(quote + 1) === QUOTE) {
+          if (codeAt(input, quote + 1) === QUOTE) {
             value += input.slice(segment, quote + 1);
             segment = quote + 2;
             continue;
           }
           value += input.slice(segment, quote);
           pos = quote + 1;
-          if (pos > lineEnd) lineEnd = nextBreak(pos);
+          if (pos > lineEnd) lineEnd = breaks.after(pos);
           break;
         }
-        const after = input.charCodeAt(pos);
-        if (pos < length && after !== delimiterCode && after !== LF && after !== CR) {
+        const after = codeAt(input, pos);
+        if (after !== END && after !== delimiterCode && after !== LF && after !== CR) {
           // Text after the closing quote: read on to the end of the field, as an unquoted field.
-          lineEnd = nextBreak(pos);
+          lineEnd = breaks.after(pos);
           const end = fieldEnd(input, pos, delimiter, lineEnd);
           if (end === length && !final) break rows;
           problem ??= textAfterClosingQuote(input.slice(pos, end), row.length + 1);
@@ -114,8 +110,8 @@ export function parseRecords(input: string, delimiter: string, firstLine: number
         pos = end;
       }
       row.push(value);
-      const next = input.charCodeAt(pos);
-      if (next === delimiterCode && pos < length) {
+      const next = codeAt(input, pos);
+      if (next === delimiterCode) {
         pos++;
         continue;
       }
@@ -123,7 +119,7 @@ export function parseRecords(input: string, delimiter: string, firstLine: number
       const rowEnd = pos;
       if (next === CR) {
         if (pos + 1 === length && !final) break rows;
-        pos += input.charCodeAt(pos + 1) === LF ? 2 : 1;
+        pos += codeAt(input, pos + 1) === LF ? 2 : 1;
       } else if (next === LF) pos++;
       if (problem) result.malformed.set(result.rows.length, problem);
       result.rows.push(row);
@@ -138,6 +134,20 @@ export function parseRecords(input: string, delimiter: string, firstLine: number
   if (final) result.cursor = length;
   result.nextLine = line;
   return result;
+}
+
+/** Finds the next line break (LF or CR) at or after a position, remembering the next of each. */
+class LineBreakFinder {
+  private lf = -2;
+  private cr = -2;
+  constructor(private readonly input: string) {}
+
+  after(from: number): number {
+    if (this.lf !== -1 && this.lf < from) this.lf = this.input.indexOf('\n', from);
+    if (this.cr !== -1 && this.cr < from) this.cr = this.input.indexOf('\r', from);
+    if (this.lf === -1) return this.cr === -1 ? this.input.length : this.cr;
+    return this.cr === -1 || this.lf < this.cr ? this.lf : this.cr;
+  }
 }
 
 /** Where an unquoted field ends: the next delimiter, or the line break (or end) given. */

@@ -33,7 +33,7 @@ export interface CsvRows {
   rows: string[][];
   /** The line each row starts on (the header is line 1). */
   lines: number[];
-  /** Rows papaparse could not read cleanly (index into rows -> reason). */
+  /** Rows that break the quote rule (index into rows -> reason). */
   malformed: Map<number, string>;
   /** The raw text of row i, as it stood in the file (without its line ending). */
   rawText(i: number): string;
