@@ -93,6 +93,8 @@ export interface RunSummary {
   skipped: number;
   rejected: number;
   overCap: Partial<Record<ObjectType, number>>;
+  /** Files that left their type's set in this run (deleted from the bucket, or no longer selected by the pattern). */
+  filesGone: { objectType: ObjectType; key: string; reason: 'deleted' | 'unselected' }[];
 }
 
 export interface RunFile {
@@ -132,7 +134,7 @@ export interface RecordRow {
   fields: Record<string, string | number | null>;
   lastSyncedAt: string;
   lastFile: string;
-  /** The file it last came from is no longer in the bucket. */
+  /** No file that holds it is still in the bucket and selected (docs/stale-records.md). */
   stale: boolean;
 }
 
@@ -141,6 +143,8 @@ export interface RecordPage {
   total: number;
   offset: number;
   rows: RecordRow[];
+  /** Stale records in the whole table (whatever the search). */
+  staleCount: number;
 }
 
 export interface RecordDetail extends RecordRow {
@@ -180,7 +184,11 @@ export interface ApiRequests {
   listRuns: { args: { limit: number; beforeId?: number }; result: RunSummary[] };
   getRun: { args: { runId: number; rejectsOffset?: number; rejectsLimit?: number }; result: RunDetail | null };
   runChart: { args: { limit: number }; result: RunChartPoint[] };
-  queryRecords: { args: { table: DataTable; search?: string; offset: number; limit: number }; result: RecordPage };
+  /** staleOnly: only the records no file in the bucket holds any more. */
+  queryRecords: {
+    args: { table: DataTable; search?: string; staleOnly?: boolean; offset: number; limit: number };
+    result: RecordPage;
+  };
   getRecord: { args: { table: DataTable; id: string }; result: RecordDetail | null };
   exportConfig: { args: void; result: { json: string } };
   importConfig: { args: { json: string }; result: SaveResult };

@@ -26,6 +26,7 @@ function page(table: DataTable, offset: number, count: number, total = TOTALS[ta
       lastFile: 'vitally/accounts/a.csv',
       stale: offset + i === 1,
     })),
+    staleCount: 1,
   };
 }
 

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import type { ObjectType } from '../../shared/config';
 import type { SqliteDatabase } from './store';
+import type { FileGone } from './record-files';
 
 export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'interrupted';
 export type FileStatus = 'imported' | 'unchanged' | 'failed';
@@ -38,6 +39,8 @@ export interface SyncReport {
   files: FileReport[];
   overCap: Partial<Record<ObjectType, number>>;
   counts: RunCounts;
+  /** Files that left their type's set in this run: deleted from the bucket, or no longer selected. */
+  filesGone?: FileGone[];
 }
 
 export interface RejectedRow {
@@ -109,7 +112,8 @@ export function finishRun(db: SqliteDatabase, report: SyncReport): void {
   db.prepare(
     `UPDATE sync_runs SET status = @status, finished_at = @finishedAt, error = @error,
        files_imported = @imported, files_unchanged = @unchanged, files_failed = @failed,
-       rows = @rows, created = @created, updated = @updated, skipped = @skipped, rejected = @rejected, over_cap = @overCap
+       rows = @rows, created = @created, updated = @updated, skipped = @skipped, rejected = @rejected, over_cap = @overCap,
+       files_gone = @filesGone
      WHERE id = @runId`,
   ).run({
     runId: report.runId,
@@ -121,6 +125,7 @@ export function finishRun(db: SqliteDatabase, report: SyncReport): void {
     failed: files('failed'),
     ...pickCounts(report.counts),
     overCap: JSON.stringify(report.overCap),
+    filesGone: JSON.stringify(report.filesGone ?? []),
   });
 }
 

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { ObjectMapping, ObjectType, TracksMapping } from '../../shared/config';
 import { ROW_WIDTH, type RowValue } from '../mapping/record-rows';
 import { errorCode } from '../../shared/error-code';
+import { RECORD_FILES_MIGRATION } from './record-files';
 
 export type SqliteDatabase = Database.Database;
 
@@ -124,6 +125,11 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE sync_runs ADD COLUMN pid INTEGER;
   ALTER TABLE sync_runs ADD COLUMN host TEXT;
+  `,
+  // Honest staleness (docs/stale-records.md): which files hold each record, files still listed but no
+  // longer selected by their type's pattern, and the files each run found gone.
+  `
+  ${RECORD_FILES_MIGRATION}
   `,
 ];
 

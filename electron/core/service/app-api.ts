@@ -325,8 +325,8 @@ export function createAppApi({ service, secretStore, env = process.env, openFold
       return queries.runChart(limit);
     },
 
-    async queryRecords({ table, search, offset, limit }) {
-      return queries.queryRecords(table, search, offset, limit);
+    async queryRecords({ table, search, staleOnly, offset, limit }) {
+      return queries.queryRecords(table, search, offset, limit, { staleOnly });
     },
 
     async getRecord({ table, id }) {

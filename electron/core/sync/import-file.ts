@@ -1,4 +1,5 @@
 // Imports one CSV file into the database in one transaction: it lands whole or not at all.
+import { recordFileHoldings } from '../db/record-files';
 import type { ObjectMapping, ObjectType } from '../../shared/config';
 import { CsvFileError, readCsv } from '../csv/csv-reader';
 import { MAX_STORED_REJECTS_PER_FILE, rejectReasonForFieldCount, truncateRaw } from '../mapping/reject-rules';
@@ -68,6 +69,7 @@ export async function importFile(request: ImportRequest): Promise<ImportResult> 
         target: 'target' in mapping ? mapping.target : undefined,
       }),
     ];
+    recordFileHoldings(db, type, stamp, written);
     request.beforeCommit(counts, warnings);
     db.exec('COMMIT');
     request.onProgress?.({ rows: counts.rows, bytes: progress.bytes });

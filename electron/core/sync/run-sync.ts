@@ -19,6 +19,7 @@ import { explainS3Error, isConnectionProblem, S3AccessError } from '../s3/s3-err
 import { compileFilePatterns, createS3Client, listSelectedFiles, openObject, type S3File } from '../s3/s3-source';
 import { DatabaseError, explainSqliteError, isDatabaseBusy, withoutBusyWait, type SqliteDatabase } from '../db/store';
 import { errorCode } from '../../shared/error-code';
+import { knownFiles, markFilePresence } from '../db/record-files';
 
 export interface SyncProgress {
   runId: number;
@@ -87,12 +88,21 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
   try {
     emitProgress({ runId, phase: 'listing', fileIndex: 0, fileCount: 0, rows: 0, bytes: 0, size: 0 }, true);
     const known = knownFiles(db);
+    const knownKeys = new Set(known.map((f) => f.key));
     const seenKeys = new Set<string>();
-    const selection = await listSelectedFiles(client, config.connection, compileFilePatterns(config.objects), {
-      onKey: (key) => known.has(key) && seenKeys.add(key),
+    const patterns = compileFilePatterns(config.objects);
+    const selection = await listSelectedFiles(client, config.connection, patterns, {
+      onKey: (key) => knownKeys.has(key) && seenKeys.add(key),
       signal: request.signal,
     });
-    markMissingFiles(db, known, seenKeys, now().toISOString());
+    const prefix = config.connection.prefix;
+    report.filesGone = markFilePresence(
+      db,
+      known,
+      (key) => seenKeys.has(key),
+      (type, key) => key.startsWith(prefix) && (patterns[type]?.test(key.slice(prefix.length)) ?? false),
+      now().toISOString(),
+    );
     for (const type of types) report.overCap[type] = selection.overCap[type];
 
     const fileCount = types.reduce((n, t) => n + selection.selected[t].length, 0);
@@ -328,27 +338,6 @@ export function hashMapping(mapping: ObjectMapping): string {
     ),
   );
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
-}
-
-/** Keys imported before, by whether they were already missing from the bucket. */
-function knownFiles(db: SqliteDatabase): Map<string, boolean> {
-  const rows = db.prepare(`SELECT DISTINCT key, missing_since IS NOT NULL AS missing FROM file_state`).all() as {
-    key: string;
-    missing: number;
-  }[];
-  return new Map(rows.map((r) => [r.key, r.missing === 1]));
-}
-
-/** Files gone from the bucket keep their records (stale, never deleted); files that came back are present again. */
-function markMissingFiles(db: SqliteDatabase, known: Map<string, boolean>, seen: Set<string>, at: string): void {
-  const setMissing = db.prepare(`UPDATE file_state SET missing_since = ? WHERE key = ? AND missing_since IS NULL`);
-  const setPresent = db.prepare(`UPDATE file_state SET missing_since = NULL WHERE key = ?`);
-  db.transaction(() => {
-    for (const [key, wasMissing] of known) {
-      if (!seen.has(key) && !wasMissing) setMissing.run(at, key);
-      else if (seen.has(key) && wasMissing) setPresent.run(key);
-    }
-  })();
 }
 
 function throttle<T>(fn: (value: T) => void, intervalMs: number): (value: T, force?: boolean) => void {
