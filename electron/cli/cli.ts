@@ -181,6 +181,7 @@ function toJsonReport(report: Awaited<ReturnType<typeof runSync>>) {
     finishedAt: report.finishedAt,
     files: report.files,
     overCap: report.overCap,
+    filesGone: report.filesGone ?? [],
     counts: report.counts,
   };
 }
