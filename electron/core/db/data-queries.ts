@@ -14,6 +14,7 @@ import type {
   RunSummary,
 } from '../../shared/contract';
 import type { ObjectType } from '../../shared/config';
+import { searchCondition } from './search-index';
 
 /** Counting every match of a substring search over a million rows is what makes a search slow; beyond this we say "10,000+". */
 export const MAX_COUNTED_MATCHES = 10_000;
@@ -118,13 +119,14 @@ export class DatabaseQueries {
   ): RecordPage {
     const shape = shapeOf(table);
     const term = search?.trim();
+    const matching = term ? searchCondition(table, shape.searchable, term) : null;
     const conditions = [
-      ...(term ? [`(${shape.searchable.map((c) => `${c} LIKE @pattern ESCAPE '\\'`).join(' OR ')})`] : []),
+      ...(matching ? [matching.sql] : []),
       ...(options.staleOnly ? [staleExpression(table, shape)] : []),
     ];
     const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
     const filtered = conditions.length > 0;
-    const params = term ? { pattern: `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%` } : {};
+    const params = matching?.params ?? {};
     const rows = this.db
       .prepare(
         `SELECT ${shape.idColumn} AS id, ${shape.fields.join(', ')}, last_synced_at, last_file, ${staleExpression(table, shape)} AS stale

@@ -5,6 +5,7 @@ import type { ObjectMapping, ObjectType, TracksMapping } from '../../shared/conf
 import { ROW_WIDTH, type RowValue } from '../mapping/record-rows';
 import { errorCode } from '../../shared/error-code';
 import { RECORD_FILES_MIGRATION } from './record-files';
+import { SEARCH_INDEX_MIGRATION } from './search-index';
 
 export type SqliteDatabase = Database.Database;
 
@@ -131,6 +132,8 @@ const MIGRATIONS: string[] = [
   `
   ${RECORD_FILES_MIGRATION}
   `,
+  // Case- and accent-insensitive search (search-index.ts).
+  SEARCH_INDEX_MIGRATION,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
