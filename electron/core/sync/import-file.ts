@@ -1,5 +1,6 @@
 // Imports one CSV file into the database in one transaction: it lands whole or not at all.
 import { recordFileHoldings } from '../db/record-files';
+import { indexWrittenRecords } from '../db/search-index';
 import type { ObjectMapping, ObjectType } from '../../shared/config';
 import { CsvFileError, readCsv } from '../csv/csv-reader';
 import { MAX_STORED_REJECTS_PER_FILE, rejectReasonForFieldCount, truncateRaw } from '../mapping/reject-rules';
@@ -70,6 +71,7 @@ export async function importFile(request: ImportRequest): Promise<ImportResult> 
       }),
     ];
     recordFileHoldings(db, type, stamp, written);
+    indexWrittenRecords(db, type, stamp, written);
     request.beforeCommit(counts, warnings);
     db.exec('COMMIT');
     request.onProgress?.({ rows: counts.rows, bytes: progress.bytes });
