@@ -266,7 +266,14 @@ describe('NPS responses', () => {
     expect(accepted<NpsRecord>(map(['r-1', 'u-1', '10', 'text', '2024-05-01', '', ''])).feedback).toBeNull();
   });
 
-  it.each(['11', '-1', '7.5', 'ten', '', '100'])('rejects the score %j with a reason that shows it', (score) => {
+  it('says an empty score is missing, rather than quoting nothing', () => {
+    const map = mapperFor('nps', fields, header);
+    expect(rejected(map(['r-1', 'u-1', '', '', '2024-05-01', '', '']))).toBe(
+      'missing score: an NPS response needs a whole number from 0 to 10',
+    );
+  });
+
+  it.each(['11', '-1', '7.5', 'ten', '100'])('rejects the score %j with a reason that shows it', (score) => {
     const map = mapperFor('nps', fields, header);
     const reason = rejected(map(['r-1', 'u-1', score, '', '2024-05-01', '', '']));
     expect(reason).toMatch(/score/i);

@@ -185,6 +185,7 @@ export function createRowEncoder(type: ObjectType, mapping: ObjectMapping, heade
         if (externalId === '') return missingId('NPS response');
         const userId = row[user]!;
         if (userId === '') return 'missing user ID';
+        if (row[score]!.trim() === '') return 'missing score: an NPS response needs a whole number from 0 to 10';
         const scoreValue = parseNpsScore(row[score]!);
         if (scoreValue === null) return `score "${clip(row[score]!)}" is not a whole number from 0 to 10`;
         const respondedAt = parseTimestamp(row[timestamp]!);
