@@ -3,6 +3,7 @@
 import type { ObjectMapping, ObjectType, TracksMapping } from '../../shared/config';
 import { recordFromRow, type RowValue } from './record-rows';
 import { parseNpsScore, parseTimestamp, stringJson, traitValueJson } from './typing';
+import { canonicalHeader } from './header-match';
 
 /**
  * Traits (or event properties) of one row as JSON object text, ready for the store: every set trait
@@ -108,7 +109,9 @@ export function createRowMapper(type: ObjectType, mapping: ObjectMapping, header
 }
 
 /** Checks the header against the mapping and returns the function that maps each row into a row of values (see RowEncoder). */
-export function createRowEncoder(type: ObjectType, mapping: ObjectMapping, header: string[]): RowEncoder {
+export function createRowEncoder(type: ObjectType, mapping: ObjectMapping, fileHeader: string[]): RowEncoder {
+  // Mapped columns are found whatever their case and spacing, and under their aliases (header-match.ts).
+  const header = canonicalHeader(fileHeader, mapping, Object.values(mappedColumns(mapping)));
   const duplicates = [...new Set(header.filter((name, i) => name !== '' && header.indexOf(name) !== i))];
   if (duplicates.length > 0) {
     throw new HeaderError(
@@ -120,7 +123,7 @@ export function createRowEncoder(type: ObjectType, mapping: ObjectMapping, heade
   if (missing.length > 0) {
     throw new HeaderError(
       `${missing.map(([field, name]) => `The ${FIELD_LABELS[field] ?? field} column "${name}"`).join(', ')} ${missing.length > 1 ? 'are' : 'is'} not in the file. ` +
-        `The file has the columns: ${listNames(header)}. Fix the column mapping or the export.`,
+        `The file has the columns: ${listNames(fileHeader)} (names are matched ignoring case and spaces). Fix the column mapping, add the new name as an alias of the column (columnAliases), or fix the export.`,
     );
   }
   const index = (field: string): number => (columns[field] === undefined ? -1 : header.indexOf(columns[field]!));
