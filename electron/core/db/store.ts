@@ -6,6 +6,7 @@ import { ROW_WIDTH, type RowValue } from '../mapping/record-rows';
 import { errorCode } from '../../shared/error-code';
 import { RECORD_FILES_MIGRATION } from './record-files';
 import { SEARCH_INDEX_MIGRATION } from './search-index';
+import { FILE_COLUMNS_MIGRATION } from './file-columns';
 
 export type SqliteDatabase = Database.Database;
 
@@ -134,6 +135,8 @@ const MIGRATIONS: string[] = [
   `,
   // Case- and accent-insensitive search (search-index.ts).
   SEARCH_INDEX_MIGRATION,
+  // The header each file was read with, for the run log's notice of changed columns (file-columns.ts).
+  FILE_COLUMNS_MIGRATION,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,10 +1,12 @@
 // Imports one CSV file into the database in one transaction: it lands whole or not at all.
 import { recordFileHoldings } from '../db/record-files';
 import { indexWrittenRecords } from '../db/search-index';
+import { describeColumnChange, rememberColumns } from '../db/file-columns';
 import type { ObjectMapping, ObjectType } from '../../shared/config';
 import { CsvFileError, readCsv } from '../csv/csv-reader';
 import { MAX_STORED_REJECTS_PER_FILE, rejectReasonForFieldCount, truncateRaw } from '../mapping/reject-rules';
-import { createRowEncoder, HeaderError, type RowEncoder } from '../mapping/row-encoder';
+import { createRowEncoder, HeaderError, mappedColumns, type RowEncoder } from '../mapping/row-encoder';
+import { canonicalHeader } from '../mapping/header-match';
 import { ROW_WIDTH, type RowValue } from '../mapping/record-rows';
 import type { FileCounts, RejectedRow } from '../db/run-log';
 import {
@@ -55,14 +57,16 @@ export async function importFile(request: ImportRequest): Promise<ImportResult> 
   db.exec('BEGIN IMMEDIATE');
   try {
     const writer = createRecordWriter(db, type, mapping, stamp);
-    const source: FileSource = { request, writer, counts, progress, reject, warnings: [] };
+    const source: FileSource = { request, writer, counts, progress, reject, warnings: [], header: null };
     await readRows(source);
     const written = writer.finish();
     const readerWarnings = source.warnings;
     counts.created = written.created;
     counts.updated = written.updated;
     counts.skipped = written.skipped;
+    const columnChange = source.header && describeColumnChange(db, type, stamp.key, source.header);
     const warnings = [
+      ...(columnChange ? [columnChange] : []),
       ...readerWarnings,
       ...findDanglingReferences(db, type, stamp, {
         written,
@@ -73,6 +77,7 @@ export async function importFile(request: ImportRequest): Promise<ImportResult> 
     recordFileHoldings(db, type, stamp, written);
     indexWrittenRecords(db, type, stamp, written);
     request.beforeCommit(counts, warnings);
+    if (source.header) rememberColumns(db, type, stamp.key, source.header);
     db.exec('COMMIT');
     request.onProgress?.({ rows: counts.rows, bytes: progress.bytes });
     return { ...counts, warnings };
@@ -90,10 +95,13 @@ interface FileSource {
   reject: (line: number, reason: string, raw: () => string) => void;
   /** The reader's warnings about the whole file (invalid UTF-8, NUL characters). */
   warnings: string[];
+  /** The file's header, once read. */
+  header: string[] | null;
 }
 
 /** Reads, checks and maps the rows on this thread. */
-async function readRows({ request, writer, counts, progress, reject, warnings }: FileSource): Promise<void> {
+async function readRows(source: FileSource): Promise<void> {
+  const { request, writer, counts, progress, reject, warnings } = source;
   const body = countBytes(request.body, (n) => (progress.bytes += n));
   let encodeRow: RowEncoder | null = null;
   let columnCount = 0;
@@ -108,6 +116,8 @@ async function readRows({ request, writer, counts, progress, reject, warnings }:
     request.signal?.throwIfAborted();
     if (event.kind === 'header') {
       encodeRow = createRowEncoder(request.type, request.mapping, event.columns);
+      // Compared with the last file's under the names the mapping knows (aliases applied).
+      source.header = canonicalHeader(event.columns, request.mapping, Object.values(mappedColumns(request.mapping)));
       columnCount = event.columns.length;
       continue;
     }
