@@ -47,6 +47,8 @@ export interface PreviewFile {
   lastModified: string;
   /** Why the file cannot be a CSV (empty, binary, prose), from its first bytes; absent when it can be one or was not checked. */
   notCsv?: string;
+  /** Its header, read from its first bytes (for the first files only), so the window can show headers that differ. */
+  columns?: string[];
 }
 
 export type PreviewResult =
