@@ -188,6 +188,9 @@ describe('Sync log', () => {
     const gone = within(detail).getByText('2 files left the sync in this run').closest('.banner')!;
     expect(gone).toHaveTextContent('vitally/users/users_2024-02.csv (Users): no longer in the bucket');
     expect(gone).toHaveTextContent('vitally/accounts/old.csv (Accounts): no longer selected by the file pattern');
+    // Esc closes the run.
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('region', { name: /^Run 2 — / })).not.toBeInTheDocument();
   });
 
   it('reloads when a run finishes', async () => {

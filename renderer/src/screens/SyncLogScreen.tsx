@@ -9,6 +9,7 @@ import { StatusBadge } from '../components/StatusBadge';
 import { formatBytes, formatDateTime, formatDuration, formatNumber, formatShortDateTime, plural } from '../lib/format';
 import { OBJECT_LABELS } from '../lib/object-types';
 import { RunChart } from './RunChart';
+import { escapeHandler } from '../lib/use-grid-rows';
 
 const RUNS_PAGE = 50;
 const REJECTS_PAGE = 100;
@@ -229,6 +230,13 @@ function RunDetailView({ runId, onClose, refreshKey }: { runId: number; onClose:
       current = false;
     };
   }, [api, runId, refreshKey]);
+
+  // Esc closes the run, as it closes a record on the Data screen.
+  useEffect(() => {
+    const onKey = escapeHandler(onClose);
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
 
   // Once the run is there, take the keyboard to it.
   const loadedId = detail?.run.id;
