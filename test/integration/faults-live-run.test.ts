@@ -15,7 +15,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { INTERRUPTED_RUN_REASON, markInterruptedRuns } from '../../electron/core/db/run-log';
-import { openDatabase } from '../../electron/core/db/store';
+import { SCHEMA_VERSION, openDatabase } from '../../electron/core/db/store';
 import { createWorkspace, makeConfig, type Workspace } from '../support/fixtures';
 import { queryOnce, runCli, waitUntil } from '../support/cli-process';
 
@@ -140,14 +140,18 @@ it('a database from before pids were recorded migrates: its runs are kept, and a
   const dir = mkdtempSync(join(tmpdir(), 's3sync-migrate-'));
   const dbPath = join(dir, 'old.sqlite');
   try {
-    // Schema 1 as the previous version left it: no pid or host column.
+    // Schema 1 as the previous version left it: no pid or host column, nor what later migrations add.
     const old = openDatabase(dbPath);
-    old.exec(`ALTER TABLE sync_runs DROP COLUMN pid; ALTER TABLE sync_runs DROP COLUMN host; PRAGMA user_version = 1;
+    old.exec(`ALTER TABLE sync_runs DROP COLUMN pid; ALTER TABLE sync_runs DROP COLUMN host;
+      ALTER TABLE sync_runs DROP COLUMN files_gone; DROP TABLE record_files;
+      ALTER TABLE file_state DROP COLUMN unselected_since; ALTER TABLE file_state DROP COLUMN columns;
+      DROP TABLE organizations_search; DROP TABLE accounts_search; DROP TABLE users_search; DROP TABLE nps_responses_search;
+      PRAGMA user_version = 1;
       INSERT INTO sync_runs (trigger, status, started_at) VALUES ('schedule', 'succeeded', '2024-01-01T00:00:00.000Z'), ('schedule', 'running', '2024-01-02T00:00:00.000Z');`);
     old.close();
 
     const db = openDatabase(dbPath);
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(markInterruptedRuns(db)).toBe(1);
     expect(db.prepare('SELECT id, status, pid, host FROM sync_runs ORDER BY id').all()).toEqual([
       { id: 1, status: 'succeeded', pid: null, host: null },

@@ -63,6 +63,21 @@ export function indexWrittenRecords(
   ).run(params);
 }
 
+/**
+ * Indexes rows added since the index last saw the table (by rowid): rows another program inserted.
+ * Run when the app opens the database (a busy database skips it); rows others update in place stay as indexed.
+ */
+export function indexNewRows(db: SqliteDatabase): void {
+  for (const table of Object.keys(SEARCH_INDEXES) as IndexedTable[]) {
+    const index = searchIndexName(table);
+    const list = SEARCH_INDEXES[table].join(', ');
+    const newer = `FROM ${table} WHERE rowid > coalesce((SELECT rowid FROM ${index} ORDER BY rowid DESC LIMIT 1), 0)`;
+    // Read first: opening must not wait for a write lock when there is nothing to write.
+    if (db.prepare(`SELECT EXISTS (SELECT 1 ${newer})`).pluck().get() !== 1) continue;
+    db.prepare(`INSERT INTO ${index} (rowid, ${list}) SELECT rowid, ${list} ${newer}`).run();
+  }
+}
+
 export function isIndexed(table: string): table is IndexedTable {
   return Object.hasOwn(SEARCH_INDEXES, table);
 }

@@ -5,7 +5,7 @@ import type { ObjectMapping, ObjectType, TracksMapping } from '../../shared/conf
 import { ROW_WIDTH, type RowValue } from '../mapping/record-rows';
 import { errorCode } from '../../shared/error-code';
 import { RECORD_FILES_MIGRATION } from './record-files';
-import { SEARCH_INDEX_MIGRATION } from './search-index';
+import { indexNewRows, SEARCH_INDEX_MIGRATION } from './search-index';
 import { FILE_COLUMNS_MIGRATION } from './file-columns';
 
 export type SqliteDatabase = Database.Database;
@@ -188,6 +188,7 @@ export function openDatabase(path: string, options: { busyTimeoutMs?: number } =
     db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
     db.pragma('foreign_keys = ON');
     migrate(db);
+    if (!db.readonly) indexNewRowsUnlessBusy(db);
   } catch (error) {
     throw new DatabaseError(explainSqliteError(error, path));
   }
@@ -213,6 +214,15 @@ function migrate(db: SqliteDatabase): void {
       db.pragma(`user_version = ${v + 1}`);
     }
   }).immediate();
+}
+
+/** Rows other programs added reach the search index; a database another program is writing waits for the next open. */
+function indexNewRowsUnlessBusy(db: SqliteDatabase): void {
+  try {
+    withoutBusyWait(db, () => indexNewRows(db));
+  } catch (error) {
+    if (!isDatabaseBusy(error)) throw error;
+  }
 }
 
 /** Another connection held the lock for longer than the busy timeout. */
