@@ -14,10 +14,11 @@ export function logTop(value: number): number {
   return 10 ** Math.max(1, Math.ceil(Math.log10(Math.max(1, value))));
 }
 
-/** Ticks of the log scale: 0, then every power of ten up to the top (whole numbers only). */
+/** Ticks of the log scale: 0, then powers of ten up to the top (whole numbers only). */
 export function logTicks(top: number): number[] {
   const ticks = [0];
-  for (let t = 1; t <= top; t *= 10) ticks.push(t);
+  // Past 100 the tick at 1 sits on top of the 0: start at 10.
+  for (let t = top > 100 ? 10 : 1; t <= top; t *= 10) ticks.push(t);
   return ticks;
 }
 
