@@ -267,6 +267,7 @@ function toJsonReport(report: SyncReport, withFiles = true) {
     finishedAt: report.finishedAt,
     ...(withFiles ? { files: report.files } : { files: report.files.length }),
     overCap: report.overCap,
+    filesGone: report.filesGone ?? [],
     counts: report.counts,
   };
 }

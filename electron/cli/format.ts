@@ -38,6 +38,10 @@ export function formatSyncReport(report: SyncReport, dbPath: string): string {
     lines.push(`  ${file.type.padEnd(13)} ${file.status.padEnd(9)} ${file.key}  ${counts}`);
     for (const warning of file.warnings ?? []) lines.push(`    warning: ${warning}`);
   }
+  for (const gone of report.filesGone ?? []) {
+    const why = gone.reason === 'deleted' ? 'no longer in the bucket' : 'no longer selected by the file pattern';
+    lines.push(`  ${gone.objectType.padEnd(13)} gone      ${gone.key}  ${why}; records no other file holds are stale`);
+  }
   for (const [type, count] of Object.entries(report.overCap)) {
     if (count) lines.push(`  ${type}: ${plural(count, 'more matching file')} beyond the 1000-file limit were not read`);
   }

@@ -40,6 +40,16 @@ const common = {
   encoding: z
     .enum(ENCODINGS, { error: 'must be "utf-8", "utf-16le" or "windows-1252" (or left out for UTF-8)' })
     .optional(),
+  // Other names a column goes by in some files: { "MRR": ["MRR (USD)"] } reads "MRR (USD)" as "MRR".
+  columnAliases: z
+    .record(
+      z.string().min(1, { error: 'a column name cannot be empty' }),
+      z
+        .array(z.string().min(1, { error: 'an alias cannot be empty' }))
+        .min(1, { error: 'list at least one other name' }),
+      { error: 'must map a column name to its other names, e.g. { "MRR": ["MRR (USD)"] }' },
+    )
+    .optional(),
 };
 
 const organizations = z.strictObject({

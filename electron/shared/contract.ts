@@ -90,6 +90,8 @@ export interface PreviewFile {
   lastModified: string;
   /** Why the file cannot be a CSV (empty, binary, prose), from its first bytes; absent when it can be one or was not checked. */
   notCsv?: string;
+  /** Its header, read from its first bytes (for the first files only), so the window can show headers that differ. */
+  columns?: string[];
 }
 
 export type PreviewResult =
@@ -136,6 +138,8 @@ export interface RunSummary {
   skipped: number;
   rejected: number;
   overCap: Partial<Record<ObjectType, number>>;
+  /** Files that left their type's set in this run (deleted from the bucket, or no longer selected by the pattern). */
+  filesGone: { objectType: ObjectType; key: string; reason: 'deleted' | 'unselected' }[];
 }
 
 export interface RunFile {
@@ -170,7 +174,7 @@ export interface RecordRow {
   fields: Record<string, string | number | null>;
   lastSyncedAt: string;
   lastFile: string;
-  /** The file it last came from is no longer in the bucket. */
+  /** No file that holds it is still in the bucket and selected (docs/stale-records.md). */
   stale: boolean;
 }
 
@@ -179,6 +183,8 @@ export interface RecordPage {
   total: number;
   offset: number;
   rows: RecordRow[];
+  /** Stale records in the whole table (whatever the search). */
+  staleCount: number;
 }
 
 export interface RecordDetail extends RecordRow {
@@ -297,7 +303,11 @@ export interface ApiRequests {
   listRuns: { args: { limit: number; beforeId?: number }; result: RunSummary[] };
   getRun: { args: { runId: number; rejectsOffset?: number; rejectsLimit?: number }; result: RunDetail | null };
   runChart: { args: { limit: number }; result: RunChartPoint[] };
-  queryRecords: { args: { table: DataTable; search?: string; offset: number; limit: number }; result: RecordPage };
+  /** staleOnly: only the records no file in the bucket holds any more. */
+  queryRecords: {
+    args: { table: DataTable; search?: string; staleOnly?: boolean; offset: number; limit: number };
+    result: RecordPage;
+  };
   getRecord: { args: { table: DataTable; id: string }; result: RecordDetail | null };
   getRecordLinks: { args: { table: DataTable; id: string }; result: RecordLinkGroup[] };
   exportConfig: { args: void; result: { json: string } };

@@ -31,6 +31,13 @@ export interface RunCounts extends FileCounts {
   files: number;
 }
 
+/** A file that left its type's set in a run: deleted from the bucket, or no longer selected. */
+export interface FileGone {
+  objectType: ObjectType;
+  key: string;
+  reason: 'deleted' | 'unselected';
+}
+
 export interface SyncReport {
   runId: number;
   status: FinishedRunStatus;
@@ -43,6 +50,8 @@ export interface SyncReport {
   files: FileReport[];
   overCap: Partial<Record<ObjectType, number>>;
   counts: RunCounts;
+  /** Files that left their type's set in this run: deleted from the bucket, or no longer selected. */
+  filesGone?: FileGone[];
 }
 
 export interface RejectedRow {

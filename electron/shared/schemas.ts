@@ -53,6 +53,7 @@ export const API_ARG_SCHEMAS = {
   queryRecords: z.strictObject({
     table: z.enum(DATA_TABLES),
     search: z.string().max(200).optional(),
+    staleOnly: z.boolean().optional(),
     offset: z.number().int().min(0),
     limit: count(500),
   }),

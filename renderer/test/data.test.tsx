@@ -26,6 +26,7 @@ function page(table: DataTable, offset: number, count: number, total = TOTALS[ta
       lastFile: 'vitally/accounts/a.csv',
       stale: offset + i === 1,
     })),
+    staleCount: 1,
   };
 }
 
@@ -61,7 +62,7 @@ describe('Data', () => {
       ]),
     );
     expect(await screen.findByText('1–50 of 1,000,000')).toBeInTheDocument();
-    const table = screen.getByRole('table', { name: 'Accounts' });
+    const table = screen.getByRole('grid', { name: 'Accounts' });
     expect(
       within(table)
         .getAllByRole('columnheader')
@@ -94,7 +95,7 @@ describe('Data', () => {
     ]);
     await user.clear(screen.getByLabelText('Search accounts'));
     await user.type(screen.getByLabelText('Search accounts'), 'zz');
-    expect(await screen.findByText('1–2 of 2 matches')).toBeInTheDocument();
+    expect(await screen.findByText('2 matches')).toBeInTheDocument();
   });
 
   it('shows a record’s traits, and when and from which file it was last synced', async () => {
@@ -109,7 +110,7 @@ describe('Data', () => {
     };
     api.getRecord.mockResolvedValue(detail);
     const { user } = await renderApp(api, 'data');
-    await user.click(await screen.findByRole('button', { name: 'acc_0000001' }));
+    await user.click(await screen.findByRole('row', { name: /acc_0000001/ }));
     expect(api.getRecord).toHaveBeenCalledWith({ table: 'accounts', id: 'acc_0000001' });
     const region = await screen.findByRole('region', { name: 'Account acc_0000001' });
     expect(within(region).getByText('Stale')).toBeInTheDocument();
@@ -132,7 +133,7 @@ describe('Data', () => {
       screen.getByText('Map the Users files on the Objects screen and sync to fill this table.'),
     ).toBeInTheDocument();
     await user.click(screen.getByRole('tab', { name: /Accounts/ }));
-    api.queryRecords.mockResolvedValue({ table: 'accounts', total: 0, offset: 0, rows: [] });
+    api.queryRecords.mockResolvedValue({ table: 'accounts', total: 0, offset: 0, rows: [], staleCount: 0 });
     await user.type(screen.getByLabelText('Search accounts'), 'nothing-like-this');
     expect(await screen.findByText('No account matches “nothing-like-this”')).toBeInTheDocument();
   });
@@ -151,5 +152,51 @@ describe('Data', () => {
     const { user } = await renderApp(desktopApi, 'data');
     await user.click(screen.getByRole('button', { name: 'Open database folder' }));
     expect(desktopApi.openDatabaseFolder).toHaveBeenCalled();
+  });
+
+  it('counts the stale records and filters on them', async () => {
+    const api = dataApi();
+    const { user } = await renderApp(api, 'data');
+    const filter = await screen.findByRole('checkbox', { name: 'Stale only 1' });
+    api.queryRecords.mockClear();
+    await user.click(filter);
+    await waitFor(() =>
+      expect(api.queryRecords).toHaveBeenLastCalledWith({ table: 'accounts', offset: 0, limit: 50, staleOnly: true }),
+    );
+  });
+
+  it('is one tab stop: arrow keys move along the records, Enter opens one, Esc closes it', async () => {
+    const api = dataApi();
+    api.getRecord.mockImplementation(async ({ id }: { id: string }) => ({
+      ...page('accounts', 0, 1).rows[0]!,
+      id,
+      table: 'accounts' as const,
+      traits: {},
+      firstSyncedAt: '2026-03-01T08:00:00.000Z',
+      lastRunId: 1,
+      syncCount: 1,
+    }));
+    const { user } = await renderApp(api, 'data');
+    const grid = await screen.findByRole('grid', { name: 'Accounts' });
+    const rows = within(grid).getAllByRole('row').slice(1);
+    expect(rows.filter((r) => r.tabIndex === 0)).toHaveLength(1);
+    expect(within(grid).queryAllByRole('button')).toEqual([]);
+    rows[0]!.focus();
+    await user.keyboard('{ArrowDown}{ArrowDown}');
+    expect(rows[2]).toHaveFocus();
+    await user.keyboard('{Enter}');
+    expect(await screen.findByRole('region', { name: 'Account acc_0000002' })).toBeInTheDocument();
+    await user.keyboard('{Escape}');
+    await waitFor(() => expect(screen.queryByRole('region', { name: /^Account / })).not.toBeInTheDocument());
+    expect(rows[2]).toHaveFocus();
+    await user.keyboard('{End}');
+    expect(rows[49]).toHaveFocus();
+  });
+
+  it('names NPS responses in the search label as written', async () => {
+    const api = dataApi();
+    const { user } = await renderApp(api, 'data');
+    await user.click(await screen.findByRole('tab', { name: /NPS responses/ }));
+    expect(await screen.findByLabelText('Search NPS responses')).toBeInTheDocument();
   });
 });

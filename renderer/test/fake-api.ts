@@ -70,6 +70,7 @@ export function makeRun(patch: Partial<RunSummary> = {}): RunSummary {
     skipped: 2,
     rejected: 3,
     overCap: {},
+    filesGone: [],
     ...patch,
   };
 }
@@ -114,6 +115,7 @@ export function createFakeApi(overview: Overview = makeOverview()): FakeApi {
       total: 0,
       offset,
       rows: [],
+      staleCount: 0,
     })),
     getRecord: vi.fn(async () => null),
     getRecordLinks: vi.fn(async () => []),

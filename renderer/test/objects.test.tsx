@@ -525,4 +525,33 @@ describe('Objects', () => {
     const row = screen.getByRole('row', { name: /README\.txt/ });
     expect(row).toHaveTextContent('Not a CSV Its first line has no comma');
   });
+
+  it('shows which selected files have a header that differs from the first file’s', async () => {
+    const api = connectedApi();
+    const file = (key: string, columns: string[]) => ({
+      key,
+      size: 100,
+      lastModified: '2026-03-01T00:00:00.000Z',
+      columns,
+    });
+    api.previewFiles.mockResolvedValue({
+      ok: true,
+      selected: [
+        file('vitally/accounts/2024-01.csv', ['Account ID', 'Account Name', 'MRR']),
+        file('vitally/accounts/2024-02.csv', ['Account ID', 'account name', 'MRR']),
+        file('vitally/accounts/2024-03.csv', ['Account ID', 'Account name', 'MRR (USD)']),
+      ],
+      overCap: 0,
+      listedCount: 3,
+    });
+    const { user } = await renderApp(api, 'objects');
+    await user.type(screen.getByLabelText('File pattern'), '^accounts/');
+    expect(
+      await screen.findByText('1 selected file has a different header from vitally/accounts/2024-01.csv'),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('row', { name: /2024-03\.csv/ })).toHaveTextContent(
+      'Header differs new “MRR (USD)”; missing “MRR”',
+    );
+    expect(screen.getByRole('row', { name: /2024-02\.csv/ })).not.toHaveTextContent('Header differs');
+  });
 });

@@ -47,8 +47,13 @@ describe('Schedule', () => {
     const { user } = await renderApp(api, 'schedule');
     await user.click(screen.getByRole('button', { name: 'Pause schedule' }));
     expect(api.pauseSchedule).toHaveBeenCalled();
+    const dot = () => screen.getByRole('banner').querySelector('.status-dot')!;
+    expect(dot()).toHaveClass('status-dot-idle');
     emit(api, 'schedulerChanged', { ...scheduler, paused: true, nextRunAt: null });
     expect(screen.getByText('Next sync').nextElementSibling).toHaveTextContent('Paused');
+    // Paused has its own dot, not the green of a running schedule.
+    expect(dot()).toHaveClass('status-dot-paused');
+    expect(dot()).not.toHaveClass('status-dot-idle');
     expect(screen.getByRole('button', { name: 'Resume schedule' })).toBeInTheDocument();
 
     await user.click(screen.getByRole('radio', { name: /Off/ }));

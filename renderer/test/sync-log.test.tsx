@@ -164,6 +164,36 @@ describe('Sync log', () => {
     expect(within(detail).queryByRole('button', { name: 'Show more' })).not.toBeInTheDocument();
   });
 
+  it('names every failed file of a partial run, and the files that left the sync', async () => {
+    const api = createFakeApi(makeOverview({ config: makeConfig() }));
+    const secondFailure = { ...DETAIL.files[2]!, key: 'vitally/users/v.csv', error: 'The file is empty.' };
+    const run = makeRun({
+      id: 2,
+      status: 'partial',
+      error:
+        '2 of 4 files failed. vitally/users/u.csv: The column "email" is not in the file; its columns are: id, name.',
+      filesGone: [
+        { objectType: 'users', key: 'vitally/users/users_2024-02.csv', reason: 'deleted' },
+        { objectType: 'accounts', key: 'vitally/accounts/old.csv', reason: 'unselected' },
+      ],
+    });
+    api.listRuns.mockResolvedValue([run]);
+    api.getRun.mockResolvedValue({ ...DETAIL, run, files: [...DETAIL.files, secondFailure] });
+    const { user } = await renderApp(api, 'log');
+    await user.click(await screen.findByRole('button', { name: /run 2: show details/ }));
+    const detail = await screen.findByRole('region', { name: /^Run 2 — / });
+    expect(within(detail).queryByText('Why the run failed')).not.toBeInTheDocument();
+    const failed = within(detail).getByText('2 files of 4 failed').closest('.banner')!;
+    expect(failed).toHaveTextContent('vitally/users/u.csv: The column "email" is not in the file');
+    expect(failed).toHaveTextContent('vitally/users/v.csv: The file is empty.');
+    const gone = within(detail).getByText('2 files left the sync in this run').closest('.banner')!;
+    expect(gone).toHaveTextContent('vitally/users/users_2024-02.csv (Users): no longer in the bucket');
+    expect(gone).toHaveTextContent('vitally/accounts/old.csv (Accounts): no longer selected by the file pattern');
+    // Esc closes the run.
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('region', { name: /^Run 2 — / })).not.toBeInTheDocument();
+  });
+
   it('reloads when a run finishes', async () => {
     const api = createFakeApi(makeOverview({ config: makeConfig() }));
     await renderApp(api, 'log');

@@ -122,7 +122,7 @@ describe.each([1280, 900])('the window at %i px wide', { timeout: 90_000 }, (wid
       await page.locator('.records-table tbody tr').first().waitFor();
       expectFits(await measure(page));
     }
-    await page.locator('.records-table tbody tr').first().getByRole('button').first().click();
+    await page.locator('.records-table tbody tr').first().click();
     await page.getByRole('region', { name: /^Account / }).waitFor();
     expectFits(await measure(page));
   });

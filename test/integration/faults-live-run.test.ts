@@ -169,9 +169,13 @@ it('a database from before pids were recorded migrates: its runs are kept, and a
   const dir = mkdtempSync(join(tmpdir(), 's3sync-migrate-'));
   const dbPath = join(dir, 'old.sqlite');
   try {
-    // Schema 1 as the previous version left it: no pid or host column.
+    // Schema 1 as the previous version left it: no pid or host column, nor what later migrations add.
     const old = openDatabase(dbPath);
-    old.exec(`DROP TABLE alert_deliveries; ALTER TABLE sync_runs DROP COLUMN pid; ALTER TABLE sync_runs DROP COLUMN host; PRAGMA user_version = 1;
+    old.exec(`DROP TABLE alert_deliveries; ALTER TABLE sync_runs DROP COLUMN pid; ALTER TABLE sync_runs DROP COLUMN host;
+      ALTER TABLE sync_runs DROP COLUMN files_gone; DROP TABLE record_files;
+      ALTER TABLE file_state DROP COLUMN unselected_since; ALTER TABLE file_state DROP COLUMN columns;
+      DROP TABLE organizations_search; DROP TABLE accounts_search; DROP TABLE users_search; DROP TABLE nps_responses_search;
+      PRAGMA user_version = 1;
       INSERT INTO sync_runs (trigger, status, started_at) VALUES ('schedule', 'succeeded', '2024-01-01T00:00:00.000Z'), ('schedule', 'running', '2024-01-02T00:00:00.000Z');`);
     old.close();
 

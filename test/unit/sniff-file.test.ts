@@ -2,7 +2,7 @@
 // .csv, an empty or binary file) before any sync tries to read them.
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { whyNotCsv } from '../../electron/core/csv/sniff-file';
+import { headerFromStart, whyNotCsv } from '../../electron/core/csv/sniff-file';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const check = (start: Uint8Array) => whyNotCsv(start, start.length);
@@ -32,5 +32,17 @@ describe('whyNotCsv', () => {
     expect(check(gzipSync(''))).toBe('A gzip file with nothing inside.');
     expect(check(new Uint8Array([0x1f, 0x8b, 1, 2, 3]))).toBe('Named like gzip but not valid gzip data.');
     expect(check(bytes('\n\nid,name\n'))).toBe('Its first line is blank: a CSV starts with its header.');
+  });
+});
+
+describe('headerFromStart', () => {
+  it('reads the header row with its delimiter and quotes, gzip included', () => {
+    expect(headerFromStart(bytes('Account ID,"Account Name",MRR (USD)\na1,Acme,1\n'))).toEqual([
+      'Account ID',
+      'Account Name',
+      'MRR (USD)',
+    ]);
+    expect(headerFromStart(bytes('\uFEFFuser_id;"a;b";x\n'))).toEqual(['user_id', 'a;b', 'x']);
+    expect(headerFromStart(gzipSync('org_id\torg_name\n'))).toEqual(['org_id', 'org_name']);
   });
 });

@@ -40,3 +40,43 @@ function looksLikeUtf16(bytes: Uint8Array): boolean {
   for (let i = 1; i < n; i += 2) if (bytes[i] === 0) zerosOdd++;
   return zerosOdd >= (n / 2) * 0.9;
 }
+
+/** The header row of a file that can be a CSV, from its first bytes (gzip looked inside); null when there is none. */
+export function headerFromStart(start: Uint8Array): string[] | null {
+  let bytes = start;
+  if (startsWith(bytes, [0x1f, 0x8b])) {
+    try {
+      bytes = gunzipSync(bytes, { finishFlush: constants.Z_SYNC_FLUSH });
+    } catch {
+      return null;
+    }
+  }
+  const utf16 = startsWith(bytes, [0xff, 0xfe]) || looksLikeUtf16(bytes);
+  const text = new TextDecoder(utf16 ? 'utf-16le' : 'utf-8').decode(bytes).replace(/^\uFEFF/, '');
+  const end = text.search(/\r?\n/);
+  if (end < 0 && bytes.length >= SNIFF_BYTES) return null; // the header is longer than what was read
+  const line = end < 0 ? text : text.slice(0, end);
+  const delimiter = [',', ';', '\t', '|'].reduce((best, d) => (count(line, d) > count(line, best) ? d : best), ',');
+  return splitCsvLine(line, delimiter);
+}
+
+const count = (text: string, char: string) => text.split(char).length - 1;
+
+/** One CSV line split on `delimiter`, double quotes honoured ("" inside quotes is a quote). */
+function splitCsvLine(line: string, delimiter: string): string[] {
+  const fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') ((field += '"'), i++);
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"' && field === '') quoted = true;
+    else if (c === delimiter) (fields.push(field), (field = ''));
+    else field += c;
+  }
+  fields.push(field);
+  return fields.map((f) => f.trim());
+}

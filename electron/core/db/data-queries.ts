@@ -17,6 +17,7 @@ import type {
 import type { ObjectType } from '../../shared/config';
 import { alertDeliveriesOf } from './alert-log';
 import { recordLinks } from './record-links';
+import { searchCondition } from './search-index';
 
 /**
  * Counting every match of a substring search over a million rows is what makes a search slow; beyond this we say
@@ -115,10 +116,23 @@ export class DatabaseQueries {
     return rows.reverse();
   }
 
-  queryRecords(table: DataTable, search: string | undefined, offset: number, limit: number): RecordPage {
+  queryRecords(
+    table: DataTable,
+    search: string | undefined,
+    offset: number,
+    limit: number,
+    options: { staleOnly?: boolean } = {},
+  ): RecordPage {
     const shape = shapeOf(table);
     const term = search?.trim();
-    const { where, params } = searchFilter(table, search);
+    const matching = term ? searchCondition(table, shape.searchable, term) : null;
+    const conditions = [
+      ...(matching ? [matching.sql] : []),
+      ...(options.staleOnly ? [staleExpression(table, shape)] : []),
+    ];
+    const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+    const filtered = conditions.length > 0;
+    const params = matching?.params ?? {};
     const rows = this.db
       .prepare(
         `SELECT ${shape.idColumn} AS id, ${shape.fields.join(', ')}, last_synced_at, last_file, ${staleExpression(table, shape)} AS stale
@@ -128,16 +142,37 @@ export class DatabaseQueries {
     // A search whose first page is not full has already seen every match: counting them again would
     // scan the whole table a second time (the slow case: a rare term in a million rows).
     const total =
-      term && offset === 0 && rows.length < limit
+      filtered && offset === 0 && rows.length < limit
         ? rows.length
-        : term
+        : filtered
           ? (
               this.db
                 .prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${table} ${where} LIMIT ${MAX_COUNTED_MATCHES + 1})`)
                 .get(params) as { n: number }
             ).n
           : (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-    return { table, total, offset, rows: rows.map((row) => toRecordRow(row, shape)) };
+    return {
+      table,
+      total,
+      offset,
+      rows: rows.map((row) => toRecordRow(row, shape)),
+      staleCount: this.staleCount(table, shape),
+    };
+  }
+
+  /** Stale records of a table; no table scan while none of its type's files has gone. */
+  private staleCount(table: DataTable, shape: TableShape): number {
+    const anyGone = this.db
+      .prepare(
+        `SELECT EXISTS (SELECT 1 FROM file_state WHERE object_type = ? AND (missing_since IS NOT NULL OR unselected_since IS NOT NULL))`,
+      )
+      .pluck()
+      .get(shape.objectType);
+    if (anyGone !== 1) return 0;
+    return this.db
+      .prepare(`SELECT count(*) FROM ${table} WHERE ${staleExpression(table, shape)}`)
+      .pluck()
+      .get() as number;
   }
 
   getRecordLinks(table: DataTable, id: string): RecordLinkGroup[] {
@@ -192,12 +227,15 @@ function shapeOf(table: DataTable): TableShape {
   return TABLES[table];
 }
 
-/** A record is stale when the file it last came from has disappeared from the bucket. */
+/**
+ * The stale rule (docs/stale-records.md): a record is stale when no file that holds it is still in the
+ * bucket and selected by its type's pattern. An event lives in one file: the one it last came from.
+ */
 function staleExpression(table: DataTable, shape: TableShape): string {
-  return (
-    `EXISTS (SELECT 1 FROM file_state f WHERE f.object_type = '${shape.objectType}' AND f.key ` +
-    `= ${table}.last_file AND f.missing_since IS NOT NULL)`
-  );
+  if (table === 'events')
+    return `EXISTS (SELECT 1 FROM file_state f WHERE f.object_type = 'tracks' AND f.key = events.last_file AND (f.missing_since IS NOT NULL OR f.unselected_since IS NOT NULL))`;
+  return `NOT EXISTS (SELECT 1 FROM record_files r JOIN file_state f ON f.object_type = r.object_type AND f.key = r.key
+    WHERE r.object_type = '${shape.objectType}' AND r.record_id = ${table}.${shape.idColumn} AND f.missing_since IS NULL AND f.unselected_since IS NULL)`;
 }
 
 function toRecordRow(row: Record<string, string | number | null>, shape: TableShape): RecordRow {
@@ -226,6 +264,7 @@ interface RunRow {
   skipped: number;
   rejected: number;
   over_cap: string;
+  files_gone: string;
 }
 
 function toRunSummary(r: RunRow): RunSummary {
@@ -245,6 +284,7 @@ function toRunSummary(r: RunRow): RunSummary {
     skipped: r.skipped,
     rejected: r.rejected,
     overCap: JSON.parse(r.over_cap) as RunSummary['overCap'],
+    filesGone: JSON.parse(r.files_gone) as RunSummary['filesGone'],
   };
 }
 

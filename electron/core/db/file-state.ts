@@ -32,24 +32,3 @@ export function saveFileState(db: SqliteDatabase, file: ImportedFile): void {
        mapping_hash = excluded.mapping_hash, run_id = excluded.run_id, imported_at = excluded.imported_at, missing_since = NULL`,
   ).run(file.type, file.key, file.etag, file.size, file.mappingHash, file.runId, file.importedAt);
 }
-
-/** Keys imported before, by whether they were already missing from the bucket. */
-export function knownFiles(db: SqliteDatabase): Map<string, boolean> {
-  const rows = db.prepare(`SELECT DISTINCT key, missing_since IS NOT NULL AS missing FROM file_state`).all() as {
-    key: string;
-    missing: number;
-  }[];
-  return new Map(rows.map((r) => [r.key, r.missing === 1]));
-}
-
-/** Files gone from the bucket keep their records (stale, never deleted); files that came back are present again. */
-export function markMissingFiles(db: SqliteDatabase, known: Map<string, boolean>, seen: Set<string>, at: string): void {
-  const setMissing = db.prepare(`UPDATE file_state SET missing_since = ? WHERE key = ? AND missing_since IS NULL`);
-  const setPresent = db.prepare(`UPDATE file_state SET missing_since = NULL WHERE key = ?`);
-  db.transaction(() => {
-    for (const [key, wasMissing] of known) {
-      if (!seen.has(key) && !wasMissing) setMissing.run(at, key);
-      else if (seen.has(key) && wasMissing) setPresent.run(key);
-    }
-  })();
-}

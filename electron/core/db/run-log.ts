@@ -79,7 +79,8 @@ export function finishRun(db: SqliteDatabase, report: SyncReport): void {
   db.prepare(
     `UPDATE sync_runs SET status = @status, finished_at = @finishedAt, error = @error,
        files_imported = @imported, files_unchanged = @unchanged, files_failed = @failed,
-       rows = @rows, created = @created, updated = @updated, skipped = @skipped, rejected = @rejected, over_cap = @overCap
+       rows = @rows, created = @created, updated = @updated, skipped = @skipped, rejected = @rejected, over_cap = @overCap,
+       files_gone = @filesGone
      WHERE id = @runId`,
   ).run({
     runId: report.runId,
@@ -91,6 +92,7 @@ export function finishRun(db: SqliteDatabase, report: SyncReport): void {
     failed: files('failed'),
     ...pickCounts(report.counts),
     overCap: JSON.stringify(report.overCap),
+    filesGone: JSON.stringify(report.filesGone ?? []),
   });
 }
 

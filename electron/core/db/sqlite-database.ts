@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { errorCode } from '../../shared/error-code';
 import { migrate } from './migrations/sqlite-migrations';
 import { DatabaseError } from './database-error';
+import { indexNewRows } from './search-index';
 
 export type SqliteDatabase = Database.Database;
 
@@ -48,10 +49,20 @@ export function openDatabase(path: string, options: { busyTimeoutMs?: number } =
     db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
     db.pragma('foreign_keys = ON');
     migrate(db);
+    if (!db.readonly) indexNewRowsUnlessBusy(db);
   } catch (error) {
     throw new DatabaseError(explainSqliteError(error, path));
   }
   return db;
+}
+
+/** Rows other programs added reach the search index; a database another program is writing waits for the next open. */
+function indexNewRowsUnlessBusy(db: SqliteDatabase): void {
+  try {
+    withoutBusyWait(db, () => indexNewRows(db));
+  } catch (error) {
+    if (!isDatabaseBusy(error)) throw error;
+  }
 }
 
 /** Another connection held the lock for longer than the busy timeout. */

@@ -1,6 +1,9 @@
 // The SQLite file on this computer as a sync target: every call is synchronous, as it always was.
 import type { ObjectMapping, ObjectType } from '../../shared/config';
-import { knownFiles, markMissingFiles, previousFileState, saveFileState } from './file-state';
+import { previousFileState, saveFileState } from './file-state';
+import { knownFiles, markFilePresence, recordFileHoldings } from './record-files';
+import { indexWrittenRecords } from './search-index';
+import { describeColumnChange, rememberColumns } from './file-columns';
 import { createRecordWriter } from './record-writer';
 import { findDanglingReferences } from './references';
 import { createRejectRecorder, finishRun, markInterruptedRuns, recordFile, startRun } from './run-log';
@@ -37,8 +40,9 @@ export function createSqliteTarget(db: SqliteDatabase, dbPath: string): SyncTarg
     finishRun: (report, options) => maybeWithoutWait(options, () => finishRun(db, report)),
     recordFile: (runId, file, options) => maybeWithoutWait(options, () => recordFile(db, runId, file)),
     previousFileState: (type, key) => previousFileState(db, type, key),
-    knownFiles: () => knownFiles(db),
-    markMissingFiles: (known, seen, at) => markMissingFiles(db, known, seen, at),
+    knownFileKeys: () => new Set(knownFiles(db).map((f) => f.key)),
+    markFilePresence: (seen, isSelected, at) =>
+      markFilePresence(db, knownFiles(db), (key) => seen.has(key), isSelected, at),
     beginFile: (type, mapping, stamp) => beginSqliteFile(db, type, mapping, stamp),
     explainError(error) {
       if (!isSqliteError(error)) return undefined;
@@ -55,21 +59,28 @@ function beginSqliteFile(db: SqliteDatabase, type: ObjectType, mapping: ObjectMa
   beginFileTransaction(db);
   try {
     const writer = createRecordWriter(db, type, mapping, stamp);
+    let header: readonly string[] | null = null;
     return {
       writeRows: (values, from, count) => writer.writeRows(values, from, count),
       recordReject: createRejectRecorder(db, stamp.runId),
-      finish() {
+      finish(fileHeader) {
+        header = fileHeader;
         const written = writer.finish();
+        const columnChange = (header && describeColumnChange(db, type, stamp.key, [...header])) || undefined;
         const warnings = findDanglingReferences(db, type, stamp, {
           written,
           counted: written.references,
           target: 'target' in mapping ? mapping.target : undefined,
         });
-        return { created: written.created, updated: written.updated, skipped: written.skipped, warnings };
+        // Which files hold each record (the stale rule), and the search index, in the file's transaction.
+        recordFileHoldings(db, type, stamp, written);
+        indexWrittenRecords(db, type, stamp, written);
+        return { created: written.created, updated: written.updated, skipped: written.skipped, warnings, columnChange };
       },
       commit(state, file) {
         saveFileState(db, state);
         recordFile(db, stamp.runId, file);
+        if (header) rememberColumns(db, type, stamp.key, [...header]);
         commitFileTransaction(db);
       },
       rollback: () => rollbackFileTransaction(db),

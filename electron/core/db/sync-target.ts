@@ -4,7 +4,7 @@
 import type { ObjectMapping, ObjectType } from '../../shared/config';
 import type { RowValue } from '../mapping/record-rows';
 import type { FileVersion, ImportedFile } from './file-state';
-import type { FileReport, RejectedRow, SyncReport } from '../../shared/domain';
+import type { FileGone, FileReport, RejectedRow, SyncReport } from '../../shared/domain';
 import type { FileStamp, WriteCounts } from './tables';
 
 export type MaybePromise<T> = T | Promise<T>;
@@ -18,7 +18,7 @@ export interface FileWrite {
   writeRows(values: readonly RowValue[], from: number, count: number): void | Promise<void>;
   recordReject(reject: RejectedRow): void;
   /** After the last row: the exact counts and warnings about references to records that do not exist. */
-  finish(): MaybePromise<WriteCounts & { warnings: string[] }>;
+  finish(header: readonly string[] | null): MaybePromise<WriteCounts & { warnings: string[]; columnChange?: string }>;
   /** Writes file_state and the file's sync_files row in the same transaction, and commits. */
   commit(state: ImportedFile, file: RecordedFile): MaybePromise<void>;
   /** Undoes everything of the file; safe to call after a failed commit or a lost connection. */
@@ -50,8 +50,17 @@ export interface SyncTarget {
   finishRun(report: SyncReport, options?: WriteOptions): MaybePromise<void>;
   recordFile(runId: number, file: RecordedFile, options?: WriteOptions): MaybePromise<void>;
   previousFileState(type: ObjectType, key: string): MaybePromise<FileVersion | undefined>;
-  knownFiles(): MaybePromise<Map<string, boolean>>;
-  markMissingFiles(known: Map<string, boolean>, seen: Set<string>, at: string): MaybePromise<void>;
+  /** Keys imported before: the listing notes which of them it still sees. */
+  knownFileKeys(): MaybePromise<Set<string>>;
+  /**
+   * Marks the known files present or missing (seen in the listing or not) and selected or not, and
+   * returns those that left their type's set in this run (docs/stale-records.md).
+   */
+  markFilePresence(
+    seen: Set<string>,
+    isSelected: (type: ObjectType, key: string) => boolean,
+    at: string,
+  ): MaybePromise<FileGone[]>;
   beginFile(type: ObjectType, mapping: ObjectMapping, stamp: FileStamp): MaybePromise<FileWrite>;
   /** Plain words for an error of this target; undefined when the error is not the target's. */
   explainError(error: unknown): TargetProblem | undefined;

@@ -3,6 +3,7 @@
 import type { ObjectMapping, ObjectType, TracksMapping } from '../../shared/config';
 import type { RowValue } from './record-rows';
 import { parseNpsScore, parseTimestamp, stringJson, traitValueJson } from './typing';
+import { canonicalHeader } from './header-match';
 
 /**
  * Traits (or event properties) of one row as JSON object text, ready for the store: every set trait
@@ -51,11 +52,10 @@ export function mappedColumns(mapping: ObjectMapping): Record<string, string> {
  */
 export type RowEncoder = (row: string[], out: RowValue[], at: number) => string | null;
 
-/**
- * Checks the header against the mapping and returns the function that maps each row into a row of values (see
- * RowEncoder).
- */
-export function createRowEncoder(type: ObjectType, mapping: ObjectMapping, header: string[]): RowEncoder {
+/** Checks the header against the mapping and returns the function that maps each row into a row of values. */
+export function createRowEncoder(type: ObjectType, mapping: ObjectMapping, fileHeader: string[]): RowEncoder {
+  // Mapped columns are found whatever their case and spacing, and under their aliases (header-match.ts).
+  const header = canonicalHeader(fileHeader, mapping, Object.values(mappedColumns(mapping)));
   const duplicates = [...new Set(header.filter((name, i) => name !== '' && header.indexOf(name) !== i))];
   if (duplicates.length > 0) {
     throw new HeaderError(
@@ -67,9 +67,8 @@ export function createRowEncoder(type: ObjectType, mapping: ObjectMapping, heade
   const missing = Object.entries(columns).filter(([, name]) => !header.includes(name));
   if (missing.length > 0) {
     throw new HeaderError(
-      `${missing.map(([field, name]) => `The ${FIELD_LABELS[field] ?? field} column "${name}"`).join(', ')} ` +
-        `${missing.length > 1 ? 'are' : 'is'} not in the file. ` +
-        `The file has the columns: ${listNames(header)}. Fix the column mapping or the export.`,
+      `${missing.map(([field, name]) => `The ${FIELD_LABELS[field] ?? field} column "${name}"`).join(', ')} ${missing.length > 1 ? 'are' : 'is'} not in the file. ` +
+        `The file has the columns: ${listNames(fileHeader)} (names are matched ignoring case and spaces). Fix the column mapping, add the new name as an alias of the column (columnAliases), or fix the export.`,
     );
   }
   const index = (field: string): number => (columns[field] === undefined ? -1 : header.indexOf(columns[field]));
@@ -134,6 +133,7 @@ export function createRowEncoder(type: ObjectType, mapping: ObjectMapping, heade
         if (externalId === '') return missingId('NPS response');
         const userId = row[user]!;
         if (userId === '') return 'missing user ID';
+        if (row[score]!.trim() === '') return 'missing score: an NPS response needs a whole number from 0 to 10';
         const scoreValue = parseNpsScore(row[score]!);
         if (scoreValue === null) return `score "${clip(row[score]!)}" is not a whole number from 0 to 10`;
         const respondedAt = parseTimestamp(row[timestamp]!);

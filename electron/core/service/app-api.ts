@@ -18,7 +18,7 @@ import type {
 import { ConfigError, parseConfig, type ObjectType, type SyncConfig } from '../../shared/config';
 import { whereJsonFailed } from '../config/config-file';
 import { readCsv, type CsvEncoding, type Delimiter } from '../csv/rows';
-import { SNIFF_BYTES, whyNotCsv } from '../csv/sniff-file';
+import { headerFromStart, SNIFF_BYTES, whyNotCsv } from '../csv/sniff-file';
 import { DatabaseQueries } from '../db/data-queries';
 import {
   compileFilePatterns,
@@ -71,7 +71,7 @@ const PREVIEW_CANCELLED = 'The preview was cancelled (a newer pattern replaced i
 export const PREVIEW_SNIFFED_FILES = 50;
 const SNIFF_CONCURRENCY = 6;
 
-/** Marks the first PREVIEW_SNIFFED_FILES files that cannot be CSVs (a file that cannot be read is left unmarked). */
+/** Marks the first PREVIEW_SNIFFED_FILES files that cannot be CSVs, and gives the others' headers (a file that cannot be read is left unmarked). */
 async function flagNonCsvFiles(
   files: PreviewFile[],
   readStart: (key: string) => Promise<Uint8Array>,
@@ -84,7 +84,9 @@ async function flagNonCsvFiles(
       const file = files[i]!;
       const start = file.size === 0 ? new Uint8Array() : await readStart(file.key).catch(() => null);
       const notCsv = start && whyNotCsv(start, file.size);
+      const columns = start && !notCsv ? headerFromStart(start) : null;
       if (notCsv) flagged[i] = { ...file, notCsv };
+      else if (columns) flagged[i] = { ...file, columns };
     }
   }
   await Promise.all(Array.from({ length: SNIFF_CONCURRENCY }, worker));
@@ -375,8 +377,8 @@ export function createAppApi({
       return queries.runChart(limit);
     },
 
-    async queryRecords({ table, search, offset, limit }) {
-      return queries.queryRecords(table, search, offset, limit);
+    async queryRecords({ table, search, staleOnly, offset, limit }) {
+      return queries.queryRecords(table, search, offset, limit, { staleOnly });
     },
 
     async getRecord({ table, id }) {

@@ -2,7 +2,8 @@
 import type { ObjectMapping, ObjectType } from '../../shared/config';
 import { CsvFileError, readCsv } from '../csv/rows';
 import { MAX_STORED_REJECTS_PER_FILE, rejectReasonForFieldCount, truncateRaw } from '../mapping/reject-rules';
-import { createRowEncoder, HeaderError, type RowEncoder } from '../mapping/row-encoder';
+import { createRowEncoder, HeaderError, mappedColumns, type RowEncoder } from '../mapping/row-encoder';
+import { canonicalHeader } from '../mapping/header-match';
 import { ROW_WIDTH, type RowValue } from '../mapping/record-rows';
 import type { FileCounts, RejectedRow } from '../../shared/domain';
 import type { FileWrite, MaybePromise, SyncTarget } from '../db/sync-target';
@@ -43,13 +44,17 @@ export async function importFile(request: ImportRequest): Promise<ImportResult> 
       write.recordReject({ key: stamp.key, line, reason, raw: truncateRaw(raw()) });
   };
   try {
-    const source: FileSource = { request, write, counts, progress, reject, warnings: [] };
+    const source: FileSource = { request, write, counts, progress, reject, warnings: [], header: null };
     await readRows(source);
-    const finished = await write.finish();
+    const finished = await write.finish(source.header);
     counts.created = finished.created;
     counts.updated = finished.updated;
     counts.skipped = finished.skipped;
-    const warnings = [...source.warnings, ...finished.warnings];
+    const warnings = [
+      ...(finished.columnChange ? [finished.columnChange] : []),
+      ...source.warnings,
+      ...finished.warnings,
+    ];
     await request.commit(write, counts, warnings);
     request.onProgress?.({ rows: counts.rows, bytes: progress.bytes });
     return { ...counts, warnings };
@@ -71,10 +76,13 @@ interface FileSource {
   reject: (line: number, reason: string, raw: () => string) => void;
   /** The reader's warnings about the whole file (invalid UTF-8, NUL characters). */
   warnings: string[];
+  /** The file's header, once read. */
+  header: string[] | null;
 }
 
 /** Reads, checks and maps the rows on this thread. */
-async function readRows({ request, write, counts, progress, reject, warnings }: FileSource): Promise<void> {
+async function readRows(source: FileSource): Promise<void> {
+  const { request, write, counts, progress, reject, warnings } = source;
   const body = countBytes(request.body, (n) => (progress.bytes += n));
   let encodeRow: RowEncoder | null = null;
   let columnCount = 0;
@@ -89,6 +97,8 @@ async function readRows({ request, write, counts, progress, reject, warnings }: 
     request.signal?.throwIfAborted();
     if (event.kind === 'header') {
       encodeRow = createRowEncoder(request.type, request.mapping, event.columns);
+      // Compared with the last file's under the names the mapping knows (aliases applied).
+      source.header = canonicalHeader(event.columns, request.mapping, Object.values(mappedColumns(request.mapping)));
       columnCount = event.columns.length;
       continue;
     }

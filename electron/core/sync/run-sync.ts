@@ -68,13 +68,19 @@ export async function runSync(request: SyncRequest): Promise<SyncReport> {
 
   try {
     emitProgress({ runId, phase: 'listing', fileIndex: 0, fileCount: 0, rows: 0, bytes: 0, size: 0 }, true);
-    const known = await target.knownFiles();
+    const knownKeys = await target.knownFileKeys();
     const seenKeys = new Set<string>();
-    const selection = await listSelectedFiles(client, config.connection, compileFilePatterns(config.objects), {
-      onKey: (key) => known.has(key) && seenKeys.add(key),
+    const patterns = compileFilePatterns(config.objects);
+    const selection = await listSelectedFiles(client, config.connection, patterns, {
+      onKey: (key) => knownKeys.has(key) && seenKeys.add(key),
       signal: request.signal,
     });
-    await target.markMissingFiles(known, seenKeys, now().toISOString());
+    const prefix = config.connection.prefix;
+    report.filesGone = await target.markFilePresence(
+      seenKeys,
+      (type, key) => key.startsWith(prefix) && (patterns[type]?.test(key.slice(prefix.length)) ?? false),
+      now().toISOString(),
+    );
     for (const type of types) report.overCap[type] = selection.overCap[type];
 
     const fileCount = types.reduce((n, t) => n + selection.selected[t].length, 0);

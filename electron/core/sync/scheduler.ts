@@ -268,7 +268,8 @@ export class SyncScheduler {
   private refuseWhileRunning(running: RunStartedEvent, addendum: string): SyncRequestResult {
     return {
       started: false,
-      reason: `A sync is already running (started at ${new Date(running.startedAt).toISOString()})${addendum}`,
+      // Local time, as everywhere else the user reads times (the window, the CLI on their machine).
+      reason: `A sync is already running (started at ${formatLocalTime(running.startedAt, this.clock.now())})${addendum}`,
       runningSince: running.startedAt,
     };
   }
@@ -276,4 +277,13 @@ export class SyncScheduler {
   private emitState(): void {
     this.events.emit('state-changed', this.getState());
   }
+}
+
+/** "10:13:36" today, else "Dec 1, 10:13:36", in the machine's time zone. */
+function formatLocalTime(at: number, now: number): string {
+  const date = new Date(at);
+  const time = date.toLocaleTimeString('en-US', { hour12: false });
+  return date.toDateString() === new Date(now).toDateString()
+    ? time
+    : `${date.toLocaleDateString('en-US', { month: 'short', day: 'numeric' })}, ${time}`;
 }

@@ -14,6 +14,12 @@ export function describeSchedule(scheduler: SchedulerState, now: number): string
   return `Next sync ${formatDateTime(scheduler.nextRunAt)} (${formatRelative(scheduler.nextRunAt, now)})`;
 }
 
+function statusDot(scheduler: SchedulerState, connected: boolean): string {
+  if (scheduler.running) return 'status-dot-running';
+  if (!connected) return 'status-dot-off';
+  return scheduler.paused ? 'status-dot-paused' : 'status-dot-idle';
+}
+
 export function SyncBar() {
   const { overview, scheduler, progress, syncNow } = useApp();
   const now = useNow();
@@ -22,10 +28,7 @@ export function SyncBar() {
     <header className="topbar">
       <div className="topbar-row">
         <p className="topbar-status">
-          <span
-            className={`status-dot ${scheduler.running ? 'status-dot-running' : connected ? 'status-dot-idle' : 'status-dot-off'}`}
-            aria-hidden="true"
-          />
+          <span className={`status-dot ${statusDot(scheduler, connected)}`} aria-hidden="true" />
           {connected ? describeSchedule(scheduler, now) : 'Not connected yet: start on the Connection screen'}
         </p>
         <button type="button" className="btn btn-primary" onClick={() => void syncNow()} disabled={!connected}>

@@ -8,11 +8,19 @@ import { Banner } from '../components/Banner';
 import { ExportButtons } from '../components/ExportButtons';
 import { EmptyState } from '../components/EmptyState';
 import { panelId, tabId, Tabs } from '../components/Tabs';
-import { formatDateTime, formatNumber } from '../lib/format';
-import { DATA_LABELS, DATA_TABS, FIELD_LABELS, OBJECT_LABELS, TABLE_OBJECT_TYPE } from '../lib/object-types';
+import { formatDateTime, formatNumber, plural } from '../lib/format';
+import {
+  DATA_LABELS,
+  DATA_TABS,
+  FIELD_LABELS,
+  inSentence,
+  OBJECT_LABELS,
+  TABLE_OBJECT_TYPE,
+} from '../lib/object-types';
 import { useDebounced } from '../lib/use-debounced';
 import { DataInsights } from './DataInsights';
 import { RecordLinks } from './RecordLinks';
+import { escapeHandler, useGridRows } from '../lib/use-grid-rows';
 
 export const PAGE_SIZE = 50;
 /** Searches count matches up to this many (electron/core/queries.ts MAX_COUNTED_MATCHES); beyond, "10,000+". */
@@ -40,6 +48,14 @@ function formatTotal(total: number, searching: boolean): string {
   return searching && total > COUNTED_MATCHES ? `more than ${formatNumber(COUNTED_MATCHES)}` : formatNumber(total);
 }
 
+/** "1 match", "12 records"; a range only once there is more than one page. */
+function describeCount(offset: number, shown: number, total: number, filtered: boolean): string {
+  const noun = filtered ? 'match' : 'record';
+  const nouns = filtered ? 'matches' : 'records';
+  if (offset === 0 && shown === total) return plural(total, noun, nouns);
+  return `${formatNumber(offset + 1)}–${formatNumber(offset + shown)} of ${formatTotal(total, filtered)}${filtered ? ' matches' : ''}`;
+}
+
 function formatCell(field: string, value: string | number | null): string {
   if (value === null) return '';
   if ((field.endsWith('_at') || field === 'occurred_at') && typeof value === 'string') return formatDateTime(value);
@@ -56,6 +72,7 @@ export function DataScreen() {
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [staleOnly, setStaleOnly] = useState(false);
   const debouncedSearch = useDebounced(search.trim(), SEARCH_DEBOUNCE_MS);
 
   useEffect(() => {
@@ -70,13 +87,19 @@ export function DataScreen() {
     };
   }, [api, lastFinished]);
 
-  useEffect(() => setOffset(0), [table, debouncedSearch]);
+  useEffect(() => setOffset(0), [table, debouncedSearch, staleOnly]);
 
   useEffect(() => {
     let current = true;
     setLoading(true);
     api
-      .queryRecords({ table, offset, limit: PAGE_SIZE, ...(debouncedSearch ? { search: debouncedSearch } : {}) })
+      .queryRecords({
+        table,
+        offset,
+        limit: PAGE_SIZE,
+        ...(debouncedSearch ? { search: debouncedSearch } : {}),
+        ...(staleOnly ? { staleOnly } : {}),
+      })
       .then((result) => {
         if (!current) return;
         setPage(result);
@@ -87,18 +110,34 @@ export function DataScreen() {
     return () => {
       current = false;
     };
-  }, [api, table, offset, debouncedSearch, lastFinished]);
+  }, [api, table, offset, debouncedSearch, staleOnly, lastFinished]);
 
   const selectTable = useCallback((next: DataTable) => {
     setTable(next);
     setSearch('');
+    setStaleOnly(false);
     setSelectedId(null);
     setPage(null);
   }, []);
 
-  const searching = debouncedSearch !== '';
+  const searching = debouncedSearch !== '' || staleOnly;
   const rows = page && page.table === table ? page.rows : [];
   const total = page && page.table === table ? page.total : 0;
+  const staleCount = page && page.table === table ? page.staleCount : 0;
+  const grid = useGridRows(rows.length, (index) => {
+    const id = rows[index]!.id;
+    setSelectedId(id === selectedId ? null : id);
+  });
+  // Esc closes the record, and the keyboard goes back to its row.
+  useEffect(() => {
+    if (selectedId === null) return;
+    const onKey = escapeHandler(() => {
+      setSelectedId(null);
+      grid.focusRow(grid.active);
+    });
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [selectedId, grid]);
   const fields = rows[0] ? Object.keys(rows[0].fields) : [];
   const lastOffset =
     total > 0 && !(searching && total > COUNTED_MATCHES) ? Math.floor((total - 1) / PAGE_SIZE) * PAGE_SIZE : null;
@@ -140,24 +179,27 @@ export function DataScreen() {
           <div className="table-toolbar">
             <div className="search">
               <label htmlFor="data-search" className="visually-hidden">
-                Search {DATA_LABELS[table].toLowerCase()}
+                Search {inSentence(DATA_LABELS[table])}
               </label>
               <input
                 id="data-search"
                 type="search"
                 className="input"
-                placeholder={`Search ${DATA_LABELS[table].toLowerCase()} by ID${SEARCHED_BESIDES_ID[table]}`}
+                placeholder={`Search ${inSentence(DATA_LABELS[table])} by ID${table === 'users' ? ', name or email' : table === 'events' ? ', event or related ID' : table === 'nps_responses' ? ', user or feedback' : ' or name'}`}
                 value={search}
                 onChange={(e) => setSearch(e.target.value)}
               />
             </div>
+            {(staleCount > 0 || staleOnly) && (
+              <label className="stale-filter" title="Records that no file still in the bucket (and selected) holds">
+                <input type="checkbox" checked={staleOnly} onChange={(e) => setStaleOnly(e.target.checked)} />
+                Stale only <span className="badge badge-warning">{formatNumber(staleCount)}</span>
+              </label>
+            )}
             <p className="table-count" role="status">
               {page &&
                 page.table === table &&
-                (total === 0
-                  ? ''
-                  : `${formatNumber(offset + 1)}–${formatNumber(offset + rows.length)} of ` +
-                    `${formatTotal(total, searching)}${searching ? ' matches' : ''}`)}
+                (total === 0 ? '' : describeCount(offset, rows.length, total, searching))}
               {loading && <span className="muted"> · loading…</span>}
             </p>
             <ExportButtons
@@ -176,7 +218,7 @@ export function DataScreen() {
           )}
           {rows.length > 0 && (
             <div className="table-wrap">
-              <table className="table records-table">
+              <table className="table records-table" role="grid" aria-describedby="records-keys">
                 <caption className="visually-hidden">{DATA_LABELS[table]}</caption>
                 <thead>
                   <tr>
@@ -190,22 +232,19 @@ export function DataScreen() {
                   </tr>
                 </thead>
                 <tbody>
-                  {rows.map((row) => (
-                    <tr key={row.id} className={row.id === selectedId ? 'row-selected' : undefined}>
-                      <td>
-                        <button
-                          type="button"
-                          className="row-link mono"
-                          onClick={() => setSelectedId(row.id === selectedId ? null : row.id)}
-                          aria-expanded={row.id === selectedId}
-                          aria-controls="record-detail"
-                        >
-                          {row.id}
-                        </button>
+                  {rows.map((row, index) => (
+                    <tr
+                      key={row.id}
+                      className={`record-row ${row.id === selectedId ? 'row-selected' : ''}`}
+                      aria-selected={row.id === selectedId}
+                      {...grid.rowProps(index)}
+                    >
+                      <td className="mono record-id">
+                        {row.id}
                         {row.stale && (
                           <span
                             className="badge badge-warning badge-inline"
-                            title="The file it last came from is no longer in the bucket"
+                            title="No file still in the bucket (and selected by the pattern) holds it"
                           >
                             Stale
                           </span>
@@ -222,6 +261,11 @@ export function DataScreen() {
                 </tbody>
               </table>
             </div>
+          )}
+          {rows.length > 0 && (
+            <p id="records-keys" className="visually-hidden">
+              Arrow keys move between records; Enter opens one; Esc closes it.
+            </p>
           )}
           {(offset > 0 || hasNext) && (
             <nav className="pager" aria-label="Pages">
@@ -301,7 +345,7 @@ function EmptyTable({ table, search }: { table: DataTable; search: string | null
   const mapped = overview.config?.objects[type]?.enabled;
   return (
     <EmptyState
-      title={`No ${DATA_LABELS[table].toLowerCase()} yet`}
+      title={`No ${inSentence(DATA_LABELS[table])} yet`}
       action={
         mapped ? (
           <button type="button" className="btn btn-primary" onClick={() => void syncNow()}>
@@ -418,14 +462,15 @@ function RecordDetailView({
         <h2 id="record-detail-title" tabIndex={-1}>
           {SINGULAR[table].replace(/^./, (c) => c.toUpperCase())} <span className="mono">{detail.id}</span>
         </h2>
-        <button type="button" className="btn btn-ghost" onClick={onClose}>
+        <button type="button" className="btn btn-ghost" onClick={onClose} aria-keyshortcuts="Escape">
           Close
         </button>
       </div>
       {detail.stale && (
         <Banner tone="warning" title="Stale">
-          The file it last came from, <span className="mono">{detail.lastFile}</span>, is no longer in the bucket. The
-          record stays in the database as it was.
+          No file still in the bucket holds it: the file it last came from,{' '}
+          <span className="mono">{detail.lastFile}</span>, is no longer in the bucket or no longer selected by the
+          pattern. The record stays in the database as it was.
         </Banner>
       )}
       <div className="detail-grid">

@@ -3,6 +3,7 @@
 import type { PreviewFile, PreviewProgress, PreviewResult } from '../../../electron/shared/contract';
 import { Banner } from '../components/Banner';
 import { formatBytes, formatDateTime, formatNumber, plural } from '../lib/format';
+import { foldHeaderName } from '../../../electron/shared/header-names';
 
 const PREVIEW_ROWS_SHOWN = 100;
 const SAMPLE_ROWS_SHOWN = 10;
@@ -89,8 +90,39 @@ export function FilePreview({
         </Banner>
       )}
       <NotCsvSummary files={result.selected} />
+      <HeaderDiffSummary files={result.selected} />
       <PreviewTable files={result.selected} showAll={showAll} onShowAll={onShowAll} prefix={prefix} />
     </div>
+  );
+}
+
+/** How a file's header differs from the first file's ("new “MRR (USD)”; missing “MRR”"), ignoring case and spaces; null when it does not. */
+function headerDiff(reference: PreviewFile, file: PreviewFile): string | null {
+  if (!reference.columns || !file.columns) return null;
+  const folded = (names: string[]) => new Set(names.map(foldHeaderName));
+  const [before, now] = [folded(reference.columns), folded(file.columns)];
+  const added = file.columns.filter((c) => c && !before.has(foldHeaderName(c)));
+  const missing = reference.columns.filter((c) => c && !now.has(foldHeaderName(c)));
+  if (added.length === 0 && missing.length === 0) return null;
+  const list = (names: string[]) => names.map((n) => `“${n}”`).join(', ');
+  return [added.length ? `new ${list(added)}` : '', missing.length ? `missing ${list(missing)}` : '']
+    .filter(Boolean)
+    .join('; ');
+}
+
+/** The selected files whose header differs from the first file's (renamed, new, missing columns). */
+function HeaderDiffSummary({ files }: { files: PreviewFile[] }) {
+  const reference = files.find((f) => f.columns);
+  const differing = reference ? files.filter((f) => f !== reference && headerDiff(reference, f)) : [];
+  if (!reference || differing.length === 0) return null;
+  return (
+    <Banner
+      tone="warning"
+      title={`${plural(differing.length, 'selected file')} ${differing.length === 1 ? 'has' : 'have'} a different header from ${reference.key}`}
+    >
+      Mapped columns are found ignoring case and spaces; a renamed column needs its new name as an alias (columnAliases)
+      or it fails the file if mapped, and becomes a new trait if not. The files are marked below.
+    </Banner>
   );
 }
 
@@ -123,6 +155,7 @@ function PreviewTable({
 }) {
   if (files.length === 0) return null;
   const shown = showAll ? files : files.slice(0, PREVIEW_ROWS_SHOWN);
+  const reference = files.find((f) => f.columns);
   return (
     <>
       <div className="table-wrap preview-table">
@@ -146,6 +179,11 @@ function PreviewTable({
                   {file.notCsv && (
                     <div className="cell-warning">
                       <span className="badge badge-warning">Not a CSV</span> {file.notCsv}
+                    </div>
+                  )}
+                  {reference && file !== reference && headerDiff(reference, file) && (
+                    <div className="cell-warning">
+                      <span className="badge badge-warning">Header differs</span> {headerDiff(reference, file)}
                     </div>
                   )}
                 </td>

@@ -18,6 +18,7 @@ import {
   type TrackTarget,
 } from '../lib/object-types';
 import { useDebounced } from '../lib/use-debounced';
+import { foldHeaderName, headerHas } from '../../../electron/shared/header-names';
 import { globToRegex, looksLikeGlob, PATTERN_EXAMPLES } from '../lib/file-patterns';
 import { FilePreview, SampleTable, type Loadable, type PreviewState } from './FilePreview';
 
@@ -228,7 +229,7 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
       if (!chosen && spec.required)
         byField[spec.field] =
           `Choose the column that holds the ${spec.label.replace(/ column$/, '').replace(/^./, (c) => c.toLowerCase())}: it is required.`;
-      else if (chosen && sampleColumns && !sampleColumns.includes(chosen))
+      else if (chosen && sampleColumns && !headerHas(sampleColumns, chosen))
         byField[spec.field] = `“${chosen}” is not a column of ${sampleKey}.`;
     }
     return byField;
@@ -412,7 +413,7 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
         <div className="form-grid">
           {specs.map((spec) => {
             const chosen = draft.columns[spec.field] ?? '';
-            const missing = chosen && sampleColumns && !sampleColumns.includes(chosen);
+            const missing = chosen && sampleColumns && !headerHas(sampleColumns, chosen);
             const error = showProblems && (draft.enabled || missing) ? (problems[spec.field] ?? null) : null;
             return (
               <SelectField
@@ -425,6 +426,9 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
               >
                 <option value="">{spec.required ? 'Choose a column…' : 'Not mapped'}</option>
                 {missing && <option value={chosen}>{chosen} (not in this file)</option>}
+                {chosen && !missing && sampleColumns && !sampleColumns.includes(chosen) && (
+                  <option value={chosen}>{chosen} (matched ignoring case and spaces)</option>
+                )}
                 {!sampleColumns && chosen && <option value={chosen}>{chosen}</option>}
                 {sampleColumns?.map((c) => (
                   <option key={c} value={c}>

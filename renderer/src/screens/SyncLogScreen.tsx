@@ -11,6 +11,7 @@ import { formatBytes, formatDateTime, formatDuration, formatNumber, formatShortD
 import { OBJECT_LABELS } from '../lib/object-types';
 import { RunAlerts } from './RunAlerts';
 import { RunChart } from './RunChart';
+import { escapeHandler } from '../lib/use-grid-rows';
 
 const RUNS_PAGE = 50;
 const REJECTS_PAGE = 100;
@@ -238,6 +239,13 @@ function RunDetailView({ runId, onClose, refreshKey }: { runId: number; onClose:
     };
   }, [api, runId, refreshKey, alertsKey]);
 
+  // Esc closes the run, as it closes a record on the Data screen.
+  useEffect(() => {
+    const onKey = escapeHandler(onClose);
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
+
   // Once the run is there, take the keyboard to it.
   const loadedId = detail?.run.id;
   useEffect(() => {
@@ -254,6 +262,7 @@ function RunDetailView({ runId, onClose, refreshKey }: { runId: number; onClose:
   const { run, files } = detail;
   const rejects = [...detail.rejects.items, ...moreRejects];
   const overCap = Object.entries(run.overCap).filter(([, n]) => (n ?? 0) > 0);
+  const failedFiles = files.filter((f) => f.status === 'failed');
 
   async function showMoreRejects() {
     const next = await api.getRun({ runId, rejectsOffset: rejects.length, rejectsLimit: REJECTS_PAGE });
@@ -275,10 +284,22 @@ function RunDetailView({ runId, onClose, refreshKey }: { runId: number; onClose:
         read: {formatNumber(run.created)} created, {formatNumber(run.updated)} updated, {formatNumber(run.skipped)}{' '}
         skipped, {formatNumber(run.rejected)} rejected.
       </p>
-      {run.error && (
-        <Banner tone="error" title="Why the run failed">
-          {run.error}
+      {run.error && run.status === 'partial' && failedFiles.length > 0 ? (
+        <Banner tone="error" title={`${plural(failedFiles.length, 'file')} of ${formatNumber(files.length)} failed`}>
+          <ul>
+            {failedFiles.map((f) => (
+              <li key={`${f.objectType}-${f.key}`}>
+                <span className="mono">{f.key}</span>: {f.error}
+              </li>
+            ))}
+          </ul>
         </Banner>
+      ) : (
+        run.error && (
+          <Banner tone="error" title={run.status === 'interrupted' ? 'Why the run stopped' : 'Why the run failed'}>
+            {run.error}
+          </Banner>
+        )
       )}
       {overCap.length > 0 && (
         <Banner tone="warning" title="Files beyond the 1,000-file limit were not read">
@@ -290,6 +311,19 @@ function RunDetailView({ runId, onClose, refreshKey }: { runId: number; onClose:
       )}
 
       <RunAlerts alerts={detail.alerts} />
+      {run.filesGone.length > 0 && (
+        <Banner tone="warning" title={`${plural(run.filesGone.length, 'file')} left the sync in this run`}>
+          <ul>
+            {run.filesGone.map((f) => (
+              <li key={`${f.objectType}-${f.key}`}>
+                <span className="mono">{f.key}</span> ({OBJECT_LABELS[f.objectType]}):{' '}
+                {f.reason === 'deleted' ? 'no longer in the bucket' : 'no longer selected by the file pattern'}
+              </li>
+            ))}
+          </ul>
+          Their records stay in the database; those that no other file holds are marked stale on the Data screen.
+        </Banner>
+      )}
 
       <h3>Files</h3>
       {files.length === 0 ? (

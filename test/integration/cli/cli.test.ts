@@ -161,7 +161,7 @@ describe('npm run cli', { timeout: 90_000 }, () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^Sync #1 partial in \d+\.\d s: 3 files \(2 imported, 0 unchanged, 1 failed\)/);
     expect(result.stdout).toContain(
-      'The name column "title" is not in the file. The file has the columns: "account_id", "account_name", "org_id".',
+      'The name column "title" is not in the file. The file has the columns: "account_id", "account_name", "org_id" (names are matched ignoring case and spaces).',
     );
     expect(result.stdout).toContain(`Database: ${dbPath}`);
   });

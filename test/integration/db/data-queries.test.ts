@@ -22,6 +22,8 @@ beforeAll(() => {
       insert.run(`acc_${String(i).padStart(6, '0')}`, i % 1000 === 7 ? `Rare ${i}` : `Common ${i}`);
   })();
   db.close();
+  // Rows written outside a sync reach the search index when the app next opens the database.
+  openDatabase(dbPath).close();
   queries = new DatabaseQueries(dbPath);
 });
 afterAll(() => {

@@ -418,7 +418,7 @@ describeOnEachS3Server('the engine', (kind) => {
       const bad = report.files.find((f) => f.key === 'vitally/accounts/bad.csv')!;
       expect(bad.status).toBe('failed');
       expect(bad.error).toBe(
-        'The name column "account_name", The organization ID column "org_id" are not in the file. The file has the columns: "account_id", "name". Fix the column mapping or the export.',
+        'The name column "account_name", The organization ID column "org_id" are not in the file. The file has the columns: "account_id", "name" (names are matched ignoring case and spaces). Fix the column mapping, add the new name as an alias of the column (columnAliases), or fix the export.',
       );
       expect(ws.query('SELECT external_id FROM accounts')).toEqual([{ external_id: 'a2' }]);
       expect(ws.query(`SELECT status, error FROM sync_files WHERE key = 'vitally/accounts/bad.csv'`)).toEqual([
@@ -442,7 +442,7 @@ describeOnEachS3Server('the engine', (kind) => {
       expect(report.files).toHaveLength(60);
       expect(new Set(report.files.map((f) => f.error))).toEqual(
         new Set([
-          'The name column "account_name", The organization ID column "org_id" are not in the file. The file has the columns: "account_id", "title". Fix the column mapping or the export.',
+          'The name column "account_name", The organization ID column "org_id" are not in the file. The file has the columns: "account_id", "title" (names are matched ignoring case and spaces). Fix the column mapping, add the new name as an alias of the column (columnAliases), or fix the export.',
         ]),
       );
     }, 90_000);

@@ -14,6 +14,8 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const TICK = 30 * SECOND;
 const T0 = Date.UTC(2025, 0, 6, 9, 0, 0);
+/** The start of a run as its refusal names it: local time, as the window shows times. */
+const localTime = (at: number) => new Date(at).toLocaleTimeString('en-US', { hour12: false });
 
 /** Lets promise callbacks (a runner finishing, the scheduler reacting) run to completion. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -341,7 +343,7 @@ describe('SyncScheduler schedule and settings changes', () => {
     const second = scheduler.settingsChanged();
     expect(first).toEqual({
       started: false,
-      reason: `A sync is already running (started at 2025-01-06T09:00:00.000Z); another will run with the new settings when it finishes`,
+      reason: `A sync is already running (started at ${localTime(T0)}); another will run with the new settings when it finishes`,
       runningSince: T0,
     });
     expect(second.started).toBe(false);
@@ -367,7 +369,7 @@ describe('SyncScheduler overlap', () => {
     await clock.advance(2 * MINUTE);
     expect(scheduler.syncNow()).toEqual({
       started: false,
-      reason: 'A sync is already running (started at 2025-01-06T09:00:00.000Z)',
+      reason: `A sync is already running (started at ${localTime(T0)})`,
       runningSince: T0,
     });
     expect(scheduler.getState()).toMatchObject({ running: true, runningSince: T0 });

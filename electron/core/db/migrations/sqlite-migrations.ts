@@ -3,9 +3,21 @@ import type { SqliteDatabase } from '../sqlite-database';
 import { MIGRATION_001 } from './001-records-and-run-log';
 import { MIGRATION_002 } from './002-run-owner';
 import { MIGRATION_003 } from './003-alert-deliveries';
+// Schemas 4-6 live beside the code that uses them: record_files (stale rule), the search index, the
+// header each file was read with.
+import { RECORD_FILES_MIGRATION } from '../record-files';
+import { SEARCH_INDEX_MIGRATION } from '../search-index';
+import { FILE_COLUMNS_MIGRATION } from '../file-columns';
 
 /** Migration i takes the schema from version i to i+1. Never edit a released migration: add one. */
-const MIGRATIONS: string[] = [MIGRATION_001, MIGRATION_002, MIGRATION_003];
+const MIGRATIONS: string[] = [
+  MIGRATION_001,
+  MIGRATION_002,
+  MIGRATION_003,
+  RECORD_FILES_MIGRATION,
+  SEARCH_INDEX_MIGRATION,
+  FILE_COLUMNS_MIGRATION,
+];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

@@ -187,8 +187,14 @@ export async function openPostgresTarget(
       await (await write()).query(recordFileSql.text, recordFileSql.values(runId, file));
     },
     previousFileState: async (type, key) => previousFileStatePg(await write(), type, key),
-    knownFiles: async () => knownFilesPg(await write()),
-    markMissingFiles: async (known, seen, at) => markMissingFilesPg(await write(), known, seen, at),
+    knownFileKeys: async () => new Set((await knownFilesPg(await write())).keys()),
+    // PostgreSQL keeps the earlier rule: files gone from the bucket are marked missing; record
+    // holdings and unselected files (docs/stale-records.md) are SQLite's only, for now.
+    async markFilePresence(seen, _isSelected, at) {
+      const client = await write();
+      await markMissingFilesPg(client, await knownFilesPg(client), seen, at);
+      return [];
+    },
     async beginFile(type, mapping, stamp) {
       if (lockLost) throw new PostgresTargetError(lockLost, true);
       return beginPostgresFile(await write(), type, mapping, stamp);
