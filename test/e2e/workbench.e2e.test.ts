@@ -228,7 +228,12 @@ describe('the Query screen in Chromium, on a million events', { timeout: 240_000
     await page.getByRole('button', { name: 'acc_12', exact: true }).click();
     const links = page.locator('.record-links');
     await links.getByRole('button', { name: 'Organization 13' }).waitFor();
-    await page.screenshot({ path: join(SCREENSHOTS, 'data-workbench.png'), caret: 'initial', fullPage: true });
+    // The screen scrolls inside the window: grow the window to fit it, then shoot.
+    const viewport = page.viewportSize()!;
+    const height = await page.evaluate<number>("document.querySelector('.main').scrollHeight");
+    await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height) });
+    await page.screenshot({ path: join(SCREENSHOTS, 'data-workbench.png'), caret: 'initial' });
+    await page.setViewportSize(viewport);
 
     await page.getByLabel('CSV for Excel (BOM)').uncheck();
     const [download] = await Promise.all([
