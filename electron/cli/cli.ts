@@ -32,7 +32,7 @@ import { readSecretFiles } from './secret-files';
 import { SyncScheduler } from '../core/sync/scheduler';
 import { runSync } from '../core/sync/run-sync';
 import { AlertDispatcher, type AlertDispatcherOptions } from '../core/alerts/alert-dispatcher';
-import type { AlertDelivery } from '../core/db/alert-log';
+import type { AlertDelivery } from '../shared/alerts';
 import type { SqliteDatabase } from '../core/db/sqlite-database';
 import { runCredentialsCommand } from './credentials-command';
 import { createProgressBar, formatPreview, formatRunLine, formatStatus, formatSyncReport } from './format';

@@ -12,8 +12,7 @@ import type {
   SyncProgress,
   SyncRequestResult,
 } from './domain';
-import type { AlertDelivery } from '../core/db/alert-log';
-import type { ChannelResult } from '../core/alerts/alert-dispatcher';
+import type { AlertDelivery, ChannelResult } from './alerts';
 import type { AlertsConfig } from './alerts-config';
 import type { AwsProfileSummary } from './sign-in';
 

@@ -16,7 +16,7 @@ import { describeConfigChange, SettingsStore } from '../config/settings-store';
 import { isDatabaseBusy, openDatabase, withoutBusyWait, type SqliteDatabase } from '../db/sqlite-database';
 import { SyncWorker } from '../worker/sync-worker-client';
 import { AlertDispatcher, type AlertDispatcherOptions } from '../alerts/alert-dispatcher';
-import type { AlertDelivery } from '../db/alert-log';
+import type { AlertDelivery } from '../../shared/alerts';
 
 export const DATABASE_FILE_NAME = 's3-csv-sync.sqlite';
 
