@@ -18,7 +18,6 @@ import {
   KeychainUnavailableError,
   KeytarSecretStore,
   MissingSecretError,
-  resolveSecret,
   type SecretStore,
 } from '../core/config/secret-store';
 import { DatabaseError } from '../core/db/sqlite-database';
@@ -61,7 +60,10 @@ export interface CliDeps {
 export const EXIT_OK = 0;
 export const EXIT_RUN_FAILED = 1;
 export const EXIT_USAGE = 2;
-/** The PostgreSQL target cannot be reached or refuses us (down, wrong password, no permission): a supervisor may retry. */
+/**
+ * The PostgreSQL target cannot be reached or refuses us (down, wrong password, no permission): a supervisor may
+ * retry.
+ */
 export const EXIT_TARGET_UNAVAILABLE = 3;
 
 export class UsageError extends Error {

@@ -87,7 +87,10 @@ export interface PreviewFile {
   key: string;
   size: number;
   lastModified: string;
-  /** Why the file cannot be a CSV (empty, binary, prose), from its first bytes; absent when it can be one or was not checked. */
+  /**
+   * Why the file cannot be a CSV (empty, binary, prose), from its first bytes; absent when it can be one or was not
+   * checked.
+   */
   notCsv?: string;
 }
 

@@ -201,7 +201,10 @@ export class AlertDispatcher {
     return Promise.all(jobs);
   }
 
-  /** Written without waiting on another program's lock: the app's main thread, which draws the window, must not block. */
+  /**
+   * Written without waiting on another program's lock: the app's main thread, which draws the window, must not
+   * block.
+   */
   private async record(
     runId: number | null,
     kind: AlertKind,

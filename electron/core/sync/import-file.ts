@@ -4,7 +4,7 @@ import { CsvFileError, readCsv } from '../csv/rows';
 import { MAX_STORED_REJECTS_PER_FILE, rejectReasonForFieldCount, truncateRaw } from '../mapping/reject-rules';
 import { createRowEncoder, HeaderError, type RowEncoder } from '../mapping/row-encoder';
 import { ROW_WIDTH, type RowValue } from '../mapping/record-rows';
-import type { FileCounts, RejectedRow } from '../../shared/domain';
+import type { FileCounts } from '../../shared/domain';
 import type { FileWrite, MaybePromise, SyncTarget } from '../db/sync-target';
 import type { FileStamp } from '../db/tables';
 import { errorCode } from '../../shared/error-code';
