@@ -18,7 +18,10 @@ export interface RecordWriter {
   /** Writes `count` records given as rows (see record-rows.ts), starting at values[from], or queues them
    * for the next multi-row statement (in file order: the last row wins). */
   writeRows(values: readonly RowValue[], from: number, count: number): void;
-  /** Writes what is queued; then the file's counts and which rows it wrote. Call once, inside the file's transaction. */
+  /**
+   * Writes what is queued; then the file's counts and which rows it wrote. Call once, inside the file's
+   * transaction.
+   */
   finish(): WriteCounts & WrittenRows & { references: CountedReferences };
 }
 
@@ -53,7 +56,7 @@ function ensureMergeFunction(db: SqliteDatabase): void {
 /** Incoming traits over stored ones, keys in place, new ones appended, nulls kept as null. */
 export function mergeTraits(storedJson: string, incomingJson: string): string {
   // Null-prototype objects: a trait named "__proto__" is a trait, not a prototype.
-  const merged: Record<string, unknown> = Object.assign(Object.create(null), JSON.parse(storedJson));
+  const merged = Object.assign(Object.create(null) as Record<string, unknown>, JSON.parse(storedJson) as object);
   Object.assign(merged, JSON.parse(incomingJson));
   return JSON.stringify(merged);
 }
