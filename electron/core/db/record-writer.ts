@@ -3,16 +3,8 @@ import type Database from 'better-sqlite3';
 import type { ObjectMapping, ObjectType, TracksMapping } from '../../shared/config';
 import { ROW_WIDTH, type RowValue } from '../mapping/record-rows';
 import type { SqliteDatabase } from './sqlite-database';
-import { TABLE_OF, type FileStamp, type WriteCounts } from './tables';
+import { TABLE_OF, type FileStamp, type WriteCounts, type WrittenRows } from './tables';
 import { createReferenceCounter, REFERENCE_CHECKS, type CountedReferences } from './references';
-
-/** Which rows of a table one file wrote: the ones it created (above a rowid) and, if any, ones it updated. */
-export interface WrittenRows {
-  /** Rows it created have a rowid above this (SQLite gives a new row the largest rowid plus one). */
-  rowidBefore: number;
-  /** Whether it updated rows that existed before it (found by their last_run_id and last_file). */
-  updatedExisting: boolean;
-}
 
 export interface RecordWriter {
   /** Writes `count` records given as rows (see record-rows.ts), starting at values[from], or queues them
