@@ -6,9 +6,11 @@ import { join, resolve } from 'node:path';
 import { RE2JS } from 're2js';
 
 type Compile = (source: string) => (key: string) => boolean;
+/** The one thing used of re2's and re2-wasm's RE2 class. */
+type RE2Class = new (source: string, flags: string) => { test(key: string): boolean };
 const extra = process.argv[2] ? createRequire(join(resolve(process.argv[2]), 'noop.js')) : null;
 
-function optional(name: string, make: (module: any) => Compile): Compile | null {
+function optional<M>(name: string, make: (module: M) => Compile): Compile | null {
   try {
     return make(extra ? extra(name) : createRequire(import.meta.url)(name));
   } catch {
@@ -25,11 +27,11 @@ const engines: Record<string, Compile | null> = {
     const pattern = RE2JS.compile(source);
     return (key) => pattern.test(key);
   },
-  're2 (native)': optional('re2', (RE2) => (source) => {
+  're2 (native)': optional<RE2Class>('re2', (RE2) => (source) => {
     const pattern = new RE2(source, 'u');
     return (key) => pattern.test(key);
   }),
-  're2-wasm': optional('re2-wasm', ({ RE2 }) => (source) => {
+  're2-wasm': optional<{ RE2: RE2Class }>('re2-wasm', ({ RE2 }) => (source) => {
     const pattern = new RE2(source, 'u');
     return (key) => pattern.test(key);
   }),

@@ -5,7 +5,7 @@
 // electron itself stay outside the bundle: they are loaded from node_modules (unpacked from the asar
 // archive in the installed app).
 // Run: npm run build:shell
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';

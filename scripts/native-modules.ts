@@ -2,7 +2,8 @@
 // the CLI, the web preview) or Electron (npm start, npm run dist). This is the one place that switches
 // them; it records what they were built for ("node 137", "electron 150") in
 // node_modules/.s3sync-native-target. For Node it also loads them, so binaries rebuilt behind its back
-// (an older Node, a manual electron-builder run) are caught. Run: node --import tsx scripts/native-modules.ts electron|node
+// (an older Node, a manual electron-builder run) are caught.
+// Run: node --import tsx scripts/native-modules.ts electron|node
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

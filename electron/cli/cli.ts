@@ -18,7 +18,6 @@ import {
   KeychainUnavailableError,
   KeytarSecretStore,
   MissingSecretError,
-  resolveSecret,
   type SecretStore,
 } from '../core/config/secret-store';
 import { DatabaseError } from '../core/db/sqlite-database';
@@ -32,7 +31,7 @@ import { readSecretFiles } from './secret-files';
 import { SyncScheduler } from '../core/sync/scheduler';
 import { runSync } from '../core/sync/run-sync';
 import { AlertDispatcher, type AlertDispatcherOptions } from '../core/alerts/alert-dispatcher';
-import type { AlertDelivery } from '../core/db/alert-log';
+import type { AlertDelivery } from '../shared/alerts';
 import type { SqliteDatabase } from '../core/db/sqlite-database';
 import { runCredentialsCommand } from './credentials-command';
 import { createProgressBar, formatPreview, formatRunLine, formatStatus, formatSyncReport } from './format';
@@ -61,7 +60,10 @@ export interface CliDeps {
 export const EXIT_OK = 0;
 export const EXIT_RUN_FAILED = 1;
 export const EXIT_USAGE = 2;
-/** The PostgreSQL target cannot be reached or refuses us (down, wrong password, no permission): a supervisor may retry. */
+/**
+ * The PostgreSQL target cannot be reached or refuses us (down, wrong password, no permission): a supervisor may
+ * retry.
+ */
 export const EXIT_TARGET_UNAVAILABLE = 3;
 
 export class UsageError extends Error {

@@ -12,8 +12,7 @@ import type {
   SyncProgress,
   SyncRequestResult,
 } from './domain';
-import type { AlertDelivery } from '../core/db/alert-log';
-import type { ChannelResult } from '../core/alerts/alert-dispatcher';
+import type { AlertDelivery, ChannelResult } from './alerts';
 import type { AlertsConfig } from './alerts-config';
 import type { AwsProfileSummary } from './sign-in';
 
@@ -88,7 +87,10 @@ export interface PreviewFile {
   key: string;
   size: number;
   lastModified: string;
-  /** Why the file cannot be a CSV (empty, binary, prose), from its first bytes; absent when it can be one or was not checked. */
+  /**
+   * Why the file cannot be a CSV (empty, binary, prose), from its first bytes; absent when it can be one or was not
+   * checked.
+   */
   notCsv?: string;
   /** Its header, read from its first bytes (for the first files only), so the window can show headers that differ. */
   columns?: string[];

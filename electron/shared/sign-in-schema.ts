@@ -1,6 +1,6 @@
 // The schema of a connection's sign-in section (see sign-in.ts for what each method means).
 import { z } from 'zod';
-import { SIGN_IN_METHODS } from './sign-in';
+import { SIGN_IN_METHODS } from './sign-in-methods';
 
 export const assumeRoleSchema = z.strictObject({
   roleArn: z

@@ -2,12 +2,12 @@
 // method and non-secret parts only (a profile by name, a role ARN); secret keys and session tokens
 // live in the OS keychain or the environment. Resolved by the AWS SDK's own credential providers.
 // No zod here: the renderer imports this file (the schema is in sign-in-schema.ts).
+import { SIGN_IN_METHODS, type SignInMethod } from './sign-in-methods';
 import type { AssumeRoleConfig, SignInConfig } from './sign-in-schema';
 
 export type { AssumeRoleConfig, SignInConfig };
 
-export const SIGN_IN_METHODS = ['accessKey', 'temporaryKeys', 'profile', 'defaultChain', 'public'] as const;
-export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
+export { SIGN_IN_METHODS, type SignInMethod };
 
 export const SIGN_IN_METHOD_LABELS: Record<SignInMethod, string> = {
   accessKey: 'Access key',

@@ -135,13 +135,14 @@ describe('alerts from `sync`', { timeout: 120_000 }, () => {
 
     await hook.waitForPosts(postsBefore + 1);
     const post = hook.received.at(-1)!;
+    const posted = post.body as { text: string; kind: string; run: unknown };
     expect(post.path).toBe(new URL(hook.url).pathname);
     expect(post.contentType).toBe('application/json');
-    expect(post.body.text).toMatch(
+    expect(posted.text).toMatch(
       /^S3 CSV Sync: sync partly failed — 1 file failed in acme-exports\/vitally\/\n• vitally\/accounts\/bad\.csv: /,
     );
-    expect(post.body.kind).toBe('failure');
-    expect(post.body.run).toMatchObject({
+    expect(posted.kind).toBe('failure');
+    expect(posted.run).toMatchObject({
       runId: 1,
       status: 'partial',
       filesFailed: 1,

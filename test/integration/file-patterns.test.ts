@@ -18,8 +18,9 @@ const configWith = (fileRegex: string): string => {
   const path = join(ws.dir, `config-${Math.random().toString(36).slice(2)}.json`);
   const config = makeConfig(ws.server, {
     organizations: { fileRegex, mode: 'create_update', idColumn: 'org_id', nameColumn: 'org_name' },
-  }) as Record<string, any>;
-  for (const type of ['accounts', 'users', 'nps', 'tracks']) delete config.objects[type];
+  });
+  const objects: Record<string, unknown> = config.objects;
+  for (const type of ['accounts', 'users', 'nps', 'tracks']) delete objects[type];
   writeFileSync(path, JSON.stringify(config));
   return path;
 };

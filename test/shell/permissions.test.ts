@@ -24,14 +24,14 @@ function setUp(windowId: number | null = 7) {
     request({ id: contentsId } as never, permission as never, (granted) => (answer = granted), {
       requestingUrl: url,
       isMainFrame,
-    } as never);
+    });
     return answer;
   };
   const checks = (contentsId: number | null, permission: string, origin = 'app://s3-csv-sync') =>
     check(contentsId === null ? null : ({ id: contentsId } as never), permission as never, origin, {
       isMainFrame: true,
       requestingUrl: `${origin}/index.html`,
-    } as never);
+    });
   return { ask, checks };
 }
 

@@ -271,6 +271,8 @@ export async function startCephGateway({ sts = false }: CephGatewayOptions = {})
     const log = join(dir, 'log', 'client.rgw.log');
     const tail = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-15).join('\n') : '';
     await stop();
-    throw new Error(`The Ceph test gateway did not start: ${(error as Error).message}${tail ? `\n${tail}` : ''}`);
+    throw new Error(`The Ceph test gateway did not start: ${(error as Error).message}${tail ? `\n${tail}` : ''}`, {
+      cause: error,
+    });
   }
 }

@@ -1,4 +1,5 @@
-// Shared test setup: a real S3 server on loopback (s3rver, or Ceph's gateway: s3-servers.ts), a real SQLite file in a temp folder, and configs.
+// Shared test setup: a real S3 server on loopback (s3rver, or Ceph's gateway: s3-servers.ts), a real SQLite
+// file in a temp folder, and configs.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

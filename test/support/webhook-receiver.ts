@@ -10,7 +10,7 @@ export interface WebhookReceiver {
   /** The URL to give the app; its path stands for a Slack-style token. */
   url: string;
   answer: WebhookAnswer;
-  received: { path: string; contentType: string | undefined; body: any; raw: string }[];
+  received: { path: string; contentType: string | undefined; body: unknown; raw: string }[];
   waitForPosts(n: number, timeoutMs?: number): Promise<void>;
   /** Answers the posts held so far (answer 'hold') with this status; later posts get `answer`. */
   releaseHeld(status: number, body?: string): void;
@@ -27,7 +27,7 @@ export async function startWebhookReceiver(token = 'T000/B000/hook-token'): Prom
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => (raw += chunk));
     req.on('end', () => {
-      let body: unknown = null;
+      let body: unknown;
       try {
         body = JSON.parse(raw);
       } catch {

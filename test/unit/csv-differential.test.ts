@@ -53,7 +53,7 @@ function theirs(bytes: Uint8Array, relaxQuotes = false): string[][] {
     skip_empty_lines: true,
     relax_quotes: relaxQuotes,
   });
-  return (records as string[][]).map((row, i) => (i === 0 ? row.map((name) => name.trim()) : row));
+  return records.map((row, i) => (i === 0 ? row.map((name) => name.trim()) : row));
 }
 
 describe('differential: the reader and csv-parse agree on real files', () => {

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../electron/shared/config';
+import { type ConfigError, parseConfig } from '../../electron/shared/config';
 import { withCliSignIn } from '../../electron/cli/sign-in-options';
 import { listAwsProfiles } from '../../electron/core/config/aws-profiles';
 

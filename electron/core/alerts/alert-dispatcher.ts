@@ -2,17 +2,10 @@
 // on every channel that is set up, and record each outcome in the run log. Never throws and never
 // holds up a sync: callers fire afterRun() and go on (the CLI awaits it before exiting).
 import { hostname } from 'node:os';
+import type { AlertChannel, AlertDelivery, AlertKind, ChannelResult } from '../../shared/alerts';
 import type { AlertsConfig } from '../../shared/alerts-config';
 import type { SyncConfig } from '../../shared/config';
-import {
-  finishedRunsBefore,
-  lastAlertAt,
-  recordAlertDelivery,
-  runForAlert,
-  type AlertChannel,
-  type AlertDelivery,
-  type AlertKind,
-} from '../db/alert-log';
+import { finishedRunsBefore, lastAlertAt, recordAlertDelivery, runForAlert } from '../db/alert-log';
 import { isDatabaseBusy, withoutBusyWait, type SqliteDatabase } from '../db/sqlite-database';
 import { composeAlert, MAX_REJECTS_LISTED, type AlertMessage, type AlertRun } from './alert-message';
 import { readAlertSecret, redact, type AlertSecretSources } from './alert-secrets';
@@ -54,13 +47,6 @@ export interface AlertDispatcherOptions {
 export interface TypedAlertSecrets {
   smtpPassword?: string;
   webhookUrl?: string;
-}
-
-export interface ChannelResult {
-  channel: Exclude<AlertChannel, 'none'>;
-  ok: boolean;
-  /** Plain words: "sent to …", or why it did not arrive. */
-  message: string;
 }
 
 export class AlertDispatcher {
@@ -215,7 +201,10 @@ export class AlertDispatcher {
     return Promise.all(jobs);
   }
 
-  /** Written without waiting on another program's lock: the app's main thread, which draws the window, must not block. */
+  /**
+   * Written without waiting on another program's lock: the app's main thread, which draws the window, must not
+   * block.
+   */
   private async record(
     runId: number | null,
     kind: AlertKind,

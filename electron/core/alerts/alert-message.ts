@@ -1,6 +1,6 @@
 // The words of an alert, built from a run report: an email's subject and text, and a webhook's JSON
 // (a Slack-compatible `text` that Slack, Teams and Google Chat show, plus the structured report).
-import type { AlertKind } from '../db/alert-log';
+import type { AlertKind } from '../../shared/alerts';
 import type { FileReport, RejectedRow, RunCounts } from '../../shared/domain';
 
 /** Enough to act on without flooding a chat channel; the run log has the rest. */

@@ -27,7 +27,7 @@ export async function readAlertSecret(
   smtp?: Pick<SmtpConfig, 'host' | 'user'>,
 ): Promise<string | null> {
   const name = kind === 'webhook-url' ? WEBHOOK_URL_ENV : SMTP_PASSWORD_ENV;
-  if (env[name]) return env[name]!;
+  if (env[name]) return env[name];
   const file = env[`${name}_FILE`];
   if (file) {
     try {
@@ -36,6 +36,7 @@ export async function readAlertSecret(
     } catch (error) {
       throw new Error(
         `${name}_FILE names ${file}, which cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): fix the path or its permissions.`,
+        { cause: error },
       );
     }
   }

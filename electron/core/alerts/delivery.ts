@@ -66,6 +66,7 @@ export function networkCode(error: unknown): string | undefined {
 
 /** Network failures as a user would say them; where: "the SMTP server smtp.acme.io:587". */
 export function describeNetworkFailure(code: string | undefined, where: string): string | undefined {
+  if (code === undefined) return undefined;
   switch (code) {
     case 'ECONNREFUSED':
       return `${where} is unreachable: nothing accepts connections there (is the host and port right, and the server running?)`;

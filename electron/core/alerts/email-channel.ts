@@ -87,6 +87,10 @@ export function describeSmtpFailure(error: unknown, smtp: SmtpConfig): DeliveryE
         `${where} refused the message${reply}`,
         e.responseCode !== undefined && e.responseCode >= 500,
       );
+    case undefined:
+    default:
+      // Not one of nodemailer's own codes: the network code and the message tell, below.
+      break;
   }
   if (network) return new DeliveryError(network, network.includes('certificate'));
   if (/wrong version number|ssl3_get_record|packet length too long/i.test(e.message ?? ''))

@@ -6,7 +6,8 @@
 // - a failure that differs (another error, other files) starts afresh;
 // - a succeeded run after a failed or partial one: one "works again" alert;
 // - interrupted runs (stopped by the user or by quitting) are skipped: neither failure nor recovery.
-import type { AlertKind, PastRun } from '../db/alert-log';
+import type { AlertKind } from '../../shared/alerts';
+import type { PastRun } from '../db/alert-log';
 
 /** Identical failures in a row after which only the daily reminder is sent. */
 export const SAME_FAILURE_LIMIT = 3;

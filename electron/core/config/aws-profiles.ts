@@ -47,7 +47,10 @@ export function awsConfigPaths(env: Env): { config: string; credentials: string;
   };
 }
 
-/** The AWS CLI caches an SSO sign-in under the SHA-1 of the sso-session name (or, for older profiles, the start URL). */
+/**
+ * The AWS CLI caches an SSO sign-in under the SHA-1 of the sso-session name (or, for older profiles, the start
+ * URL).
+ */
 async function ssoSignInExpired(cacheDir: string, cacheKey: string, now: Date): Promise<boolean> {
   const file = join(cacheDir, `${createHash('sha1').update(cacheKey).digest('hex')}.json`);
   try {

@@ -35,6 +35,7 @@ export async function resolvePostgresPassword(
     } catch (error) {
       throw new Error(
         `PGPASSWORD_FILE names ${env.PGPASSWORD_FILE}, which cannot be read (${(error as NodeJS.ErrnoException).code}). Check the path and its permissions.`,
+        { cause: error },
       );
     }
   }

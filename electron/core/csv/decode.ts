@@ -1,11 +1,12 @@
 // Bytes to text: a streaming decoder per encoding, and an inspector that watches the decoded text for
 // binary data, invalid UTF-8 and NUL characters.
 import { isAscii } from 'node:buffer';
-import { ENCODINGS } from '../../shared/delimiters';
+import type { ENCODINGS } from '../../shared/delimiters';
 import { CsvFileError } from './csv-file-error';
 import { countChar, countLineBreaks } from './line-breaks';
 
 // Characters that never appear in text: C0 controls other than tab, LF, CR (and NUL, counted apart), and DEL.
+// eslint-disable-next-line no-control-regex -- matching control characters is this expression's purpose.
 const CONTROL = /[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 // The text looked at to tell binary data from text, and the least of it looked at before the first rows.
 const SNIFF_CHARS = 65536;

@@ -45,7 +45,10 @@ export interface CsvReadOptions {
   delimiter?: Delimiter;
   /** The encoding of a file without a byte order mark (UTF-8 when left out); a BOM always wins. */
   encoding?: CsvEncoding;
-  /** Receives each problem with the whole file that does not stop it (invalid UTF-8, NUL characters), once, at the end. */
+  /**
+   * Receives each problem with the whole file that does not stop it (invalid UTF-8, NUL characters), once, at the
+   * end.
+   */
   onWarning?: (message: string) => void;
   /** Tests lower the row limits to reach them with small files. */
   limits?: Partial<RowLimits>;

@@ -1,24 +1,8 @@
 // The alerts part of the run log: each delivery of an alert about a run (email, webhook), with its
 // outcome in plain words, and the history the repeat rule reads (core/alerts/repeat-rule.ts).
 import type { SqliteDatabase } from './sqlite-database';
+import type { AlertDelivery, AlertKind } from '../../shared/alerts';
 import type { FileReport, RejectedRow, RunStatus } from '../../shared/domain';
-
-export const ALERT_KINDS = ['failure', 'still-failing', 'reminder', 'recovery', 'test'] as const;
-export type AlertKind = (typeof ALERT_KINDS)[number];
-/** 'none': no channel was tried (the repeat rule held the alert back, or nothing is set up). */
-export type AlertChannel = 'email' | 'webhook' | 'none';
-export type AlertOutcome = 'sent' | 'failed' | 'held-back';
-
-export interface AlertDelivery {
-  runId: number | null;
-  kind: AlertKind;
-  channel: AlertChannel;
-  outcome: AlertOutcome;
-  /** Plain words: to whom it went, why it could not be delivered, or why it was held back. */
-  detail: string;
-  attempts: number;
-  at: string;
-}
 
 /** A finished run as the repeat rule sees it. */
 export interface PastRun {

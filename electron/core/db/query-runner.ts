@@ -69,7 +69,7 @@ export function queryPage(db: ReadOnlyConnection, sql: string, offset: number, l
   const statement = checkReadOnly(db, sql);
   const prepared = db.prepare(`SELECT * FROM (${statement}\n) LIMIT ? OFFSET ?`).raw(true);
   const columns = prepared.columns().map((c) => c.name);
-  const rows = (prepared.all(limit, offset) as unknown[][]).map((row) => row.map(toQueryValue));
+  const rows = (prepared.all(limit, offset) as SqliteValue[][]).map((row) => row.map(toQueryValue));
   return { columns, rows };
 }
 
@@ -94,7 +94,7 @@ export function iterateRows(
   const statement = checkReadOnly(db, sql);
   const prepared = db.prepare(statement).raw(true);
   const columns = prepared.columns().map((c) => c.name);
-  const iterator = prepared.iterate(...params) as IterableIterator<unknown[]>;
+  const iterator = prepared.iterate(...params) as IterableIterator<SqliteValue[]>;
   function* converted(): IterableIterator<QueryValue[]> {
     for (const row of iterator) yield row.map(toQueryValue);
   }
@@ -121,7 +121,10 @@ export function jsonKeysOf(
 }
 
 /** Binary values cannot cross to the window or into a CSV as they are: say what they are. */
-function toQueryValue(value: unknown): QueryValue {
+/** What better-sqlite3 hands back for a column: BLOBs as Buffers, integers as BigInt when read as such. */
+type SqliteValue = null | number | bigint | string | Buffer;
+
+function toQueryValue(value: SqliteValue): QueryValue {
   if (value === null || typeof value === 'string' || typeof value === 'number') return value;
   if (typeof value === 'bigint') return Number(value);
   if (Buffer.isBuffer(value)) return `<blob, ${value.length} bytes>`;

@@ -3,22 +3,17 @@ import type Database from 'better-sqlite3';
 import type { ObjectMapping, ObjectType, TracksMapping } from '../../shared/config';
 import { ROW_WIDTH, type RowValue } from '../mapping/record-rows';
 import type { SqliteDatabase } from './sqlite-database';
-import { TABLE_OF, type FileStamp, type WriteCounts } from './tables';
+import { TABLE_OF, type FileStamp, type WriteCounts, type WrittenRows } from './tables';
 import { createReferenceCounter, REFERENCE_CHECKS, type CountedReferences } from './references';
-
-/** Which rows of a table one file wrote: the ones it created (above a rowid) and, if any, ones it updated. */
-export interface WrittenRows {
-  /** Rows it created have a rowid above this (SQLite gives a new row the largest rowid plus one). */
-  rowidBefore: number;
-  /** Whether it updated rows that existed before it (found by their last_run_id and last_file). */
-  updatedExisting: boolean;
-}
 
 export interface RecordWriter {
   /** Writes `count` records given as rows (see record-rows.ts), starting at values[from], or queues them
    * for the next multi-row statement (in file order: the last row wins). */
   writeRows(values: readonly RowValue[], from: number, count: number): void;
-  /** Writes what is queued; then the file's counts and which rows it wrote. Call once, inside the file's transaction. */
+  /**
+   * Writes what is queued; then the file's counts and which rows it wrote. Call once, inside the file's
+   * transaction.
+   */
   finish(): WriteCounts & WrittenRows & { references: CountedReferences };
 }
 
@@ -53,7 +48,7 @@ function ensureMergeFunction(db: SqliteDatabase): void {
 /** Incoming traits over stored ones, keys in place, new ones appended, nulls kept as null. */
 export function mergeTraits(storedJson: string, incomingJson: string): string {
   // Null-prototype objects: a trait named "__proto__" is a trait, not a prototype.
-  const merged: Record<string, unknown> = Object.assign(Object.create(null), JSON.parse(storedJson));
+  const merged = Object.assign(Object.create(null) as Record<string, unknown>, JSON.parse(storedJson) as object);
   Object.assign(merged, JSON.parse(incomingJson));
   return JSON.stringify(merged);
 }

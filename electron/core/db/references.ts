@@ -2,8 +2,7 @@
 import type { ObjectMapping, ObjectType, TracksMapping } from '../../shared/config';
 import type { RowValue } from '../mapping/record-rows';
 import type { SqliteDatabase } from './sqlite-database';
-import { TABLE_OF, type FileStamp } from './tables';
-import type { WrittenRows } from './record-writer';
+import { TABLE_OF, type FileStamp, type WrittenRows } from './tables';
 
 export interface ReferenceCheck {
   /** The table holding the reference, the referring column and the table it refers to. */

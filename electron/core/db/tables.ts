@@ -16,6 +16,14 @@ export interface FileStamp {
   syncedAt: string;
 }
 
+/** Which rows of a table one file wrote: the ones it created (above a rowid) and, if any, ones it updated. */
+export interface WrittenRows {
+  /** Rows it created have a rowid above this (SQLite gives a new row the largest rowid plus one). */
+  rowidBefore: number;
+  /** Whether it updated rows that existed before it (found by their last_run_id and last_file). */
+  updatedExisting: boolean;
+}
+
 export interface WriteCounts {
   created: number;
   updated: number;

@@ -43,6 +43,7 @@ export function trustedCertificates(caFile: string | undefined): string[] | unde
   } catch (error) {
     throw new Error(
       `The CA file ${caFile} (connection.caFile) cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Give the path of a PEM file with your company's root certificate.`,
+      { cause: error },
     );
   }
   const certificates = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);

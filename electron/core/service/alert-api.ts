@@ -18,7 +18,14 @@ export interface AlertApiDeps {
 
 type Refusal = { ok: false; message: string; problems: string[] };
 
-export function createAlertHandlers({ service, secretStore, env, requireConfig, save }: AlertApiDeps) {
+/** Plain functions over the deps (no `this`): the API object takes them as they are. */
+export interface AlertHandlers {
+  saveAlerts: (input: AlertsInput) => Promise<SaveResult>;
+  sendTestAlert: (input: AlertsInput) => Promise<TestAlertResult>;
+  alertSecretsStored: (config: SyncConfig | null) => Promise<{ smtpPassword: boolean; webhookUrl: boolean }>;
+}
+
+export function createAlertHandlers({ service, secretStore, env, requireConfig, save }: AlertApiDeps): AlertHandlers {
   /** The configuration with these alert settings, validated; or why not. */
   function withAlerts(input: AlertsInput): { config: SyncConfig; alerts: AlertsConfig | undefined } | Refusal {
     const { alerts: _old, ...current } = requireConfig();

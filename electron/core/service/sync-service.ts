@@ -10,13 +10,13 @@ import type { SyncConfig } from '../../shared/config';
 import type { SyncProgress, SyncReport, SyncRequestResult, SyncTrigger } from '../../shared/domain';
 import { finishRun, lastRunStart, markInterruptedRuns, startRun } from '../db/run-log';
 import { SyncScheduler, type SchedulerClock } from '../sync/scheduler';
-import { resolveSecret, type SecretStore } from '../config/secret-store';
+import type { SecretStore } from '../config/secret-store';
 import { resolveSignInSecrets, type SignInSecrets } from '../config/sign-in-secrets';
 import { describeConfigChange, SettingsStore } from '../config/settings-store';
 import { isDatabaseBusy, openDatabase, withoutBusyWait, type SqliteDatabase } from '../db/sqlite-database';
 import { SyncWorker } from '../worker/sync-worker-client';
 import { AlertDispatcher, type AlertDispatcherOptions } from '../alerts/alert-dispatcher';
-import type { AlertDelivery } from '../db/alert-log';
+import type { AlertDelivery } from '../../shared/alerts';
 
 export const DATABASE_FILE_NAME = 's3-csv-sync.sqlite';
 
@@ -91,7 +91,10 @@ export class SyncService {
     this.scheduler.start();
   }
 
-  /** A manual sync; refused when no object type is switched on (it would record a "succeeded" run that read nothing). */
+  /**
+   * A manual sync; refused when no object type is switched on (it would record a "succeeded" run that read
+   * nothing).
+   */
   syncNow(): SyncRequestResult {
     const config = this.settings.getConfig();
     if (config && !Object.values(config.objects).some((mapping) => mapping?.enabled))

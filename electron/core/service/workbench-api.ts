@@ -22,20 +22,21 @@ export type ExportDestination = (
 
 export interface WorkbenchOptions {
   dbPath: string;
-  getConfig(): SyncConfig | null;
-  saveConfig(next: unknown): SaveResult;
+  getConfig: () => SyncConfig | null;
+  saveConfig: (next: unknown) => SaveResult;
   chooseExportDestination?: ExportDestination;
 }
 
 type Handler<M extends keyof WorkbenchHandlers> = WorkbenchHandlers[M];
+/** Plain functions over the workbench's state (no `this`): the API object takes them as they are. */
 export interface WorkbenchHandlers {
-  getQueryTools(args: ApiArgs<'getQueryTools'>): Promise<ApiResult<'getQueryTools'>>;
-  runQuery(args: ApiArgs<'runQuery'>): Promise<ApiResult<'runQuery'>>;
-  queryPage(args: ApiArgs<'queryPage'>): Promise<ApiResult<'queryPage'>>;
-  cancelQuery(args: ApiArgs<'cancelQuery'>): Promise<ApiResult<'cancelQuery'>>;
-  saveQuery(args: ApiArgs<'saveQuery'>): Promise<ApiResult<'saveQuery'>>;
-  deleteQuery(args: ApiArgs<'deleteQuery'>): Promise<ApiResult<'deleteQuery'>>;
-  exportData(args: ApiArgs<'exportData'>): Promise<ApiResult<'exportData'>>;
+  getQueryTools: (args: ApiArgs<'getQueryTools'>) => Promise<ApiResult<'getQueryTools'>>;
+  runQuery: (args: ApiArgs<'runQuery'>) => Promise<ApiResult<'runQuery'>>;
+  queryPage: (args: ApiArgs<'queryPage'>) => Promise<ApiResult<'queryPage'>>;
+  cancelQuery: (args: ApiArgs<'cancelQuery'>) => Promise<ApiResult<'cancelQuery'>>;
+  saveQuery: (args: ApiArgs<'saveQuery'>) => Promise<ApiResult<'saveQuery'>>;
+  deleteQuery: (args: ApiArgs<'deleteQuery'>) => Promise<ApiResult<'deleteQuery'>>;
+  exportData: (args: ApiArgs<'exportData'>) => Promise<ApiResult<'exportData'>>;
 }
 
 export interface Workbench extends WorkbenchHandlers {

@@ -5,7 +5,7 @@ import { MAX_STORED_REJECTS_PER_FILE, rejectReasonForFieldCount, truncateRaw } f
 import { createRowEncoder, HeaderError, mappedColumns, type RowEncoder } from '../mapping/row-encoder';
 import { canonicalHeader } from '../mapping/header-match';
 import { ROW_WIDTH, type RowValue } from '../mapping/record-rows';
-import type { FileCounts, RejectedRow } from '../../shared/domain';
+import type { FileCounts } from '../../shared/domain';
 import type { FileWrite, MaybePromise, SyncTarget } from '../db/sync-target';
 import type { FileStamp } from '../db/tables';
 import { errorCode } from '../../shared/error-code';

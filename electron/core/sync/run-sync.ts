@@ -9,7 +9,7 @@ import type { FileReport, RunCounts, SyncProgress, SyncReport } from '../../shar
 import type { SyncTarget } from '../db/sync-target';
 import { createSqliteTarget } from '../db/sqlite-target';
 import type { SqliteDatabase } from '../db/sqlite-database';
-import { explainS3Error, isConnectionProblem, S3AccessError } from '../s3/s3-errors';
+import { explainS3Error, isConnectionProblem } from '../s3/s3-errors';
 import { compileFilePatterns, createS3Client, listSelectedFiles, openObject, type S3File } from '../s3/s3-source';
 
 export interface SyncRequest {

@@ -120,7 +120,7 @@ export class SyncWorker {
     if (this.worker) return this.worker;
     const worker = startWorker(this.workerUrl);
     worker.on('message', (message: WorkerToHost) => this.onMessage(message));
-    worker.on('error', (error) => {
+    worker.on('error', (error: Error) => {
       if (this.worker === worker) this.worker = null;
       this.failAll(new Error(`The sync worker failed: ${error.message}`));
     });

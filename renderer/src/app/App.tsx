@@ -296,8 +296,8 @@ function Notices({
   onNavigate,
 }: {
   notices: Notice[];
-  onDismiss(id: number): void;
-  onNavigate(screen: ScreenId): void;
+  onDismiss: (id: number) => void;
+  onNavigate: (screen: ScreenId) => void;
 }) {
   return (
     <div className="notices" role="status" aria-live="polite">

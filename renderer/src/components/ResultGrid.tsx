@@ -13,7 +13,7 @@ interface ResultGridProps {
   total: number;
   /** Rows from offset 0 that came with the result. */
   firstRows: QueryValue[][];
-  loadPage(offset: number, limit: number): Promise<QueryValue[][]>;
+  loadPage: (offset: number, limit: number) => Promise<QueryValue[][]>;
   label: string;
 }
 

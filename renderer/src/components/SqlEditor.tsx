@@ -19,8 +19,8 @@ export interface SqlEditorHandle {
 interface SqlEditorProps {
   initialText: string;
   schema: SchemaTable[];
-  onChange(text: string): void;
-  onRun(): void;
+  onChange: (text: string) => void;
+  onRun: () => void;
   label: string;
 }
 

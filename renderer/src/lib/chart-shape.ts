@@ -30,7 +30,7 @@ export function chartShape(columns: string[], rows: QueryValue[][], preferredY?:
   if (y === undefined) return null;
   const other = indexes.find((i) => i !== x && i !== y && isText(i));
   const series = other !== undefined && new Set(rows.map((r) => r[other])).size <= MAX_SERIES ? other : null;
-  const timeLike = rows.every((r) => typeof r[x] === 'string' && TIME_LIKE.test(r[x] as string));
+  const timeLike = rows.every((r) => typeof r[x] === 'string' && TIME_LIKE.test(r[x]));
   return { kind: timeLike ? 'line' : 'bar', x, y, series };
 }
 

@@ -18,7 +18,10 @@ export function looksLikeGlob(pattern: string): boolean {
   return /(^|[^.)\]}\\])\*/.test(pattern);
 }
 
-/** The regular expression for what a wildcard pattern means: `*` within a folder, `**` across folders, `?` one character. */
+/**
+ * The regular expression for what a wildcard pattern means: `*` within a folder, `**` across folders, `?` one
+ * character.
+ */
 export function globToRegex(glob: string): string {
   let out = '^';
   for (let i = 0; i < glob.length; i++) {

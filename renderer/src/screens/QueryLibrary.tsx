@@ -7,8 +7,8 @@ import { useApp } from '../app/app-context';
 interface QueryLibraryProps {
   tools: QueryTools | null;
   currentSql: string;
-  onOpen(query: SavedQuery): void;
-  onSaved(saved: SavedQuery[]): void;
+  onOpen: (query: SavedQuery) => void;
+  onSaved: (saved: SavedQuery[]) => void;
 }
 
 export function QueryLibrary({ tools, currentSql, onOpen, onSaved }: QueryLibraryProps) {

@@ -9,7 +9,7 @@ import { formatNumber } from '../lib/format';
 interface RecordLinksProps {
   table: DataTable;
   id: string;
-  onOpen(table: DataTable, id: string): void;
+  onOpen: (table: DataTable, id: string) => void;
 }
 
 export function RecordLinks({ table, id, onOpen }: RecordLinksProps) {

@@ -100,14 +100,14 @@ export function checkSignIn(form: SignInForm, needsSecret: boolean, needsToken: 
 
 interface SignInMethodProps {
   form: SignInForm;
-  onChange(patch: Partial<SignInForm>): void;
+  onChange: (patch: Partial<SignInForm>) => void;
   errors: SignInErrors;
   saved: ConnectionConfig | undefined;
   overview: Pick<Overview, 'secretStored' | 'sessionTokenStored' | 'awsProfiles'>;
   /** Whether the keychain already holds this key's secret (and token): the inputs are then hidden. */
   storedForThisKey: boolean;
   replacingSecret: boolean;
-  onReplaceSecret(replacing: boolean): void;
+  onReplaceSecret: (replacing: boolean) => void;
 }
 
 export function SignInMethod(props: SignInMethodProps) {

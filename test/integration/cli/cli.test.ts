@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../support/cli-process';
 import { startSlowProxy, type SlowProxy } from '../../support/slow-proxy';
 import { createWorkspace, eventsCsv, LOCAL_S3_SECRET, makeConfig, type Workspace } from '../../support/fixtures';
+import type { SyncConfig } from '../../../electron/shared/config';
 
 /**
  * Sends the signal in the middle of the last file (the big events file): its download is slowed on
@@ -24,7 +25,7 @@ async function putBigEventsFile(): Promise<void> {
 }
 
 /** A config whose endpoint is the slow proxy in front of the test server. */
-function viaSlowProxy(config: Record<string, any>): Record<string, any> {
+function viaSlowProxy(config: SyncConfig): SyncConfig {
   return { ...config, connection: { ...config.connection, endpoint: slow.endpoint } };
 }
 
@@ -59,10 +60,16 @@ describe('npm run cli', { timeout: 90_000 }, () => {
 
   it('refuses a wrong configuration before anything runs, naming each field (exit 2)', async () => {
     const bad = join(ws.dir, 'bad.json');
-    const config = makeConfig(ws.server) as Record<string, any>;
-    config.objects.accounts.fileRegex = '^accounts/(';
-    config.objects.tracks.target = 'company';
-    config.connection.secretAccessKey = 'do-not-put-me-here';
+    const base = makeConfig(ws.server);
+    const config = {
+      ...base,
+      connection: { ...base.connection, secretAccessKey: 'do-not-put-me-here' },
+      objects: {
+        ...base.objects,
+        accounts: { ...base.objects.accounts, fileRegex: '^accounts/(' },
+        tracks: { ...base.objects.tracks, target: 'company' },
+      },
+    };
     writeFileSync(bad, JSON.stringify(config));
     const dbPath = join(ws.dir, 'never-created.sqlite');
     const result = await runCli(['sync', '--config', bad, '--db', dbPath]);

@@ -1,5 +1,6 @@
 // The SQLite schema, versioned with PRAGMA user_version and migrated forward one step at a time.
-import type { SqliteDatabase } from '../sqlite-database';
+// better-sqlite3's type, not sqlite-database.ts's alias of it: that file runs these migrations.
+import type Database from 'better-sqlite3';
 import { MIGRATION_001 } from './001-records-and-run-log';
 import { MIGRATION_002 } from './002-run-owner';
 import { MIGRATION_003 } from './003-alert-deliveries';
@@ -21,7 +22,7 @@ const MIGRATIONS: string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-export function migrate(db: SqliteDatabase): void {
+export function migrate(db: Database.Database): void {
   const schemaVersion = () => {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {

@@ -58,6 +58,7 @@ function readCaFile(path: string): string {
   } catch (error) {
     throw new Error(
       `The CA file ${path} (sslRootCert) cannot be read (${(error as NodeJS.ErrnoException).code}). Check the path.`,
+      { cause: error },
     );
   }
 }

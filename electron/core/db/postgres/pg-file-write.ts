@@ -106,17 +106,23 @@ export async function beginPostgresFile(
             `SELECT EXISTS (SELECT 1 FROM ${STAGE} GROUP BY id HAVING count(*) > 1) AS repeats`,
           );
           const repeats = check.rows[0]!.repeats;
-          return { rows: (await client.query(mergeSql(type, mapping, repeats), params)).rows, repeats };
+          return {
+            rows: (await client.query<Record<string, string>>(mergeSql(type, mapping, repeats), params)).rows,
+            repeats,
+          };
         }
         await client.query('SAVEPOINT s3sync_merge');
         try {
-          const { rows } = await client.query(mergeSql(type, mapping, false), params);
+          const { rows } = await client.query<Record<string, string>>(mergeSql(type, mapping, false), params);
           await client.query('RELEASE SAVEPOINT s3sync_merge');
           return { rows, repeats: false };
         } catch (error) {
           if ((error as { code?: string }).code !== '21000') throw error;
           await client.query('ROLLBACK TO SAVEPOINT s3sync_merge');
-          return { rows: (await client.query(mergeSql(type, mapping, true), params)).rows, repeats: true };
+          return {
+            rows: (await client.query<Record<string, string>>(mergeSql(type, mapping, true), params)).rows,
+            repeats: true,
+          };
         }
       };
       let created = 0;

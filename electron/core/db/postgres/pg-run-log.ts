@@ -118,8 +118,26 @@ export async function markMissingFilesPg(
   }
 }
 
+/** A sync_runs row as pg returns it: BIGINT as a string, TIMESTAMPTZ as a Date. */
+interface PgRunRow {
+  id: string | number;
+  trigger: string;
+  status: string;
+  started_at: Date | string;
+  finished_at: Date | string | null;
+  error: string | null;
+  host: string | null;
+  pid: number | null;
+  heartbeat_at: Date | string | null;
+  rows: string | number;
+  created: string | number;
+  updated: string | number;
+  rejected: string | number;
+  files_failed: string | number;
+}
+
 export async function lastRunsPg(client: pg.Client, limit: number): Promise<RunRow[]> {
-  const { rows } = await client.query(
+  const { rows } = await client.query<PgRunRow>(
     `SELECT id, trigger, status, started_at, finished_at, error, host, pid, heartbeat_at, rows, created, updated, rejected, files_failed
      FROM sync_runs ORDER BY id DESC LIMIT $1`,
     [limit],

@@ -216,7 +216,13 @@ export async function openPostgresTarget(
 
 /** Who holds a source's lock, in words, from the run it recorded. */
 async function describeHolder(client: pg.Client, source: string): Promise<string> {
-  const { rows } = await client.query(
+  const { rows } = await client.query<{
+    id: string | number;
+    host: string | null;
+    pid: number | null;
+    started_at: Date | string;
+    heartbeat_at: Date | string | null;
+  }>(
     `SELECT id, host, pid, started_at, heartbeat_at FROM sync_runs WHERE status = 'running' AND source = $1 ORDER BY id DESC LIMIT 1`,
     [source],
   );
