@@ -20,7 +20,7 @@ const { values } = parseArgs({
   options: { rows: { type: 'string', default: '1000000' }, dir: { type: 'string', default: 'bench-data' } },
 });
 const rows = Number(values.rows);
-const dir = resolve(values.dir!);
+const dir = resolve(values.dir);
 mkdirSync(dir, { recursive: true });
 
 const WORDS = ['Acme', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Stark', 'Wayne', 'Wonka', 'Tyrell', 'Cyberdyne'];

@@ -19,7 +19,10 @@ afterAll(async () => {
   await demo?.close();
 });
 
-/** Visible surfaces (400 px² and more) painted with a light background (relative luminance above 0.4), and the body's text luminance. */
+/**
+ * Visible surfaces (400 px² and more) painted with a light background (relative luminance above 0.4),
+ * and the body's text luminance.
+ */
 async function lightSurfaces(): Promise<{ light: string[]; textLuminance: number }> {
   return page.evaluate(`(() => {
     const luminance = (color) => {

@@ -2,7 +2,10 @@
 // type read before it gets a notice in the run log (traits appear or disappear): monthly exports drift.
 import type { ObjectType } from '../../shared/config';
 import { foldHeaderName } from '../../shared/header-names';
-import type { SqliteDatabase } from './sqlite-database';
+// better-sqlite3's own type, not sqlite-database.ts's alias: that module opens the database with this one.
+import type Database from 'better-sqlite3';
+
+type SqliteDatabase = Database.Database;
 
 export const FILE_COLUMNS_MIGRATION = `ALTER TABLE file_state ADD COLUMN columns TEXT;`;
 

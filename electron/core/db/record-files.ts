@@ -2,7 +2,10 @@
 // still selected holds it (docs/stale-records.md). Events are not tracked here: a message ID lives in
 // one file, so an event is stale by the file it last came from.
 import type { ObjectType } from '../../shared/config';
-import type { SqliteDatabase } from './sqlite-database';
+// better-sqlite3's own type, not sqlite-database.ts's alias: that module opens the database with this one.
+import type Database from 'better-sqlite3';
+
+type SqliteDatabase = Database.Database;
 import type { FileGone } from '../../shared/domain';
 
 /** The tables whose records may appear in several files (monthly exports of the same users). */

@@ -3,7 +3,10 @@
 // "Zürich" without a table scan. The sync refreshes it per file in bulk (per-row triggers cost ~10x
 // the import); events keep a plain LIKE, and so do terms under three characters.
 import type { ObjectType } from '../../shared/config';
-import type { SqliteDatabase } from './sqlite-database';
+// better-sqlite3's own type, not sqlite-database.ts's alias: that module opens the database with this one.
+import type Database from 'better-sqlite3';
+
+type SqliteDatabase = Database.Database;
 
 /** The indexed tables and the columns a search looks in (the same as data-queries' searchable). */
 export const SEARCH_INDEXES = {

@@ -71,7 +71,10 @@ const PREVIEW_CANCELLED = 'The preview was cancelled (a newer pattern replaced i
 export const PREVIEW_SNIFFED_FILES = 50;
 const SNIFF_CONCURRENCY = 6;
 
-/** Marks the first PREVIEW_SNIFFED_FILES files that cannot be CSVs, and gives the others' headers (a file that cannot be read is left unmarked). */
+/**
+ * Marks the first PREVIEW_SNIFFED_FILES files that cannot be CSVs, and gives the others' headers (a file
+ * that cannot be read is left unmarked).
+ */
 async function flagNonCsvFiles(
   files: PreviewFile[],
   readStart: (key: string) => Promise<Uint8Array>,

@@ -185,7 +185,7 @@ export function DataScreen() {
                 id="data-search"
                 type="search"
                 className="input"
-                placeholder={`Search ${inSentence(DATA_LABELS[table])} by ID${table === 'users' ? ', name or email' : table === 'events' ? ', event or related ID' : table === 'nps_responses' ? ', user or feedback' : ' or name'}`}
+                placeholder={`Search ${inSentence(DATA_LABELS[table])} by ID${SEARCHED_BESIDES_ID[table]}`}
                 value={search}
                 onChange={(e) => setSearch(e.target.value)}
               />

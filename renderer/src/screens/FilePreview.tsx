@@ -96,7 +96,10 @@ export function FilePreview({
   );
 }
 
-/** How a file's header differs from the first file's ("new “MRR (USD)”; missing “MRR”"), ignoring case and spaces; null when it does not. */
+/**
+ * How a file's header differs from the first file's ("new “MRR (USD)”; missing “MRR”"), ignoring case
+ * and spaces; null when it does not.
+ */
 function headerDiff(reference: PreviewFile, file: PreviewFile): string | null {
   if (!reference.columns || !file.columns) return null;
   const folded = (names: string[]) => new Set(names.map(foldHeaderName));

@@ -18,7 +18,7 @@ import {
   type TrackTarget,
 } from '../lib/object-types';
 import { useDebounced } from '../lib/use-debounced';
-import { foldHeaderName, headerHas } from '../../../electron/shared/header-names';
+import { headerHas } from '../../../electron/shared/header-names';
 import { globToRegex, looksLikeGlob, PATTERN_EXAMPLES } from '../lib/file-patterns';
 import { FilePreview, SampleTable, type Loadable, type PreviewState } from './FilePreview';
 
