@@ -17,8 +17,8 @@ import { KEYCHAIN_SERVICE_NAME, KeytarSecretStore } from '../../electron/core/co
 import { startWebServer, type WebServer } from '../../electron/web/server';
 import { LOCAL_S3_ACCESS_KEY_ID, startLocalS3Server, type LocalS3Server } from '../../scripts/local-s3-server';
 import { startSlowProxy, type SlowProxy } from '../support/slow-proxy';
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SCREENSHOTS = join(ROOT, 'docs/screenshots');
 const SAMPLES = join(ROOT, 'resources/demo');
@@ -118,14 +118,7 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 860 },
     locale: 'en-US',
     timezoneId: 'UTC',

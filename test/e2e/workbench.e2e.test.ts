@@ -17,8 +17,8 @@ import { startWebServer, type WebServer } from '../../electron/web/server';
 import { fillWorkbenchDatabase } from '../../scripts/workbench-data';
 import { makeConfig } from '../support/fixtures';
 import { InMemorySecretStore } from '../support/in-memory-secret-store';
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SCREENSHOTS = join(ROOT, 'docs/screenshots');
 const EVENTS = 1_000_000;
@@ -46,14 +46,7 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 900 },
     locale: 'en-US',
     timezoneId: 'UTC',

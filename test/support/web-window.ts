@@ -12,8 +12,8 @@ import { startWebServer, type WebServer } from '../../electron/web/server';
 import { LOCAL_S3_SECRET, startLocalS3Server, type LocalS3Server } from '../../scripts/local-s3-server';
 import { SAMPLE_PREFIX, sampleConfig } from '../../scripts/sample-config';
 import { InMemorySecretStore } from './in-memory-secret-store';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium';
 
-export const CHROMIUM = '/usr/bin/chromium';
 const SAMPLES = fileURLToPath(new URL('../../resources/demo', import.meta.url));
 
 const DEMO_UPLOADS: [key: string, file: string, gzip?: boolean][] = [
@@ -58,14 +58,7 @@ export async function startDemoWindow(): Promise<DemoWindow> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: CHROMIUM_ARGS,
   });
 
   async function sync(): Promise<RunReport> {
