@@ -1,4 +1,5 @@
-import { act, render, screen } from '@testing-library/react';
+import { act, render, screen, waitFor } from '@testing-library/react';
+import { expect } from 'vitest';
 import userEvent from '@testing-library/user-event';
 import { App } from '../src/app/App';
 import type { ApiEvent, ApiEvents } from '../../electron/shared/contract';
@@ -10,6 +11,9 @@ export async function renderApp(api: FakeApi, screenId?: 'connection' | 'objects
   const user = userEvent.setup();
   const result = render(<App api={api} />);
   await screen.findByRole('navigation', { name: 'Screens' });
+  // The navigation can show before the shell's effects have subscribed to the back end's events (they
+  // run in a later task, which a busy machine delays): wait until they have, so an emit() is never lost.
+  await waitFor(() => expect(api.listenerCount('runFinished')).toBeGreaterThan(0));
   return { user, ...result };
 }
 
