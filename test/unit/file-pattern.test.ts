@@ -1,7 +1,7 @@
 // File patterns are matched in linear time: a pattern that makes a JavaScript RegExp backtrack for
 // minutes answers at once, and patterns the engine refuses get a message saying what to write instead.
 import { describe, expect, it } from 'vitest';
-import { compileFilePattern, FilePatternError, filePatternProblem } from '../../electron/core/s3/file-pattern';
+import { compileFilePattern, FilePatternError, filePatternProblem } from '../../electron/shared/file-pattern';
 import { compileFilePatterns } from '../../electron/core/s3/s3-source';
 
 /** 10,000 keys, a tenth of them the key that made `^(a+)+$` take 74 s in a RegExp (34 a's and a "!"). */

@@ -1,6 +1,8 @@
 // File patterns are matched by RE2 semantics (the re2js engine), in time linear in the key's length:
 // a JavaScript RegExp can backtrack for minutes on `^(a+)+$`, freezing the app while a user types.
-// Preview, sync and CLI all compile patterns here, so they select exactly the same keys.
+// Preview, sync, CLI, the configuration schema and the Objects screen all use this file, so they
+// select the same keys and refuse the same patterns with the same words. It lives in shared/ (and
+// imports re2js, pure JS) so the renderer checks a pattern as it is typed without asking the back end.
 import { RE2JS } from 're2js';
 
 export interface FilePattern {
@@ -28,6 +30,12 @@ export function filePatternProblem(source: string): string | null {
   } catch (error) {
     return describeRefusal(source, (error as Error).message);
   }
+}
+
+/** The sentence the preview, the CLI and the Objects screen show for a refused pattern, or null. */
+export function filePatternMessage(source: string): string | null {
+  const problem = filePatternProblem(source);
+  return problem === null ? null : `The file pattern ${problem}.`;
 }
 
 /** @throws FilePatternError with a message that starts "The file pattern …". */
