@@ -122,15 +122,17 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
 
   const debouncedRegex = useDebounced(draft.fileRegex, PREVIEW_DEBOUNCE_MS);
   // Checked by the engine that matches (shared/file-pattern.ts), in the words the preview and the CLI
-  // use; once typing pauses, so a half-typed "(" is not flagged at every keystroke.
-  const invalidRegex = useMemo(() => filePatternMessage(debouncedRegex), [debouncedRegex]);
+  // use; once typing pauses, so a half-typed "(" is not flagged at every keystroke, and while typing
+  // no message is left standing that was about the text before.
+  const settledProblem = useMemo(() => filePatternMessage(debouncedRegex), [debouncedRegex]);
+  const invalidRegex = draft.fileRegex === debouncedRegex ? settledProblem : null;
   const connectionJson = JSON.stringify(overview.config?.connection ?? null);
 
   // The live preview: list the bucket with the pattern once typing pauses, showing the matches as the
   // pages are listed (previewProgress). A newer pattern cancels the older listing; late answers and
   // events of another preview are dropped.
   useEffect(() => {
-    if (!debouncedRegex || invalidRegex) {
+    if (!debouncedRegex || settledProblem) {
       setPreview({ status: 'idle' });
       return;
     }
@@ -155,7 +157,7 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
       // Stop the listing on the back end too: a large prefix would otherwise be listed to its end for nothing.
       if (!finished) api.cancelPreview({ previewId }).catch(() => undefined);
     };
-  }, [api, type, debouncedRegex, invalidRegex, connectionJson, previewNonce]);
+  }, [api, type, debouncedRegex, settledProblem, connectionJson, previewNonce]);
 
   // The first match never changes once listed (key order): the pickers need not wait for the count.
   // The pickers read the first file that can be a CSV (a README or an empty export first in key order would
@@ -254,9 +256,8 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
     setTriedToSave(true);
     // Switched on, the mapping must work. Switched off, a complete mapping is kept for later and an
     // incomplete one is dropped (the type is not synced either way). A pattern typed less than the
-    // debounce ago has not been checked yet: it is now.
-    const unchecked = draft.fileRegex !== debouncedRegex && filePatternMessage(draft.fileRegex);
-    if (draft.enabled && (!complete || unchecked)) {
+    // debounce ago is checked by the back end, which refuses it in the same words.
+    if (draft.enabled && !complete) {
       document.getElementById(`${idPrefix}-problems`)?.focus();
       return;
     }
