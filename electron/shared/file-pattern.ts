@@ -65,5 +65,11 @@ function describeRefusal(source: string, engineMessage: string): string {
       'Write the repeated part out again (for example (csv|tsv)/.*\\.(csv|tsv)$ instead of (csv|tsv)/.*\\.\\1$)'
     );
   }
+  // JavaScript's way to write a character by its code; RE2 has its own.
+  const codeEscape = /\\u(\{[0-9A-Fa-f]+\}|[0-9A-Fa-f]{4})/.exec(source);
+  if (codeEscape && engineMessage.includes('invalid escape sequence: `\\u')) {
+    const hex = codeEscape[1]!.replace(/[{}]/g, '');
+    return `writes a character by its code as JavaScript does (\\u${codeEscape[1]}), which RE2 does not read. Write \\x{${hex}} instead`;
+  }
   return `is not a valid regular expression: ${engineMessage.replace(/^error parsing regexp: /, '')}`;
 }

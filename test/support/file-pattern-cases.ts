@@ -31,6 +31,11 @@ export const PATTERN_CASES: PatternCase[] = [
   { pattern: '^accounts/(?!_)', refusedFor: /^uses a lookahead /, advice: 'Write the text to match itself' },
   { pattern: '(a)\\1', refusedFor: /^uses a backreference \(\\1\)/, advice: 'Write the repeated part out again' },
   {
+    pattern: '^accounts/\\u00e9\\.csv$',
+    refusedFor: /^writes a character by its code as JavaScript does \(\\u00e9\)/,
+    advice: 'Write \\x{00e9} instead',
+  },
+  {
     pattern: '^accounts/\\C',
     refusedFor: /^is not a valid regular expression: invalid escape sequence: `\\C`/,
     advice: '',

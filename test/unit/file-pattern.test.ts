@@ -51,6 +51,13 @@ describe('file patterns the engine refuses', () => {
     );
   });
 
+  it('says how RE2 writes a character by its code, for JavaScript’s \\u escapes', () => {
+    expect(filePatternProblem('^accounts/\\u00e9\\.csv$')).toBe(
+      'writes a character by its code as JavaScript does (\\u00e9), which RE2 does not read. Write \\x{00e9} instead',
+    );
+    expect(compileFilePattern('^accounts/\\x{00e9}\\.csv$').test('accounts/é.csv')).toBe(true);
+  });
+
   it('names other syntax errors with the engine’s words', () => {
     expect(filePatternProblem('^accounts/(')).toBe(
       'is not a valid regular expression: missing closing ): `^accounts/(`',
