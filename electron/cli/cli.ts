@@ -2,7 +2,6 @@
 // Exit codes: 0 success, 1 the run was partial or failed, 2 usage or configuration errors.
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import { filePatternProblem } from '../core/s3/file-pattern';
 import { ConfigError, OBJECT_TYPES, type ObjectType, type SyncConfig } from '../shared/config';
 import { loadConfigFile } from '../core/config/config-file';
 import { S3AccessError } from '../core/s3/s3-errors';
@@ -185,7 +184,7 @@ async function loadConfigAndSecrets(
   store: SecretStore,
 ): Promise<{ config: SyncConfig; secrets: SignInSecrets }> {
   const config = withCliSignIn(
-    await loadConfigFile(configPath, { filePatternProblem }),
+    await loadConfigFile(configPath),
     typeof profile === 'string' ? profile : undefined,
     io.env,
   );

@@ -6,6 +6,7 @@ import { DELIMITERS, ENCODINGS } from './delimiters';
 import { alertsSchema, misplacedAlertSecretHint } from './alerts-config';
 import { METHODS_WITH_KEYS, signInOf } from './sign-in';
 import { signInSchema } from './sign-in-schema';
+import { filePatternProblem } from './file-pattern';
 
 export const OBJECT_TYPES = ['organizations', 'accounts', 'users', 'nps', 'tracks'] as const;
 export type ObjectType = (typeof OBJECT_TYPES)[number];
@@ -19,13 +20,17 @@ export const SCHEDULE_HOURS = [6, 12, 24] as const;
 const column = z.string().trim().min(1, { error: 'must name a column (it cannot be empty)' });
 const optionalColumn = column.nullable().optional();
 
-// Patterns are checked by the engine that matches them (core/s3/file-pattern.ts), passed in as a
-// ConfigChecks: shared/ stays free of it, and the renderer never compiles a pattern it cannot match.
+// Patterns are checked by parseConfig with the engine that matches them (file-pattern.ts), so one
+// message names every problem, the schema's and the patterns'.
 const fileRegex = z.string();
 
 export interface ConfigChecks {
-  /** Why the matching engine refuses a file pattern, or null when it accepts it. */
-  filePatternProblem?: (source: string) => string | null;
+  /**
+   * False only for a configuration already stored (the settings file): one saved before patterns were
+   * matched by RE2 still loads, and its sync fails with the pattern's message. Everything that saves,
+   * imports or reads a configuration file checks.
+   */
+  filePatterns?: boolean;
 }
 
 const mode = z.enum(['create_update', 'update_only'], {
@@ -208,7 +213,7 @@ export function parseConfig(value: unknown, source?: string, checks: ConfigCheck
   const objects = (value as { objects?: Record<string, { fileRegex?: unknown } | null> } | null)?.objects;
   for (const type of OBJECT_TYPES) {
     const pattern = typeof objects === 'object' && objects ? objects[type]?.fileRegex : undefined;
-    const problem = typeof pattern === 'string' ? (checks.filePatternProblem?.(pattern) ?? null) : null;
+    const problem = typeof pattern === 'string' && checks.filePatterns !== false ? filePatternProblem(pattern) : null;
     if (problem) problems.push(`objects.${type}.fileRegex: ${problem}`);
   }
   if (!result.success || problems.length) throw new ConfigError(problems, source);

@@ -130,7 +130,7 @@ describe('alerts on the Sync log', () => {
     api.listRuns.mockResolvedValue([run]);
     api.getRun.mockResolvedValue(detail);
     const { user } = await renderApp(api, 'log');
-    await user.click(await screen.findByRole('button', { name: /run 7: show details/ }));
+    await user.click(await screen.findByRole('row', { name: /run 7/ }));
     const region = await screen.findByRole('region', { name: /^Run 7 — / });
     expect(within(region).queryByRole('list', { name: 'Alerts about this run' })).not.toBeInTheDocument();
 

@@ -1,5 +1,5 @@
 // Sync log: every run with trigger, status, duration and counts; a run's files and rejected rows; the chart.
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { RunDetail } from '../../electron/shared/contract';
 import { App } from '../src/app/App';
@@ -91,14 +91,14 @@ describe('Sync log', () => {
     ]);
     api.getRun.mockResolvedValue(DETAIL);
     const { user } = await renderApp(api, 'log');
-    const table = await screen.findByRole('table', { name: 'Sync runs, newest first' });
+    const table = await screen.findByRole('grid', { name: 'Sync runs, newest first' });
     const [, first, second] = within(table).getAllByRole('row');
     expect(
       within(first!)
         .getAllByRole('cell')
         .map((c) => c.textContent),
     ).toEqual([
-      expect.stringContaining('run 2: show details'),
+      expect.stringContaining(', run 2'),
       'Sync now',
       'Partial',
       '4.5 s',
@@ -114,7 +114,7 @@ describe('Sync log', () => {
     expect(screen.getByRole('img', { name: /^2 runs from .*: 240 rows read, 3 rejected\.$/ })).toBeInTheDocument();
     expect(document.querySelectorAll('.chart-bar-rejected')).toHaveLength(1);
 
-    await user.click(within(first!).getByRole('button'));
+    await user.click(first!);
     expect(api.getRun).toHaveBeenCalledWith({ runId: 2, rejectsLimit: 100 });
     const detail = await screen.findByRole('region', { name: /^Run 2 — / });
     expect(within(detail).getByRole('heading', { level: 2 })).toHaveFocus();
@@ -180,7 +180,7 @@ describe('Sync log', () => {
     api.listRuns.mockResolvedValue([run]);
     api.getRun.mockResolvedValue({ ...DETAIL, run, files: [...DETAIL.files, secondFailure] });
     const { user } = await renderApp(api, 'log');
-    await user.click(await screen.findByRole('button', { name: /run 2: show details/ }));
+    await user.click(await screen.findByRole('row', { name: /run 2/ }));
     const detail = await screen.findByRole('region', { name: /^Run 2 — / });
     expect(within(detail).queryByText('Why the run failed')).not.toBeInTheDocument();
     const failed = within(detail).getByText('2 files of 4 failed').closest('.banner')!;
@@ -192,6 +192,37 @@ describe('Sync log', () => {
     // Esc closes the run.
     await user.keyboard('{Escape}');
     expect(screen.queryByRole('region', { name: /^Run 2 — / })).not.toBeInTheDocument();
+  });
+
+  it('is one tab stop for all the runs: arrow keys move, Enter opens a run, Esc closes it and goes back to its row', async () => {
+    const api = createFakeApi(makeOverview({ config: makeConfig() }));
+    api.listRuns.mockResolvedValue([3, 2, 1].map((id) => makeRun({ id })));
+    api.getRun.mockImplementation(async ({ runId }: { runId: number }) => ({
+      ...DETAIL,
+      run: makeRun({ id: runId }),
+    }));
+    const { user } = await renderApp(api, 'log');
+    const grid = await screen.findByRole('grid', { name: 'Sync runs, newest first' });
+    expect(grid).toHaveAccessibleDescription('Arrow keys move between runs; Enter opens one; Esc closes it.');
+    const rows = within(grid).getAllByRole('row').slice(1);
+    expect(rows.filter((r) => r.tabIndex === 0)).toEqual([rows[0]]);
+    expect(within(grid).queryAllByRole('button')).toEqual([]);
+
+    rows[0]!.focus();
+    await user.keyboard('{ArrowDown}{ArrowDown}');
+    expect(rows[2]).toHaveFocus();
+    await user.keyboard('{ArrowUp}');
+    expect(rows[1]).toHaveFocus();
+    expect(rows.filter((r) => r.tabIndex === 0)).toEqual([rows[1]]);
+    await user.keyboard('{Enter}');
+    const detail = await screen.findByRole('region', { name: /^Run 2 — / });
+    expect(within(detail).getByRole('heading', { level: 2 })).toHaveFocus();
+    expect(rows[1]).toHaveAttribute('aria-selected', 'true');
+    await user.keyboard('{Escape}');
+    await waitFor(() => expect(screen.queryByRole('region', { name: /^Run 2 — / })).not.toBeInTheDocument());
+    expect(rows[1]).toHaveFocus();
+    await user.keyboard('{End}');
+    expect(rows[2]).toHaveFocus();
   });
 
   it('reloads when a run finishes', async () => {
@@ -207,7 +238,7 @@ describe('Sync log', () => {
       finishedAt: '',
       counts: { files: 1, rows: 1, created: 1, updated: 0, skipped: 0, rejected: 0 },
     });
-    expect(await screen.findByRole('table', { name: 'Sync runs, newest first' })).toBeInTheDocument();
+    expect(await screen.findByRole('grid', { name: 'Sync runs, newest first' })).toBeInTheDocument();
   });
 
   it('opens the run the desktop app asks for (a clicked notification)', async () => {

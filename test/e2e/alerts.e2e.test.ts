@@ -138,7 +138,7 @@ describe('alerts in Chromium, on the web preview', { timeout: 120_000 }, () => {
     expect(mail.subject).toBe('S3 CSV Sync: sync partly failed — 1 file failed in acme-exports/vitally/');
 
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Sync log' }).click();
-    await page.locator('.runs-table tbody tr').first().getByRole('button').click();
+    await page.locator('.runs-table tbody tr').first().click();
     const alerts = page.getByRole('list', { name: 'Alerts about this run' });
     await alerts.getByText('Failure alert by email: delivered').waitFor();
     await alerts.getByText('Failure alert to the webhook: delivered').waitFor();

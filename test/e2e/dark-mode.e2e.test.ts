@@ -80,7 +80,7 @@ describe('dark mode, following the OS', { timeout: 60_000 }, () => {
 
   it('Sync log with a run open', async () => {
     await goToScreen(page, 'Sync log');
-    await page.locator('.runs-table tbody tr').last().getByRole('button').click();
+    await page.locator('.runs-table tbody tr').last().click();
     await page
       .getByRole('region', { name: /^Run 1 — / })
       .getByRole('heading', { name: /^Rejected rows/ })

@@ -107,7 +107,7 @@ describe.each([1280, 900])('the window at %i px wide', { timeout: 90_000 }, (wid
 
   it('Sync log fits the window with a run and its rejected rows open', async () => {
     await goToScreen(page, 'Sync log');
-    await page.locator('.runs-table tbody tr').last().getByRole('button').click();
+    await page.locator('.runs-table tbody tr').last().click();
     await page
       .getByRole('region', { name: /^Run 1 — / })
       .getByRole('heading', { name: /^Rejected rows/ })

@@ -16,11 +16,13 @@ const EMOJI_KEY = 'orgs/😀.csv';
 let ws: Workspace;
 const configWith = (fileRegex: string): string => {
   const path = join(ws.dir, `config-${Math.random().toString(36).slice(2)}.json`);
+  // The pattern goes in after the sample config is validated: a refused one must reach the CLI as written.
   const config = makeConfig(ws.server, {
-    organizations: { fileRegex, mode: 'create_update', idColumn: 'org_id', nameColumn: 'org_name' },
+    organizations: { fileRegex: '.*', mode: 'create_update', idColumn: 'org_id', nameColumn: 'org_name' },
   });
   const objects: Record<string, unknown> = config.objects;
   for (const type of ['accounts', 'users', 'nps', 'tracks']) delete objects[type];
+  config.objects.organizations!.fileRegex = fileRegex;
   writeFileSync(path, JSON.stringify(config));
   return path;
 };

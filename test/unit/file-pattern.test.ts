@@ -1,7 +1,7 @@
 // File patterns are matched in linear time: a pattern that makes a JavaScript RegExp backtrack for
 // minutes answers at once, and patterns the engine refuses get a message saying what to write instead.
 import { describe, expect, it } from 'vitest';
-import { compileFilePattern, FilePatternError, filePatternProblem } from '../../electron/core/s3/file-pattern';
+import { compileFilePattern, FilePatternError, filePatternProblem } from '../../electron/shared/file-pattern';
 import { compileFilePatterns } from '../../electron/core/s3/s3-source';
 
 /** 10,000 keys, a tenth of them the key that made `^(a+)+$` take 74 s in a RegExp (34 a's and a "!"). */
@@ -49,6 +49,13 @@ describe('file patterns the engine refuses', () => {
     expect(filePatternProblem('(csv|tsv)/.*\\.\\1$')).toMatch(
       /^uses a backreference \(\\1\): .*no backreferences\. Write the repeated part out again/,
     );
+  });
+
+  it('says how RE2 writes a character by its code, for JavaScript’s \\u escapes', () => {
+    expect(filePatternProblem('^accounts/\\u00e9\\.csv$')).toBe(
+      'writes a character by its code as JavaScript does (\\u00e9), which RE2 does not read. Write \\x{00e9} instead',
+    );
+    expect(compileFilePattern('^accounts/\\x{00e9}\\.csv$').test('accounts/é.csv')).toBe(true);
   });
 
   it('names other syntax errors with the engine’s words', () => {

@@ -1,8 +1,8 @@
 // Reading the configuration file from disk, with messages that say where a broken file went wrong.
 import { readFile } from 'node:fs/promises';
-import { ConfigError, parseConfig, type ConfigChecks, type SyncConfig } from '../../shared/config';
+import { ConfigError, parseConfig, type SyncConfig } from '../../shared/config';
 
-export async function loadConfigFile(path: string, checks: ConfigChecks = {}): Promise<SyncConfig> {
+export async function loadConfigFile(path: string): Promise<SyncConfig> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -18,7 +18,7 @@ export async function loadConfigFile(path: string, checks: ConfigChecks = {}): P
   } catch (error) {
     throw new ConfigError([`it is not valid JSON${whereJsonFailed(error, text)}`], path);
   }
-  return parseConfig(value, path, checks);
+  return parseConfig(value, path);
 }
 
 /**

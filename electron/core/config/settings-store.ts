@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import Conf from 'conf';
-import { ConfigError, OBJECT_TYPES, parseConfig, type ConfigChecks, type SyncConfig } from '../../shared/config';
+import { ConfigError, OBJECT_TYPES, parseConfig, type SyncConfig } from '../../shared/config';
 import { loadConfigFile } from './config-file';
 
 /** What the settings file holds. Bump CURRENT_SCHEMA_VERSION (by adding a migration) when this changes. */
@@ -63,8 +63,6 @@ export interface SettingsStoreOptions {
   cwd: string;
   /** The clock used to name a set-aside file; tests fix it. */
   now?: () => Date;
-  /** Checks a configuration must pass to be saved or imported (a stored one is loaded as it is). */
-  checks?: ConfigChecks;
 }
 
 /** A settings file that cannot be used; `reason` completes "Your settings file could not be read (…)". */
@@ -79,10 +77,8 @@ export class SettingsStore {
   readonly #conf: Conf<SettingsDocument>;
   #config: SyncConfig | null;
   readonly #listeners = new Set<ConfigChangeListener>();
-  readonly #checks: ConfigChecks;
 
-  constructor({ cwd, now = () => new Date(), checks = {} }: SettingsStoreOptions) {
-    this.#checks = checks;
+  constructor({ cwd, now = () => new Date() }: SettingsStoreOptions) {
     this.path = resolve(cwd, `${SETTINGS_CONFIG_NAME}.json`);
     // Loaded before conf is constructed, because conf's constructor reads the file and throws if it is damaged.
     const loaded = loadSettingsFile(this.path, now);
@@ -107,7 +103,7 @@ export class SettingsStore {
    * @throws ConfigError naming each wrong field; the settings file is then left untouched.
    */
   setConfig(candidate: unknown): SyncConfig {
-    const config = parseConfig(candidate, undefined, this.#checks);
+    const config = parseConfig(candidate);
     this.#write({ schemaVersion: CURRENT_SCHEMA_VERSION, config });
     const before = this.#config;
     this.#config = config;
@@ -126,7 +122,7 @@ export class SettingsStore {
    * @throws ConfigError naming the file and each wrong field; the stored configuration is then unchanged.
    */
   async importConfig(path: string): Promise<SyncConfig> {
-    return this.setConfig(await loadConfigFile(path, this.#checks));
+    return this.setConfig(await loadConfigFile(path));
   }
 
   /** Writes the stored configuration as pretty JSON; it holds no secret (the shape has none). */
@@ -247,7 +243,12 @@ function validateDocument(document: JsonObject): SettingsDocument {
   if (!('config' in document)) throw new UnusableSettingsError('config: is required');
   if (document.config === null) return { schemaVersion: CURRENT_SCHEMA_VERSION, config: null };
   try {
-    return { schemaVersion: CURRENT_SCHEMA_VERSION, config: parseConfig(document.config) };
+    // Loaded with the patterns as stored: a pattern RE2 refuses fails its sync, naming it, rather than
+    // setting the whole settings file aside.
+    return {
+      schemaVersion: CURRENT_SCHEMA_VERSION,
+      config: parseConfig(document.config, undefined, { filePatterns: false }),
+    };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     // Re-rooted under "config" so each problem names the field as it appears in the file.

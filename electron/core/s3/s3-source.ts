@@ -13,7 +13,7 @@ import type { SignInSecrets } from '../../shared/sign-in';
 import { credentialsFor } from './credentials';
 import { networkAgents } from './network';
 import { explainS3Error } from './s3-errors';
-import { compileFilePattern, FilePatternError, type FilePattern } from './file-pattern';
+import { compileFilePattern, FilePatternError, type FilePattern } from '../../shared/file-pattern';
 
 // Never sent (the signer does not sign); set so the SDK does not look for credentials of its own.
 const UNUSED_CREDENTIALS = { accessKeyId: 'unsigned', secretAccessKey: 'unsigned' };

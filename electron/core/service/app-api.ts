@@ -1,7 +1,7 @@
 // The API object behind the one contract (electron/shared/contract.ts): what the renderer may ask and
 // what it is told. Electron IPC and the web preview's HTTP serve this same object; only the
 // transport differs. Plain Node: tested directly.
-import { filePatternProblem } from '../s3/file-pattern';
+import { filePatternMessage } from '../../shared/file-pattern';
 import type {
   ApiArgs,
   ApiEvent,
@@ -233,7 +233,7 @@ export function createAppApi({
       const next = { objects: {}, schedule: { everyHours: null }, ...current, connection: input.connection };
       // Validate before touching the keychain, so a refused save stores nothing at all.
       try {
-        parseConfig(next, undefined, { filePatternProblem });
+        parseConfig(next);
       } catch (error) {
         if (error instanceof ConfigError) return { ok: false, message: error.message, problems: error.problems };
         throw error;
@@ -264,8 +264,8 @@ export function createAppApi({
     },
 
     async previewFiles({ type, fileRegex, previewId }) {
-      const patternProblem = filePatternProblem(fileRegex);
-      if (patternProblem) return { ok: false, message: `The file pattern ${patternProblem}.` };
+      const patternProblem = filePatternMessage(fileRegex);
+      if (patternProblem) return { ok: false, message: patternProblem };
       // Without an id nobody could tell its events apart or cancel it: it is listed quietly.
       const controller = new AbortController();
       if (previewId !== undefined) {

@@ -2,7 +2,6 @@
 // The desktop shell and the web preview serve this object; tests drive it directly. Syncs run on a
 // worker thread (sync-worker.ts): this thread never parses CSV or writes records, it keeps its own
 // connection only to read the run log.
-import { filePatternProblem } from '../s3/file-pattern';
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -50,7 +49,7 @@ export class SyncService {
 
   constructor(options: SyncServiceOptions) {
     mkdirSync(options.dataDir, { recursive: true });
-    this.settings = new SettingsStore({ cwd: options.dataDir, checks: { filePatternProblem } });
+    this.settings = new SettingsStore({ cwd: options.dataDir });
     this.dbPath = join(options.dataDir, DATABASE_FILE_NAME);
     this.db = openDatabase(this.dbPath);
     // A run still marked running was cut short when the app last stopped. If another program holds

@@ -1,6 +1,10 @@
-// What the Objects screen knows about file patterns beyond "is it a valid regular expression":
-// an example per object type, and the wildcard (glob) patterns people type out of habit.
+// What the Objects screen knows about file patterns: whether the matching engine takes one, an
+// example per object type, and the wildcard (glob) patterns people type out of habit.
 import type { ObjectType } from '../../../electron/shared/contract';
+
+// The engine's own check (shared/file-pattern.ts, RE2 rules), not JavaScript's RegExp: the screen
+// refuses exactly what the preview, the sync and the CLI refuse, in the same words.
+export { filePatternMessage } from '../../../electron/shared/file-pattern';
 
 export const PATTERN_EXAMPLES: Record<ObjectType, string> = {
   organizations: '^organizations/.*\\.csv$',

@@ -19,7 +19,7 @@ import {
 } from '../lib/object-types';
 import { useDebounced } from '../lib/use-debounced';
 import { headerHas } from '../../../electron/shared/header-names';
-import { globToRegex, looksLikeGlob, PATTERN_EXAMPLES } from '../lib/file-patterns';
+import { filePatternMessage, globToRegex, looksLikeGlob, PATTERN_EXAMPLES } from '../lib/file-patterns';
 import { FilePreview, SampleTable, type Loadable, type PreviewState } from './FilePreview';
 
 /** Pause after the last keystroke before the bucket is listed again. */
@@ -80,15 +80,6 @@ function draftFrom(mapping: ObjectMapping | undefined): Draft {
   };
 }
 
-export function regexProblem(source: string): string | null {
-  try {
-    new RegExp(source);
-    return null;
-  } catch (error) {
-    return `This is not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}.`;
-  }
-}
-
 /** The mapping as the config schema wants it; null when switched off and not complete enough to keep. */
 function buildMapping(type: ObjectType, draft: Draft): Record<string, unknown> {
   const mapping: Record<string, unknown> = { enabled: draft.enabled, fileRegex: draft.fileRegex };
@@ -129,15 +120,19 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
     setDraft(draftFrom(saved));
   }, [savedJson, saved]);
 
-  const invalidRegex = regexProblem(draft.fileRegex);
   const debouncedRegex = useDebounced(draft.fileRegex, PREVIEW_DEBOUNCE_MS);
+  // Checked by the engine that matches (shared/file-pattern.ts), in the words the preview and the CLI
+  // use; once typing pauses, so a half-typed "(" is not flagged at every keystroke, and while typing
+  // no message is left standing that was about the text before.
+  const settledProblem = useMemo(() => filePatternMessage(debouncedRegex), [debouncedRegex]);
+  const invalidRegex = draft.fileRegex === debouncedRegex ? settledProblem : null;
   const connectionJson = JSON.stringify(overview.config?.connection ?? null);
 
   // The live preview: list the bucket with the pattern once typing pauses, showing the matches as the
   // pages are listed (previewProgress). A newer pattern cancels the older listing; late answers and
   // events of another preview are dropped.
   useEffect(() => {
-    if (!debouncedRegex || regexProblem(debouncedRegex)) {
+    if (!debouncedRegex || settledProblem) {
       setPreview({ status: 'idle' });
       return;
     }
@@ -162,7 +157,7 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
       // Stop the listing on the back end too: a large prefix would otherwise be listed to its end for nothing.
       if (!finished) api.cancelPreview({ previewId }).catch(() => undefined);
     };
-  }, [api, type, debouncedRegex, connectionJson, previewNonce]);
+  }, [api, type, debouncedRegex, settledProblem, connectionJson, previewNonce]);
 
   // The first match never changes once listed (key order): the pickers need not wait for the count.
   // The pickers read the first file that can be a CSV (a README or an empty export first in key order would
@@ -260,7 +255,8 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
     event.preventDefault();
     setTriedToSave(true);
     // Switched on, the mapping must work. Switched off, a complete mapping is kept for later and an
-    // incomplete one is dropped (the type is not synced either way).
+    // incomplete one is dropped (the type is not synced either way). A pattern typed less than the
+    // debounce ago is checked by the back end, which refuses it in the same words.
     if (draft.enabled && !complete) {
       document.getElementById(`${idPrefix}-problems`)?.focus();
       return;
@@ -336,9 +332,9 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
           autoComplete="off"
           hint={
             <>
-              A JavaScript regular expression, tested against each key with the prefix{' '}
-              <span className="mono">{overview.config?.connection.prefix || '(none)'}</span> removed. Up to 1,000 files
-              are read, in S3 key order.
+              A regular expression (RE2 rules: no lookahead, lookbehind or backreferences), tested against each key with
+              the prefix <span className="mono">{overview.config?.connection.prefix || '(none)'}</span> removed. Up to
+              1,000 files are read, in S3 key order.
             </>
           }
         />

@@ -11,7 +11,7 @@ import { formatBytes, formatDateTime, formatDuration, formatNumber, formatShortD
 import { OBJECT_LABELS } from '../lib/object-types';
 import { RunAlerts } from './RunAlerts';
 import { RunChart } from './RunChart';
-import { escapeHandler } from '../lib/use-grid-rows';
+import { escapeHandler, useGridRows } from '../lib/use-grid-rows';
 
 const RUNS_PAGE = 50;
 const REJECTS_PAGE = 100;
@@ -95,6 +95,16 @@ export function SyncLogScreen() {
     void load();
   }, [load, lastFinished, scheduler.running]);
 
+  // One tab stop for the runs, as for the Data screen's records: arrow keys move, Enter opens a run.
+  const grid = useGridRows(runs?.length ?? 0, (index) => {
+    const id = runs![index]!.id;
+    setSelectedId(id === selectedId ? null : id);
+  });
+  const closeRun = useCallback(() => {
+    setSelectedId(null);
+    grid.focusRow(grid.active);
+  }, [grid]);
+
   async function loadOlder() {
     if (!runs?.length) return;
     const older = await api.listRuns({ limit: RUNS_PAGE, beforeId: runs[runs.length - 1]!.id });
@@ -144,7 +154,7 @@ export function SyncLogScreen() {
           </div>
           <div className="card card-flush">
             <div className="table-wrap">
-              <table className="table runs-table">
+              <table className="table runs-table" role="grid" aria-describedby="runs-keys">
                 <caption className="visually-hidden">Sync runs, newest first</caption>
                 <thead>
                   <tr>
@@ -161,23 +171,16 @@ export function SyncLogScreen() {
                   </tr>
                 </thead>
                 <tbody>
-                  {runs.map((run) => (
+                  {runs.map((run, index) => (
                     <tr
                       key={run.id}
-                      className={run.id === selectedId ? 'row-selected' : undefined}
+                      className={`record-row ${run.id === selectedId ? 'row-selected' : ''}`}
                       aria-selected={run.id === selectedId}
+                      {...grid.rowProps(index)}
                     >
-                      <td>
-                        <button
-                          type="button"
-                          className="row-link"
-                          onClick={() => setSelectedId(run.id === selectedId ? null : run.id)}
-                          aria-expanded={run.id === selectedId}
-                          aria-controls="run-detail"
-                        >
-                          {formatShortDateTime(run.startedAt)}
-                          <span className="visually-hidden">, run {run.id}: show details</span>
-                        </button>
+                      <td className="run-started">
+                        {formatShortDateTime(run.startedAt)}
+                        <span className="visually-hidden">, run {run.id}</span>
                       </td>
                       <td>{describeTrigger(run.trigger)}</td>
                       <td>
@@ -199,6 +202,9 @@ export function SyncLogScreen() {
                 </tbody>
               </table>
             </div>
+            <p id="runs-keys" className="visually-hidden">
+              Arrow keys move between runs; Enter opens one; Esc closes it.
+            </p>
             {hasOlder && (
               <div className="table-foot">
                 <button type="button" className="btn btn-secondary" onClick={() => void loadOlder()}>
@@ -207,9 +213,7 @@ export function SyncLogScreen() {
               </div>
             )}
           </div>
-          {selectedId !== null && (
-            <RunDetailView runId={selectedId} onClose={() => setSelectedId(null)} refreshKey={lastFinished} />
-          )}
+          {selectedId !== null && <RunDetailView runId={selectedId} onClose={closeRun} refreshKey={lastFinished} />}
         </>
       )}
     </section>

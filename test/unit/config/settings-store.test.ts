@@ -251,6 +251,27 @@ describe('import and export', () => {
     expect(readFileSync(settingsPath)).toEqual(bytesBefore);
   });
 
+  it('refuses a pattern the matching engine refuses, on save and on import, yet loads one already stored', async () => {
+    const lookbehind = {
+      ...validConfig,
+      objects: { ...validConfig.objects, accounts: { ...validConfig.objects.accounts!, fileRegex: '^(?<!x)a\\.csv$' } },
+    };
+    const store = new SettingsStore({ cwd: dir });
+    store.setConfig(validConfig);
+    const problem = /objects\.accounts\.fileRegex: uses a lookbehind .* Write the text to match itself/;
+    expect(() => store.setConfig(lookbehind)).toThrow(problem);
+    const importPath = join(dir, 'lookbehind-setup.json');
+    writeFileSync(importPath, JSON.stringify(lookbehind));
+    await expect(store.importConfig(importPath)).rejects.toThrow(problem);
+    expect(store.getConfig()).toEqual(validConfig);
+
+    // Saved by a version that matched with RegExp: the settings stay (its sync names the pattern).
+    writeFileSync(settingsPath, JSON.stringify({ schemaVersion: CURRENT_SCHEMA_VERSION, config: lookbehind }));
+    const reopened = new SettingsStore({ cwd: dir });
+    expect(reopened.startupNotice).toBeNull();
+    expect(reopened.getConfig()?.objects.accounts?.fileRegex).toBe('^(?<!x)a\\.csv$');
+  });
+
   it('refuses an import that is not JSON', async () => {
     const store = new SettingsStore({ cwd: dir });
     const importPath = join(dir, 'notes.txt');

@@ -1,6 +1,8 @@
 // File patterns are matched by RE2 semantics (the re2js engine), in time linear in the key's length:
 // a JavaScript RegExp can backtrack for minutes on `^(a+)+$`, freezing the app while a user types.
-// Preview, sync and CLI all compile patterns here, so they select exactly the same keys.
+// Preview, sync, CLI, the configuration schema and the Objects screen all use this file, so they
+// select the same keys and refuse the same patterns with the same words. It lives in shared/ (and
+// imports re2js, pure JS) so the renderer checks a pattern as it is typed without asking the back end.
 import { RE2JS } from 're2js';
 
 export interface FilePattern {
@@ -30,6 +32,12 @@ export function filePatternProblem(source: string): string | null {
   }
 }
 
+/** The sentence the preview, the CLI and the Objects screen show for a refused pattern, or null. */
+export function filePatternMessage(source: string): string | null {
+  const problem = filePatternProblem(source);
+  return problem === null ? null : `The file pattern ${problem}.`;
+}
+
 /** @throws FilePatternError with a message that starts "The file pattern …". */
 export function compileFilePattern(source: string): FilePattern {
   let compiled: RE2JS;
@@ -56,6 +64,12 @@ function describeRefusal(source: string, engineMessage: string): string {
       `uses a backreference (\\${backreference[1] === 'k<' ? 'k<name>' : backreference[1]}): ${LINEAR}backreferences. ` +
       'Write the repeated part out again (for example (csv|tsv)/.*\\.(csv|tsv)$ instead of (csv|tsv)/.*\\.\\1$)'
     );
+  }
+  // JavaScript's way to write a character by its code; RE2 has its own.
+  const codeEscape = /\\u(\{[0-9A-Fa-f]+\}|[0-9A-Fa-f]{4})/.exec(source);
+  if (codeEscape && engineMessage.includes('invalid escape sequence: `\\u')) {
+    const hex = codeEscape[1]!.replace(/[{}]/g, '');
+    return `writes a character by its code as JavaScript does (\\u${codeEscape[1]}), which RE2 does not read. Write \\x{${hex}} instead`;
   }
   return `is not a valid regular expression: ${engineMessage.replace(/^error parsing regexp: /, '')}`;
 }
