@@ -43,6 +43,7 @@ import { describeIdentity } from '../s3/identity';
 import { METHODS_WITH_KEYS, signInOf } from '../../shared/sign-in';
 import type { SyncService } from './sync-service';
 import { createAlertHandlers } from './alert-api';
+import { createTargetHandlers, describeTarget } from './target-api';
 import { createWorkbench, type ExportDestination } from './workbench-api';
 
 export type ApiHandlers = { [M in ApiMethod]: (args: ApiArgs<M>) => Promise<ApiResult<M>> };
@@ -158,6 +159,7 @@ export function createAppApi({
   }
 
   const alertHandlers = createAlertHandlers({ service, secretStore, env, requireConfig, save });
+  const targetHandlers = createTargetHandlers({ dbPath: service.dbPath, secretStore, env, requireConfig, save });
 
   /** Previews still listing, by the renderer's previewId, so that cancelPreview can abort them. */
   const previewsInFlight = new Map<string, AbortController>();
@@ -222,6 +224,8 @@ export function createAppApi({
         keychainProblem,
         settingsNotice: settings.startupNotice?.message ?? null,
         databasePath: service.dbPath,
+        targetLabel: describeTarget(config?.target, service.dbPath, env),
+        targetPasswordStored: await targetHandlers.targetPasswordStored(config),
         scheduler: scheduler.getState(),
         canOpenDatabaseFolder: openFolder !== undefined,
         alertSecrets: await alertHandlers.alertSecretsStored(config),
@@ -262,6 +266,9 @@ export function createAppApi({
         return { ok: false, message: (error as Error).message };
       }
     },
+
+    testTarget: targetHandlers.testTarget,
+    saveTarget: targetHandlers.saveTarget,
 
     async previewFiles({ type, fileRegex, previewId }) {
       const patternProblem = filePatternProblem(fileRegex);

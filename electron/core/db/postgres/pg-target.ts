@@ -4,11 +4,14 @@
 import { hostname } from 'node:os';
 import type pg from 'pg';
 import type { PostgresTargetConfig } from '../../../shared/target-config';
-import { resolvePostgresPassword } from '../../config/postgres-password';
-import type { SecretStore } from '../../config/secret-store';
 import { INTERRUPTED_RUN_REASON } from '../run-log';
 import type { SyncTarget } from '../sync-target';
-import { connectClient, loginOf, tlsOptions, type PostgresSettings } from './pg-connection';
+import {
+  connectClient,
+  resolvePostgresSettings,
+  type PostgresSettings,
+  type PostgresSettingsOptions,
+} from './pg-connection';
 import { explainPostgresError, isPostgresError, PostgresTargetError } from './pg-errors';
 import { beginPostgresFile } from './pg-file-write';
 import { preparePostgresSchema } from './pg-migrations';
@@ -22,10 +25,7 @@ import {
 } from './pg-run-log';
 import type { RunRow } from '../run-history';
 
-export interface PostgresTargetOptions {
-  env?: Readonly<Record<string, string | undefined>>;
-  /** The OS keychain, where there is one (not on a server). */
-  store?: SecretStore;
+export interface PostgresTargetOptions extends PostgresSettingsOptions {
   /** How long to wait for another syncer of the same source before saying who it is. */
   lockWaitMs?: number;
 }
@@ -47,15 +47,8 @@ export async function openPostgresTarget(
   options: PostgresTargetOptions = {},
 ): Promise<PostgresTarget> {
   const env = options.env ?? process.env;
-  const login = loginOf(config.url, env);
-  const { password, source } = await resolvePostgresPassword(login, { env, store: options.store });
-  const settings: PostgresSettings = {
-    login,
-    schema: config.schema,
-    password,
-    passwordSource: source,
-    ...tlsOptions(config),
-  };
+  const settings = await resolvePostgresSettings(config, options);
+  const { login } = settings;
   const explain = (error: unknown, context?: string) => explainPostgresError(error, settings, context);
   const connect = async (role: string): Promise<pg.Client> => {
     let client: pg.Client;
