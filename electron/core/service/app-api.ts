@@ -19,7 +19,6 @@ import { ConfigError, parseConfig, type ObjectType, type SyncConfig } from '../.
 import { whereJsonFailed } from '../config/config-file';
 import { readCsv, type CsvEncoding, type Delimiter } from '../csv/rows';
 import { headerFromStart, SNIFF_BYTES, whyNotCsv } from '../csv/sniff-file';
-import { DatabaseQueries } from '../db/data-queries';
 import {
   compileFilePatterns,
   createS3Client,
@@ -104,7 +103,6 @@ export function createAppApi({
   openFolder,
   chooseExportDestination,
 }: AppApiOptions): AppApi {
-  const queries = new DatabaseQueries(service.dbPath);
   const { settings, scheduler } = service;
   const workbench = createWorkbench({
     dbPath: service.dbPath,
@@ -375,29 +373,13 @@ export function createAppApi({
       return scheduler.getState();
     },
 
-    async listRuns({ limit, beforeId }) {
-      return queries.listRuns(limit, beforeId);
-    },
-
-    async getRun({ runId, rejectsOffset, rejectsLimit }) {
-      return queries.getRun(runId, rejectsOffset, rejectsLimit);
-    },
-
-    async runChart({ limit }) {
-      return queries.runChart(limit);
-    },
-
-    async queryRecords({ table, search, staleOnly, offset, limit }) {
-      return queries.queryRecords(table, search, offset, limit, { staleOnly });
-    },
-
-    async getRecord({ table, id }) {
-      return queries.getRecord(table, id);
-    },
-
-    async getRecordLinks({ table, id }) {
-      return queries.getRecordLinks(table, id);
-    },
+    // The Sync log and Data screens read from the target syncs write to (SyncService.readTarget).
+    listRuns: async (args) => (await service.readTarget()).listRuns(args),
+    getRun: async (args) => (await service.readTarget()).getRun(args),
+    runChart: async (args) => (await service.readTarget()).runChart(args),
+    queryRecords: async (args) => (await service.readTarget()).queryRecords(args),
+    getRecord: async (args) => (await service.readTarget()).getRecord(args),
+    getRecordLinks: async (args) => (await service.readTarget()).getRecordLinks(args),
 
     async exportConfig() {
       return { json: `${JSON.stringify(requireConfig(), null, 2)}\n` };
@@ -451,7 +433,6 @@ export function createAppApi({
       unsubscribers.forEach((unsubscribe) => unsubscribe());
       previewsInFlight.forEach((controller) => controller.abort());
       previewsInFlight.clear();
-      queries.close();
       void workbench.close();
     },
   };

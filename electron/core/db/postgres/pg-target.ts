@@ -8,6 +8,7 @@ import { INTERRUPTED_RUN_REASON } from '../run-log';
 import type { SyncTarget } from '../sync-target';
 import {
   connectClient,
+  isBroken,
   resolvePostgresSettings,
   type PostgresSettings,
   type PostgresSettingsOptions,
@@ -224,10 +225,4 @@ async function describeHolder(client: pg.Client, source: string): Promise<string
     ? `run #${r.id} on host ${r.host} (pid ${r.pid}), started ${new Date(r.started_at).toISOString()}, last heartbeat ${r.heartbeat_at ? new Date(r.heartbeat_at).toISOString() : 'never'}`
     : 'another program (it has not recorded a run yet)';
   return `Another sync of this source (${source}) is running on this database: ${who}. It holds the source's lock; try again when it has finished.`;
-}
-
-/** node-postgres marks a client whose connection failed; a query on it would fail at once. */
-function isBroken(client: pg.Client): boolean {
-  const c = client as unknown as { _ending?: boolean; _connectionError?: boolean; _queryable?: boolean };
-  return Boolean(c._ending || c._connectionError || c._queryable === false);
 }
