@@ -100,4 +100,21 @@ describe('Where the data goes', () => {
       'A password for this address is stored in the keychain; type one only to replace it.',
     );
   });
+
+  it('the Data screen names the PostgreSQL database, and the Query screen says it reads the local file only', async () => {
+    const config = { ...makeConfig(), target: { kind: 'postgres' as const, url: URL, schema: 's3sync' } };
+    const label = 'postgres://sync@db.internal:5432/cs (schema s3sync)';
+    const api = createFakeApi(makeOverview({ config, targetLabel: label }));
+    const { user, unmount } = await renderApp(api, 'data');
+    expect(screen.getByLabelText('PostgreSQL database')).toHaveValue(label);
+    expect(screen.queryByLabelText('Database file')).not.toBeInTheDocument();
+    expect(screen.getByText('What the syncs wrote to the shared PostgreSQL database.')).toBeInTheDocument();
+    // The insights come from workbench starters, which read the SQLite file: not asked for.
+    expect(api.runQuery).not.toHaveBeenCalled();
+    await user.click(screen.getByRole('link', { name: 'Query' }));
+    expect(await screen.findByText('The Query screen reads this computer’s SQLite file only')).toBeInTheDocument();
+    expect(screen.getByText(label)).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /Run/ })).not.toBeInTheDocument();
+    unmount();
+  });
 });

@@ -219,6 +219,19 @@ describe('a sync from the app into PostgreSQL, read back by the Sync log and Dat
     }
   });
 
+  it('the Query screen and exports say plainly that they read this computer’s file only', async () => {
+    const query = await api.runQuery({ sql: 'SELECT count(*) FROM organizations', queryId: 'q1', limit: 10 });
+    expect(query).toEqual({
+      ok: false,
+      message: `The Query screen reads this computer's SQLite file only, and syncs write to the PostgreSQL database postgres://sync@127.0.0.1:${pg.port}/cs (schema ${ws.schema}). Query that database with psql or your BI tool (SET search_path TO ${ws.schema};), or choose "This computer" under Where the data goes.`,
+    });
+    const exported = await api.exportData({ source: { kind: 'table', table: 'organizations' }, format: 'csv' });
+    expect(exported).toMatchObject({
+      ok: false,
+      message: expect.stringContaining(`\\copy (SELECT * FROM ${ws.schema}.accounts)`),
+    });
+  });
+
   it('reads from this computer again once it is chosen again', async () => {
     expect((await api.saveTarget({ target: { kind: 'sqlite' } })).ok).toBe(true);
     const runs = await api.listRuns({ limit: 20 });

@@ -42,7 +42,7 @@ import { describeIdentity } from '../s3/identity';
 import { METHODS_WITH_KEYS, signInOf } from '../../shared/sign-in';
 import type { SyncService } from './sync-service';
 import { createAlertHandlers } from './alert-api';
-import { createTargetHandlers, describeTarget } from './target-api';
+import { createTargetHandlers, describeTarget, localFileOnly } from './target-api';
 import { createWorkbench, type ExportDestination } from './workbench-api';
 
 export type ApiHandlers = { [M in ApiMethod]: (args: ApiArgs<M>) => Promise<ApiResult<M>> };
@@ -191,12 +191,22 @@ export function createAppApi({
 
   const handlers: ApiHandlers = {
     getQueryTools: workbench.getQueryTools,
-    runQuery: workbench.runQuery,
-    queryPage: workbench.queryPage,
+    // The workbench and the exports read the SQLite file only: with a PostgreSQL target they say so.
+    async runQuery(args) {
+      const refusal = localFileOnly(service.targetConfig(), 'query', env);
+      return refusal ? { ok: false, message: refusal } : workbench.runQuery(args);
+    },
+    async queryPage(args) {
+      const refusal = localFileOnly(service.targetConfig(), 'query', env);
+      return refusal ? { ok: false, message: refusal } : workbench.queryPage(args);
+    },
     cancelQuery: workbench.cancelQuery,
     saveQuery: workbench.saveQuery,
     deleteQuery: workbench.deleteQuery,
-    exportData: workbench.exportData,
+    async exportData(args) {
+      const refusal = localFileOnly(service.targetConfig(), 'export', env);
+      return refusal ? { ok: false, message: refusal } : workbench.exportData(args);
+    },
 
     async getOverview(): Promise<Overview> {
       const config = settings.getConfig();

@@ -35,6 +35,23 @@ export function describeTarget(
   return `postgres://${user}@${host}:${port}/${database} (schema ${target.schema})`;
 }
 
+/**
+ * Why the Query screen and the exports refuse while syncs write to PostgreSQL, or null: they read this
+ * computer's SQLite file only (their starters, completion and row streaming are SQLite's), and a shared
+ * database has its own tools. Said plainly rather than answering from a file the syncs no longer fill.
+ */
+export function localFileOnly(
+  target: TargetConfig,
+  what: 'query' | 'export',
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string | null {
+  if (target.kind !== 'postgres') return null;
+  const where = `syncs write to the PostgreSQL database ${describeTarget(target, '', env)}`;
+  return what === 'query'
+    ? `The Query screen reads this computer's SQLite file only, and ${where}. Query that database with psql or your BI tool (SET search_path TO ${target.schema};), or choose "This computer" under Where the data goes.`
+    : `Exports read this computer's SQLite file only, and ${where}. Export from that database with psql, for example: \\copy (SELECT * FROM ${target.schema}.accounts) TO 'accounts.csv' CSV HEADER`;
+}
+
 export function createTargetHandlers({ dbPath, secretStore, env, requireConfig, save }: TargetApiDeps): TargetHandlers {
   const refuse = (error: unknown) => {
     if (error instanceof ConfigError) return { ok: false as const, message: error.message, problems: error.problems };
