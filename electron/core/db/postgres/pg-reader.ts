@@ -58,15 +58,21 @@ export async function openPostgresReader(
     })();
     return connecting;
   };
+  /** One read at a time on the connection (node-postgres deprecates overlapping queries on a client). */
+  let turn: Promise<unknown> = Promise.resolve();
   /** A read, with PostgreSQL's errors in plain words (the screens show the message as it is). */
-  const read = async <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => {
-    const c = await current();
-    try {
-      return await work(c);
-    } catch (error) {
-      if (isPostgresError(error)) throw new PostgresTargetError(explain(error).message, false);
-      throw error;
-    }
+  const read = <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => {
+    const next = turn.then(async () => {
+      const c = await current();
+      try {
+        return await work(c);
+      } catch (error) {
+        if (isPostgresError(error)) throw new PostgresTargetError(explain(error).message, false);
+        throw error;
+      }
+    });
+    turn = next.catch(() => {});
+    return next;
   };
   await current(); // a wrong password or a missing database is said now, not at the first screen
 
