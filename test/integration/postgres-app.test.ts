@@ -232,6 +232,17 @@ describe('a sync from the app into PostgreSQL, read back by the Sync log and Dat
     });
   });
 
+  it('an unreachable database: the sync fails saying why, and so does the Sync log', async () => {
+    expect((await api.saveTarget({ target: target('postgres://sync@127.0.0.1:1/cs') })).ok).toBe(true);
+    const unreachable =
+      'Cannot reach the PostgreSQL server at 127.0.0.1:1: the connection was refused: is the server running, and listening on that address and port?';
+    await expect(api.listRuns({ limit: 20 })).rejects.toThrow(unreachable);
+    const finished = nextRunFinished();
+    expect((await api.syncNow()).started).toBe(true);
+    expect(await finished).toMatchObject({ runId: null, status: 'failed', error: unreachable });
+    expect((await api.getOverview()).targetPasswordStored).toBe(false);
+  });
+
   it('reads from this computer again once it is chosen again', async () => {
     expect((await api.saveTarget({ target: { kind: 'sqlite' } })).ok).toBe(true);
     const runs = await api.listRuns({ limit: 20 });
