@@ -15,6 +15,7 @@ import type {
 import type { AlertDelivery, ChannelResult } from './alerts';
 import type { AlertsConfig } from './alerts-config';
 import type { AwsProfileSummary } from './sign-in';
+import type { PostgresTargetConfig, TargetConfig } from './target-config';
 
 export type {
   ConnectionConfig,
@@ -32,6 +33,8 @@ export type {
   AlertDelivery,
   AlertsConfig,
   ChannelResult,
+  PostgresTargetConfig,
+  TargetConfig,
 };
 
 export interface Overview {
@@ -49,7 +52,15 @@ export interface Overview {
   keychainProblem: string | null;
   /** Shown once when the settings file was damaged and set aside at start. */
   settingsNotice: string | null;
+  /** This computer's SQLite file (where syncs write unless the config's target is PostgreSQL). */
   databasePath: string;
+  /**
+   * Where syncs write and the Sync log and Data screens read: the SQLite file's path, or the PostgreSQL
+   * address and schema (never with a password).
+   */
+  targetLabel: string;
+  /** Whether the keychain holds the password of the configured PostgreSQL target (it never leaves the back end). */
+  targetPasswordStored: boolean;
   scheduler: SchedulerState;
   /**
    * Whether the back end can open the database folder in the OS file manager (the desktop app can, the web preview
@@ -82,6 +93,16 @@ export interface ConnectionInput {
 /** identity: who the requests were signed as ("arn:aws:sts::…:assumed-role/…" where STS can tell). */
 export type TestConnectionResult =
   { ok: true; fileCount: number; more: boolean; identity: string } | { ok: false; message: string };
+
+/** "Where the data goes": this computer's SQLite file, or a shared PostgreSQL database. */
+export interface TargetInput {
+  target: TargetConfig;
+  /** PostgreSQL: a newly typed password; left out to use the stored one (keychain, PGPASSWORD, .pgpass). */
+  password?: string;
+}
+
+/** problems: "target.url: must be …", one per field the back end refused. */
+export type TestTargetResult = { ok: true; message: string } | { ok: false; message: string; problems: string[] };
 
 export interface PreviewFile {
   key: string;
@@ -289,6 +310,10 @@ export interface ApiRequests {
   getOverview: { args: void; result: Overview };
   saveConnection: { args: ConnectionInput; result: SaveResult };
   testConnection: { args: ConnectionInput; result: TestConnectionResult };
+  /** Connects to the target as a sync would (creating the schema if needed) and says in plain words how it went. */
+  testTarget: { args: TargetInput; result: TestTargetResult };
+  /** Saves where syncs write; a typed PostgreSQL password goes to the keychain, never into the settings. */
+  saveTarget: { args: TargetInput; result: SaveResult };
   /**
    * With a previewId, previewProgress events carry the matches while the listing goes on, and cancelPreview can stop
    * it.
@@ -366,6 +391,8 @@ export const API_METHODS: readonly ApiMethod[] = [
   'getOverview',
   'saveConnection',
   'testConnection',
+  'testTarget',
+  'saveTarget',
   'previewFiles',
   'cancelPreview',
   'sampleFile',

@@ -18,6 +18,18 @@ const previewId = z.string().min(1).max(100);
 const queryId = z.string().min(1).max(100);
 const sql = z.string().max(100_000);
 
+/** Only the shape here: the values are validated by the config schema, with field-level messages. */
+const targetInput = z.strictObject({
+  target: z.strictObject({
+    kind: z.enum(['sqlite', 'postgres']),
+    url: z.string().max(2048).optional(),
+    schema: z.string().max(200).optional(),
+    sslmode: z.string().max(20).optional(),
+    sslRootCert: z.string().max(4096).optional(),
+  }),
+  password: z.string().min(1).max(1024).optional(),
+});
+
 /** The alert settings themselves are validated by the config schema, with field-level messages. */
 const alertsInput = z.strictObject({
   alerts: z.record(z.string(), z.unknown()).nullable(),
@@ -30,6 +42,8 @@ export const API_ARG_SCHEMAS = {
   getOverview: noArgs,
   saveConnection: connectionInput,
   testConnection: connectionInput,
+  testTarget: targetInput,
+  saveTarget: targetInput,
   previewFiles: z.strictObject({ type: objectType, fileRegex: z.string().max(2000), previewId: previewId.optional() }),
   cancelPreview: z.strictObject({ previewId }),
   sampleFile: z.strictObject({

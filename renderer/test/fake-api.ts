@@ -46,6 +46,8 @@ export function makeOverview(patch: Partial<Overview> = {}): Overview {
     keychainProblem: null,
     settingsNotice: null,
     databasePath: '/home/ana/.config/S3 CSV Sync/s3-csv-sync.sqlite',
+    targetLabel: '/home/ana/.config/S3 CSV Sync/s3-csv-sync.sqlite',
+    targetPasswordStored: false,
     scheduler: IDLE_SCHEDULER,
     canOpenDatabaseFolder: false,
     alertSecrets: { smtpPassword: false, webhookUrl: false },
@@ -93,6 +95,10 @@ export function createFakeApi(overview: Overview = makeOverview()): FakeApi {
       saved({ ...makeConfig(), connection: input.connection }),
     ),
     testConnection: vi.fn(async () => ({ ok: true as const, fileCount: 12, more: false })),
+    testTarget: vi.fn(async () => ({ ok: true as const, message: 'Connected.' })),
+    saveTarget: vi.fn(async (input: { target: SyncConfig['target'] }) =>
+      saved({ ...makeConfig(), target: input.target }),
+    ),
     previewFiles: vi.fn(async () => ({ ok: true as const, selected: [], overCap: 0, listedCount: 0 })),
     cancelPreview: vi.fn(async () => ({ cancelled: true })),
     sampleFile: vi.fn(async ({ key }: { key: string }) => ({

@@ -5,7 +5,13 @@ import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { SecretStore } from './secret-store';
 
-export type PostgresPasswordSource = 'PGPASSWORD' | 'PGPASSWORD_FILE' | 'keychain' | '.pgpass' | 'none';
+/** 'typed': given on the app's Connection screen for a test, before it is saved. */
+export type PostgresPasswordSource = 'typed' | 'PGPASSWORD' | 'PGPASSWORD_FILE' | 'keychain' | '.pgpass' | 'none';
+
+export interface ResolvedPostgresPassword {
+  password: string | undefined;
+  source: PostgresPasswordSource;
+}
 
 export interface PostgresLogin {
   host: string;
@@ -22,7 +28,7 @@ export function postgresKeychainAccount(login: PostgresLogin): string {
 export async function resolvePostgresPassword(
   login: PostgresLogin,
   options: { env: Readonly<Record<string, string | undefined>>; store?: SecretStore },
-): Promise<{ password: string | undefined; source: PostgresPasswordSource }> {
+): Promise<ResolvedPostgresPassword> {
   const { env } = options;
   if (env.PGPASSWORD) return { password: env.PGPASSWORD, source: 'PGPASSWORD' };
   if (env.PGPASSWORD_FILE) {

@@ -25,7 +25,7 @@ import { searchCondition } from './search-index';
  */
 export const MAX_COUNTED_MATCHES = 10_000;
 
-interface TableShape {
+export interface TableShape {
   idColumn: string;
   objectType: ObjectType;
   /** Columns shown in lists, besides the ID. */
@@ -35,7 +35,7 @@ interface TableShape {
   traitsColumn: string | null;
 }
 
-const TABLES: Record<DataTable, TableShape> = {
+export const TABLES: Record<DataTable, TableShape> = {
   organizations: {
     idColumn: 'external_id',
     objectType: 'organizations',
@@ -221,7 +221,7 @@ export function searchFilter(
 }
 
 /** Table names go into SQL text: only the known ones pass, whatever the transport validated. */
-function shapeOf(table: DataTable): TableShape {
+export function shapeOf(table: DataTable): TableShape {
   if (!Object.hasOwn(TABLES, table))
     throw new Error(`Unknown table "${String(table)}": use one of ${Object.keys(TABLES).join(', ')}.`);
   return TABLES[table];

@@ -5,10 +5,10 @@ import type Database from 'better-sqlite3';
 import type { DataTable, RecordLinkGroup } from '../../shared/contract';
 
 /** Items listed per group; the count says how many there are (up to COUNT_CAP). */
-const ITEMS = 10;
-const COUNT_CAP = 10_000;
+export const ITEMS = 10;
+export const COUNT_CAP = 10_000;
 
-interface GroupQuery {
+export interface GroupQuery {
   label: string;
   table: DataTable;
   /** Selects id and name for the record's id as @id, in the order to list them. */
@@ -23,7 +23,7 @@ const NAME = {
   nps_responses: `n.external_id AS id, 'score ' || n.score || ' · ' || n.responded_at AS name FROM nps_responses n`,
 };
 
-const LINKS: Record<DataTable, GroupQuery[]> = {
+export const LINKS: Record<DataTable, GroupQuery[]> = {
   organizations: [
     {
       label: 'Accounts',

@@ -19,7 +19,6 @@ import { ConfigError, parseConfig, type ObjectType, type SyncConfig } from '../.
 import { whereJsonFailed } from '../config/config-file';
 import { readCsv, type CsvEncoding, type Delimiter } from '../csv/rows';
 import { headerFromStart, SNIFF_BYTES, whyNotCsv } from '../csv/sniff-file';
-import { DatabaseQueries } from '../db/data-queries';
 import {
   compileFilePatterns,
   createS3Client,
@@ -43,6 +42,7 @@ import { describeIdentity } from '../s3/identity';
 import { METHODS_WITH_KEYS, signInOf } from '../../shared/sign-in';
 import type { SyncService } from './sync-service';
 import { createAlertHandlers } from './alert-api';
+import { createTargetHandlers, describeTarget, localFileOnly } from './target-api';
 import { createWorkbench, type ExportDestination } from './workbench-api';
 
 export type ApiHandlers = { [M in ApiMethod]: (args: ApiArgs<M>) => Promise<ApiResult<M>> };
@@ -103,7 +103,6 @@ export function createAppApi({
   openFolder,
   chooseExportDestination,
 }: AppApiOptions): AppApi {
-  const queries = new DatabaseQueries(service.dbPath);
   const { settings, scheduler } = service;
   const workbench = createWorkbench({
     dbPath: service.dbPath,
@@ -158,6 +157,7 @@ export function createAppApi({
   }
 
   const alertHandlers = createAlertHandlers({ service, secretStore, env, requireConfig, save });
+  const targetHandlers = createTargetHandlers({ dbPath: service.dbPath, secretStore, env, requireConfig, save });
 
   /** Previews still listing, by the renderer's previewId, so that cancelPreview can abort them. */
   const previewsInFlight = new Map<string, AbortController>();
@@ -191,12 +191,22 @@ export function createAppApi({
 
   const handlers: ApiHandlers = {
     getQueryTools: workbench.getQueryTools,
-    runQuery: workbench.runQuery,
-    queryPage: workbench.queryPage,
+    // The workbench and the exports read the SQLite file only: with a PostgreSQL target they say so.
+    async runQuery(args) {
+      const refusal = localFileOnly(service.targetConfig(), 'query', env);
+      return refusal ? { ok: false, message: refusal } : workbench.runQuery(args);
+    },
+    async queryPage(args) {
+      const refusal = localFileOnly(service.targetConfig(), 'query', env);
+      return refusal ? { ok: false, message: refusal } : workbench.queryPage(args);
+    },
     cancelQuery: workbench.cancelQuery,
     saveQuery: workbench.saveQuery,
     deleteQuery: workbench.deleteQuery,
-    exportData: workbench.exportData,
+    async exportData(args) {
+      const refusal = localFileOnly(service.targetConfig(), 'export', env);
+      return refusal ? { ok: false, message: refusal } : workbench.exportData(args);
+    },
 
     async getOverview(): Promise<Overview> {
       const config = settings.getConfig();
@@ -222,6 +232,8 @@ export function createAppApi({
         keychainProblem,
         settingsNotice: settings.startupNotice?.message ?? null,
         databasePath: service.dbPath,
+        targetLabel: describeTarget(config?.target, service.dbPath, env),
+        targetPasswordStored: await targetHandlers.targetPasswordStored(config),
         scheduler: scheduler.getState(),
         canOpenDatabaseFolder: openFolder !== undefined,
         alertSecrets: await alertHandlers.alertSecretsStored(config),
@@ -262,6 +274,9 @@ export function createAppApi({
         return { ok: false, message: (error as Error).message };
       }
     },
+
+    testTarget: targetHandlers.testTarget,
+    saveTarget: targetHandlers.saveTarget,
 
     async previewFiles({ type, fileRegex, previewId }) {
       const patternProblem = filePatternMessage(fileRegex);
@@ -368,29 +383,13 @@ export function createAppApi({
       return scheduler.getState();
     },
 
-    async listRuns({ limit, beforeId }) {
-      return queries.listRuns(limit, beforeId);
-    },
-
-    async getRun({ runId, rejectsOffset, rejectsLimit }) {
-      return queries.getRun(runId, rejectsOffset, rejectsLimit);
-    },
-
-    async runChart({ limit }) {
-      return queries.runChart(limit);
-    },
-
-    async queryRecords({ table, search, staleOnly, offset, limit }) {
-      return queries.queryRecords(table, search, offset, limit, { staleOnly });
-    },
-
-    async getRecord({ table, id }) {
-      return queries.getRecord(table, id);
-    },
-
-    async getRecordLinks({ table, id }) {
-      return queries.getRecordLinks(table, id);
-    },
+    // The Sync log and Data screens read from the target syncs write to (SyncService.readTarget).
+    listRuns: async (args) => (await service.readTarget()).listRuns(args),
+    getRun: async (args) => (await service.readTarget()).getRun(args),
+    runChart: async (args) => (await service.readTarget()).runChart(args),
+    queryRecords: async (args) => (await service.readTarget()).queryRecords(args),
+    getRecord: async (args) => (await service.readTarget()).getRecord(args),
+    getRecordLinks: async (args) => (await service.readTarget()).getRecordLinks(args),
 
     async exportConfig() {
       return { json: `${JSON.stringify(requireConfig(), null, 2)}\n` };
@@ -444,7 +443,6 @@ export function createAppApi({
       unsubscribers.forEach((unsubscribe) => unsubscribe());
       previewsInFlight.forEach((controller) => controller.abort());
       previewsInFlight.clear();
-      queries.close();
       void workbench.close();
     },
   };

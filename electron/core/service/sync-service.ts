@@ -1,7 +1,9 @@
 // The app's sync back end in plain Node: settings, database, secrets and schedule wired together.
 // The desktop shell and the web preview serve this object; tests drive it directly. Syncs run on a
-// worker thread (sync-worker.ts): this thread never parses CSV or writes records, it keeps its own
-// connection only to read the run log.
+// worker thread (sync-worker.ts): this thread never parses CSV or writes records. Syncs write into
+// the config's target (this computer's SQLite file, or a PostgreSQL database), and the Sync log and
+// Data screens read from the same target (readTarget). The SQLite file stays open either way: the
+// alerts record their deliveries there.
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +15,13 @@ import type { SecretStore } from '../config/secret-store';
 import { resolveSignInSecrets, type SignInSecrets } from '../config/sign-in-secrets';
 import { describeConfigChange, SettingsStore } from '../config/settings-store';
 import { isDatabaseBusy, openDatabase, withoutBusyWait, type SqliteDatabase } from '../db/sqlite-database';
-import { SyncWorker } from '../worker/sync-worker-client';
+import { SyncWorker, type WorkerSyncRequest } from '../worker/sync-worker-client';
+import type { TargetConfig } from '../../shared/target-config';
+import { resolvePostgresPassword } from '../config/postgres-password';
+import { loginOf } from '../db/postgres/pg-connection';
+import { openPostgresReader } from '../db/postgres/pg-reader';
+import { openSqliteReader } from '../db/sqlite-reader';
+import type { TargetReader } from '../db/target-reader';
 import { AlertDispatcher, type AlertDispatcherOptions } from '../alerts/alert-dispatcher';
 import type { AlertDelivery } from '../../shared/alerts';
 
@@ -45,6 +53,10 @@ export class SyncService {
   private readonly progressListeners = new Set<(progress: SyncProgress) => void>();
   private readonly alertListeners = new Set<(runId: number | null, deliveries: AlertDelivery[]) => void>();
   private currentRun: AbortController | null = null;
+  /** The reader of the current target, opened on first use; keyed by the target it reads. */
+  private reader: { key: string; opened: Promise<TargetReader> } | null = null;
+  /** PostgreSQL: when the last run started, as last read or run (the scheduler asks synchronously). */
+  private postgresLastRunStart: number | null = null;
   private readonly unsubscribeSettings: () => void;
 
   constructor(options: SyncServiceOptions) {
@@ -66,7 +78,8 @@ export class SyncService {
       clock: options.clock,
       tickMs: options.tickMs,
       everyHours: this.settings.getConfig()?.schedule.everyHours ?? null,
-      getLastRunStart: () => lastRunStart(this.db),
+      getLastRunStart: () =>
+        this.targetConfig().kind === 'postgres' ? this.postgresLastRunStart : lastRunStart(this.db),
       runSync: (trigger) => this.runOnce(trigger),
     });
     this.alerts = new AlertDispatcher({
@@ -86,8 +99,57 @@ export class SyncService {
     this.unsubscribeSettings = this.settings.onConfigChange(({ before, after }) => this.onConfigChanged(before, after));
   }
 
+  /** With a PostgreSQL target, the schedule starts once the last run's start has been read from it. */
   start(): void {
-    this.scheduler.start();
+    if (this.targetConfig().kind !== 'postgres') {
+      this.scheduler.start();
+      return;
+    }
+    void this.readTarget()
+      .then((reader) => this.refreshLastRunStart(reader))
+      .catch(() => {}) // unreachable for now: the first sync says why
+      .finally(() => this.scheduler.start());
+  }
+
+  /** Where syncs write: the config's target, else this computer's SQLite file. */
+  targetConfig(): TargetConfig {
+    return this.settings.getConfig()?.target ?? { kind: 'sqlite' };
+  }
+
+  /**
+   * The reader of the Sync log and Data screens for the current target. A PostgreSQL reader that
+   * cannot connect rejects with the reason in plain words, and is tried again at the next call.
+   */
+  readTarget(): Promise<TargetReader> {
+    const target = this.targetConfig();
+    const key = JSON.stringify(target);
+    if (this.reader?.key === key) return this.reader.opened;
+    void this.closeReader();
+    const opened: Promise<TargetReader> =
+      target.kind === 'postgres'
+        ? openPostgresReader(target, { env: this.env, store: this.secretStore })
+        : Promise.resolve().then(() => openSqliteReader(this.dbPath));
+    const entry = { key, opened };
+    this.reader = entry;
+    opened.catch(() => {
+      if (this.reader === entry) this.reader = null;
+    });
+    return opened;
+  }
+
+  private closeReader(): Promise<void> {
+    const previous = this.reader;
+    this.reader = null;
+    return previous
+      ? previous.opened.then(
+          (reader) => reader.close(),
+          () => {},
+        )
+      : Promise.resolve();
+  }
+
+  private async refreshLastRunStart(reader: TargetReader): Promise<void> {
+    this.postgresLastRunStart = await reader.lastRunStart();
   }
 
   /**
@@ -123,12 +185,23 @@ export class SyncService {
     await this.scheduler.stop();
     await this.worker.close();
     await Promise.race([this.alerts.idle(), new Promise((resolve) => setTimeout(resolve, ALERTS_GRACE_MS).unref())]);
+    await this.closeReader();
     this.db.close();
   }
 
   /** Vitally runs a sync right after the schedule or a mapping changes; so do we. */
   private onConfigChanged(before: SyncConfig | null, after: SyncConfig | null): void {
     const change = describeConfigChange(before, after);
+    if (JSON.stringify(before?.target ?? null) !== JSON.stringify(after?.target ?? null)) {
+      // Another target: its own run log and password. The screens' reader opens again on next use.
+      void this.closeReader();
+      this.postgresLastRunStart = null;
+      this.scheduler.releaseScheduledRuns();
+      if (after?.target?.kind === 'postgres')
+        void this.readTarget()
+          .then((reader) => this.refreshLastRunStart(reader))
+          .catch(() => {});
+    }
     if (change.connectionChanged) this.scheduler.releaseScheduledRuns(); // perhaps new keys: try again
     if (change.scheduleChanged) {
       const result = this.scheduler.setSchedule(after?.schedule.everyHours ?? null);
@@ -158,13 +231,18 @@ export class SyncService {
       }
       if (stop.signal.aborted)
         return this.recordRunThatCouldNotStart(trigger, 'interrupted', 'The sync was stopped before it started.');
-      const report = await this.worker.run(
-        { config, ...secrets, dbPath: this.dbPath, trigger },
-        {
-          signal: stop.signal,
-          onProgress: (progress) => this.progressListeners.forEach((listener) => listener(progress)),
-        },
-      );
+      const request: WorkerSyncRequest = { config, ...secrets, dbPath: this.dbPath, trigger };
+      if (config.target?.kind === 'postgres') {
+        // The keychain is asked here, on the thread that holds it; the worker gets the password found.
+        const login = loginOf(config.target.url, this.env);
+        const password = await resolvePostgresPassword(login, { env: this.env, store: this.secretStore });
+        request.postgres = { target: config.target, password };
+      }
+      const report = await this.worker.run(request, {
+        signal: stop.signal,
+        onProgress: (progress) => this.progressListeners.forEach((listener) => listener(progress)),
+      });
+      if (request.postgres) this.postgresLastRunStart = Date.parse(report.startedAt);
       // Expired keys fail every scheduled run the same way: one failure (and notification), then a hold.
       if (report.credentialsExpired) this.scheduler.holdScheduledRuns(report.error ?? 'The sign-in has expired.');
       else if (report.status === 'succeeded' || report.status === 'partial') this.scheduler.releaseScheduledRuns();
@@ -179,6 +257,9 @@ export class SyncService {
     status: 'failed' | 'interrupted',
     error: string,
   ): SyncReport {
+    // Recorded in the SQLite run log, which the screens do not read when the target is PostgreSQL:
+    // the reason goes to the notification and the tray instead (a failed run without an id).
+    if (this.targetConfig().kind === 'postgres') throw new Error(error);
     const at = new Date().toISOString();
     const report: SyncReport = {
       runId: startRun(this.db, trigger, at),

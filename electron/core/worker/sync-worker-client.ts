@@ -74,8 +74,12 @@ export class SyncWorker {
       });
       worker.ref();
       // Only data crosses: the signal and the callback stay on this side.
-      const { config, secretAccessKey, sessionToken, dbPath, trigger, full } = request;
-      this.post({ type: 'start', runId, request: { config, secretAccessKey, sessionToken, dbPath, trigger, full } });
+      const { config, secretAccessKey, sessionToken, dbPath, postgres, trigger, full } = request;
+      this.post({
+        type: 'start',
+        runId,
+        request: { config, secretAccessKey, sessionToken, dbPath, postgres, trigger, full },
+      });
       if (signal?.aborted) onAbort();
       else signal?.addEventListener('abort', onAbort, { once: true });
     });

@@ -3,6 +3,8 @@
 // by path and creates its own S3 client.
 import type { SyncConfig } from '../../shared/config';
 import type { SyncProgress, SyncReport } from '../../shared/domain';
+import type { PostgresTargetConfig } from '../../shared/target-config';
+import type { ResolvedPostgresPassword } from '../config/postgres-password';
 import { DatabaseError } from '../db/database-error';
 
 /** What a sync needs, as data that can be posted to a worker. */
@@ -13,6 +15,11 @@ export interface WorkerSyncRequest {
   sessionToken?: string;
   /** The SQLite file; the worker opens (and closes) its own connection to it. */
   dbPath: string;
+  /**
+   * Write into this PostgreSQL database instead of the SQLite file. The password was found on the
+   * host's thread, which holds the keychain; the worker opens (and closes) its own connections.
+   */
+  postgres?: { target: PostgresTargetConfig; password: ResolvedPostgresPassword };
   trigger: string;
   /** Read every file, even those unchanged since their last import. */
   full?: boolean;

@@ -1,9 +1,11 @@
 // The worker thread that runs syncs, so the thread serving the UI never parses CSV or writes SQLite.
-// Started by sync-worker-host.ts; one run at a time, each with its own database connection.
+// Started by sync-worker-host.ts; one run at a time, each with its own database connection (the SQLite
+// file, or the PostgreSQL target's two connections).
 import { parentPort } from 'node:worker_threads';
 import { checkpointWithoutWaiting, deferCheckpoints, openDatabase } from '../db/sqlite-database';
 import type { SyncProgress } from '../../shared/domain';
 import { runSync } from '../sync/run-sync';
+import { openPostgresTarget, type PostgresTarget } from '../db/postgres/pg-target';
 import {
   toWorkerError,
   WORKER_PROGRESS_INTERVAL_MS,
@@ -37,17 +39,21 @@ async function run(runId: number, request: WorkerSyncRequest): Promise<void> {
     WORKER_PROGRESS_INTERVAL_MS,
   );
   let db;
+  let postgres: PostgresTarget | undefined;
   try {
-    db = openDatabase(request.dbPath);
-    // No checkpoint at each commit: the pages are copied into the database file once the report has
-    // been sent (below), so the copy no longer holds up the report (see deferCheckpoints).
-    deferCheckpoints(db);
+    if (request.postgres) {
+      postgres = await openPostgresTarget(request.postgres.target, { password: request.postgres.password });
+    } else {
+      db = openDatabase(request.dbPath);
+      // No checkpoint at each commit: the pages are copied into the database file once the report has
+      // been sent (below), so the copy no longer holds up the report (see deferCheckpoints).
+      deferCheckpoints(db);
+    }
     const report = await runSync({
       config: request.config,
       secretAccessKey: request.secretAccessKey,
       sessionToken: request.sessionToken,
-      db,
-      dbPath: request.dbPath,
+      ...(postgres ? { target: postgres } : { db, dbPath: request.dbPath }),
       trigger: request.trigger,
       full: request.full,
       signal: stop.signal,
@@ -69,6 +75,7 @@ async function run(runId: number, request: WorkerSyncRequest): Promise<void> {
     }
     try {
       db?.close();
+      await postgres?.close();
     } catch {
       // Closing cannot fail in a way the caller could act on; the report has been sent.
     }

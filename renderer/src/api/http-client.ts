@@ -7,6 +7,8 @@ const METHODS = {
   getOverview: true,
   saveConnection: true,
   testConnection: true,
+  testTarget: true,
+  saveTarget: true,
   previewFiles: true,
   cancelPreview: true,
   sampleFile: true,

@@ -1,5 +1,6 @@
-// Connection: where the bucket is and how to sign in (SignInMethod.tsx). Secrets go to the OS keychain
-// on save and are never shown again: the screen only says that one is stored, and offers to replace it.
+// Connection: where the bucket is and how to sign in (SignInMethod.tsx), then where the data goes
+// (TargetSettings.tsx). Secrets go to the OS keychain on save and are never shown again: the screen
+// only says that one is stored, and offers to replace it.
 import { useRef, useState, type ChangeEvent, type FormEvent } from 'react';
 import type { ConnectionConfig, ConnectionInput, TestConnectionResult } from '../../../electron/shared/contract';
 import { useApp } from '../app/app-context';
@@ -14,6 +15,7 @@ import {
   type SignInErrors,
   type SignInForm,
 } from './SignInMethod';
+import { TargetSettings } from './TargetSettings';
 
 interface ConnectionForm {
   bucket: string;
@@ -290,6 +292,10 @@ export function ConnectionScreen() {
           </button>
         </div>
       </form>
+
+      {overview.config && (
+        <TargetSettings key={JSON.stringify(overview.config.target ?? null)} config={overview.config} />
+      )}
 
       {overview.config && <ShareSetup />}
 

@@ -63,7 +63,8 @@ function formatCell(field: string, value: string | number | null): string {
 }
 
 export function DataScreen() {
-  const { api, lastFinished } = useApp();
+  const { api, lastFinished, overview } = useApp();
+  const onPostgres = overview.config?.target?.kind === 'postgres';
   const [table, setTable] = useState<DataTable>('accounts');
   const [counts, setCounts] = useState<Partial<Record<DataTable, number>>>({});
   const [search, setSearch] = useState('');
@@ -150,11 +151,14 @@ export function DataScreen() {
           Data
         </h1>
         <p className="screen-lead">
-          What the syncs wrote to your database. It is an ordinary SQLite file: query it with any SQLite tool.
+          {onPostgres
+            ? 'What the syncs wrote to the shared PostgreSQL database.'
+            : 'What the syncs wrote to your database. It is an ordinary SQLite file: query it with any SQLite tool.'}
         </p>
       </div>
-      <DatabaseLocation />
-      <DataInsights />
+      {onPostgres ? <PostgresLocation /> : <DatabaseLocation />}
+      {/* The insights come from the workbench's starters, which read the SQLite file only. */}
+      {!onPostgres && <DataInsights />}
 
       <Tabs
         label="Tables"
@@ -362,6 +366,27 @@ function EmptyTable({ table, search }: { table: DataTable; search: string | null
         ? `${OBJECT_LABELS[type]} are mapped: the next sync fills this table.`
         : `Map the ${OBJECT_LABELS[type]} files on the Objects screen and sync to fill this table.`}
     </EmptyState>
+  );
+}
+
+function PostgresLocation() {
+  const { overview } = useApp();
+  return (
+    <div className="card database-location">
+      <label htmlFor="database-path" className="field-label">
+        PostgreSQL database
+      </label>
+      <div className="database-row">
+        <input
+          id="database-path"
+          className="input mono"
+          readOnly
+          value={overview.targetLabel}
+          onFocus={(e) => e.target.select()}
+        />
+      </div>
+      <p className="hint">Chosen under Where the data goes, on the Connection screen.</p>
+    </div>
   );
 }
 

@@ -27,7 +27,31 @@ type Failure = Extract<QueryResult, { ok: false }>;
 
 let queriesStarted = 0;
 
+/**
+ * With a PostgreSQL target the workbench would answer from a file the syncs no longer fill: it says
+ * so instead (the back end refuses such queries too: target-api.ts, localFileOnly).
+ */
 export function QueryScreen() {
+  const { overview } = useApp();
+  const target = overview.config?.target;
+  if (target?.kind !== 'postgres') return <Workbench />;
+  return (
+    <section aria-labelledby="query-title" className="screen">
+      <div className="screen-head">
+        <h1 id="query-title" tabIndex={-1}>
+          Query
+        </h1>
+      </div>
+      <Banner tone="info" title="The Query screen reads this computer’s SQLite file only">
+        Syncs write to the PostgreSQL database <span className="mono">{overview.targetLabel}</span>. Query it with psql
+        or your BI tool (<span className="mono">SET search_path TO {target.schema};</span>), or choose “This computer”
+        under Where the data goes on the Connection screen.
+      </Banner>
+    </section>
+  );
+}
+
+function Workbench() {
   const { api, notify } = useApp();
   const editor = useRef<SqlEditorHandle>(null);
   const [sql, setSql] = useState(() => sessionStorage.getItem(SQL_STORAGE_KEY) ?? DEFAULT_SQL);

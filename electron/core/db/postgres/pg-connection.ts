@@ -4,7 +4,13 @@ import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import type { PostgresTargetConfig } from '../../../shared/target-config';
-import type { PostgresLogin, PostgresPasswordSource } from '../../config/postgres-password';
+import {
+  resolvePostgresPassword,
+  type PostgresLogin,
+  type PostgresPasswordSource,
+  type ResolvedPostgresPassword,
+} from '../../config/postgres-password';
+import type { SecretStore } from '../../config/secret-store';
 
 export interface PostgresSettings {
   login: PostgresLogin;
@@ -13,6 +19,26 @@ export interface PostgresSettings {
   passwordSource: PostgresPasswordSource;
   ssl: false | ConnectionOptions;
   sslmode: string;
+}
+
+export interface PostgresSettingsOptions {
+  env?: Readonly<Record<string, string | undefined>>;
+  /** The OS keychain, where there is one (not on a server). */
+  store?: SecretStore;
+  /** A password found already (by the app's main thread, or typed for a test): no other place is asked. */
+  password?: ResolvedPostgresPassword;
+}
+
+/** The address, password and TLS options of a target: what every connection to it needs. */
+export async function resolvePostgresSettings(
+  config: PostgresTargetConfig,
+  options: PostgresSettingsOptions = {},
+): Promise<PostgresSettings> {
+  const env = options.env ?? process.env;
+  const login = loginOf(config.url, env);
+  const { password, source } =
+    options.password ?? (await resolvePostgresPassword(login, { env, store: options.store }));
+  return { login, schema: config.schema, password, passwordSource: source, ...tlsOptions(config) };
 }
 
 /** Host, port, database and user of a postgres:// address (libpq's defaults fill what is missing). */
@@ -88,6 +114,12 @@ export async function connectClient(settings: PostgresSettings, applicationName:
     throw error;
   }
   return client;
+}
+
+/** node-postgres marks a client whose connection failed; a query on it would fail at once. */
+export function isBroken(client: pg.Client): boolean {
+  const c = client as unknown as { _ending?: boolean; _connectionError?: boolean; _queryable?: boolean };
+  return Boolean(c._ending || c._connectionError || c._queryable === false);
 }
 
 export function quoteIdentifier(name: string): string {

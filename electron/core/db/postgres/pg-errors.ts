@@ -52,7 +52,9 @@ export function explainPostgresError(error: unknown, settings: PostgresSettings,
     const hint =
       settings.passwordSource === 'none'
         ? 'No password was found: store one with `credentials set --postgres URL`, or set PGPASSWORD, PGPASSWORD_FILE or a .pgpass file (readable only by you).'
-        : `The password came from ${settings.passwordSource}: correct it there.`;
+        : settings.passwordSource === 'typed'
+          ? 'Check the password you typed.'
+          : `The password came from ${settings.passwordSource}: correct it there.`;
     return { message: `PostgreSQL at ${where} refused the password of user "${user}". ${hint}`, fatal: true };
   }
   if (code === '28000') {

@@ -4,11 +4,15 @@
 import { hostname } from 'node:os';
 import type pg from 'pg';
 import type { PostgresTargetConfig } from '../../../shared/target-config';
-import { resolvePostgresPassword } from '../../config/postgres-password';
-import type { SecretStore } from '../../config/secret-store';
 import { INTERRUPTED_RUN_REASON } from '../run-log';
 import type { SyncTarget } from '../sync-target';
-import { connectClient, loginOf, tlsOptions, type PostgresSettings } from './pg-connection';
+import {
+  connectClient,
+  isBroken,
+  resolvePostgresSettings,
+  type PostgresSettings,
+  type PostgresSettingsOptions,
+} from './pg-connection';
 import { explainPostgresError, isPostgresError, PostgresTargetError } from './pg-errors';
 import { beginPostgresFile } from './pg-file-write';
 import { preparePostgresSchema } from './pg-migrations';
@@ -22,10 +26,7 @@ import {
 } from './pg-run-log';
 import type { RunRow } from '../run-history';
 
-export interface PostgresTargetOptions {
-  env?: Readonly<Record<string, string | undefined>>;
-  /** The OS keychain, where there is one (not on a server). */
-  store?: SecretStore;
+export interface PostgresTargetOptions extends PostgresSettingsOptions {
   /** How long to wait for another syncer of the same source before saying who it is. */
   lockWaitMs?: number;
 }
@@ -47,15 +48,8 @@ export async function openPostgresTarget(
   options: PostgresTargetOptions = {},
 ): Promise<PostgresTarget> {
   const env = options.env ?? process.env;
-  const login = loginOf(config.url, env);
-  const { password, source } = await resolvePostgresPassword(login, { env, store: options.store });
-  const settings: PostgresSettings = {
-    login,
-    schema: config.schema,
-    password,
-    passwordSource: source,
-    ...tlsOptions(config),
-  };
+  const settings = await resolvePostgresSettings(config, options);
+  const { login } = settings;
   const explain = (error: unknown, context?: string) => explainPostgresError(error, settings, context);
   const connect = async (role: string): Promise<pg.Client> => {
     let client: pg.Client;
@@ -231,10 +225,4 @@ async function describeHolder(client: pg.Client, source: string): Promise<string
     ? `run #${r.id} on host ${r.host} (pid ${r.pid}), started ${new Date(r.started_at).toISOString()}, last heartbeat ${r.heartbeat_at ? new Date(r.heartbeat_at).toISOString() : 'never'}`
     : 'another program (it has not recorded a run yet)';
   return `Another sync of this source (${source}) is running on this database: ${who}. It holds the source's lock; try again when it has finished.`;
-}
-
-/** node-postgres marks a client whose connection failed; a query on it would fail at once. */
-function isBroken(client: pg.Client): boolean {
-  const c = client as unknown as { _ending?: boolean; _connectionError?: boolean; _queryable?: boolean };
-  return Boolean(c._ending || c._connectionError || c._queryable === false);
 }
