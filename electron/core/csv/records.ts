@@ -52,6 +52,7 @@ export function parseRecords(input: string, delimiter: string, firstLine: number
   let pos = 0;
   let line = firstLine;
   const breaks = new LineBreakFinder(input);
+  const delimiters = new NextChar(input, delimiter);
 
   rows: while (pos < length) {
     const rowStart = pos;
@@ -82,7 +83,11 @@ export function parseRecords(input: string, delimiter: string, firstLine: number
             pos = length;
             break;
           }
-          breaksInRow += countLineBreaks(input, segment, quote);
+          if (lineEnd < quote) {
+            // Line breaks inside the value (rare): counted with the finder, which never scans twice.
+            breaksInRow += breaks.countBefore(lineEnd, quote);
+            lineEnd = breaks.after(quote);
+          }
           if (codeAt(input, quote + 1) === QUOTE) {
             value += input.slice(segment, quote + 1);
             segment = quote + 2;
@@ -97,14 +102,14 @@ export function parseRecords(input: string, delimiter: string, firstLine: number
         if (after !== END && after !== delimiterCode && after !== LF && after !== CR) {
           // Text after the closing quote: read on to the end of the field, as an unquoted field.
           lineEnd = breaks.after(pos);
-          const end = fieldEnd(input, pos, delimiter, lineEnd);
+          const end = fieldEnd(delimiters, pos, lineEnd);
           if (end === length && !final) break rows;
           problem ??= textAfterClosingQuote(input.slice(pos, end), row.length + 1);
           value += input.slice(pos, end);
           pos = end;
         }
       } else {
-        const end = fieldEnd(input, pos, delimiter, lineEnd);
+        const end = fieldEnd(delimiters, pos, lineEnd);
         if (end === length && !final) break rows;
         value = input.slice(pos, end);
         pos = end;
@@ -136,7 +141,11 @@ export function parseRecords(input: string, delimiter: string, firstLine: number
   return result;
 }
 
-/** Finds the next line break (LF or CR) at or after a position, remembering the next of each. */
+/**
+ * Finds the next line break (LF or CR) at or after a position, remembering the next of each: a file
+ * without CRs is searched for one once, not once per row or quoted field (which made reading a file of
+ * quoted fields quadratic in the chunk's length).
+ */
 class LineBreakFinder {
   private lf = -2;
   private cr = -2;
@@ -148,12 +157,44 @@ class LineBreakFinder {
     if (this.lf === -1) return this.cr === -1 ? this.input.length : this.cr;
     return this.cr === -1 || this.lf < this.cr ? this.lf : this.cr;
   }
+
+  /** Line breaks from the one at first (found by after) up to end, CRLF counting one, as countLineBreaks counts. */
+  countBefore(first: number, end: number): number {
+    let count = 0;
+    for (let at = first; at < end; at = this.after(at + 1)) {
+      count++;
+      if (this.input.charCodeAt(at) === CR && this.input.charCodeAt(at + 1) === LF) at++;
+    }
+    return count;
+  }
+}
+
+/**
+ * The next occurrence of one character at or after a position, remembered: the last field of a row
+ * finds the next row's delimiter, which serves that row's fields, and a file with one column searches
+ * its input for a delimiter once, not once per row.
+ */
+class NextChar {
+  private at = -2;
+  constructor(
+    private readonly input: string,
+    private readonly char: string,
+  ) {}
+
+  /** The position, or the input's length when there is none. */
+  after(from: number): number {
+    if (this.at < from) {
+      this.at = this.input.indexOf(this.char, from);
+      if (this.at === -1) this.at = this.input.length;
+    }
+    return this.at;
+  }
 }
 
 /** Where an unquoted field ends: the next delimiter, or the line break (or end) given. */
-function fieldEnd(input: string, from: number, delimiter: string, lineEnd: number): number {
-  const delimiterAt = input.indexOf(delimiter, from);
-  return delimiterAt !== -1 && delimiterAt < lineEnd ? delimiterAt : lineEnd;
+function fieldEnd(delimiters: NextChar, from: number, lineEnd: number): number {
+  const delimiterAt = delimiters.after(from);
+  return delimiterAt < lineEnd ? delimiterAt : lineEnd;
 }
 
 const SHOWN_CHARS = 20;

@@ -11,7 +11,20 @@ export function workerEntryUrl(name: string, fromUrl: string): URL {
   return new URL(`./${name}.${fromSources ? 'ts' : 'cjs'}`, fromUrl);
 }
 
+/**
+ * The young generation each engine worker may grow to, in MB: V8's bound before Node 22 (16 MB
+ * semi-spaces). Node 24's V8 sizes it from the machine's memory, up to 192 MB (64 MB semi-spaces),
+ * and a long import's steady survivors (the rows in flight) make it grow to that and stay: the sync
+ * worker's peak RSS went from ~150 to ~260 MB. Measured with scripts/measure-worker-memory.ts
+ * (docs/performance.md): 48 MB keeps it flat, for no more CPU.
+ */
+export const WORKER_YOUNG_GENERATION_MB = 48;
+
 export function startWorker(url: URL, options: WorkerOptions = {}): Worker {
+  options = {
+    ...options,
+    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB, ...options.resourceLimits },
+  };
   if (!/\.[cm]?ts$/.test(url.pathname)) return new Worker(url, options);
   // A worker does not inherit the parent's module hooks, and `--import tsx` in its execArgv is
   // registered too late for its entry module on Node 20: register tsx first, then import the entry.
