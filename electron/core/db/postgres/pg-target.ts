@@ -10,16 +10,10 @@ import { INTERRUPTED_RUN_REASON } from '../run-log';
 import type { SyncTarget } from '../sync-target';
 import { connectClient, loginOf, tlsOptions, type PostgresSettings } from './pg-connection';
 import { explainPostgresError, isPostgresError, PostgresTargetError } from './pg-errors';
-import { beginPostgresFile } from './pg-file-write';
+import { beginPostgresFileWithBookkeeping } from './pg-file-bookkeeping';
 import { preparePostgresSchema } from './pg-migrations';
-import {
-  finishRunPg,
-  knownFilesPg,
-  lastRunsPg,
-  markMissingFilesPg,
-  previousFileStatePg,
-  recordFileSql,
-} from './pg-run-log';
+import { finishRunPg, lastRunsPg, previousFileStatePg, recordFileSql } from './pg-run-log';
+import { knownFilesPg, markFilePresencePg } from './pg-record-files';
 import type { RunRow } from '../run-history';
 
 export interface PostgresTargetOptions {
@@ -187,17 +181,12 @@ export async function openPostgresTarget(
       await (await write()).query(recordFileSql.text, recordFileSql.values(runId, file));
     },
     previousFileState: async (type, key) => previousFileStatePg(await write(), type, key),
-    knownFileKeys: async () => new Set((await knownFilesPg(await write())).keys()),
-    // PostgreSQL keeps the earlier rule: files gone from the bucket are marked missing; record
-    // holdings and unselected files (docs/stale-records.md) are SQLite's only, for now.
-    async markFilePresence(seen, _isSelected, at) {
-      const client = await write();
-      await markMissingFilesPg(client, await knownFilesPg(client), seen, at);
-      return [];
-    },
+    knownFileKeys: async () => new Set((await knownFilesPg(await write())).map((f) => f.key)),
+    markFilePresence: async (seen, isSelected, at) =>
+      markFilePresencePg(await write(), (key) => seen.has(key), isSelected, at),
     async beginFile(type, mapping, stamp) {
       if (lockLost) throw new PostgresTargetError(lockLost, true);
-      return beginPostgresFile(await write(), type, mapping, stamp);
+      return beginPostgresFileWithBookkeeping(await write(), type, mapping, stamp);
     },
     explainError(error) {
       return isPostgresError(error) ? explain(error) : undefined;
