@@ -1,6 +1,5 @@
 // The command line: the same engine the app runs, for scripts, servers and a first look.
 // Exit codes: 0 success, 1 the run was partial or failed, 2 usage or configuration errors.
-import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { filePatternProblem } from '../core/s3/file-pattern';
 import { ConfigError, OBJECT_TYPES, type ObjectType, type SyncConfig } from '../shared/config';
@@ -25,14 +24,13 @@ import { MissingSessionTokenError, resolveSignInSecrets, type SignInSecrets } fr
 import { describeIdentity } from '../core/s3/identity';
 import { withCliSignIn } from './sign-in-options';
 import type { SyncReport } from '../shared/domain';
-import { openCliTarget, TargetFlagError } from './target-option';
+import { openCliTarget, TargetFlagError, type CliTarget } from './target-option';
 import { PostgresTargetError } from '../core/db/postgres/pg-errors';
 import { readSecretFiles } from './secret-files';
 import { SyncScheduler } from '../core/sync/scheduler';
-import { runSync } from '../core/sync/run-sync';
+import { runSync, sourceName } from '../core/sync/run-sync';
 import { AlertDispatcher, type AlertDispatcherOptions } from '../core/alerts/alert-dispatcher';
 import type { AlertDelivery } from '../shared/alerts';
-import type { SqliteDatabase } from '../core/db/sqlite-database';
 import { runCredentialsCommand } from './credentials-command';
 import { createProgressBar, formatPreview, formatRunLine, formatStatus, formatSyncReport } from './format';
 
@@ -92,7 +90,8 @@ the OS keychain. AWS_ACCESS_KEY_ID with AWS_SECRET_ACCESS_KEY (and AWS_SESSION_T
 see docs/credentials.md.
 The PostgreSQL password: PGPASSWORD, PGPASSWORD_FILE, the OS keychain (credentials set --postgres URL), or ~/.pgpass.
 Alerts (the configuration's "alerts"): the SMTP password from S3_CSV_SYNC_SMTP_PASSWORD(_FILE), the
-webhook URL from S3_CSV_SYNC_WEBHOOK_URL(_FILE), else the OS keychain (SQLite targets; see docs/alerts.md).
+webhook URL from S3_CSV_SYNC_WEBHOOK_URL(_FILE), else the OS keychain (see docs/alerts.md); SQLite and PostgreSQL
+targets alike.
 Exit codes: 0 success, 1 the run failed or was partial, 2 usage or configuration error, 3 the PostgreSQL
 target cannot be reached or refused us.`;
 
@@ -192,23 +191,13 @@ async function loadConfigAndSecrets(
   return { config, secrets: await resolveSignInSecrets(config.connection, { env: io.env, store }) };
 }
 
-/** Alerts about runs of this configuration, recorded in this database. */
-function cliAlerts(
-  config: SyncConfig,
-  db: SqliteDatabase,
-  dbPath: string,
-  io: CliIo,
-  store: SecretStore,
-  deps: CliDeps,
-) {
+/** Alerts about runs of this configuration, recorded in the target's run log (SQLite or PostgreSQL). */
+function cliAlerts(config: SyncConfig, opened: CliTarget, io: CliIo, store: SecretStore, deps: CliDeps) {
   return new AlertDispatcher({
-    db,
+    log: opened.alertLog(sourceName(config)),
     getConfig: () => config,
     secrets: { env: io.env, store },
-    runLogHint: (runId) =>
-      runId === null
-        ? `the run log is in ${dbPath} on ${hostname()}.`
-        : `the run log is in ${dbPath} on ${hostname()}: sqlite3 "${dbPath}" "SELECT key, status, error FROM sync_files WHERE run_id = ${runId}"`,
+    runLogHint: (runId) => opened.runLogHint(runId),
     ...deps.alertDelivery,
   });
 }
@@ -245,9 +234,7 @@ async function syncCommand(args: string[], io: CliIo, store: SecretStore, deps: 
     });
     bar?.clear();
     // The run is recorded; a delivery that fails is recorded too, and never changes the exit code.
-    const alerts = opened.db
-      ? await cliAlerts(config, opened.db, opened.dbPath!, io, store, deps).afterRun(report)
-      : [];
+    const alerts = await cliAlerts(config, opened, io, store, deps).afterRun(report);
     io.stdout.write(
       json ? `${JSON.stringify({ ...toJsonReport(report), alerts })}\n` : formatSyncReport(report, opened.target.label),
     );
@@ -327,7 +314,7 @@ async function watchCommand(args: string[], io: CliIo, store: SecretStore, deps:
     const next = scheduler.getState().nextRunAt;
     return next ? new Date(next).toISOString() : null;
   };
-  const alerts = opened.db ? cliAlerts(config, opened.db, opened.dbPath!, io, store, deps) : null;
+  const alerts = cliAlerts(config, opened, io, store, deps);
   if (!jsonLog) scheduler.on('run-started', ({ trigger }) => log(`sync started (${trigger})`, {}));
   scheduler.on('run-finished', (report) => {
     const next = nextAt();
@@ -337,7 +324,7 @@ async function watchCommand(args: string[], io: CliIo, store: SecretStore, deps:
       nextRunAt: next,
     });
     void alerts
-      ?.afterRun(report)
+      .afterRun(report)
       .then((deliveries) => deliveries.forEach((d) => log(alertLine(d), { event: 'alert', ...d })));
     if (report.credentialsExpired) {
       log('scheduled syncs are held until the credentials are renewed: renew them, then restart watch', {
@@ -365,7 +352,7 @@ async function watchCommand(args: string[], io: CliIo, store: SecretStore, deps:
   // The file being imported is rolled back; the run is recorded as interrupted.
   stopRun.abort();
   await scheduler.stop();
-  await alerts?.idle();
+  await alerts.idle();
   await opened.close();
   log('stopped', { event: 'stopped' });
   return EXIT_OK;

@@ -12,6 +12,7 @@ import {
 } from '../../scripts/local-postgres-server';
 import { postgresKeychainAccount } from '../../electron/core/config/postgres-password';
 import { openPostgresTarget } from '../../electron/core/db/postgres/pg-target';
+import { PG_SCHEMA_VERSION } from '../../electron/core/db/postgres/pg-migrations';
 import { InMemorySecretStore } from '../support/in-memory-secret-store';
 
 let pg: LocalPostgresServer;
@@ -218,6 +219,8 @@ describe('the password from the keychain', () => {
     } finally {
       await target.close();
     }
-    expect(await ws.psql(`SELECT version FROM @schema.schema_migrations`)).toEqual([{ version: 1 }]);
+    expect(await ws.psql(`SELECT version FROM @schema.schema_migrations ORDER BY 1`)).toEqual(
+      Array.from({ length: PG_SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })),
+    );
   });
 });

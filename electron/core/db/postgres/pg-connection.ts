@@ -93,3 +93,9 @@ export async function connectClient(settings: PostgresSettings, applicationName:
 export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
+
+/** node-postgres marks a client whose connection failed; a query on it would fail at once. */
+export function isBroken(client: pg.Client): boolean {
+  const c = client as unknown as { _ending?: boolean; _connectionError?: boolean; _queryable?: boolean };
+  return Boolean(c._ending || c._connectionError || c._queryable === false);
+}

@@ -8,7 +8,8 @@ import { resolvePostgresPassword } from '../../config/postgres-password';
 import type { SecretStore } from '../../config/secret-store';
 import { INTERRUPTED_RUN_REASON } from '../run-log';
 import type { SyncTarget } from '../sync-target';
-import { connectClient, loginOf, tlsOptions, type PostgresSettings } from './pg-connection';
+import { connectClient, isBroken, loginOf, tlsOptions, type PostgresSettings } from './pg-connection';
+import { createPostgresAlertLog, type PostgresAlertLog } from './pg-alert-log';
 import { explainPostgresError, isPostgresError, PostgresTargetError } from './pg-errors';
 import { beginPostgresFileWithBookkeeping } from './pg-file-bookkeeping';
 import { preparePostgresSchema } from './pg-migrations';
@@ -27,6 +28,8 @@ export interface PostgresTargetOptions {
 export interface PostgresTarget extends SyncTarget {
   readonly settings: PostgresSettings;
   lastRuns(limit: number): Promise<RunRow[]>;
+  /** The alerts part of the run log for runs of this source (as runSync names it), on a connection of its own. */
+  alertLog(source: string): PostgresAlertLog;
   close(): Promise<void>;
 }
 
@@ -75,6 +78,7 @@ export async function openPostgresTarget(
   let writer: pg.Client | null = null;
   let run: { id: number; lockKey: string; timer: NodeJS.Timeout } | null = null;
   let lockLost: string | null = null;
+  const alertLogs: PostgresAlertLog[] = [];
   /** The lock connection is shared by the heartbeat timer and the run: one statement at a time on it. */
   let sessionTurn: Promise<unknown> = Promise.resolve();
   const onSession = <T>(work: () => Promise<T>): Promise<T> => {
@@ -192,9 +196,15 @@ export async function openPostgresTarget(
       return isPostgresError(error) ? explain(error) : undefined;
     },
     lastRuns: async (limit) => lastRunsPg(await write(), limit),
+    alertLog(source) {
+      const log = createPostgresAlertLog(() => connect('alerts'), config.schema, source);
+      alertLogs.push(log);
+      return log;
+    },
     async close() {
       if (run) clearInterval(run.timer);
       run = null;
+      await Promise.all(alertLogs.map((log) => log.close()));
       await sessionTurn;
       await Promise.all([writer?.end().catch(() => {}), session?.end().catch(() => {})]);
       writer = session = null;
@@ -220,10 +230,4 @@ async function describeHolder(client: pg.Client, source: string): Promise<string
     ? `run #${r.id} on host ${r.host} (pid ${r.pid}), started ${new Date(r.started_at).toISOString()}, last heartbeat ${r.heartbeat_at ? new Date(r.heartbeat_at).toISOString() : 'never'}`
     : 'another program (it has not recorded a run yet)';
   return `Another sync of this source (${source}) is running on this database: ${who}. It holds the source's lock; try again when it has finished.`;
-}
-
-/** node-postgres marks a client whose connection failed; a query on it would fail at once. */
-function isBroken(client: pg.Client): boolean {
-  const c = client as unknown as { _ending?: boolean; _connectionError?: boolean; _queryable?: boolean };
-  return Boolean(c._ending || c._connectionError || c._queryable === false);
 }
