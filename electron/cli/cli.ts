@@ -25,7 +25,7 @@ import { describeIdentity } from '../core/s3/identity';
 import { withCliSignIn } from './sign-in-options';
 import type { SyncReport } from '../shared/domain';
 import { openCliTarget, TargetFlagError, type CliTarget } from './target-option';
-import { PostgresTargetError } from '../core/db/postgres/pg-errors';
+import { PostgresTargetError, SourceHeldError } from '../core/db/postgres/pg-errors';
 import { readSecretFiles } from './secret-files';
 import { SyncScheduler } from '../core/sync/scheduler';
 import { runSync, sourceName } from '../core/sync/run-sync';
@@ -286,17 +286,23 @@ async function watchCommand(args: string[], io: CliIo, store: SecretStore, deps:
   const opened = await openCliTarget(values, config, { env: io.env, store });
   let lastStart = await opened.lastRunStart();
   const stopRun = new AbortController();
+  /** The last run did not start: another syncer of this source holds it (no failure to alert about). */
+  let sourceHeld = false;
   const scheduler = new SyncScheduler({
     everyHours,
     getLastRunStart: () => lastStart,
     runSync: async (trigger) => {
       const secrets = await resolveSignInSecrets(config.connection, { env: io.env, store });
+      sourceHeld = false;
       const report = await runSync({
         config,
         ...secrets,
         target: opened.target,
         trigger,
         signal: stopRun.signal,
+      }).catch((error: unknown) => {
+        sourceHeld = error instanceof SourceHeldError;
+        throw error;
       });
       lastStart = Date.parse(report.startedAt); // as the run log has it
       // Expired credentials fail every run the same way: one failure, then no more scheduled runs.
@@ -323,9 +329,11 @@ async function watchCommand(args: string[], io: CliIo, store: SecretStore, deps:
       ...(typeof report.runId === 'number' ? toJsonReport(report as SyncReport, false) : report),
       nextRunAt: next,
     });
-    void alerts
-      .afterRun(report)
-      .then((deliveries) => deliveries.forEach((d) => log(alertLine(d), { event: 'alert', ...d })));
+    // Another syncer (the server, a laptop) is syncing this source right now: its run alerts, not this one.
+    if (!sourceHeld)
+      void alerts
+        .afterRun(report)
+        .then((deliveries) => deliveries.forEach((d) => log(alertLine(d), { event: 'alert', ...d })));
     if (report.credentialsExpired) {
       log('scheduled syncs are held until the credentials are renewed: renew them, then restart watch', {
         event: 'held',

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startLocalPostgresServer, SYNC_PASSWORD, type LocalPostgresServer } from '../../scripts/local-postgres-server';
 import { TARGET_KINDS, type TargetKind } from '../support/target-workspaces';
 import { AlertDispatcher } from '../../electron/core/alerts/alert-dispatcher';
@@ -411,6 +411,53 @@ describe('two syncers of one PostgreSQL target', { timeout: 120_000 }, () => {
       [3, 'still-failing', 'webhook', 'sent', 1],
       [4, 'failure', 'none', 'held-back', 0],
     ]);
+  });
+
+  it('a `watch` run refused because another syncer holds the source sends no alert (that syncer’s run will)', async () => {
+    const target = freshTarget('postgres');
+    const schema = target.args[3]!;
+    const config = makeConfig(ws.server);
+    const configPath = join(ws.dir, `watch-${++dbCount}.json`);
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        ...config,
+        schedule: { everyHours: 24 },
+        alerts: { desktop: true, webhook: { enabled: true } },
+      }),
+    );
+    const holder = await openPostgresTarget(
+      { kind: 'postgres', url: pg!.url, schema },
+      { env: { PGPASSWORD: SYNC_PASSWORD } },
+    );
+    try {
+      // The other syncer's run, started long enough ago that watch's first run is due at once.
+      await holder.beginRun('schedule', '2026-01-01T00:00:00.000Z', sourceName(config));
+      const before = hook.received.length;
+      const stop = new AbortController();
+      let stdout = '';
+      const io = {
+        stdin: Readable.from(['']),
+        stdout: new PassThrough().on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8'))),
+        stderr: new PassThrough(),
+        env: { AWS_SECRET_ACCESS_KEY: LOCAL_S3_SECRET, S3_CSV_SYNC_WEBHOOK_URL: hook.url, ...target.env },
+      };
+      const watching = runCli(['watch', '--config', configPath, ...target.args], io, {
+        secretStore: new InMemorySecretStore(),
+        signal: stop.signal,
+        alertDelivery: FAST,
+      });
+      await vi.waitFor(() => expect(stdout).toContain('Another sync of this source'), {
+        timeout: 30_000,
+        interval: 50,
+      });
+      stop.abort();
+      expect(await watching).toBe(0); // and every alert under way has ended
+      expect(hook.received.length).toBe(before);
+      expect(await target.deliveries()).toEqual([]);
+    } finally {
+      await holder.close();
+    }
   });
 
   it('two dispatchers deciding about the same run send its alert once', async () => {

@@ -10,7 +10,7 @@ import { INTERRUPTED_RUN_REASON } from '../run-log';
 import type { SyncTarget } from '../sync-target';
 import { connectClient, isBroken, loginOf, tlsOptions, type PostgresSettings } from './pg-connection';
 import { createPostgresAlertLog, type PostgresAlertLog } from './pg-alert-log';
-import { explainPostgresError, isPostgresError, PostgresTargetError } from './pg-errors';
+import { explainPostgresError, isPostgresError, PostgresTargetError, SourceHeldError } from './pg-errors';
 import { beginPostgresFileWithBookkeeping } from './pg-file-bookkeeping';
 import { preparePostgresSchema } from './pg-migrations';
 import { finishRunPg, lastRunsPg, previousFileStatePg, recordFileSql } from './pg-run-log';
@@ -141,7 +141,7 @@ export async function openPostgresTarget(
       const client = await sessionClient();
       const deadline = Date.now() + lockWaitMs;
       while (!(await tryLock(client, lockKey))) {
-        if (Date.now() >= deadline) throw new PostgresTargetError(await describeHolder(client, source), true);
+        if (Date.now() >= deadline) throw new SourceHeldError(await describeHolder(client, source), true);
         await new Promise((resolve) => setTimeout(resolve, Math.min(500, Math.max(1, deadline - Date.now()))));
       }
       try {
