@@ -9,6 +9,9 @@ import { describeColumnChangePg, rememberColumnsPg } from './pg-file-columns';
 import { beginPostgresFile } from './pg-file-write';
 import { recordFileHoldingsPg } from './pg-record-files';
 
+/** S3_CSV_SYNC_TIMINGS=1: what the holdings and the header check add to a file (scripts/bench-postgres-holdings.ts). */
+const TIMINGS = process.env.S3_CSV_SYNC_TIMINGS === '1';
+
 export async function beginPostgresFileWithBookkeeping(
   client: pg.Client,
   type: ObjectType,
@@ -25,10 +28,17 @@ export async function beginPostgresFileWithBookkeeping(
   return {
     ...write,
     async finish(fileHeader) {
+      const began = performance.now();
       const written = await write.finish(fileHeader);
+      const finished = performance.now();
       header = fileHeader;
       await recordFileHoldingsPg(client, type, mapping, stamp.key);
+      const held = performance.now();
       const columnChange = (header && (await describeColumnChangePg(client, type, stamp.key, header))) || undefined;
+      if (TIMINGS)
+        process.stderr.write(
+          `timings: finish ${Math.round(finished - began)} ms, holdings ${Math.round(held - finished)} ms, header check ${Math.round(performance.now() - held)} ms\n`,
+        );
       return { ...written, columnChange };
     },
   };
