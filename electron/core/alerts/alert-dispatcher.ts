@@ -11,7 +11,7 @@ import { composeAlert, MAX_REJECTS_LISTED, type AlertMessage, type AlertRun } fr
 import { readAlertSecret, redact, type AlertSecretSources } from './alert-secrets';
 import { DEFAULT_DELIVERY_POLICY, DeliveryError, deliverWithRetries, type DeliveryPolicy } from './delivery';
 import { sendAlertEmail, type EmailExtras } from './email-channel';
-import { decideAlert, HISTORY_LIMIT, type AlertDecision } from './repeat-rule';
+import { decideAlert, HISTORY_LIMIT } from './repeat-rule';
 import { postAlertWebhook, webhookSecretParts } from './webhook-channel';
 import type { RunCounts } from '../../shared/domain';
 
@@ -128,49 +128,35 @@ export class AlertDispatcher {
       at: this.now().toISOString(),
     });
     // Decided and claimed in one step: two syncers of one shared target never both send it.
-    const claimed = await this.log.claim<AlertDecision>(run.runId, HISTORY_LIMIT, (history) => {
+    const claimed = await this.log.claim(run.runId, HISTORY_LIMIT, (history) => {
       const decision = decideAlert(
         { status: run.status, error: run.error ?? null, startedAt: run.startedAt, failedFiles },
         history.previous,
         (runIds) => history.lastAlertAt(runIds, ['still-failing', 'reminder']),
         this.now(),
       );
-      if (!decision.send)
-        return {
-          result: decision,
-          deliveries:
-            decision.heldBack === null
-              ? []
-              : [
-                  delivery({
-                    kind: 'failure',
-                    channel: 'none',
-                    outcome: 'held-back',
-                    detail: decision.heldBack,
-                    attempts: 0,
-                  }),
-                ],
-        };
-      return {
-        result: decision,
-        deliveries: remoteChannels(alerts).map((channel) =>
-          delivery({ kind: decision.kind, channel, outcome: 'failed', detail: UNFINISHED_DELIVERY, attempts: 0 }),
-        ),
-      };
+      const deliveries = !decision.send
+        ? decision.heldBack === null
+          ? []
+          : [
+              delivery({
+                kind: 'failure',
+                channel: 'none',
+                outcome: 'held-back',
+                detail: decision.heldBack,
+                attempts: 0,
+              }),
+            ]
+        : remoteChannels(alerts).map((channel) =>
+            delivery({ kind: decision.kind, channel, outcome: 'failed', detail: UNFINISHED_DELIVERY, attempts: 0 }),
+          );
+      return { result: { decision, deliveries }, deliveries };
     });
     if (!claimed) return []; // another syncer of this target has decided about this run
-    const decision = claimed.result;
+    const { decision, deliveries: claims } = claimed.result;
     if (!decision.send) {
-      if (decision.heldBack === null) return [];
-      const held = delivery({
-        kind: 'failure',
-        channel: 'none',
-        outcome: 'held-back',
-        detail: decision.heldBack,
-        attempts: 0,
-      });
-      await claimed.settle(held);
-      return [held];
+      for (const held of claims) await claimed.settle(held);
+      return claims;
     }
     const message = composeAlert({
       kind: decision.kind,
