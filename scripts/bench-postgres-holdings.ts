@@ -21,11 +21,11 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 /** The timing lines the write path prints, caught from this process's stderr. */
 const timings: string[] = [];
 const write = process.stderr.write.bind(process.stderr);
-process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+process.stderr.write = (chunk: string | Uint8Array, ...rest: never[]) => {
   const text = String(chunk);
   if (text.startsWith('timings: ')) return timings.push(text.trim()) > 0;
   return write(chunk, ...rest);
-});
+};
 
 const usersCsv = (rows: number, round: number) =>
   `user_id,account_id,full_name,email,role\n${Array.from({ length: rows }, (_, i) => `u${i},a${i % 5000},User ${i},u${i}@x.io,r${round}`).join('\n')}\n`;
