@@ -1,6 +1,5 @@
 // The command line: the same engine the app runs, for scripts, servers and a first look.
 // Exit codes: 0 success, 1 the run was partial or failed, 2 usage or configuration errors.
-import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ConfigError, OBJECT_TYPES, type ObjectType, type SyncConfig } from '../shared/config';
 import { loadConfigFile } from '../core/config/config-file';
@@ -24,14 +23,13 @@ import { MissingSessionTokenError, resolveSignInSecrets, type SignInSecrets } fr
 import { describeIdentity } from '../core/s3/identity';
 import { withCliSignIn } from './sign-in-options';
 import type { SyncReport } from '../shared/domain';
-import { openCliTarget, TargetFlagError } from './target-option';
-import { PostgresTargetError } from '../core/db/postgres/pg-errors';
+import { openCliTarget, TargetFlagError, type CliTarget } from './target-option';
+import { PostgresTargetError, SourceHeldError } from '../core/db/postgres/pg-errors';
 import { readSecretFiles } from './secret-files';
 import { SyncScheduler } from '../core/sync/scheduler';
-import { runSync } from '../core/sync/run-sync';
+import { runSync, sourceName } from '../core/sync/run-sync';
 import { AlertDispatcher, type AlertDispatcherOptions } from '../core/alerts/alert-dispatcher';
 import type { AlertDelivery } from '../shared/alerts';
-import type { SqliteDatabase } from '../core/db/sqlite-database';
 import { runCredentialsCommand } from './credentials-command';
 import { createProgressBar, formatPreview, formatRunLine, formatStatus, formatSyncReport } from './format';
 
@@ -91,7 +89,8 @@ the OS keychain. AWS_ACCESS_KEY_ID with AWS_SECRET_ACCESS_KEY (and AWS_SESSION_T
 see docs/credentials.md.
 The PostgreSQL password: PGPASSWORD, PGPASSWORD_FILE, the OS keychain (credentials set --postgres URL), or ~/.pgpass.
 Alerts (the configuration's "alerts"): the SMTP password from S3_CSV_SYNC_SMTP_PASSWORD(_FILE), the
-webhook URL from S3_CSV_SYNC_WEBHOOK_URL(_FILE), else the OS keychain (SQLite targets; see docs/alerts.md).
+webhook URL from S3_CSV_SYNC_WEBHOOK_URL(_FILE), else the OS keychain (see docs/alerts.md); SQLite and PostgreSQL
+targets alike.
 Exit codes: 0 success, 1 the run failed or was partial, 2 usage or configuration error, 3 the PostgreSQL
 target cannot be reached or refused us.`;
 
@@ -191,23 +190,13 @@ async function loadConfigAndSecrets(
   return { config, secrets: await resolveSignInSecrets(config.connection, { env: io.env, store }) };
 }
 
-/** Alerts about runs of this configuration, recorded in this database. */
-function cliAlerts(
-  config: SyncConfig,
-  db: SqliteDatabase,
-  dbPath: string,
-  io: CliIo,
-  store: SecretStore,
-  deps: CliDeps,
-) {
+/** Alerts about runs of this configuration, recorded in the target's run log (SQLite or PostgreSQL). */
+function cliAlerts(config: SyncConfig, opened: CliTarget, io: CliIo, store: SecretStore, deps: CliDeps) {
   return new AlertDispatcher({
-    db,
+    log: opened.alertLog(sourceName(config)),
     getConfig: () => config,
     secrets: { env: io.env, store },
-    runLogHint: (runId) =>
-      runId === null
-        ? `the run log is in ${dbPath} on ${hostname()}.`
-        : `the run log is in ${dbPath} on ${hostname()}: sqlite3 "${dbPath}" "SELECT key, status, error FROM sync_files WHERE run_id = ${runId}"`,
+    runLogHint: (runId) => opened.runLogHint(runId),
     ...deps.alertDelivery,
   });
 }
@@ -244,9 +233,7 @@ async function syncCommand(args: string[], io: CliIo, store: SecretStore, deps: 
     });
     bar?.clear();
     // The run is recorded; a delivery that fails is recorded too, and never changes the exit code.
-    const alerts = opened.db
-      ? await cliAlerts(config, opened.db, opened.dbPath!, io, store, deps).afterRun(report)
-      : [];
+    const alerts = await cliAlerts(config, opened, io, store, deps).afterRun(report);
     io.stdout.write(
       json ? `${JSON.stringify({ ...toJsonReport(report), alerts })}\n` : formatSyncReport(report, opened.target.label),
     );
@@ -298,17 +285,23 @@ async function watchCommand(args: string[], io: CliIo, store: SecretStore, deps:
   const opened = await openCliTarget(values, config, { env: io.env, store });
   let lastStart = await opened.lastRunStart();
   const stopRun = new AbortController();
+  /** The last run did not start: another syncer of this source holds it (no failure to alert about). */
+  let sourceHeld = false;
   const scheduler = new SyncScheduler({
     everyHours,
     getLastRunStart: () => lastStart,
     runSync: async (trigger) => {
       const secrets = await resolveSignInSecrets(config.connection, { env: io.env, store });
+      sourceHeld = false;
       const report = await runSync({
         config,
         ...secrets,
         target: opened.target,
         trigger,
         signal: stopRun.signal,
+      }).catch((error: unknown) => {
+        sourceHeld = error instanceof SourceHeldError;
+        throw error;
       });
       lastStart = Date.parse(report.startedAt); // as the run log has it
       // Expired credentials fail every run the same way: one failure, then no more scheduled runs.
@@ -326,7 +319,7 @@ async function watchCommand(args: string[], io: CliIo, store: SecretStore, deps:
     const next = scheduler.getState().nextRunAt;
     return next ? new Date(next).toISOString() : null;
   };
-  const alerts = opened.db ? cliAlerts(config, opened.db, opened.dbPath!, io, store, deps) : null;
+  const alerts = cliAlerts(config, opened, io, store, deps);
   if (!jsonLog) scheduler.on('run-started', ({ trigger }) => log(`sync started (${trigger})`, {}));
   scheduler.on('run-finished', (report) => {
     const next = nextAt();
@@ -335,9 +328,11 @@ async function watchCommand(args: string[], io: CliIo, store: SecretStore, deps:
       ...(typeof report.runId === 'number' ? toJsonReport(report as SyncReport, false) : report),
       nextRunAt: next,
     });
-    void alerts
-      ?.afterRun(report)
-      .then((deliveries) => deliveries.forEach((d) => log(alertLine(d), { event: 'alert', ...d })));
+    // Another syncer (the server, a laptop) is syncing this source right now: its run alerts, not this one.
+    if (!sourceHeld)
+      void alerts
+        .afterRun(report)
+        .then((deliveries) => deliveries.forEach((d) => log(alertLine(d), { event: 'alert', ...d })));
     if (report.credentialsExpired) {
       log('scheduled syncs are held until the credentials are renewed: renew them, then restart watch', {
         event: 'held',
@@ -364,7 +359,7 @@ async function watchCommand(args: string[], io: CliIo, store: SecretStore, deps:
   // The file being imported is rolled back; the run is recorded as interrupted.
   stopRun.abort();
   await scheduler.stop();
-  await alerts?.idle();
+  await alerts.idle();
   await opened.close();
   log('stopped', { event: 'stopped' });
   return EXIT_OK;

@@ -12,6 +12,8 @@ import {
 } from '../../scripts/local-postgres-server';
 import { postgresKeychainAccount } from '../../electron/core/config/postgres-password';
 import { openPostgresTarget } from '../../electron/core/db/postgres/pg-target';
+import { PG_SCHEMA_VERSION } from '../../electron/core/db/postgres/pg-migrations';
+import { PG_MIGRATION_001 } from '../../electron/core/db/migrations/pg-001-records-and-run-log';
 import { InMemorySecretStore } from '../support/in-memory-secret-store';
 
 let pg: LocalPostgresServer;
@@ -218,6 +220,37 @@ describe('the password from the keychain', () => {
     } finally {
       await target.close();
     }
-    expect(await ws.psql(`SELECT version FROM @schema.schema_migrations`)).toEqual([{ version: 1 }]);
+    expect(await ws.psql(`SELECT version FROM @schema.schema_migrations ORDER BY 1`)).toEqual(
+      Array.from({ length: PG_SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })),
+    );
+  });
+});
+
+describe('a schema written by an earlier version', () => {
+  it('is migrated forward: each record is held by the file it last came from, and a deleted file makes it stale', async () => {
+    // Schema 1 as the first PostgreSQL release left it: one user from users/a.csv.
+    await pg.psqlRaw(
+      `CREATE SCHEMA ${ws.schema} AUTHORIZATION sync; SET ROLE sync; SET search_path TO ${ws.schema}; ${PG_MIGRATION_001}
+       CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
+       INSERT INTO schema_migrations (version) VALUES (1);
+       INSERT INTO users (external_id, name, first_synced_at, last_synced_at, last_run_id, last_file)
+         VALUES ('u1', 'Ann', now(), now(), 1, 'vitally/users/a.csv');
+       INSERT INTO file_state (object_type, key, etag, size, mapping_hash, run_id, imported_at)
+         VALUES ('users', 'vitally/users/a.csv', 'e', 1, 'h', 1, now());`,
+    );
+    await ws.put('orgs/o.csv', 'org_id,org_name\no1,Acme\n');
+    const report = await ws.sync(makeConfig(ws.s3));
+    expect(report.filesGone).toEqual([{ objectType: 'users', key: 'vitally/users/a.csv', reason: 'deleted' }]);
+    expect(await ws.psql(`SELECT version FROM @schema.schema_migrations ORDER BY 1`)).toEqual(
+      Array.from({ length: PG_SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })),
+    );
+    expect(
+      await ws.psql(`SELECT object_type, record_id, key FROM @schema.record_files WHERE object_type = 'users'`),
+    ).toEqual([{ object_type: 'users', record_id: 'u1', key: 'vitally/users/a.csv' }]);
+    expect(
+      await ws.psql(
+        `SELECT key, missing_since IS NOT NULL AS missing FROM @schema.file_state WHERE object_type = 'users'`,
+      ),
+    ).toEqual([{ key: 'vitally/users/a.csv', missing: true }]);
   });
 });

@@ -1,49 +1,86 @@
-// The stale rule (docs/stale-records.md), case by case against s3rver and a real SQLite file: a record
-// is stale only when no file still in the bucket, and still selected by its type's pattern, holds it.
+// The stale rule (docs/stale-records.md), case by case against s3rver, into a real SQLite file and into
+// a real PostgreSQL server: a record is stale only when no file still in the bucket, and still selected
+// by its type's pattern, holds it. SQLite's Data screen shows it; PostgreSQL is read with the rule's
+// SQL from the docs, through psql.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DatabaseQueries } from '../../electron/core/db/data-queries';
-import { createWorkspace, makeConfig, type Workspace } from '../support/fixtures';
-
-let ws: Workspace;
-let queries: DatabaseQueries;
+import type { FileGone } from '../../electron/shared/domain';
+import { makeConfig } from '../support/fixtures';
+import { TARGET_KINDS, useTargetWorkspaces, type TargetWorkspace } from '../support/target-workspaces';
 
 const USERS_JAN = 'user_id,account_id,full_name,email\nu1,a1,Ada,ada@x.io\nu3,a1,Cy,cy@x.io\n';
 const USERS_FEB = 'user_id,account_id,full_name,email\nu1,a1,Ada,ada@x.io\nu2,a1,Bo,bo@x.io\n';
 
-const usersOnly = (fileRegex = '^users/') =>
-  makeConfig(ws.server, {
-    organizations: { enabled: false, fileRegex: '^orgs/', mode: 'create_update', idColumn: 'org_id', nameColumn: 'x' },
-    accounts: { enabled: false, fileRegex: '^accounts/', mode: 'create_update', idColumn: 'a', nameColumn: 'b' },
-    nps: undefined,
-    tracks: undefined,
-    users: {
-      fileRegex,
-      mode: 'create_update',
-      idColumn: 'user_id',
-      accountIdColumn: 'account_id',
-      nameColumn: 'full_name',
-      emailColumn: 'email',
-    },
+/** docs/stale-records.md's query, for every user (stale or not). */
+const STALE_USERS_SQL = `SELECT u.external_id AS id, NOT EXISTS (
+  SELECT 1 FROM @schema.record_files r JOIN @schema.file_state f ON f.object_type = r.object_type AND f.key = r.key
+  WHERE r.object_type = 'users' AND r.record_id = u.external_id
+    AND f.missing_since IS NULL AND f.unselected_since IS NULL) AS stale
+  FROM @schema.users u ORDER BY 1`;
+const STALE_EVENTS_SQL = `SELECT e.message_id AS id, EXISTS (
+  SELECT 1 FROM @schema.file_state f WHERE f.object_type = 'tracks' AND f.key = e.last_file
+    AND (f.missing_since IS NOT NULL OR f.unselected_since IS NOT NULL)) AS stale
+  FROM @schema.events e ORDER BY 1`;
+
+describe.each(TARGET_KINDS)('stale records (%s)', (kind) => {
+  const targets = useTargetWorkspaces(kind);
+  let ws: TargetWorkspace;
+  /** SQLite's Data screen; PostgreSQL has no reader of its own yet. */
+  let queries: DatabaseQueries | null;
+
+  const usersOnly = (fileRegex = '^users/', mode = 'create_update') =>
+    makeConfig(ws.server, {
+      organizations: {
+        enabled: false,
+        fileRegex: '^orgs/',
+        mode: 'create_update',
+        idColumn: 'org_id',
+        nameColumn: 'x',
+      },
+      accounts: { enabled: false, fileRegex: '^accounts/', mode: 'create_update', idColumn: 'a', nameColumn: 'b' },
+      nps: undefined,
+      tracks: undefined,
+      users: {
+        fileRegex,
+        mode,
+        idColumn: 'user_id',
+        accountIdColumn: 'account_id',
+        nameColumn: 'full_name',
+        emailColumn: 'email',
+      },
+    });
+
+  /** Each record's staleness as the user sees it: the Data screen (SQLite), the documented SQL (PostgreSQL). */
+  async function stale(table: 'users' | 'events'): Promise<Record<string, boolean>> {
+    if (queries) {
+      const page = queries.queryRecords(table, undefined, 0, 50);
+      return Object.fromEntries(page.rows.map((r) => [r.id, r.stale]));
+    }
+    const rows = await ws.query<{ id: string; stale: boolean }>(table === 'users' ? STALE_USERS_SQL : STALE_EVENTS_SQL);
+    return Object.fromEntries(rows.map((r) => [r.id, r.stale]));
+  }
+
+  /** What the run log keeps of the files that left the sync in a run. */
+  async function filesGoneOfRun(runId: number): Promise<FileGone[]> {
+    const [row] = await ws.query<{ files_gone: FileGone[] }>(
+      `SELECT files_gone FROM @schema.sync_runs WHERE id = ${runId}`,
+      ['files_gone'],
+    );
+    return row!.files_gone;
+  }
+
+  beforeEach(async () => {
+    ws = await targets.create();
+    await ws.put('users/users_2024-01.csv', USERS_JAN);
+    await ws.put('users/users_2024-02.csv', USERS_FEB);
+    expect((await ws.sync(usersOnly())).status).toBe('succeeded');
+    queries = ws.dbPath ? new DatabaseQueries(ws.dbPath) : null;
+  });
+  afterEach(async () => {
+    queries?.close();
+    await ws.close();
   });
 
-function staleUsers(): Record<string, boolean> {
-  const page = queries.queryRecords('users', undefined, 0, 50);
-  return Object.fromEntries(page.rows.map((r) => [r.id, r.stale]));
-}
-
-beforeEach(async () => {
-  ws = await createWorkspace();
-  await ws.put('users/users_2024-01.csv', USERS_JAN);
-  await ws.put('users/users_2024-02.csv', USERS_FEB);
-  expect((await ws.sync(usersOnly())).status).toBe('succeeded');
-  queries = new DatabaseQueries(ws.dbPath);
-});
-afterEach(async () => {
-  queries.close();
-  await ws.close();
-});
-
-describe('stale records', () => {
   it('a record in two files, one deleted: only the records no remaining file holds are stale', async () => {
     await ws.remove('users/users_2024-02.csv');
     const report = await ws.sync(usersOnly());
@@ -51,13 +88,16 @@ describe('stale records', () => {
       { objectType: 'users', key: 'vitally/users/users_2024-02.csv', reason: 'deleted' },
     ]);
     // u1 is still in January's file (February's was the last it came from); u2 was only in February's.
-    expect(staleUsers()).toEqual({ u1: false, u2: true, u3: false });
+    expect(await stale('users')).toEqual({ u1: false, u2: true, u3: false });
     // The run's log names the file that disappeared.
-    expect(queries.getRun(report.runId)!.run.filesGone).toEqual(report.filesGone);
-    // The Data screen's count and filter.
-    const stale = queries.queryRecords('users', undefined, 0, 50, { staleOnly: true });
-    expect([stale.staleCount, stale.total, stale.rows.map((r) => r.id)]).toEqual([1, 1, ['u2']]);
-    expect(queries.getRecord('users', 'u1')!.stale).toBe(false);
+    expect(await filesGoneOfRun(report.runId)).toEqual(report.filesGone);
+    if (queries) {
+      expect(queries.getRun(report.runId)!.run.filesGone).toEqual(report.filesGone);
+      // The Data screen's count and filter.
+      const onlyStale = queries.queryRecords('users', undefined, 0, 50, { staleOnly: true });
+      expect([onlyStale.staleCount, onlyStale.total, onlyStale.rows.map((r) => r.id)]).toEqual([1, 1, ['u2']]);
+      expect(queries.getRecord('users', 'u1')!.stale).toBe(false);
+    }
   });
 
   it('the file reappears: its records are current again, and the run names no file gone', async () => {
@@ -66,8 +106,9 @@ describe('stale records', () => {
     await ws.put('users/users_2024-02.csv', USERS_FEB);
     const report = await ws.sync(usersOnly());
     expect(report.filesGone).toEqual([]);
-    expect(staleUsers()).toEqual({ u1: false, u2: false, u3: false });
-    expect(queries.queryRecords('users', undefined, 0, 50).staleCount).toBe(0);
+    expect(await filesGoneOfRun(report.runId)).toEqual([]);
+    expect(await stale('users')).toEqual({ u1: false, u2: false, u3: false });
+    if (queries) expect(queries.queryRecords('users', undefined, 0, 50).staleCount).toBe(0);
   });
 
   it('the pattern changes so that a file is no longer selected: its records are stale unless another file holds them', async () => {
@@ -75,16 +116,43 @@ describe('stale records', () => {
     expect(report.filesGone).toEqual([
       { objectType: 'users', key: 'vitally/users/users_2024-01.csv', reason: 'unselected' },
     ]);
-    expect(staleUsers()).toEqual({ u1: false, u2: false, u3: true });
+    expect(await stale('users')).toEqual({ u1: false, u2: false, u3: true });
+    expect(
+      await ws.query<{ key: string; unselected: boolean }>(
+        `SELECT key, unselected_since IS NOT NULL AS unselected FROM @schema.file_state ORDER BY key`,
+      ),
+    ).toEqual([
+      { key: 'vitally/users/users_2024-01.csv', unselected: kind === 'sqlite' ? 1 : true },
+      { key: 'vitally/users/users_2024-02.csv', unselected: kind === 'sqlite' ? 0 : false },
+    ]);
     // Selected again: current again.
     await ws.sync(usersOnly());
-    expect(staleUsers()).toEqual({ u1: false, u2: false, u3: false });
+    expect(await stale('users')).toEqual({ u1: false, u2: false, u3: false });
   });
 
   it('a record dropped from a file that is re-exported is held only by the files that still have it', async () => {
     await ws.put('users/users_2024-02.csv', 'user_id,account_id,full_name,email\nu1,a1,Ada,ada@x.io\n');
     await ws.sync(usersOnly());
-    expect(staleUsers()).toEqual({ u1: false, u2: true, u3: false });
+    expect(await stale('users')).toEqual({ u1: false, u2: true, u3: false });
+    expect(
+      await ws.query(`SELECT record_id, key FROM @schema.record_files WHERE object_type = 'users' ORDER BY 1, 2`),
+    ).toEqual([
+      { record_id: 'u1', key: 'vitally/users/users_2024-01.csv' },
+      { record_id: 'u1', key: 'vitally/users/users_2024-02.csv' },
+      { record_id: 'u3', key: 'vitally/users/users_2024-01.csv' },
+    ]);
+  });
+
+  it('an update-only file holds only the records it updated', async () => {
+    await ws.put(
+      'users/users_2024-03.csv',
+      'user_id,account_id,full_name,email\nu1,a1,Ada L.,ada@x.io\nu9,a1,Nobody,\n',
+    );
+    const report = await ws.sync(usersOnly('^users/', 'update_only'));
+    expect(report.files.find((f) => f.key.endsWith('2024-03.csv'))).toMatchObject({ updated: 1, skipped: 1 });
+    expect(
+      await ws.query(`SELECT record_id FROM @schema.record_files WHERE key = 'vitally/users/users_2024-03.csv'`),
+    ).toEqual([{ record_id: 'u1' }]);
   });
 
   it('an event is stale when the file it came from is gone', async () => {
@@ -95,11 +163,7 @@ describe('stale records', () => {
     await ws.remove('events/2024-05.csv');
     const report = await ws.sync(withEvents);
     expect(report.filesGone).toEqual([{ objectType: 'tracks', key: 'vitally/events/2024-05.csv', reason: 'deleted' }]);
-    const page = queries.queryRecords('events', undefined, 0, 50);
-    expect(page.rows.map((r) => [r.id, r.stale])).toEqual([
-      ['e1', true],
-      ['e2', false],
-    ]);
-    expect(page.staleCount).toBe(1);
+    expect(await stale('events')).toEqual({ e1: true, e2: false });
+    if (queries) expect(queries.queryRecords('events', undefined, 0, 50).staleCount).toBe(1);
   });
 });

@@ -2,11 +2,11 @@
 // on every channel that is set up, and record each outcome in the run log. Never throws and never
 // holds up a sync: callers fire afterRun() and go on (the CLI awaits it before exiting).
 import { hostname } from 'node:os';
-import type { AlertChannel, AlertDelivery, AlertKind, ChannelResult } from '../../shared/alerts';
+import type { AlertChannel, AlertDelivery, ChannelResult } from '../../shared/alerts';
 import type { AlertsConfig } from '../../shared/alerts-config';
 import type { SyncConfig } from '../../shared/config';
-import { finishedRunsBefore, lastAlertAt, recordAlertDelivery, runForAlert } from '../db/alert-log';
-import { isDatabaseBusy, withoutBusyWait, type SqliteDatabase } from '../db/sqlite-database';
+import { createSqliteAlertLog, type AlertLog } from '../db/alert-log';
+import type { SqliteDatabase } from '../db/sqlite-database';
 import { composeAlert, MAX_REJECTS_LISTED, type AlertMessage, type AlertRun } from './alert-message';
 import { readAlertSecret, redact, type AlertSecretSources } from './alert-secrets';
 import { DEFAULT_DELIVERY_POLICY, DeliveryError, deliverWithRetries, type DeliveryPolicy } from './delivery';
@@ -26,12 +26,17 @@ export interface FinishedRun {
   counts: RunCounts;
 }
 
-/** Another program holding the database's write lock delays the record, a second at a time, up to a minute. */
-const RECORD_ATTEMPTS = 60;
-const RECORD_RETRY_MS = 1_000;
+/**
+ * What a claimed delivery says until it ends: if the program stops before then, it stays, and is true.
+ * (Only a shared log writes claims first: db/postgres/pg-alert-log.ts.)
+ */
+export const UNFINISHED_DELIVERY =
+  'Not known to have arrived: the program stopped while delivering this alert (or it is being delivered right now).';
 
 export interface AlertDispatcherOptions {
-  db: SqliteDatabase;
+  /** Where runs are logged and deliveries recorded: a PostgreSQL target's log, or (db) the SQLite file. */
+  log?: AlertLog;
+  db?: SqliteDatabase;
   /** The configuration at the time of the run's end (the app's settings may change between runs). */
   getConfig: () => SyncConfig | null;
   secrets: AlertSecretSources;
@@ -54,8 +59,11 @@ export class AlertDispatcher {
   private readonly policy: DeliveryPolicy;
   private readonly host: string;
   private readonly now: () => Date;
+  private readonly log: AlertLog;
 
   constructor(private readonly options: AlertDispatcherOptions) {
+    if (!options.log && !options.db) throw new Error('An AlertDispatcher needs a run log: give it log or db.');
+    this.log = options.log ?? createSqliteAlertLog(options.db!);
     this.policy = options.policy ?? DEFAULT_DELIVERY_POLICY;
     this.host = options.host ?? hostname();
     this.now = options.now ?? (() => new Date());
@@ -107,23 +115,48 @@ export class AlertDispatcher {
     const config = this.options.getConfig();
     const alerts = config?.alerts;
     if (!config || !alerts || !hasRemoteChannel(alerts)) return [];
-    const { db } = this.options;
     const recorded =
       run.runId === null
         ? { files: [], rejects: [], rejectedTotal: 0 }
-        : runForAlert(db, run.runId, MAX_REJECTS_LISTED);
+        : await this.log.runForAlert(run.runId, MAX_REJECTS_LISTED);
     const failedFiles = recorded.files
       .filter((f) => f.status === 'failed')
       .map((f) => ({ key: f.key, error: f.error ?? null }));
-    const decision = decideAlert(
-      { status: run.status, error: run.error ?? null, startedAt: run.startedAt, failedFiles },
-      finishedRunsBefore(db, run.runId, HISTORY_LIMIT),
-      (runIds) => lastAlertAt(db, runIds, ['still-failing', 'reminder']),
-      this.now(),
-    );
+    const delivery = (fields: Pick<AlertDelivery, 'kind' | 'channel' | 'outcome' | 'detail' | 'attempts'>) => ({
+      runId: run.runId,
+      ...fields,
+      at: this.now().toISOString(),
+    });
+    // Decided and claimed in one step: two syncers of one shared target never both send it.
+    const claimed = await this.log.claim(run.runId, HISTORY_LIMIT, (history) => {
+      const decision = decideAlert(
+        { status: run.status, error: run.error ?? null, startedAt: run.startedAt, failedFiles },
+        history.previous,
+        (runIds) => history.lastAlertAt(runIds, ['still-failing', 'reminder']),
+        this.now(),
+      );
+      const deliveries = !decision.send
+        ? decision.heldBack === null
+          ? []
+          : [
+              delivery({
+                kind: 'failure',
+                channel: 'none',
+                outcome: 'held-back',
+                detail: decision.heldBack,
+                attempts: 0,
+              }),
+            ]
+        : remoteChannels(alerts).map((channel) =>
+            delivery({ kind: decision.kind, channel, outcome: 'failed', detail: UNFINISHED_DELIVERY, attempts: 0 }),
+          );
+      return { result: { decision, deliveries }, deliveries };
+    });
+    if (!claimed) return []; // another syncer of this target has decided about this run
+    const { decision, deliveries: claims } = claimed.result;
     if (!decision.send) {
-      if (decision.heldBack === null) return [];
-      return [await this.record(run.runId, 'failure', 'none', 'held-back', decision.heldBack, 0)];
+      for (const held of claims) await claimed.settle(held);
+      return claims;
     }
     const message = composeAlert({
       kind: decision.kind,
@@ -136,10 +169,17 @@ export class AlertDispatcher {
     });
     const results = await this.deliver(alerts, message, this.policy, {});
     const deliveries: AlertDelivery[] = [];
-    for (const r of results)
-      deliveries.push(
-        await this.record(run.runId, decision.kind, r.channel, r.ok ? 'sent' : 'failed', r.detail, r.attempts),
-      );
+    for (const r of results) {
+      const ended = delivery({
+        kind: decision.kind,
+        channel: r.channel,
+        outcome: r.ok ? 'sent' : 'failed',
+        detail: r.detail,
+        attempts: r.attempts,
+      });
+      await claimed.settle(ended);
+      deliveries.push(ended);
+    }
     return deliveries;
   }
 
@@ -200,34 +240,15 @@ export class AlertDispatcher {
     }
     return Promise.all(jobs);
   }
-
-  /**
-   * Written without waiting on another program's lock: the app's main thread, which draws the window, must not
-   * block.
-   */
-  private async record(
-    runId: number | null,
-    kind: AlertKind,
-    channel: AlertChannel,
-    outcome: AlertDelivery['outcome'],
-    detail: string,
-    attempts: number,
-  ): Promise<AlertDelivery> {
-    const delivery: AlertDelivery = { runId, kind, channel, outcome, detail, attempts, at: this.now().toISOString() };
-    for (let attempt = 1; ; attempt++) {
-      try {
-        withoutBusyWait(this.options.db, () => recordAlertDelivery(this.options.db, delivery));
-        return delivery;
-      } catch (error) {
-        if (!isDatabaseBusy(error) || attempt >= RECORD_ATTEMPTS) throw error;
-        await new Promise((resolve) => setTimeout(resolve, RECORD_RETRY_MS));
-      }
-    }
-  }
 }
 
 function hasRemoteChannel(alerts: AlertsConfig): boolean {
-  return Boolean(alerts.email || alerts.webhook?.enabled);
+  return remoteChannels(alerts).length > 0;
+}
+
+/** The channels deliver() tries, in its order. */
+function remoteChannels(alerts: AlertsConfig): Exclude<AlertChannel, 'none'>[] {
+  return [...(alerts.email ? (['email'] as const) : []), ...(alerts.webhook?.enabled ? (['webhook'] as const) : [])];
 }
 
 export function sourceOf(config: SyncConfig): string {

@@ -1,6 +1,9 @@
 // The alerts part of the run log: each delivery of an alert about a run (email, webhook), with its
-// outcome in plain words, and the history the repeat rule reads (core/alerts/repeat-rule.ts).
+// outcome in plain words, and the history the repeat rule reads (core/alerts/repeat-rule.ts). One
+// interface, two engines: the SQLite file here, a shared PostgreSQL schema in postgres/pg-alert-log.ts.
 import type { SqliteDatabase } from './sqlite-database';
+import { isDatabaseBusy, withoutBusyWait } from './sqlite-database';
+import type { MaybePromise } from './sync-target';
 import type { AlertDelivery, AlertKind } from '../../shared/alerts';
 import type { FileReport, RejectedRow, RunStatus } from '../../shared/domain';
 
@@ -11,6 +14,81 @@ export interface PastRun {
   error: string | null;
   startedAt: string;
   failedFiles: { key: string; error: string | null }[];
+}
+
+/** What an alert shows of a run: its files and its first rejected rows. */
+export interface RunForAlert {
+  files: FileReport[];
+  rejects: RejectedRow[];
+  rejectedTotal: number;
+}
+
+/** The run log before a run, as the repeat rule reads it. */
+export interface AlertHistory {
+  /** Finished runs before it (newest first, at most `limit`), interrupted ones left out. */
+  previous: PastRun[];
+  /** The latest alert of these kinds about any of these runs (one that was sent or tried, not held back). */
+  lastAlertAt(runIds: number[], kinds: AlertKind[]): string | null;
+}
+
+/** A decision about a run and the deliveries it will record (held back: the one saying why). */
+export interface AlertJudgement<T> {
+  result: T;
+  deliveries: AlertDelivery[];
+}
+
+export interface ClaimedAlert<T> {
+  result: T;
+  /** Records how one of the claimed deliveries ended (by its channel). */
+  settle(delivery: AlertDelivery): MaybePromise<void>;
+}
+
+export interface AlertLog {
+  runForAlert(runId: number, rejectLimit: number): MaybePromise<RunForAlert>;
+  /**
+   * Reads the history before a run (runId null: before every run), lets `judge` decide, and claims the
+   * deliveries it decided on. On a shared log (PostgreSQL) claims are taken one syncer at a time and
+   * written before anything is sent: a second syncer deciding meanwhile sees them, and a run claimed
+   * already gives null. SQLite (one computer, one run log per file) records each delivery when it ends.
+   */
+  claim<T>(
+    runId: number | null,
+    historyLimit: number,
+    judge: (history: AlertHistory) => AlertJudgement<T>,
+  ): MaybePromise<ClaimedAlert<T> | null>;
+}
+
+/** Another program holding the database's write lock delays the record, a second at a time, up to a minute. */
+const RECORD_ATTEMPTS = 60;
+const RECORD_RETRY_MS = 1_000;
+
+export function createSqliteAlertLog(db: SqliteDatabase): AlertLog {
+  return {
+    runForAlert: (runId, rejectLimit) => runForAlert(db, runId, rejectLimit),
+    claim(runId, historyLimit, judge) {
+      const { result } = judge({
+        previous: finishedRunsBefore(db, runId, historyLimit),
+        lastAlertAt: (runIds, kinds) => lastAlertAt(db, runIds, kinds),
+      });
+      return { result, settle: (delivery) => recordWithoutBlocking(db, delivery) };
+    },
+  };
+}
+
+/**
+ * Written without waiting on another program's lock: the app's main thread, which draws the window,
+ * must not block. A busy database is tried again a second later.
+ */
+async function recordWithoutBlocking(db: SqliteDatabase, delivery: AlertDelivery): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      withoutBusyWait(db, () => recordAlertDelivery(db, delivery));
+      return;
+    } catch (error) {
+      if (!isDatabaseBusy(error) || attempt >= RECORD_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, RECORD_RETRY_MS));
+    }
+  }
 }
 
 export function recordAlertDelivery(db: SqliteDatabase, delivery: AlertDelivery): void {
@@ -61,11 +139,7 @@ export function lastAlertAt(db: SqliteDatabase, runIds: number[], kinds: AlertKi
 }
 
 /** What an alert shows of a run: its files and its first rejected rows. */
-export function runForAlert(
-  db: SqliteDatabase,
-  runId: number,
-  rejectLimit: number,
-): { files: FileReport[]; rejects: RejectedRow[]; rejectedTotal: number } {
+export function runForAlert(db: SqliteDatabase, runId: number, rejectLimit: number): RunForAlert {
   const files = (
     db
       .prepare(

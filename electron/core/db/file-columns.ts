@@ -23,7 +23,16 @@ export function describeColumnChange(
     )
     .get(type, key) as { key: string; columns: string } | undefined;
   if (!previous) return null;
-  const before = (JSON.parse(previous.columns) as string[]).filter(Boolean);
+  return columnChangeNotice(previous.key, JSON.parse(previous.columns) as string[], header);
+}
+
+/** The notice for a header that differs from the one `previousKey` was read with, or null (both targets). */
+export function columnChangeNotice(
+  previousKey: string,
+  previousHeader: readonly string[],
+  header: readonly string[],
+): string | null {
+  const before = previousHeader.filter(Boolean);
   const now = header.filter(Boolean);
   const folded = (names: string[]) => new Set(names.map(foldHeaderName));
   const [beforeSet, nowSet] = [folded(before), folded(now)];
@@ -32,7 +41,7 @@ export function describeColumnChange(
   if (added.length === 0 && gone.length === 0) return null;
   const list = (names: string[]) => names.map((n) => `“${n}”`).join(', ');
   return [
-    `Columns changed since ${previous.key}:`,
+    `Columns changed since ${previousKey}:`,
     added.length ? `new ${list(added)}` : '',
     added.length && gone.length ? ';' : '',
     gone.length ? ` gone ${list(gone)}` : '',

@@ -74,6 +74,36 @@ export function knownFiles(db: SqliteDatabase): KnownFile[] {
   ).map((f) => ({ ...f, missing: f.missing === 1, unselected: f.unselected === 1 }));
 }
 
+export interface PresenceChange {
+  objectType: ObjectType;
+  key: string;
+  missing: boolean;
+  unselected: boolean;
+}
+
+/**
+ * Which known files change state (listed or not, selected by their type's pattern now or not), and
+ * those that left their type's set in this run. Shared by both targets: only the writing differs.
+ */
+export function presenceChanges(
+  known: readonly KnownFile[],
+  isListed: (key: string) => boolean,
+  isSelected: (type: ObjectType, key: string) => boolean,
+): { changes: PresenceChange[]; gone: FileGone[] } {
+  const changes: PresenceChange[] = [];
+  const gone: FileGone[] = [];
+  for (const file of known) {
+    const missing = !isListed(file.key);
+    const unselected = !missing && !isSelected(file.objectType, file.key);
+    if (missing === file.missing && unselected === file.unselected) continue;
+    changes.push({ objectType: file.objectType, key: file.key, missing, unselected });
+    const wasInSet = !file.missing && !file.unselected;
+    if (wasInSet && (missing || unselected))
+      gone.push({ objectType: file.objectType, key: file.key, reason: missing ? 'deleted' : 'unselected' });
+  }
+  return { changes, gone };
+}
+
 /**
  * Marks each known file present or missing (listed or not) and selected or not (by its type's pattern
  * now), and returns those that left their type's set in this run. Their records stay, as stale
@@ -91,23 +121,16 @@ export function markFilePresence(
        unselected_since = CASE WHEN @unselected THEN coalesce(unselected_since, @at) END
      WHERE object_type = @type AND key = @key`,
   );
-  const gone: FileGone[] = [];
+  const { changes, gone } = presenceChanges(known, isListed, isSelected);
   db.transaction(() => {
-    for (const file of known) {
-      const missing = !isListed(file.key);
-      const unselected = !missing && !isSelected(file.objectType, file.key);
-      if (missing === file.missing && unselected === file.unselected) continue;
+    for (const change of changes)
       update.run({
-        missing: missing ? 1 : 0,
-        unselected: unselected ? 1 : 0,
+        missing: change.missing ? 1 : 0,
+        unselected: change.unselected ? 1 : 0,
         at,
-        type: file.objectType,
-        key: file.key,
+        type: change.objectType,
+        key: change.key,
       });
-      const wasInSet = !file.missing && !file.unselected;
-      if (wasInSet && (missing || unselected))
-        gone.push({ objectType: file.objectType, key: file.key, reason: missing ? 'deleted' : 'unselected' });
-    }
   })();
   return gone;
 }

@@ -293,7 +293,8 @@ function addCounts(total: RunCounts, file: FileReport): void {
 }
 
 /** The bucket and prefix a run reads: two runs of one source never import at once. */
-function sourceName(config: SyncConfig): string {
+/** The source a run reads, as the run log records it (PostgreSQL: its lock and its alerts' history). */
+export function sourceName(config: SyncConfig): string {
   const { endpoint, bucket, prefix } = config.connection as { endpoint?: string; bucket: string; prefix?: string };
   return `${endpoint ?? 's3'}/${bucket}/${prefix ?? ''}`;
 }

@@ -13,6 +13,9 @@ export class PostgresTargetError extends DatabaseError {
   }
 }
 
+/** Another syncer holds the source's lock: this run did not start, and nothing about the sync failed. */
+export class SourceHeldError extends PostgresTargetError {}
+
 interface PgLikeError {
   code?: string;
   message?: string;

@@ -40,6 +40,8 @@ export async function beginPostgresFile(
   type: ObjectType,
   mapping: ObjectMapping,
   stamp: FileStamp,
+  /** beforeCommit: more of the file's bookkeeping, in its transaction (pg-file-bookkeeping.ts). */
+  hooks: { beforeCommit?: () => Promise<void> } = {},
 ): Promise<FileWrite> {
   const columns = stageColumns(type, mapping);
   const width = ROW_WIDTH[type];
@@ -174,6 +176,7 @@ export async function beginPostgresFile(
       ]);
       await client.query(recordFileSql.text, recordFileSql.values(stamp.runId, file));
       await insertRejects(client, stamp.runId, rejects);
+      await hooks.beforeCommit?.();
       await client.query('COMMIT');
     },
     async rollback() {

@@ -2,10 +2,12 @@
 // (two syncers starting at once on a new database must not both create the tables).
 import type pg from 'pg';
 import { PG_MIGRATION_001 } from '../migrations/pg-001-records-and-run-log';
+import { PG_MIGRATION_002 } from '../migrations/pg-002-record-files-and-columns';
+import { PG_MIGRATION_003 } from '../migrations/pg-003-alert-deliveries';
 import { quoteIdentifier } from './pg-connection';
 import { PostgresTargetError } from './pg-errors';
 
-const MIGRATIONS: string[] = [PG_MIGRATION_001];
+const MIGRATIONS: string[] = [PG_MIGRATION_001, PG_MIGRATION_002, PG_MIGRATION_003];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
 

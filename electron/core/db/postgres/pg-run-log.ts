@@ -54,7 +54,8 @@ export async function finishRunPg(client: pg.Client, report: SyncReport): Promis
   const c = report.counts;
   await client.query(
     `UPDATE sync_runs SET status = $2, finished_at = $3, error = $4, files_imported = $5, files_unchanged = $6,
-       files_failed = $7, rows = $8, created = $9, updated = $10, skipped = $11, rejected = $12, over_cap = $13
+       files_failed = $7, rows = $8, created = $9, updated = $10, skipped = $11, rejected = $12, over_cap = $13,
+       files_gone = $14
      WHERE id = $1`,
     [
       report.runId,
@@ -70,6 +71,7 @@ export async function finishRunPg(client: pg.Client, report: SyncReport): Promis
       c.skipped,
       c.rejected,
       JSON.stringify(report.overCap),
+      JSON.stringify(report.filesGone ?? []),
     ],
   );
 }
@@ -85,37 +87,6 @@ export async function previousFileStatePg(
   );
   const row = rows[0];
   return row ? { etag: row.etag, size: Number(row.size), mappingHash: row.mapping_hash } : undefined;
-}
-
-export async function knownFilesPg(client: pg.Client): Promise<Map<string, boolean>> {
-  const { rows } = await client.query<{ key: string; missing: boolean }>(
-    `SELECT DISTINCT key, missing_since IS NOT NULL AS missing FROM file_state`,
-  );
-  return new Map(rows.map((r) => [r.key, r.missing]));
-}
-
-/** Files gone from the bucket keep their records (stale, never deleted); files that came back are present again. */
-export async function markMissingFilesPg(
-  client: pg.Client,
-  known: Map<string, boolean>,
-  seen: Set<string>,
-  at: string,
-): Promise<void> {
-  const gone = [...known].filter(([key, wasMissing]) => !seen.has(key) && !wasMissing).map(([key]) => key);
-  const back = [...known].filter(([key, wasMissing]) => seen.has(key) && wasMissing).map(([key]) => key);
-  if (gone.length === 0 && back.length === 0) return;
-  await client.query('BEGIN');
-  try {
-    await client.query(
-      `UPDATE file_state SET missing_since = $1 WHERE key = ANY($2::text[]) AND missing_since IS NULL`,
-      [at, gone],
-    );
-    await client.query(`UPDATE file_state SET missing_since = NULL WHERE key = ANY($1::text[])`, [back]);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  }
 }
 
 /** A sync_runs row as pg returns it: BIGINT as a string, TIMESTAMPTZ as a Date. */

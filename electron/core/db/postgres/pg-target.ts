@@ -13,17 +13,12 @@ import {
   type PostgresSettings,
   type PostgresSettingsOptions,
 } from './pg-connection';
-import { explainPostgresError, isPostgresError, PostgresTargetError } from './pg-errors';
-import { beginPostgresFile } from './pg-file-write';
+import { createPostgresAlertLog, type PostgresAlertLog } from './pg-alert-log';
+import { explainPostgresError, isPostgresError, PostgresTargetError, SourceHeldError } from './pg-errors';
+import { beginPostgresFileWithBookkeeping } from './pg-file-bookkeeping';
 import { preparePostgresSchema } from './pg-migrations';
-import {
-  finishRunPg,
-  knownFilesPg,
-  lastRunsPg,
-  markMissingFilesPg,
-  previousFileStatePg,
-  recordFileSql,
-} from './pg-run-log';
+import { finishRunPg, lastRunsPg, previousFileStatePg, recordFileSql } from './pg-run-log';
+import { knownFilesPg, markFilePresencePg } from './pg-record-files';
 import type { RunRow } from '../run-history';
 
 export interface PostgresTargetOptions extends PostgresSettingsOptions {
@@ -34,6 +29,8 @@ export interface PostgresTargetOptions extends PostgresSettingsOptions {
 export interface PostgresTarget extends SyncTarget {
   readonly settings: PostgresSettings;
   lastRuns(limit: number): Promise<RunRow[]>;
+  /** The alerts part of the run log for runs of this source (as runSync names it), on a connection of its own. */
+  alertLog(source: string): PostgresAlertLog;
   close(): Promise<void>;
 }
 
@@ -75,6 +72,7 @@ export async function openPostgresTarget(
   let writer: pg.Client | null = null;
   let run: { id: number; lockKey: string; timer: NodeJS.Timeout } | null = null;
   let lockLost: string | null = null;
+  const alertLogs: PostgresAlertLog[] = [];
   /** The lock connection is shared by the heartbeat timer and the run: one statement at a time on it. */
   let sessionTurn: Promise<unknown> = Promise.resolve();
   const onSession = <T>(work: () => Promise<T>): Promise<T> => {
@@ -137,7 +135,7 @@ export async function openPostgresTarget(
       const client = await sessionClient();
       const deadline = Date.now() + lockWaitMs;
       while (!(await tryLock(client, lockKey))) {
-        if (Date.now() >= deadline) throw new PostgresTargetError(await describeHolder(client, source), true);
+        if (Date.now() >= deadline) throw new SourceHeldError(await describeHolder(client, source), true);
         await new Promise((resolve) => setTimeout(resolve, Math.min(500, Math.max(1, deadline - Date.now()))));
       }
       try {
@@ -181,25 +179,26 @@ export async function openPostgresTarget(
       await (await write()).query(recordFileSql.text, recordFileSql.values(runId, file));
     },
     previousFileState: async (type, key) => previousFileStatePg(await write(), type, key),
-    knownFileKeys: async () => new Set((await knownFilesPg(await write())).keys()),
-    // PostgreSQL keeps the earlier rule: files gone from the bucket are marked missing; record
-    // holdings and unselected files (docs/stale-records.md) are SQLite's only, for now.
-    async markFilePresence(seen, _isSelected, at) {
-      const client = await write();
-      await markMissingFilesPg(client, await knownFilesPg(client), seen, at);
-      return [];
-    },
+    knownFileKeys: async () => new Set((await knownFilesPg(await write())).map((f) => f.key)),
+    markFilePresence: async (seen, isSelected, at) =>
+      markFilePresencePg(await write(), (key) => seen.has(key), isSelected, at),
     async beginFile(type, mapping, stamp) {
       if (lockLost) throw new PostgresTargetError(lockLost, true);
-      return beginPostgresFile(await write(), type, mapping, stamp);
+      return beginPostgresFileWithBookkeeping(await write(), type, mapping, stamp);
     },
     explainError(error) {
       return isPostgresError(error) ? explain(error) : undefined;
     },
     lastRuns: async (limit) => lastRunsPg(await write(), limit),
+    alertLog(source) {
+      const log = createPostgresAlertLog(() => connect('alerts'), config.schema, source);
+      alertLogs.push(log);
+      return log;
+    },
     async close() {
       if (run) clearInterval(run.timer);
       run = null;
+      await Promise.all(alertLogs.map((log) => log.close()));
       await sessionTurn;
       await Promise.all([writer?.end().catch(() => {}), session?.end().catch(() => {})]);
       writer = session = null;
