@@ -13,7 +13,7 @@ import { parseConfig } from '../electron/shared/config';
 import { ensureEventsCsv, EVENTS_TRACKS_MAPPING } from './bench-events-csv';
 import { LOCAL_S3_ACCESS_KEY_ID, LOCAL_S3_SECRET, startLocalS3Server } from './local-s3-server';
 import { startLocalPostgresServer, SYNC_PASSWORD, SYNC_USER, SYNC_DATABASE } from './local-postgres-server';
-import { peakRssKb, processCpuMs, processTreeCpuMs } from './process-cpu';
+import { peakRssKb, processCpuMs, sampleBackendsCpu } from './process-cpu';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const ROOT = resolve(import.meta.dirname, '..');
@@ -30,7 +30,7 @@ interface Step {
   wallMs: number;
   /** The client process (psql, or the CLI). */
   clientMs: number;
-  /** The PostgreSQL server: its backend and background processes. */
+  /** The PostgreSQL server: the step's own backends (connections as the sync user). */
   serverMs: number;
   /** The S3 server (s3rver, in this process). */
   s3Ms: number;
@@ -132,22 +132,16 @@ function describe(step: Step, rows: number): string {
   );
 }
 
-/** One step's wall time and CPU: its client process (run returns its CPU), the PostgreSQL server and s3rver. */
+/** One step's wall time and CPU: its client process (run returns its CPU), its backends and s3rver. */
 async function measure(run: () => Promise<{ cpuMs: number }>): Promise<Step> {
   await pg.psqlRaw('CHECKPOINT');
-  const server = processTreeCpuMs(pg.pid());
+  const server = sampleBackendsCpu(pg.pid(), SYNC_USER);
   const ownBefore = process.cpuUsage();
   const started = performance.now();
   const { cpuMs } = await run();
   const wallMs = performance.now() - started;
   const own = process.cpuUsage(ownBefore);
-  // The client's backend counts once the postmaster has reaped it.
-  let after = processTreeCpuMs(pg.pid());
-  for (let i = 0; i < 100 && after.children > server.children; i++) {
-    await new Promise((r) => setTimeout(r, 20));
-    after = processTreeCpuMs(pg.pid());
-  }
-  return { wallMs, clientMs: cpuMs, serverMs: after.ms - server.ms, s3Ms: (own.user + own.system) / 1000 };
+  return { wallMs, clientMs: cpuMs, serverMs: server.stop(), s3Ms: (own.user + own.system) / 1000 };
 }
 
 interface SyncResult {

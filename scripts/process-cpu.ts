@@ -1,25 +1,16 @@
 // CPU time and peak memory of processes, from Linux's /proc, for benchmarks on a shared machine:
 // wall times there depend on what else runs, the CPU a step costs much less so.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 
-/** utime, stime, cutime, cstime of a process, in ms (fields 14-17 of /proc/PID/stat; ticks of 10 ms). */
-function stat(pid: number): { ppid: number; selfMs: number; childrenMs: number } | null {
+/** A process's own CPU so far in ms: utime + stime (fields 14, 15 of /proc/PID/stat, ticks of 10 ms); 0 once gone. */
+export function processCpuMs(pid: number): number {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = text.slice(text.lastIndexOf(') ') + 2).split(' ');
-    return {
-      ppid: Number(fields[1]),
-      selfMs: (Number(fields[11]) + Number(fields[12])) * 10,
-      childrenMs: (Number(fields[13]) + Number(fields[14])) * 10,
-    };
+    return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
-    return null; // exited
+    return 0;
   }
-}
-
-/** A process's own CPU so far, in ms (0 once it has exited). */
-export function processCpuMs(pid: number): number {
-  return stat(pid)?.selfMs ?? 0;
 }
 
 /** Its peak resident memory so far (VmHWM), in kB. */
@@ -33,20 +24,39 @@ export function peakRssKb(pid: number): number {
 }
 
 /**
- * The CPU of a server and its child processes so far, in ms: a PostgreSQL postmaster and its
- * backends. A backend that has exited counts in the postmaster's children's time once reaped.
+ * Samples the CPU of a PostgreSQL server's backends that serve one user (process title
+ * "postgres: USER ..."), every 50 ms until stopped: what the step's own connections cost the
+ * server, without the checkpointer, the WAL writer or autovacuum. stop() returns the sum in ms.
  */
-export function processTreeCpuMs(root: number): { ms: number; children: number } {
-  const top = stat(root);
-  let ms = top ? top.selfMs + top.childrenMs : 0;
-  let children = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const s = stat(Number(entry));
-    if (s?.ppid === root) {
-      ms += s.selfMs + s.childrenMs;
-      children++;
+export function sampleBackendsCpu(postmaster: number, user: string): { stop(): number } {
+  const cpu = new Map<number, number>();
+  const theirs = new Map<number, boolean>();
+  const sample = () => {
+    let children: string;
+    try {
+      children = readFileSync(`/proc/${postmaster}/task/${postmaster}/children`, 'utf8');
+    } catch {
+      return;
     }
-  }
-  return { ms, children };
+    for (const pid of children.split(' ').filter(Boolean).map(Number)) {
+      if (!theirs.has(pid)) {
+        try {
+          theirs.set(pid, readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith(`postgres: ${user} `));
+        } catch {
+          continue;
+        }
+      }
+      // The largest value seen: an exited backend's last sample stands.
+      if (theirs.get(pid)) cpu.set(pid, Math.max(cpu.get(pid) ?? 0, processCpuMs(pid)));
+    }
+  };
+  sample();
+  const timer = setInterval(sample, 50);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return [...cpu.values()].reduce((a, b) => a + b, 0);
+    },
+  };
 }

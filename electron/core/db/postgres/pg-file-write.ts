@@ -33,6 +33,13 @@ function copyValue(value: RowValue): string {
 /** S3_CSV_SYNC_TIMINGS=1 prints where a file's time went (the PostgreSQL benchmark reads it). */
 const TIMINGS = process.env.S3_CSV_SYNC_TIMINGS === '1';
 
+/** What the process holds, for the timings line: where a peak RSS comes from. */
+function memory(): string {
+  const m = process.memoryUsage();
+  const mb = (n: number) => `${Math.round(n / 1048576)} MB`;
+  return `rss ${mb(m.rss)}, V8 heap ${mb(m.heapUsed)} used of ${mb(m.heapTotal)}, external ${mb(m.external)} (array buffers ${mb(m.arrayBuffers)})`;
+}
+
 /** Text gathered before one write to the COPY stream: few, large writes. */
 const COPY_CHUNK_CHARS = 256 * 1024;
 
@@ -182,7 +189,8 @@ export async function beginPostgresFile(
         const ms = (from: number, to: number) => `${Math.round(to - from)} ms`;
         process.stderr.write(
           `timings: read+COPY ${ms(began, copiedAt)} (waiting for the server ${ms(0, blockedMs)}, the COPY's end ${ms(readAt, copiedAt)}), ` +
-            `merge ${ms(copiedAt, mergedAt)} (${how}), references ${ms(mergedAt, performance.now())}\n`,
+            `merge ${ms(copiedAt, mergedAt)} (${how}), references ${ms(mergedAt, performance.now())}\n` +
+            `timings: memory at the end of the file: ${memory()}\n`,
         );
       }
       return { created, updated, skipped, warnings };
