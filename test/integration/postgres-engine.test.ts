@@ -127,6 +127,27 @@ describe('a sync into PostgreSQL', () => {
     ]);
   });
 
+  it('counts a file of new events whose last one is stored already exactly, and keeps nothing of its first try', async () => {
+    // The write first tries the rows as new records; the stored m9 at the end makes that fail and the upsert redo it.
+    await ws.put('events/1.csv', 'message_id,user_id,ts,event\nm9,u1,2024-01-01,first\n');
+    await ws.sync(makeConfig(ws.s3));
+    await ws.put(
+      'events/2.csv',
+      'message_id,user_id,ts,event\nm1,u1,2024-01-02,a\nm2,u1,2024-01-03,b\nm3,u2,2024-01-04,c\nm9,u2,2024-01-05,again\n',
+    );
+    const report = await ws.sync(makeConfig(ws.s3));
+    const file = report.files.find((f) => f.key === 'vitally/events/2.csv')!;
+    expect([file.status, file.created, file.updated]).toEqual(['imported', 3, 1]);
+    expect(
+      await ws.psql(`SELECT message_id, user_id, event, sync_count FROM @schema.events ORDER BY message_id`),
+    ).toEqual([
+      { message_id: 'm1', user_id: 'u1', event: 'a', sync_count: 1 },
+      { message_id: 'm2', user_id: 'u1', event: 'b', sync_count: 1 },
+      { message_id: 'm3', user_id: 'u2', event: 'c', sync_count: 1 },
+      { message_id: 'm9', user_id: 'u2', event: 'again', sync_count: 2 },
+    ]);
+  });
+
   it('update-only mode updates known records, skips unknown ones, and links only the users it updated', async () => {
     await ws.put('users/1.csv', 'user_id,full_name,email,account_id\nu1,Ann,ann@x.test,\n');
     await ws.sync(makeConfig(ws.s3));

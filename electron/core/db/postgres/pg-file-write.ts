@@ -11,6 +11,7 @@ import {
   copyStageSql,
   createStageSql,
   danglingReferenceSql,
+  insertNewSql,
   linkUsersSql,
   mergeSql,
   STAGE,
@@ -31,6 +32,13 @@ function copyValue(value: RowValue): string {
 
 /** S3_CSV_SYNC_TIMINGS=1 prints where a file's time went (the PostgreSQL benchmark reads it). */
 const TIMINGS = process.env.S3_CSV_SYNC_TIMINGS === '1';
+
+/** What the process holds, for the timings line: where a peak RSS comes from. */
+function memory(): string {
+  const m = process.memoryUsage();
+  const mb = (n: number) => `${Math.round(n / 1048576)} MB`;
+  return `rss ${mb(m.rss)}, V8 heap ${mb(m.heapUsed)} used of ${mb(m.heapTotal)}, external ${mb(m.external)} (array buffers ${mb(m.arrayBuffers)})`;
+}
 
 /** Text gathered before one write to the COPY stream: few, large writes. */
 const COPY_CHUNK_CHARS = 256 * 1024;
@@ -56,7 +64,11 @@ export async function beginPostgresFile(
     waiting?.reject(error);
     waiting = null;
   });
+  /** Time the reader spent waiting for the server to take the COPY's text (its backpressure). */
+  let blockedMs = 0;
+  let blockedSince = 0;
   copy.on('drain', () => {
+    if (TIMINGS) blockedMs += performance.now() - blockedSince;
     waiting?.resolve();
     waiting = null;
   });
@@ -73,6 +85,7 @@ export async function beginPostgresFile(
     const chunk = pending;
     pending = '';
     if (copy.write(chunk)) return;
+    if (TIMINGS) blockedSince = performance.now();
     return new Promise<void>((resolve, reject) => (waiting = { resolve, reject }));
   };
 
@@ -91,6 +104,7 @@ export async function beginPostgresFile(
     },
     async finish() {
       if (failure) throw failure;
+      const readAt = performance.now();
       copy.end(pending);
       pending = '';
       await copied;
@@ -98,11 +112,14 @@ export async function beginPostgresFile(
       const params = [stamp.syncedAt, stamp.runId, stamp.key];
       let referencesFromStage = false;
       /**
-       * An upsert first tries the staged rows as they are: ON CONFLICT refuses a key proposed twice in
-       * one statement (21000), and only then are the rows of each ID combined (a GROUP BY over the
-       * file). UPDATE … FROM has no such check, so update-only files look for repeats first.
+       * New records are first tried with a plain INSERT, in a savepoint: the common case for events
+       * (new message IDs) and a first sync. It fails (23505) when an ID is stored already or repeats
+       * in the file, at the first such row; then the upsert tries the staged rows as they are: ON
+       * CONFLICT refuses a key proposed twice in one statement (21000), and only then are the rows
+       * of each ID combined (a GROUP BY over the file). UPDATE … FROM has no such check, so
+       * update-only files look for repeats first.
        */
-      const merge = async (): Promise<{ rows: Record<string, string>[]; repeats: boolean }> => {
+      const merge = async (): Promise<{ rows: Record<string, string>[]; repeats: boolean; how: string }> => {
         if ('mode' in mapping && mapping.mode === 'update_only') {
           const check = await client.query<{ repeats: boolean }>(
             `SELECT EXISTS (SELECT 1 FROM ${STAGE} GROUP BY id HAVING count(*) > 1) AS repeats`,
@@ -111,30 +128,45 @@ export async function beginPostgresFile(
           return {
             rows: (await client.query<Record<string, string>>(mergeSql(type, mapping, repeats), params)).rows,
             repeats,
+            how: 'update',
           };
         }
-        await client.query('SAVEPOINT s3sync_merge');
-        try {
-          const { rows } = await client.query<Record<string, string>>(mergeSql(type, mapping, false), params);
-          await client.query('RELEASE SAVEPOINT s3sync_merge');
-          return { rows, repeats: false };
-        } catch (error) {
-          if ((error as { code?: string }).code !== '21000') throw error;
-          await client.query('ROLLBACK TO SAVEPOINT s3sync_merge');
-          return {
-            rows: (await client.query<Record<string, string>>(mergeSql(type, mapping, true), params)).rows,
-            repeats: true,
-          };
-        }
+        const inSavepoint = async <T>(work: () => Promise<T>, code: string): Promise<T | null> => {
+          await client.query('SAVEPOINT s3sync_merge');
+          try {
+            const result = await work();
+            await client.query('RELEASE SAVEPOINT s3sync_merge');
+            return result;
+          } catch (error) {
+            if ((error as { code?: string }).code !== code) throw error;
+            await client.query('ROLLBACK TO SAVEPOINT s3sync_merge');
+            return null;
+          }
+        };
+        const inserted = await inSavepoint(() => client.query(insertNewSql(type, mapping), params), '23505');
+        if (inserted) return { rows: [{ created: String(inserted.rowCount) }], repeats: false, how: 'insert' };
+        const upserted = await inSavepoint(
+          () => client.query<Record<string, string>>(mergeSql(type, mapping, false), params),
+          '21000',
+        );
+        if (upserted) return { rows: upserted.rows, repeats: false, how: 'insert tried, upsert' };
+        return {
+          rows: (await client.query<Record<string, string>>(mergeSql(type, mapping, true), params)).rows,
+          repeats: true,
+          how: 'insert and upsert tried, grouped upsert',
+        };
       };
       let created = 0;
       let updated = 0;
       let skipped = 0;
+      let mergedAt = copiedAt;
+      let how = 'nothing to merge';
       if (written > 0) {
-        const { rows, repeats } = await merge();
-        const mergedAt = performance.now();
-        if (TIMINGS)
-          process.stderr.write(`timings: merge ${Math.round(mergedAt - copiedAt)} ms (IDs repeat: ${repeats})\n`);
+        const merged = await merge();
+        const { rows, repeats } = merged;
+        how = merged.how;
+        if (type === 'users') await client.query(linkUsersSql(mapping), params);
+        mergedAt = performance.now();
         referencesFromStage = !repeats;
         if ('mode' in mapping && mapping.mode === 'update_only') {
           updated = Number(rows[0]!.updated);
@@ -143,7 +175,6 @@ export async function beginPostgresFile(
           created = Number(rows[0]!.created);
           updated = written - created;
         }
-        if (type === 'users') await client.query(linkUsersSql(mapping), params);
       }
       const warnings: string[] = [];
       if (written > 0) {
@@ -157,9 +188,11 @@ export async function beginPostgresFile(
         }
       }
       if (TIMINGS) {
-        const done = performance.now();
+        const ms = (from: number, to: number) => `${Math.round(to - from)} ms`;
         process.stderr.write(
-          `timings: read+COPY ${Math.round(copiedAt - began)} ms, merge+references ${Math.round(done - copiedAt)} ms\n`,
+          `timings: read+COPY ${ms(began, copiedAt)} (waiting for the server ${ms(0, blockedMs)}, the COPY's end ${ms(readAt, copiedAt)}), ` +
+            `merge ${ms(copiedAt, mergedAt)} (${how}), references ${ms(mergedAt, performance.now())}\n` +
+            `timings: memory at the end of the file: ${memory()}\n`,
         );
       }
       return { created, updated, skipped, warnings };
