@@ -98,8 +98,14 @@ describe('the packed app (electron-builder --dir around a stand-in Electron)', (
     // node_modules tree to pick the production dependencies); only the output goes elsewhere.
     project = mkdtempSync(join(tmpdir(), 's3sync-pack-'));
     await buildShell();
+    // Only when run without `npm test` (which builds first). NODE_ENV as the release build has it: vitest's
+    // NODE_ENV=test would make vite write a development React build, which the CSP test then reads.
     if (!existsSync(join(ROOT, 'dist', 'renderer', 'index.html')))
-      await promisify(execFile)('npm', ['run', 'build:renderer'], { cwd: ROOT, timeout: 120_000 });
+      await promisify(execFile)('npm', ['run', 'build:renderer'], {
+        cwd: ROOT,
+        timeout: 120_000,
+        env: { ...process.env, NODE_ENV: 'production' },
+      });
     // The stand-in Electron: a file with an unflipped fuse wire (version 1, nine fuses) where electron-builder looks
     // for one.
     const electronDist = join(project, 'fake-electron-dist');
