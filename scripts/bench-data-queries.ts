@@ -109,18 +109,24 @@ function measure(label: string, run: () => unknown, repeat = 5): void {
 
 for (const table of ['accounts', 'users', 'events'] as const) {
   console.log(`${table}:`);
-  measure('  first page (count + 50 rows)', () => queries.queryRecords(table, undefined, 0, PAGE));
+  measure('  first page (count + 50 rows)', () => queries.queryRecords({ table, page: { offset: 0, limit: PAGE } }));
   measure('  page in the middle (offset 500,000)', () =>
-    queries.queryRecords(table, undefined, Math.floor(rows / 2), PAGE),
+    queries.queryRecords({ table, page: { offset: Math.floor(rows / 2), limit: PAGE } }),
   );
-  measure('  last page', () => queries.queryRecords(table, undefined, rows - PAGE, PAGE));
+  measure('  last page', () => queries.queryRecords({ table, page: { offset: rows - PAGE, limit: PAGE } }));
   measure('  search, many matches ("acme" / "login")', () =>
-    queries.queryRecords(table, table === 'events' ? 'login' : 'acme', 0, PAGE),
+    queries.queryRecords({ table, search: table === 'events' ? 'login' : 'acme', page: { offset: 0, limit: PAGE } }),
   );
   measure('  search, one match (an exact ID)', () =>
-    queries.queryRecords(table, `${table === 'accounts' ? 'acc' : table === 'users' ? 'usr' : 'evt'}_0765432`, 0, PAGE),
+    queries.queryRecords({
+      table,
+      search: `${table === 'accounts' ? 'acc' : table === 'users' ? 'usr' : 'evt'}_0765432`,
+      page: { offset: 0, limit: PAGE },
+    }),
   );
-  measure('  search, no match', () => queries.queryRecords(table, 'no-such-thing', 0, PAGE));
+  measure('  search, no match', () =>
+    queries.queryRecords({ table, search: 'no-such-thing', page: { offset: 0, limit: PAGE } }),
+  );
   measure('  record detail', () =>
     queries.getRecord(table, `${table === 'accounts' ? 'acc' : table === 'users' ? 'usr' : 'evt'}_0765432`),
   );

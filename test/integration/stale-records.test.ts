@@ -27,7 +27,7 @@ const usersOnly = (fileRegex = '^users/') =>
   });
 
 function staleUsers(): Record<string, boolean> {
-  const page = queries.queryRecords('users', undefined, 0, 50);
+  const page = queries.queryRecords({ table: 'users', page: { offset: 0, limit: 50 } });
   return Object.fromEntries(page.rows.map((r) => [r.id, r.stale]));
 }
 
@@ -55,7 +55,7 @@ describe('stale records', () => {
     // The run's log names the file that disappeared.
     expect(queries.getRun(report.runId)!.run.filesGone).toEqual(report.filesGone);
     // The Data screen's count and filter.
-    const stale = queries.queryRecords('users', undefined, 0, 50, { staleOnly: true });
+    const stale = queries.queryRecords({ table: 'users', staleOnly: true, page: { offset: 0, limit: 50 } });
     expect([stale.staleCount, stale.total, stale.rows.map((r) => r.id)]).toEqual([1, 1, ['u2']]);
     expect(queries.getRecord('users', 'u1')!.stale).toBe(false);
   });
@@ -67,7 +67,7 @@ describe('stale records', () => {
     const report = await ws.sync(usersOnly());
     expect(report.filesGone).toEqual([]);
     expect(staleUsers()).toEqual({ u1: false, u2: false, u3: false });
-    expect(queries.queryRecords('users', undefined, 0, 50).staleCount).toBe(0);
+    expect(queries.queryRecords({ table: 'users', page: { offset: 0, limit: 50 } }).staleCount).toBe(0);
   });
 
   it('the pattern changes so that a file is no longer selected: its records are stale unless another file holds them', async () => {
@@ -95,7 +95,7 @@ describe('stale records', () => {
     await ws.remove('events/2024-05.csv');
     const report = await ws.sync(withEvents);
     expect(report.filesGone).toEqual([{ objectType: 'tracks', key: 'vitally/events/2024-05.csv', reason: 'deleted' }]);
-    const page = queries.queryRecords('events', undefined, 0, 50);
+    const page = queries.queryRecords({ table: 'events', page: { offset: 0, limit: 50 } });
     expect(page.rows.map((r) => [r.id, r.stale])).toEqual([
       ['e1', true],
       ['e2', false],

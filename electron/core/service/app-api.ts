@@ -380,8 +380,24 @@ export function createAppApi({
       return queries.runChart(limit);
     },
 
-    async queryRecords({ table, search, staleOnly, offset, limit }) {
-      return queries.queryRecords(table, search, offset, limit, { staleOnly });
+    async queryRecords(request) {
+      return queries.queryRecords(request);
+    },
+
+    async getRecordColumns({ table }) {
+      return queries.recordColumns(table);
+    },
+
+    async saveDataColumns({ table, columns }) {
+      const config = settings.getConfig();
+      if (!config)
+        return {
+          ok: false,
+          message: 'Chosen columns are kept with the configuration: save a connection first.',
+          problems: [],
+        };
+      const unique = [...new Set(columns)];
+      return save({ ...config, dataColumns: { ...config.dataColumns, [table]: unique } });
     },
 
     async getRecord({ table, id }) {
