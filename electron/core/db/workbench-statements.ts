@@ -71,10 +71,15 @@ export function exportStatementFor(source: ExportSource): ExportStatement {
       // What the Data screen shows, built by the same code as its pages: same rows, same order, same columns.
       const view = recordViewSql(source);
       const { shape } = view;
-      const own = [shape.idColumn, ...Object.keys(shape.fields), 'last_synced_at'];
-      const traits = view.traitSelects.map((t) => `, ${t.sql} AS ${quoteName(`${shape.traitsColumn}.${t.key}`)}`);
+      // In the screen's order: the ID and own columns, the chosen traits, when it was last synced.
+      const columns = [
+        shape.idColumn,
+        ...Object.keys(shape.fields),
+        ...view.traitSelects.map((t) => `${t.sql} AS ${quoteName(`${shape.traitsColumn}.${t.key}`)}`),
+        'last_synced_at',
+      ];
       return {
-        sql: `SELECT ${own.join(', ')}${traits.join('')} FROM ${source.table} ${view.where} ${view.orderBy}`,
+        sql: `SELECT ${columns.join(', ')} FROM ${source.table} ${view.where} ${view.orderBy}`,
         params: [view.params],
         baseName: view.where !== '' ? `${source.table}-filtered` : source.table,
       };
