@@ -358,4 +358,26 @@ describe('Data', () => {
     await user.click(within(header('mrr')).getByRole('button'));
     expect(header('ID')).toHaveAttribute('aria-sort', 'ascending');
   });
+  it('copies the page as shown as tab-separated text', async () => {
+    const api = dataApi({
+      config: {
+        ...makeConfig({
+          accounts: { enabled: true, fileRegex: '^a', mode: 'create_update', idColumn: 'id', nameColumn: 'name' },
+        }),
+        dataColumns: { accounts: ['plan'] },
+      },
+    });
+    const { user } = await renderApp(api, 'data');
+    const grid = await screen.findByRole('grid', { name: 'Accounts' });
+    await waitFor(() => expect(headers(grid)).toContain('plan'));
+    await user.click(screen.getByRole('button', { name: 'Copy page' }));
+    const lines = (await navigator.clipboard.readText()).split('\n');
+    expect(lines).toHaveLength(52);
+    expect(lines.slice(0, 3)).toEqual([
+      'ID\tName\tOrganization\tplan\tLast synced',
+      'acc_0000000\tAccount 0\torg_1\tstarter\t2026-03-02T10:00:00.000Z',
+      'acc_0000001\tAccount 1\torg_1\tgrowth\t2026-03-02T10:00:00.000Z',
+    ]);
+    expect(await screen.findByText('Copied 50 rows: paste them into Excel or Google Sheets.')).toBeInTheDocument();
+  });
 });

@@ -30,7 +30,16 @@ import {
 } from '../lib/object-types';
 import { useDebounced } from '../lib/use-debounced';
 import { DataInsights } from './DataInsights';
-import { ColumnChooser, columnKey, FilterCell, SortHeader, toFilters, type FilterDraft } from './DataColumns';
+import {
+  ColumnChooser,
+  columnKey,
+  columnLabel,
+  FilterCell,
+  SortHeader,
+  toFilters,
+  type FilterDraft,
+} from './DataColumns';
+import { copyText, toTsv } from '../lib/tsv';
 import { RecordLinks } from './RecordLinks';
 import { escapeHandler, useGridRows } from '../lib/use-grid-rows';
 
@@ -215,6 +224,29 @@ export function DataScreen() {
   const lastSynced = ownInfos.at(-1)!;
   const shownColumns = [...ownInfos.slice(0, -1), ...traitInfos, lastSynced];
   const anyFilter = Object.values(drafts).some((d) => Object.values(d).some((v) => v));
+
+  /** The page as shown, as tab-separated text that pastes into Excel and Google Sheets. */
+  async function copyPage() {
+    const cells = rows.map((row) =>
+      shownColumns.map(({ column }) => {
+        if ('trait' in column) return row.traitValues?.[column.trait] ?? null;
+        if (column.field === 'id') return row.id;
+        if (column.field === 'last_synced_at') return row.lastSyncedAt;
+        return row.fields[column.field] ?? null;
+      }),
+    );
+    try {
+      await copyText(
+        toTsv(
+          shownColumns.map(({ column }) => columnLabel(table, column)),
+          cells,
+        ),
+      );
+      notify('success', `Copied ${plural(rows.length, 'row', 'rows')}: paste them into Excel or Google Sheets.`);
+    } catch (error) {
+      notify('error', (error as Error).message);
+    }
+  }
   const lastOffset =
     total > 0 && !(searching && total > COUNTED_MATCHES) ? Math.floor((total - 1) / PAGE_SIZE) * PAGE_SIZE : null;
   const hasNext = rows.length === PAGE_SIZE && (lastOffset === null || offset < lastOffset);
@@ -290,6 +322,15 @@ export function DataScreen() {
                 Clear filters
               </button>
             )}
+            <button
+              type="button"
+              className="btn btn-secondary btn-small"
+              disabled={rows.length === 0}
+              onClick={() => void copyPage()}
+              title="This page's rows as tab-separated text; export for all of them"
+            >
+              Copy page
+            </button>
             <ExportButtons
               source={{ kind: 'table', ...view }}
               label={`Export ${DATA_LABELS[table].toLowerCase()}`}
