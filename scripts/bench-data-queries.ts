@@ -1,4 +1,4 @@
-// Measures the Data screen's queries (electron/core/queries.ts, what the window asks through
+// Measures the Data screen's queries (electron/core/db/data-queries.ts, what the window asks through
 // queryRecords/getRecord) on a generated database with a million rows in each of accounts, users and
 // events. `node --import tsx scripts/bench-data-queries.ts [--rows N] [--dir bench-data]`
 import { mkdirSync, rmSync } from 'node:fs';
@@ -126,6 +126,34 @@ for (const table of ['accounts', 'users', 'events'] as const) {
   );
   measure('  search, no match', () =>
     queries.queryRecords({ table, search: 'no-such-thing', page: { offset: 0, limit: PAGE } }),
+  );
+  const trait = table === 'events' ? 'page' : table === 'users' ? 'role' : 'mrr';
+  measure(`  trait columns offered (sample of the newest rows)`, () => queries.recordColumns(table));
+  measure(`  first page with the "${trait}" trait as a column`, () =>
+    queries.queryRecords({ table, columns: [trait], page: { offset: 0, limit: PAGE } }),
+  );
+  measure(`  sorted by the "${trait}" trait, descending`, () =>
+    queries.queryRecords({
+      table,
+      sort: { column: { trait }, direction: 'desc' },
+      columns: [trait],
+      page: { offset: 0, limit: PAGE },
+    }),
+  );
+  measure('  sorted by name / event, page in the middle', () =>
+    queries.queryRecords({
+      table,
+      sort: { column: { field: table === 'events' ? 'event' : 'name' }, direction: 'asc' },
+      page: { offset: Math.floor(rows / 2), limit: PAGE },
+    }),
+  );
+  measure(`  filtered: "${trait}" contains "9" (a scan) and sorted by it`, () =>
+    queries.queryRecords({
+      table,
+      filters: [{ kind: 'text', column: { trait }, contains: '9' }],
+      sort: { column: { trait }, direction: 'asc' },
+      page: { offset: 0, limit: PAGE },
+    }),
   );
   measure('  record detail', () =>
     queries.getRecord(table, `${table === 'accounts' ? 'acc' : table === 'users' ? 'usr' : 'evt'}_0765432`),

@@ -380,4 +380,26 @@ describe('Data', () => {
     ]);
     expect(await screen.findByText('Copied 50 rows: paste them into Excel or Google Sheets.')).toBeInTheDocument();
   });
+  it('still shows the chosen columns after a visit to another screen', async () => {
+    const api = dataApi();
+    // The back end keeps the choice in the settings, which the overview then carries.
+    const initial = await api.getOverview();
+    api.getOverview.mockClear();
+    api.saveDataColumns.mockImplementation(async ({ table, columns }: { table: DataTable; columns: string[] }) => {
+      const config = { ...initial.config!, dataColumns: { [table]: columns } };
+      api.getOverview.mockResolvedValue({ ...initial, config });
+      return { ok: true as const, config, scheduler: initial.scheduler };
+    });
+    const { user } = await renderApp(api, 'data');
+    await screen.findByRole('grid', { name: 'Accounts' });
+    await user.click(screen.getByText('Columns'));
+    await user.click(
+      within(screen.getByRole('group', { name: 'Trait columns' })).getByRole('checkbox', { name: 'mrr' }),
+    );
+    await waitFor(() => expect(api.getOverview).toHaveBeenCalledTimes(2));
+    await user.click(screen.getByRole('link', { name: 'Query' }));
+    await user.click(screen.getByRole('link', { name: 'Data' }));
+    const grid = await screen.findByRole('grid', { name: 'Accounts' });
+    await waitFor(() => expect(headers(grid)).toEqual(['ID', 'Name', 'Organization', 'mrr', 'Last synced']));
+  });
 });

@@ -97,7 +97,7 @@ function formatCell(field: string, value: string | number | null): string {
 }
 
 export function DataScreen() {
-  const { api, lastFinished, overview, notify } = useApp();
+  const { api, lastFinished, overview, notify, refreshOverview } = useApp();
   const [table, setTable] = useState<DataTable>('accounts');
   const [counts, setCounts] = useState<Partial<Record<DataTable, number>>>({});
   const [search, setSearch] = useState('');
@@ -154,6 +154,8 @@ export function DataScreen() {
     try {
       const saved = await api.saveDataColumns({ table, columns: next });
       if (!saved.ok) notify('error', `The chosen columns are shown but not kept: ${saved.message}`);
+      // The overview holds the settings this screen opens with next time.
+      else await refreshOverview();
     } catch (error) {
       notify('error', `The chosen columns are shown but not kept: ${(error as Error).message}`);
     }
