@@ -402,4 +402,22 @@ describe('Data', () => {
     const grid = await screen.findByRole('grid', { name: 'Accounts' });
     await waitFor(() => expect(headers(grid)).toEqual(['ID', 'Name', 'Organization', 'mrr', 'Last synced']));
   });
+  it('leaves a table’s filters behind when another table opens', async () => {
+    const api = dataApi();
+    const { user } = await renderApp(api, 'data');
+    await screen.findByRole('grid', { name: 'Accounts' });
+    await user.type(screen.getByLabelText('Name contains'), 'acme');
+    await waitFor(() =>
+      expect(api.queryRecords).toHaveBeenLastCalledWith(expect.objectContaining({ filters: expect.any(Array) })),
+    );
+    await user.click(screen.getByRole('tab', { name: /^Organizations/ }));
+    await screen.findByRole('grid', { name: 'Organizations' });
+    await waitFor(() =>
+      expect(api.queryRecords).toHaveBeenLastCalledWith({ table: 'organizations', page: { offset: 0, limit: 50 } }),
+    );
+    const organizations = api.queryRecords.mock.calls.filter(
+      ([args]) => (args as RecordsRequest).table === 'organizations' && (args as RecordsRequest).page.limit > 1,
+    );
+    expect(organizations.filter(([args]) => (args as RecordsRequest).filters)).toEqual([]);
+  });
 });

@@ -134,9 +134,16 @@ export function DataScreen() {
     [chosen, traitTypes],
   );
   const filterableColumns = useMemo(() => [...(columnsInfo?.fields ?? []), ...traitInfos], [columnsInfo, traitInfos]);
-  // Filters go to the back end once typing pauses, as the search does.
-  const filtersJson = useDebounced(JSON.stringify(toFilters(filterableColumns, drafts)), SEARCH_DEBOUNCE_MS);
-  const filters = useMemo(() => JSON.parse(filtersJson) as RecordFilter[], [filtersJson]);
+  // Filters go to the back end once typing pauses, as the search does; those of the table just left
+  // (still settling) are not sent with the next one.
+  const filtersJson = useDebounced(
+    JSON.stringify({ table, filters: toFilters(filterableColumns, drafts) }),
+    SEARCH_DEBOUNCE_MS,
+  );
+  const filters = useMemo(() => {
+    const settled = JSON.parse(filtersJson) as { table: DataTable; filters: RecordFilter[] };
+    return settled.table === table ? settled.filters : [];
+  }, [filtersJson, table]);
   const view: RecordView = useMemo(
     () => ({
       table,
@@ -151,6 +158,7 @@ export function DataScreen() {
 
   async function chooseColumns(next: string[]) {
     setChosenByTable((all) => ({ ...all, [table]: next }));
+    if (sort && 'trait' in sort.column && !next.includes(sort.column.trait)) setSort(null);
     try {
       const saved = await api.saveDataColumns({ table, columns: next });
       if (!saved.ok) notify('error', `The chosen columns are shown but not kept: ${saved.message}`);
