@@ -104,20 +104,22 @@ for (const format of formats) {
   if (inWorker.p99 >= TARGET_P99_MS) failed = true;
 }
 const idleAfter = await measureIdle('after');
-const noise = Math.max(idle.p99, idleAfter.p99);
+const signed = (ms: number) => `${ms >= 0 ? '+' : '−'}${Math.abs(ms).toFixed(1)} ms`;
 for (const [format, p99] of Object.entries(onWorker))
   console.log(
-    `${format.toUpperCase()} on the worker: p99 ${p99.toFixed(1)} ms against ${noise.toFixed(1)} ms idle (the worse of the two idle runs): ${(p99 - noise).toFixed(1)} ms added by the export`,
+    `${format.toUpperCase()} on the worker: p99 ${p99.toFixed(1)} ms; idle p99 ${idle.p99.toFixed(1)} ms before (${signed(p99 - idle.p99)}) and ${idleAfter.p99.toFixed(1)} ms after (${signed(p99 - idleAfter.p99)})`,
   );
+const noise = Math.max(idle.p99, idleAfter.p99);
 await workbench.close();
 rmSync(work, { recursive: true, force: true });
-// On a machine whose idle delay already passes the target (shared cores), the target cannot be judged.
-const judged = noise < TARGET_P99_MS;
+// The machine's noise only adds delay, so a pass holds on any machine; a miss where the idle delay
+// already passes the target (shared cores) cannot be blamed on the export.
+const judged = !failed || noise < TARGET_P99_MS;
 console.log(
-  !judged
-    ? `INCONCLUSIVE: this machine's idle p99 (${noise.toFixed(1)} ms) is already above the ${TARGET_P99_MS} ms target.`
-    : failed
-      ? `FAILED: p99 at or above ${TARGET_P99_MS} ms while exporting on the worker.`
-      : `OK: p99 under ${TARGET_P99_MS} ms while exporting on the worker.`,
+  !failed
+    ? `OK: p99 under ${TARGET_P99_MS} ms while exporting on the worker.`
+    : !judged
+      ? `INCONCLUSIVE: this machine's idle p99 (${noise.toFixed(1)} ms) is already above the ${TARGET_P99_MS} ms target.`
+      : `FAILED: p99 at or above ${TARGET_P99_MS} ms while exporting on the worker.`,
 );
 process.exitCode = judged && failed ? 1 : 0;
