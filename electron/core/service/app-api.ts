@@ -380,13 +380,8 @@ export function createAppApi({
       return queries.runChart(limit);
     },
 
-    async queryRecords(request) {
-      return queries.queryRecords(request);
-    },
-
-    async getRecordColumns({ table }) {
-      return queries.recordColumns(table);
-    },
+    queryRecords: workbench.queryRecords,
+    getRecordColumns: workbench.getRecordColumns,
 
     async saveDataColumns({ table, columns }) {
       const config = settings.getConfig();
