@@ -105,6 +105,19 @@ describe('sorting', () => {
     expect(await byMrr('desc')).toEqual(['acc_6', 'acc_2', 'acc_3', 'acc_1', 'acc_4', 'acc_5']);
   });
 
+  it('pages through a sorted view without gaps or repeats', async () => {
+    const sort = { column: { trait: 'mrr' }, direction: 'asc' } as const;
+    const pages = await Promise.all(
+      [0, 2, 4].map((offset) => api.queryRecords({ table: 'accounts', sort, page: { offset, limit: 2 } })),
+    );
+    expect(pages.map((p) => p.rows.map((r) => r.id))).toEqual([
+      ['acc_4', 'acc_1'],
+      ['acc_3', 'acc_2'],
+      ['acc_6', 'acc_5'],
+    ]);
+    expect(pages.map((p) => p.total)).toEqual([6, 6, 6]);
+  });
+
   it('sorts by an own column, ties by ID', async () => {
     expect(await idsOf({ table: 'accounts', sort: { column: { field: 'name' }, direction: 'desc' } })).toEqual([
       'acc_5',

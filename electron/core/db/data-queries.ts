@@ -80,11 +80,17 @@ export class DatabaseQueries {
     const view = recordViewSql(request);
     const { shape, where, params } = view;
     const traitColumns = view.traitSelects.map((t) => `, ${t.sql} AS ${t.alias}`).join('');
+    // The page's rowids first, sorted on the sort key alone; then only those rows are read and their
+    // stale flags and traits worked out. Sorting whole rows computed SQLite's select list, the stale
+    // rule's subquery included, for every row of the table before it sorted (22 s for a page of a
+    // million events sorted by name, on a loaded machine).
     const rows = this.db
       .prepare(
         `SELECT ${shape.idColumn} AS id, ${Object.keys(shape.fields).join(', ')}, last_synced_at, last_file,
            ${staleExpression(table, shape)} AS stale${traitColumns}
-         FROM ${table} ${where} ${view.orderBy} LIMIT @limit OFFSET @offset`,
+         FROM ${table} JOIN (SELECT rowid AS page_rowid FROM ${table} ${where} ${view.orderBy} LIMIT @limit OFFSET @offset)
+           ON ${table}.rowid = page_rowid
+         ${view.orderBy}`,
       )
       .all({ ...params, limit, offset }) as Record<string, string | number | null>[];
     // A search whose first page is not full has already seen every match: counting them again would
