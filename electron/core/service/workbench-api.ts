@@ -38,7 +38,6 @@ export interface WorkbenchHandlers {
   deleteQuery: (args: ApiArgs<'deleteQuery'>) => Promise<ApiResult<'deleteQuery'>>;
   exportData: (args: ApiArgs<'exportData'>) => Promise<ApiResult<'exportData'>>;
   queryRecords: (args: ApiArgs<'queryRecords'>) => Promise<ApiResult<'queryRecords'>>;
-  getRecordColumns: (args: ApiArgs<'getRecordColumns'>) => Promise<ApiResult<'getRecordColumns'>>;
 }
 
 export interface Workbench extends WorkbenchHandlers {
@@ -117,14 +116,10 @@ export function createWorkbench({
   }
 
   const handlers: { [M in keyof WorkbenchHandlers]: Handler<M> } = {
-    // The Data screen's reads: a sort or filter on a trait reads every row (seconds on a million), so
-    // they too run on a worker, never on the thread that serves the window.
+    // The Data screen's sorted or filtered pages: a sort or filter on a trait reads every row
+    // (seconds on a million), so they run on a worker, never on the thread that serves the window.
     async queryRecords(request) {
       return workers.run({ type: 'records', dbPath, request }, { timeLimitMs: DEFAULT_QUERY_TIME_LIMIT_MS });
-    },
-
-    async getRecordColumns({ table }) {
-      return workers.run({ type: 'recordColumns', dbPath, table }, { timeLimitMs: DEFAULT_QUERY_TIME_LIMIT_MS });
     },
 
     async getQueryTools() {

@@ -1,11 +1,9 @@
 // The messages between the thread that serves the window and a query worker (query-worker.ts). Only
 // plain data crosses: the worker opens its own read-only connection by path.
 import type {
-  DataTable,
   ExportRequest,
   QueryErrorPosition,
   QueryValue,
-  RecordColumns,
   RecordPage,
   RecordsRequest,
   SchemaTable,
@@ -18,7 +16,6 @@ export type QueryJob =
   | { type: 'schema'; dbPath: string }
   /** A page of the Data screen (a sort or filter on a trait reads the whole table: seconds on a million rows). */
   | { type: 'records'; dbPath: string; request: RecordsRequest }
-  | { type: 'recordColumns'; dbPath: string; table: DataTable }
   | {
       type: 'export';
       dbPath: string;
@@ -31,7 +28,6 @@ export interface QueryJobResults {
   page: { columns: string[]; rows: QueryValue[][]; total: number | null };
   schema: { schema: SchemaTable[] };
   records: RecordPage;
-  recordColumns: RecordColumns;
   export: { rows: number };
 }
 

@@ -44,7 +44,6 @@ port.on('message', ({ id, job }: HostToQueryWorker) => {
 
 async function run(id: number, job: QueryJob): Promise<QueryJobResults[QueryJob['type']]> {
   if (job.type === 'records') return reader(job.dbPath).queryRecords(job.request);
-  if (job.type === 'recordColumns') return reader(job.dbPath).recordColumns(job.table);
   const db = connection(job.dbPath);
   switch (job.type) {
     case 'page': {
