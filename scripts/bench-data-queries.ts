@@ -92,6 +92,9 @@ if (!reuse)
     }
   })();
 db.close();
+// Opening the database indexes rows written outside a sync (db/search-index.ts): else every search
+// below would look in an empty index.
+openDatabase(dbPath).close();
 console.log(
   reuse
     ? `Reusing ${dbPath}\n`
