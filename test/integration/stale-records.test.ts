@@ -53,7 +53,7 @@ describe.each(TARGET_KINDS)('stale records (%s)', (kind) => {
   /** Each record's staleness as the user sees it: the Data screen (SQLite), the documented SQL (PostgreSQL). */
   async function stale(table: 'users' | 'events'): Promise<Record<string, boolean>> {
     if (queries) {
-      const page = queries.queryRecords(table, undefined, 0, 50);
+      const page = queries.queryRecords({ table: table, page: { offset: 0, limit: 50 } });
       return Object.fromEntries(page.rows.map((r) => [r.id, r.stale]));
     }
     const rows = await ws.query<{ id: string; stale: boolean }>(table === 'users' ? STALE_USERS_SQL : STALE_EVENTS_SQL);
@@ -94,7 +94,7 @@ describe.each(TARGET_KINDS)('stale records (%s)', (kind) => {
     if (queries) {
       expect(queries.getRun(report.runId)!.run.filesGone).toEqual(report.filesGone);
       // The Data screen's count and filter.
-      const onlyStale = queries.queryRecords('users', undefined, 0, 50, { staleOnly: true });
+      const onlyStale = queries.queryRecords({ table: 'users', staleOnly: true, page: { offset: 0, limit: 50 } });
       expect([onlyStale.staleCount, onlyStale.total, onlyStale.rows.map((r) => r.id)]).toEqual([1, 1, ['u2']]);
       expect(queries.getRecord('users', 'u1')!.stale).toBe(false);
     }
@@ -108,7 +108,7 @@ describe.each(TARGET_KINDS)('stale records (%s)', (kind) => {
     expect(report.filesGone).toEqual([]);
     expect(await filesGoneOfRun(report.runId)).toEqual([]);
     expect(await stale('users')).toEqual({ u1: false, u2: false, u3: false });
-    if (queries) expect(queries.queryRecords('users', undefined, 0, 50).staleCount).toBe(0);
+    if (queries) expect(queries.queryRecords({ table: 'users', page: { offset: 0, limit: 50 } }).staleCount).toBe(0);
   });
 
   it('the pattern changes so that a file is no longer selected: its records are stale unless another file holds them', async () => {
@@ -164,6 +164,6 @@ describe.each(TARGET_KINDS)('stale records (%s)', (kind) => {
     const report = await ws.sync(withEvents);
     expect(report.filesGone).toEqual([{ objectType: 'tracks', key: 'vitally/events/2024-05.csv', reason: 'deleted' }]);
     expect(await stale('events')).toEqual({ e1: true, e2: false });
-    if (queries) expect(queries.queryRecords('events', undefined, 0, 50).staleCount).toBe(1);
+    if (queries) expect(queries.queryRecords({ table: 'events', page: { offset: 0, limit: 50 } }).staleCount).toBe(1);
   });
 });

@@ -5,7 +5,8 @@
 // record_files yet: pg-target.ts, markFilePresence).
 import type pg from 'pg';
 import type { DataTable, RecordDetail, RecordLinkGroup, RecordPage, RecordRow } from '../../../shared/contract';
-import { MAX_COUNTED_MATCHES, shapeOf, type TableShape } from '../data-queries';
+import { MAX_COUNTED_MATCHES } from '../data-queries';
+import { shapeOf, type TableShape } from '../record-view';
 import { COUNT_CAP, ITEMS, LINKS } from '../record-links';
 
 type Row = Record<string, unknown>;
@@ -25,7 +26,7 @@ function staleExpression(table: DataTable, shape: TableShape): string {
 function toRecordRow(row: Row, shape: TableShape): RecordRow {
   return {
     id: String(row.id),
-    fields: Object.fromEntries(shape.fields.map((f) => [f, plain(row[f])])),
+    fields: Object.fromEntries(Object.keys(shape.fields).map((f) => [f, plain(row[f])])),
     lastSyncedAt: String(plain(row.last_synced_at)),
     lastFile: String(row.last_file),
     stale: row.stale === true,
@@ -51,7 +52,7 @@ export async function queryRecordsPg(
   if (options.staleOnly) conditions.push(staleExpression(table, shape));
   const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
   const { rows } = await client.query<Row>(
-    `SELECT ${shape.idColumn} AS id, ${shape.fields.join(', ')}, last_synced_at, last_file, ${staleExpression(table, shape)} AS stale
+    `SELECT ${shape.idColumn} AS id, ${Object.keys(shape.fields).join(', ')}, last_synced_at, last_file, ${staleExpression(table, shape)} AS stale
      FROM ${table} ${where} ORDER BY ${shape.idColumn} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
     [...params, limit, offset],
   );

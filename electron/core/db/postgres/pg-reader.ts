@@ -12,6 +12,9 @@ import { preparePostgresSchema } from './pg-migrations';
 import { getRunPg, lastRunStartPg, listRunsPg, runChartPg } from './pg-run-log-reader';
 
 const READ_TIMEOUT = '30s';
+const NOT_YET_ON_POSTGRES =
+  'Sorting, column filters and trait columns are not available yet with a shared PostgreSQL database: ' +
+  'they work when the data goes to this computer.';
 
 export async function openPostgresReader(
   config: PostgresTargetConfig,
@@ -91,9 +94,13 @@ export async function openPostgresReader(
       return read((c) => runChartPg(c, limit));
     },
     lastRunStart: () => read(lastRunStartPg),
-    queryRecords({ table, search, staleOnly, offset, limit, ...rest }) {
+    queryRecords({ table, search, staleOnly, page, sort, filters, columns, ...rest }) {
       exhaustive(rest);
-      return read((c) => queryRecordsPg(c, table, search, offset, limit, { staleOnly }));
+      if (sort || filters?.length || columns?.length) throw new PostgresTargetError(NOT_YET_ON_POSTGRES);
+      return read((c) => queryRecordsPg(c, table, search, page.offset, page.limit, { staleOnly }));
+    },
+    getRecordColumns() {
+      throw new PostgresTargetError(NOT_YET_ON_POSTGRES);
     },
     getRecord({ table, id, ...rest }) {
       exhaustive(rest);
