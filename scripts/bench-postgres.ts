@@ -186,10 +186,21 @@ async function psql(command: string): Promise<{ cpuMs: number }> {
   return result;
 }
 
+/**
+ * `npm run cli` as package.json spells it (node's flags, then the script): the bench runs the CLI the way
+ * a user types it, its memory settings included (docs/performance.md: the young generation on Node 24).
+ */
+function cliAsTyped(): string[] {
+  const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { cli: string } }).scripts
+    .cli;
+  const [, ...words] = script.split(' '); // without the leading "node"
+  return words.map((word) => (word.endsWith('.ts') ? join(ROOT, word) : word));
+}
+
 /** The CLI's sync in a child process. */
 async function runSync(configPath: string, url: string, schema: string): Promise<SyncResult> {
-  const cli = [join(ROOT, 'electron/cli/main.ts'), 'sync', '--config', configPath, '--target', url];
-  const result = await runChild(process.execPath, ['--import', 'tsx', ...cli, '--schema', schema, '--json'], {
+  const cli = [...cliAsTyped(), 'sync', '--config', configPath, '--target', url];
+  const result = await runChild(process.execPath, [...cli, '--schema', schema, '--json'], {
     PGPASSWORD: SYNC_PASSWORD,
     AWS_SECRET_ACCESS_KEY: LOCAL_S3_SECRET,
     S3_CSV_SYNC_TIMINGS: '1',
