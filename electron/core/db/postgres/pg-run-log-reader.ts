@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { RunChartPoint, RunDetail, RunFile, RunSummary } from '../../../shared/contract';
 import type { ObjectType } from '../../../shared/config';
 import type { RejectedRow } from '../../../shared/domain';
+import type { AlertDelivery } from '../../../shared/alerts';
 
 type Time = Date | string;
 const iso = (value: Time) => new Date(value).toISOString();
@@ -92,6 +93,10 @@ export async function getRunPg(
     `SELECT key, line, reason, raw FROM sync_rejects WHERE run_id = $1 ORDER BY id LIMIT $2 OFFSET $3`,
     [runId, rejectsLimit, rejectsOffset],
   );
+  const alerts = await client.query<Omit<AlertDelivery, 'runId' | 'at'> & { at: Time }>(
+    `SELECT kind, channel, outcome, detail, attempts, at FROM alert_deliveries WHERE run_id = $1 ORDER BY id`,
+    [runId],
+  );
   return {
     run: toRunSummary(run),
     files: files.rows.map((f) => ({
@@ -108,8 +113,8 @@ export async function getRunPg(
       warnings: f.warnings,
     })),
     rejects: { total: Number(total.rows[0]!.n), items: items.rows },
-    // Alert deliveries are recorded in this computer's SQLite file, by run ids of its own run log.
-    alerts: [],
+    // Whichever syncer sent them (this app, or a server syncing the same source).
+    alerts: alerts.rows.map((a) => ({ ...a, runId, at: iso(a.at) })),
   };
 }
 
