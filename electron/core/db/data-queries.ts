@@ -163,11 +163,9 @@ export class DatabaseQueries {
   /** Stale records of a table; no table scan while none of its type's files has gone. */
   private staleCount(table: DataTable, shape: TableShape): number {
     const anyGone = this.db
-      .prepare(
-        `SELECT EXISTS (SELECT 1 FROM file_state WHERE object_type = ? AND (missing_since IS NOT NULL OR unselected_since IS NOT NULL))`,
-      )
+      .prepare(`SELECT EXISTS (${anyFileGoneSql(shape)})`)
       .pluck()
-      .get(shape.objectType);
+      .get();
     if (anyGone !== 1) return 0;
     return this.db
       .prepare(`SELECT count(*) FROM ${table} WHERE ${staleExpression(table, shape)}`)
@@ -228,10 +226,19 @@ export function shapeOf(table: DataTable): TableShape {
 }
 
 /**
- * The stale rule (docs/stale-records.md): a record is stale when no file that holds it is still in the
- * bucket and selected by its type's pattern. An event lives in one file: the one it last came from.
+ * Whether a file of a table's type has gone: until one has, its stale count is taken as 0 without a
+ * table scan (a record dropped from a re-exported file is flagged stale, but not counted, until then).
  */
-function staleExpression(table: DataTable, shape: TableShape): string {
+export function anyFileGoneSql(shape: TableShape): string {
+  return `SELECT 1 FROM file_state WHERE object_type = '${shape.objectType}' AND (missing_since IS NOT NULL OR unselected_since IS NOT NULL)`;
+}
+
+/**
+ * The stale rule (docs/stale-records.md), in SQL both engines run as it is (pg-data-queries.ts): a
+ * record is stale when no file that holds it is still in the bucket and selected by its type's
+ * pattern. An event lives in one file: the one it last came from.
+ */
+export function staleExpression(table: DataTable, shape: TableShape): string {
   if (table === 'events')
     return `EXISTS (SELECT 1 FROM file_state f WHERE f.object_type = 'tracks' AND f.key = events.last_file AND (f.missing_since IS NOT NULL OR f.unselected_since IS NOT NULL))`;
   return `NOT EXISTS (SELECT 1 FROM record_files r JOIN file_state f ON f.object_type = r.object_type AND f.key = r.key

@@ -1,11 +1,11 @@
 // The Data screen's reads from PostgreSQL: the same tables, pages, counts and record details as
-// data-queries.ts gives from SQLite. Differences, on purpose: a search is ILIKE (case-insensitive, not
+// data-queries.ts gives from SQLite, with its stale rule's SQL (record_files and file_state are the
+// same tables in both engines). One difference, on purpose: a search is ILIKE (case-insensitive, not
 // accent-insensitive: SQLite's trigram index folds accents, and unaccent is an extension we cannot
-// assume); and a record is stale when the file it last came from has gone (PostgreSQL keeps no
-// record_files yet: pg-target.ts, markFilePresence).
+// assume).
 import type pg from 'pg';
 import type { DataTable, RecordDetail, RecordLinkGroup, RecordPage, RecordRow } from '../../../shared/contract';
-import { MAX_COUNTED_MATCHES, shapeOf, type TableShape } from '../data-queries';
+import { anyFileGoneSql, MAX_COUNTED_MATCHES, shapeOf, staleExpression } from '../data-queries';
 import { COUNT_CAP, ITEMS, LINKS } from '../record-links';
 
 type Row = Record<string, unknown>;
@@ -18,11 +18,7 @@ function plain(value: unknown): string | number | null {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-function staleExpression(table: DataTable, shape: TableShape): string {
-  return `EXISTS (SELECT 1 FROM file_state f WHERE f.object_type = '${shape.objectType}' AND f.key = ${table}.last_file AND f.missing_since IS NOT NULL)`;
-}
-
-function toRecordRow(row: Row, shape: TableShape): RecordRow {
+function toRecordRow(row: Row, shape: ReturnType<typeof shapeOf>): RecordRow {
   return {
     id: String(row.id),
     fields: Object.fromEntries(shape.fields.map((f) => [f, plain(row[f])])),
@@ -63,10 +59,7 @@ export async function queryRecordsPg(
       : filtered
         ? await count(client, `SELECT 1 FROM ${table} ${where} LIMIT ${MAX_COUNTED_MATCHES + 1}`, params)
         : await count(client, `SELECT 1 FROM ${table}`, []);
-  const anyGone = await client.query(
-    `SELECT 1 FROM file_state WHERE object_type = $1 AND missing_since IS NOT NULL LIMIT 1`,
-    [shape.objectType],
-  );
+  const anyGone = await client.query(`${anyFileGoneSql(shape)} LIMIT 1`);
   const staleCount =
     anyGone.rowCount === 0
       ? 0

@@ -26,10 +26,11 @@ interface PgRunRow {
   skipped: string;
   rejected: string;
   over_cap: RunSummary['overCap'];
+  files_gone: RunSummary['filesGone'];
 }
 
 const RUN_COLUMNS = `id, trigger, status, started_at, finished_at, error, files_imported, files_unchanged, files_failed,
-  rows, created, updated, skipped, rejected, over_cap`;
+  rows, created, updated, skipped, rejected, over_cap, files_gone`;
 
 function toRunSummary(r: PgRunRow): RunSummary {
   return {
@@ -48,8 +49,7 @@ function toRunSummary(r: PgRunRow): RunSummary {
     skipped: Number(r.skipped),
     rejected: Number(r.rejected),
     overCap: r.over_cap,
-    // PostgreSQL keeps the earlier stale rule (pg-target.ts, markFilePresence): no run lists files gone.
-    filesGone: [],
+    filesGone: r.files_gone,
   };
 }
 
