@@ -160,3 +160,28 @@ describe('alerts from the desktop app into a shared PostgreSQL target', { timeou
     });
   });
 });
+
+describe('a PostgreSQL target that cannot be reached', { timeout: 60_000 }, () => {
+  it('the sync that could not start is still alerted about, recorded on this computer', async () => {
+    const posts = hook.received.length;
+    const config = service.settings.getConfig()!;
+    service.settings.setConfig({ ...config, target: { ...config.target!, url: 'postgres://sync@127.0.0.1:1/cs' } });
+    const before = alertsRecorded.length;
+    expect(service.syncNow()).toMatchObject({ started: true });
+    const { runId, deliveries } = await desktopAlerts(before + 1);
+    expect(runId).toBeNull();
+    expect(deliveries).toMatchObject([{ kind: 'failure', channel: 'webhook', outcome: 'sent' }]);
+    await hook.waitForPosts(posts + 1);
+    expect((hook.received.at(-1)!.body as { text: string }).text).toContain(
+      'Cannot reach the PostgreSQL server at 127.0.0.1:1',
+    );
+    const local = new Database(join(dataDir, DATABASE_FILE_NAME), { readonly: true });
+    try {
+      expect(local.prepare('SELECT run_id, kind, channel, outcome FROM alert_deliveries').all()).toEqual([
+        { run_id: null, kind: 'failure', channel: 'webhook', outcome: 'sent' },
+      ]);
+    } finally {
+      local.close();
+    }
+  });
+});

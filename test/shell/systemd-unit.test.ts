@@ -23,5 +23,5 @@ it('starts the CLI with the Node options `npm run cli` uses (its memory bound am
   expect(execStart?.[1]).toBe('/usr/bin/node');
   expect(cli).toMatch(/^node --max-semi-space-size=\d+ /);
   const nodeArgs = cli.replace(/^node /, ''); // the options and the CLI's entry point
-  expect(execStart?.[2].slice(0, nodeArgs.length + 1)).toBe(`${nodeArgs} `);
+  expect(execStart?.[2]?.slice(0, nodeArgs.length + 1)).toBe(`${nodeArgs} `);
 });

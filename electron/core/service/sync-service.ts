@@ -92,7 +92,18 @@ export class SyncService {
     // The log of whichever target the runs go to, asked at each alert: a run's id is its target's.
     const targetAlertLog: AlertLog = {
       runForAlert: (runId, limit) => (this.alertLog() ?? sqliteAlertLog).runForAlert(runId, limit),
-      claim: (runId, limit, judge) => (this.alertLog() ?? sqliteAlertLog).claim(runId, limit, judge),
+      claim: async (runId, limit, judge) => {
+        const shared = this.alertLog();
+        if (!shared) return sqliteAlertLog.claim(runId, limit, judge);
+        if (runId !== null) return shared.claim(runId, limit, judge);
+        // A run that never started, often because the server cannot be reached: then its alert, the
+        // one way the team hears of it, is decided and recorded here instead.
+        try {
+          return await shared.claim(runId, limit, judge);
+        } catch {
+          return sqliteAlertLog.claim(runId, limit, judge);
+        }
+      },
     };
     this.alerts = new AlertDispatcher({
       log: targetAlertLog,
