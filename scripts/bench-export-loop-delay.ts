@@ -69,15 +69,21 @@ const workbench = createWorkbench({
 });
 
 let failed = false;
-// The machine's own noise (other processes on shared cores), measured with nothing to do.
+// The machine's own noise (other processes on shared cores), measured with nothing to do, before and
+// after the exports: the export's own share of the delay is what it adds above this.
 const idlePath = join(work, 'idle');
-const idle = await measure(async (path) => {
-  await new Promise((resolve) => setTimeout(resolve, 5000));
-  await import('node:fs/promises').then((fs) => fs.writeFile(path, ''));
-}, idlePath);
-console.log(
-  `Idle for 5 s: event-loop delay p99 ${idle.p99.toFixed(1)} ms, max ${idle.max.toFixed(1)} ms (load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores)`,
-);
+async function measureIdle(when: string): Promise<Measured> {
+  const measured = await measure(async (path) => {
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    await import('node:fs/promises').then((fs) => fs.writeFile(path, ''));
+  }, idlePath);
+  console.log(
+    `Idle for 5 s ${when}: event-loop delay p99 ${measured.p99.toFixed(1)} ms, max ${measured.max.toFixed(1)} ms (load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores)`,
+  );
+  return measured;
+}
+const idle = await measureIdle('before');
+const onWorker: Partial<Record<'csv' | 'xlsx', number>> = {};
 for (const format of formats) {
   const workerPath = join(work, `worker.${format}`);
   const inWorker = await measure(async () => {
@@ -94,17 +100,26 @@ for (const format of formats) {
   const ratio = onMain.p99 / inWorker.p99;
   const line = `${format.toUpperCase()} of ${rows.toLocaleString('en-US')} rows: event-loop delay p99 ${inWorker.p99.toFixed(1)} ms on a worker (the app) vs ${onMain.p99.toFixed(1)} ms on the main thread (${ratio.toFixed(0)}x); max ${inWorker.max.toFixed(1)} vs ${onMain.max.toFixed(1)} ms; ${inWorker.seconds.toFixed(1)} s vs ${onMain.seconds.toFixed(1)} s, ${onMain.megabytes.toFixed(0)} MB`;
   console.log(line);
+  onWorker[format] = inWorker.p99;
   if (inWorker.p99 >= TARGET_P99_MS) failed = true;
 }
+const idleAfter = await measureIdle('after');
+const signed = (ms: number) => `${ms >= 0 ? '+' : '−'}${Math.abs(ms).toFixed(1)} ms`;
+for (const [format, p99] of Object.entries(onWorker))
+  console.log(
+    `${format.toUpperCase()} on the worker: p99 ${p99.toFixed(1)} ms; idle p99 ${idle.p99.toFixed(1)} ms before (${signed(p99 - idle.p99)}) and ${idleAfter.p99.toFixed(1)} ms after (${signed(p99 - idleAfter.p99)})`,
+  );
+const noise = Math.max(idle.p99, idleAfter.p99);
 await workbench.close();
 rmSync(work, { recursive: true, force: true });
-// On a machine whose idle delay already passes the target (shared cores), the target cannot be judged.
-const judged = idle.p99 < TARGET_P99_MS;
+// The machine's noise only adds delay, so a pass holds on any machine; a miss where the idle delay
+// already passes the target (shared cores) cannot be blamed on the export.
+const judged = !failed || noise < TARGET_P99_MS;
 console.log(
-  !judged
-    ? `INCONCLUSIVE: this machine's idle p99 (${idle.p99.toFixed(1)} ms) is already above the ${TARGET_P99_MS} ms target.`
-    : failed
-      ? `FAILED: p99 at or above ${TARGET_P99_MS} ms while exporting on the worker.`
-      : `OK: p99 under ${TARGET_P99_MS} ms while exporting on the worker.`,
+  !failed
+    ? `OK: p99 under ${TARGET_P99_MS} ms while exporting on the worker.`
+    : !judged
+      ? `INCONCLUSIVE: this machine's idle p99 (${noise.toFixed(1)} ms) is already above the ${TARGET_P99_MS} ms target.`
+      : `FAILED: p99 at or above ${TARGET_P99_MS} ms while exporting on the worker.`,
 );
 process.exitCode = judged && failed ? 1 : 0;

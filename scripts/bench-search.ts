@@ -101,7 +101,8 @@ function oldSearch(term: string) {
   return { rows: page, total: page.length < 50 ? page.length : total.n };
 }
 const queries = new DatabaseQueries(after.path);
-const newSearch = (term: string) => queries.queryRecords('accounts', term, 0, 50);
+const newSearch = (term: string) =>
+  queries.queryRecords({ table: 'accounts', search: term, page: { offset: 0, limit: 50 } });
 
 function time(run: () => { total: number }): { ms: number; total: number } {
   run(); // warm the page cache

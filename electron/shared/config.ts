@@ -139,6 +139,17 @@ export const savedQuerySchema = z.strictObject({
   sql: z.string().min(1, { error: 'is empty' }).max(100_000),
 });
 
+/** Trait columns one Data screen table may show at once. */
+export const MAX_DATA_COLUMNS = 30;
+/** The Data screen's tables (contract.ts re-exports them; defined here so the settings can name them). */
+export const DATA_TABLES = ['organizations', 'accounts', 'users', 'nps_responses', 'events'] as const;
+
+/** The trait columns chosen on the Data screen, per table, in order. */
+export const dataColumnsSchema = z.partialRecord(
+  z.enum(DATA_TABLES),
+  z.array(z.string().min(1).max(200)).max(MAX_DATA_COLUMNS),
+);
+
 export const syncConfigSchema = z.strictObject({
   connection: connectionSchema,
   objects: z.strictObject({
@@ -160,6 +171,8 @@ export const syncConfigSchema = z.strictObject({
   alerts: alertsSchema.optional(),
   /** Absent in files written before saved queries existed: the same as none. */
   savedQueries: z.array(savedQuerySchema).max(500).optional(),
+  /** Absent in files written before the Data screen's column chooser: no trait columns chosen. */
+  dataColumns: dataColumnsSchema.optional(),
 });
 
 export type SyncConfig = z.infer<typeof syncConfigSchema>;

@@ -1,7 +1,7 @@
 // The one API contract between the back end (main process, web preview) and the renderer.
 // Every request with its argument and result, and every event. The renderer imports this file for
 // types only; argument schemas for validation live beside it in schemas.ts.
-import type { ConnectionConfig, ObjectMapping, ObjectType, SyncConfig } from './config';
+import { DATA_TABLES, type ConnectionConfig, type ObjectMapping, type ObjectType, type SyncConfig } from './config';
 import type {
   FileStatus,
   RejectedRow,
@@ -187,7 +187,7 @@ export interface RunDetail {
   alerts: AlertDelivery[];
 }
 
-export const DATA_TABLES = ['organizations', 'accounts', 'users', 'nps_responses', 'events'] as const;
+export { DATA_TABLES };
 export type DataTable = (typeof DATA_TABLES)[number];
 
 export interface RecordRow {
@@ -199,6 +199,63 @@ export interface RecordRow {
   lastFile: string;
   /** No file that holds it is still in the bucket and selected (docs/stale-records.md). */
   stale: boolean;
+  /** The chosen trait columns' values, by key (JSON booleans as "true"/"false", objects as JSON text). */
+  traitValues?: Record<string, string | number | null>;
+}
+
+/**
+ * A column of a Data screen table: one of its own, as the database names it (`id` for its ID column,
+ * `last_synced_at`), or a trait: a key of its traits (properties for events) JSON.
+ */
+export type RecordColumn = { field: string } | { trait: string };
+
+/** What a column holds, which says how it sorts and which filter fits it. */
+export type RecordColumnType = 'text' | 'number' | 'date' | 'boolean';
+
+export interface RecordColumnInfo {
+  column: RecordColumn;
+  type: RecordColumnType;
+}
+
+/** A table's columns: its own, and the trait keys found in its stored traits (a sample of the newest rows). */
+export interface RecordColumns {
+  table: DataTable;
+  fields: RecordColumnInfo[];
+  traits: RecordColumnInfo[];
+}
+
+export interface RecordSort {
+  column: RecordColumn;
+  direction: 'asc' | 'desc';
+}
+
+/** One column's filter; bounds are inclusive and either may be left out. Dates are YYYY-MM-DD (UTC days). */
+export type RecordFilter =
+  | { kind: 'text'; column: RecordColumn; contains: string }
+  | { kind: 'number'; column: RecordColumn; min?: number; max?: number }
+  | { kind: 'date'; column: RecordColumn; from?: string; to?: string }
+  | { kind: 'boolean'; column: RecordColumn; is: boolean };
+
+/**
+ * What the Data screen shows of a table, as one request: the screen pages it, an export writes all of
+ * it, and every database's Data reader (SQLite, PostgreSQL) answers the same shape.
+ */
+export interface RecordView {
+  table: DataTable;
+  /** Looked up in the search index (ID, name, email, …): the same rows on the screen and in its export. */
+  search?: string;
+  /** Only the records no file in the bucket holds any more. */
+  staleOnly?: boolean;
+  /** Absent: by ID. Ties are broken by ID, so pages never overlap. */
+  sort?: RecordSort;
+  /** All must hold. */
+  filters?: RecordFilter[];
+  /** Trait keys shown as columns after the table's own, in order. */
+  columns?: string[];
+}
+
+export interface RecordsRequest extends RecordView {
+  page: { offset: number; limit: number };
 }
 
 export interface RecordPage {
@@ -282,11 +339,12 @@ export interface QueryTools {
   schema: SchemaTable[];
 }
 
-/** What an export writes: a query's result, a Data screen table (with its search), or a run's rejected rows. */
+/**
+ * What an export writes: a query's result, a Data screen table as shown (its search, filters, sort and
+ * chosen columns), or a run's rejected rows.
+ */
 export type ExportSource =
-  | { kind: 'query'; sql: string }
-  | { kind: 'table'; table: DataTable; search?: string }
-  | { kind: 'rejects'; runId: number };
+  { kind: 'query'; sql: string } | ({ kind: 'table' } & RecordView) | { kind: 'rejects'; runId: number };
 
 export interface ExportRequest {
   source: ExportSource;
@@ -330,11 +388,12 @@ export interface ApiRequests {
   listRuns: { args: { limit: number; beforeId?: number }; result: RunSummary[] };
   getRun: { args: { runId: number; rejectsOffset?: number; rejectsLimit?: number }; result: RunDetail | null };
   runChart: { args: { limit: number }; result: RunChartPoint[] };
-  /** staleOnly: only the records no file in the bucket holds any more. */
-  queryRecords: {
-    args: { table: DataTable; search?: string; staleOnly?: boolean; offset: number; limit: number };
-    result: RecordPage;
-  };
+  /** One page of a table as the Data screen shows it (search, filters, sort, chosen trait columns). */
+  queryRecords: { args: RecordsRequest; result: RecordPage };
+  /** A table's own columns and the trait keys its stored traits hold, with what each holds. */
+  getRecordColumns: { args: { table: DataTable }; result: RecordColumns };
+  /** Remembers the trait columns chosen for a table, in the settings (they travel with exportConfig). */
+  saveDataColumns: { args: { table: DataTable; columns: string[] }; result: SaveResult };
   getRecord: { args: { table: DataTable; id: string }; result: RecordDetail | null };
   getRecordLinks: { args: { table: DataTable; id: string }; result: RecordLinkGroup[] };
   exportConfig: { args: void; result: { json: string } };
@@ -405,6 +464,8 @@ export const API_METHODS: readonly ApiMethod[] = [
   'getRun',
   'runChart',
   'queryRecords',
+  'getRecordColumns',
+  'saveDataColumns',
   'getRecord',
   'getRecordLinks',
   'exportConfig',

@@ -1,7 +1,7 @@
 // Argument schemas for every API request: each transport (Electron IPC, the web preview's HTTP)
 // validates with these before the call reaches the back end, so handlers see only well-formed input.
 import { z } from 'zod';
-import { connectionSchema, DELIMITERS, ENCODINGS, OBJECT_TYPES, savedQuerySchema } from './config';
+import { connectionSchema, DELIMITERS, ENCODINGS, MAX_DATA_COLUMNS, OBJECT_TYPES, savedQuerySchema } from './config';
 import { DATA_TABLES, type ApiMethod } from './contract';
 
 const objectType = z.enum(OBJECT_TYPES);
@@ -29,6 +29,34 @@ const targetInput = z.strictObject({
   }),
   password: z.string().min(1).max(1024).optional(),
 });
+const dataTable = z.enum(DATA_TABLES);
+/** A trait key as stored in the JSON (any text); capped so a request stays small. */
+const traitKey = z.string().min(1).max(200);
+const recordColumn = z.union([
+  z.strictObject({ field: z.string().min(1).max(100) }),
+  z.strictObject({ trait: traitKey }),
+]);
+const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date as YYYY-MM-DD' });
+const recordFilter = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('text'), column: recordColumn, contains: z.string().min(1).max(200) }),
+  z.strictObject({
+    kind: z.literal('number'),
+    column: recordColumn,
+    min: z.number().optional(),
+    max: z.number().optional(),
+  }),
+  z.strictObject({ kind: z.literal('date'), column: recordColumn, from: isoDay.optional(), to: isoDay.optional() }),
+  z.strictObject({ kind: z.literal('boolean'), column: recordColumn, is: z.boolean() }),
+]);
+/** The Data screen's view of a table (contract.ts RecordView), shared by queryRecords and table exports. */
+const recordView = {
+  table: dataTable,
+  search: z.string().max(200).optional(),
+  staleOnly: z.boolean().optional(),
+  sort: z.strictObject({ column: recordColumn, direction: z.enum(['asc', 'desc']) }).optional(),
+  filters: z.array(recordFilter).max(50).optional(),
+  columns: z.array(traitKey).max(MAX_DATA_COLUMNS).optional(),
+};
 
 /** The alert settings themselves are validated by the config schema, with field-level messages. */
 const alertsInput = z.strictObject({
@@ -65,12 +93,11 @@ export const API_ARG_SCHEMAS = {
   }),
   runChart: z.strictObject({ limit: count(1000) }),
   queryRecords: z.strictObject({
-    table: z.enum(DATA_TABLES),
-    search: z.string().max(200).optional(),
-    staleOnly: z.boolean().optional(),
-    offset: z.number().int().min(0),
-    limit: count(500),
+    ...recordView,
+    page: z.strictObject({ offset: z.number().int().min(0), limit: count(500) }),
   }),
+  getRecordColumns: z.strictObject({ table: dataTable }),
+  saveDataColumns: z.strictObject({ table: dataTable, columns: z.array(traitKey).max(MAX_DATA_COLUMNS) }),
   getRecord: z.strictObject({ table: z.enum(DATA_TABLES), id: z.string().min(1).max(1024) }),
   getRecordLinks: z.strictObject({ table: z.enum(DATA_TABLES), id: z.string().min(1).max(1024) }),
   exportConfig: noArgs,
@@ -98,7 +125,7 @@ export const API_ARG_SCHEMAS = {
   exportData: z.strictObject({
     source: z.discriminatedUnion('kind', [
       z.strictObject({ kind: z.literal('query'), sql }),
-      z.strictObject({ kind: z.literal('table'), table: z.enum(DATA_TABLES), search: z.string().max(200).optional() }),
+      z.strictObject({ kind: z.literal('table'), ...recordView }),
       z.strictObject({ kind: z.literal('rejects'), runId: z.number().int().positive() }),
     ]),
     format: z.enum(['csv', 'xlsx']),

@@ -108,7 +108,7 @@ describe('a shared PostgreSQL database, chosen in Chromium on the web preview', 
     await goTo('Sync log');
     const rows = page.locator('.runs-table tbody tr');
     await expect.poll(() => rows.count()).toBe(1);
-    await rows.first().getByRole('button').click();
+    await rows.first().click();
     const detail = page.getByRole('region', { name: /^Run 1 — / });
     await detail.getByRole('cell', { name: 'vitally/orgs/a.csv' }).first().waitFor();
     expect(await detail.locator('.rejects-table tbody tr').first().locator('td').first().textContent()).toBe(

@@ -171,13 +171,15 @@ describe('a sync from the app into PostgreSQL, read back by the Sync log and Dat
       { external_id: 'o1', name: 'Acme', tier: 'gold' },
       { external_id: 'o2', name: 'Globex', tier: 'silver' },
     ]);
-    const page = await api.queryRecords({ table: 'organizations', offset: 0, limit: 50 });
+    const page = await api.queryRecords({ table: 'organizations', page: { offset: 0, limit: 50 } });
     expect(page).toMatchObject({ total: 2, staleCount: 0 });
     expect(page.rows.map((r) => ({ id: r.id, name: r.fields.name, stale: r.stale }))).toEqual([
       { id: 'o1', name: 'Acme', stale: false },
       { id: 'o2', name: 'Globex', stale: false },
     ]);
-    expect(await api.queryRecords({ table: 'organizations', search: 'GLOB', offset: 0, limit: 50 })).toMatchObject({
+    expect(
+      await api.queryRecords({ table: 'organizations', search: 'GLOB', page: { offset: 0, limit: 50 } }),
+    ).toMatchObject({
       total: 1,
       rows: [{ id: 'o2' }],
     });

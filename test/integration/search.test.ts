@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 const ids = (table: 'accounts' | 'users', search: string) =>
-  queries.queryRecords(table, search, 0, 50).rows.map((r) => r.id);
+  queries.queryRecords({ table, search, page: { offset: 0, limit: 50 } }).rows.map((r) => r.id);
 
 describe('search', () => {
   it('ignores case and accents both ways', () => {
@@ -49,7 +49,7 @@ describe('search', () => {
     expect(ids('users', 'jürgen@müller')).toEqual(['u1']);
     expect(ids('accounts', 'ch offi')).toEqual(['acc_1']);
     expect(ids('accounts', '"quoted"')).toEqual([]);
-    expect(queries.queryRecords('accounts', 'Müller', 0, 1).total).toBe(2);
+    expect(queries.queryRecords({ table: 'accounts', search: 'Müller', page: { offset: 0, limit: 1 } }).total).toBe(2);
   });
 
   it('keeps finding short terms by a plain scan (a trigram index needs three characters)', () => {

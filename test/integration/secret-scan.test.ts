@@ -699,7 +699,7 @@ describe('the app (web preview and IPC) with the secret in the real keychain', {
     for (const run of runs.result!) await call('getRun', { runId: run.id, rejectsLimit: 1000 });
     await call('runChart', { limit: 1000 });
     for (const table of ['organizations', 'accounts', 'users', 'nps_responses', 'events']) {
-      const page = await call<{ rows: { id: string }[] }>('queryRecords', { table, offset: 0, limit: 500 });
+      const page = await call<{ rows: { id: string }[] }>('queryRecords', { table, page: { offset: 0, limit: 500 } });
       for (const row of page.result!.rows) await call('getRecord', { table, id: row.id });
     }
     const exported = await call<{ json: string }>('exportConfig');

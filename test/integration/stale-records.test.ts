@@ -60,11 +60,11 @@ describe.each(TARGET_KINDS)('stale records (%s)', (kind) => {
       table === 'users' ? STALE_USERS_SQL : STALE_EVENTS_SQL,
     );
     const bySql = Object.fromEntries(rows.map((r) => [r.id, r.stale === true || r.stale === 1]));
-    const page = await reader.queryRecords({ table, offset: 0, limit: 50 });
+    const page = await reader.queryRecords({ table, page: { offset: 0, limit: 50 } });
     const shown = Object.fromEntries(page.rows.map((r) => [r.id, r.stale]));
     expect(shown).toEqual(bySql);
     const staleIds = Object.keys(bySql).filter((id) => bySql[id]);
-    const onlyStale = await reader.queryRecords({ table, staleOnly: true, offset: 0, limit: 50 });
+    const onlyStale = await reader.queryRecords({ table, staleOnly: true, page: { offset: 0, limit: 50 } });
     expect([onlyStale.total, onlyStale.rows.map((r) => r.id)]).toEqual([staleIds.length, staleIds]);
     for (const id of Object.keys(bySql)) expect((await reader.getRecord({ table, id }))!.stale).toBe(bySql[id]);
     return shown;
@@ -105,7 +105,7 @@ describe.each(TARGET_KINDS)('stale records (%s)', (kind) => {
     expect((await reader.listRuns({ limit: 1 }))[0]).toMatchObject({ id: report.runId, filesGone: report.filesGone });
     expect((await reader.getRun({ runId: report.runId }))!.run.filesGone).toEqual(report.filesGone);
     // The Data screen's count and filter.
-    const onlyStale = await reader.queryRecords({ table: 'users', staleOnly: true, offset: 0, limit: 50 });
+    const onlyStale = await reader.queryRecords({ table: 'users', staleOnly: true, page: { offset: 0, limit: 50 } });
     expect([onlyStale.staleCount, onlyStale.total, onlyStale.rows.map((r) => r.id)]).toEqual([1, 1, ['u2']]);
   });
 
@@ -117,7 +117,7 @@ describe.each(TARGET_KINDS)('stale records (%s)', (kind) => {
     expect(report.filesGone).toEqual([]);
     expect(await filesGoneOfRun(report.runId)).toEqual([]);
     expect(await stale('users')).toEqual({ u1: false, u2: false, u3: false });
-    expect((await reader.queryRecords({ table: 'users', offset: 0, limit: 50 })).staleCount).toBe(0);
+    expect((await reader.queryRecords({ table: 'users', page: { offset: 0, limit: 50 } })).staleCount).toBe(0);
     expect((await reader.listRuns({ limit: 1 }))[0]!.filesGone).toEqual([]);
   });
 
@@ -127,7 +127,7 @@ describe.each(TARGET_KINDS)('stale records (%s)', (kind) => {
       { objectType: 'users', key: 'vitally/users/users_2024-01.csv', reason: 'unselected' },
     ]);
     expect(await stale('users')).toEqual({ u1: false, u2: false, u3: true });
-    expect((await reader.queryRecords({ table: 'users', offset: 0, limit: 50 })).staleCount).toBe(1);
+    expect((await reader.queryRecords({ table: 'users', page: { offset: 0, limit: 50 } })).staleCount).toBe(1);
     expect((await reader.getRun({ runId: report.runId }))!.run.filesGone).toEqual(report.filesGone);
     expect(
       await ws.query<{ key: string; unselected: boolean }>(
@@ -176,6 +176,6 @@ describe.each(TARGET_KINDS)('stale records (%s)', (kind) => {
     const report = await ws.sync(withEvents);
     expect(report.filesGone).toEqual([{ objectType: 'tracks', key: 'vitally/events/2024-05.csv', reason: 'deleted' }]);
     expect(await stale('events')).toEqual({ e1: true, e2: false });
-    expect((await reader.queryRecords({ table: 'events', offset: 0, limit: 50 })).staleCount).toBe(1);
+    expect((await reader.queryRecords({ table: 'events', page: { offset: 0, limit: 50 } })).staleCount).toBe(1);
   });
 });

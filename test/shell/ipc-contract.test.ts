@@ -44,7 +44,17 @@ const VALID: { [M in ApiMethod]: ApiArgs<M> } = {
   listRuns: { limit: 20, beforeId: 5 },
   getRun: { runId: 3, rejectsOffset: 0, rejectsLimit: 100 },
   runChart: { limit: 50 },
-  queryRecords: { table: 'users', search: 'ada', offset: 0, limit: 50 },
+  queryRecords: {
+    table: 'accounts',
+    search: 'ada',
+    staleOnly: false,
+    sort: { column: { trait: 'mrr' }, direction: 'desc' },
+    filters: [{ kind: 'number', column: { trait: 'mrr' }, min: 1000 }],
+    columns: ['mrr', 'plan'],
+    page: { offset: 0, limit: 50 },
+  },
+  getRecordColumns: { table: 'accounts' },
+  saveDataColumns: { table: 'accounts', columns: ['mrr', 'plan'] },
   getRecord: { table: 'users', id: 'u1' },
   getRecordLinks: { table: 'accounts', id: 'a1' },
   exportConfig: undefined,
@@ -83,6 +93,10 @@ const OPTIONAL = new Set([
   'getRun.rejectsOffset',
   'getRun.rejectsLimit',
   'queryRecords.search',
+  'queryRecords.staleOnly',
+  'queryRecords.sort',
+  'queryRecords.filters',
+  'queryRecords.columns',
   'saveAlerts.smtpPassword',
   'saveAlerts.webhookUrl',
   'sendTestAlert.smtpPassword',
@@ -152,6 +166,8 @@ function malformedCalls(method: ApiMethod): { label: string; args: unknown[] }[]
       if (key === 'alerts' && (label === 'an object' || label === 'null')) continue;
       // A boolean field (exportData's bom, expandTraits) takes a boolean.
       if (typeof fieldValue === 'boolean' && label === 'a boolean') continue;
+      // A list (queryRecords' filters and columns) may be empty.
+      if (Array.isArray(fieldValue) && label === 'an array') continue;
       calls.push({ label: `${key} ${label}`, args: [{ ...fields, [key]: value }] });
     }
   }

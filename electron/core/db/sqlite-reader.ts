@@ -14,8 +14,8 @@ export function openSqliteReader(dbPath: string): TargetReader {
       const [last] = queries.runChart(1);
       return last ? Date.parse(last.startedAt) : null;
     },
-    queryRecords: ({ table, search, staleOnly, offset, limit }) =>
-      queries.queryRecords(table, search, offset, limit, { staleOnly }),
+    queryRecords: (request) => queries.queryRecords(request),
+    getRecordColumns: ({ table }) => queries.recordColumns(table),
     getRecord: ({ table, id }) => queries.getRecord(table, id),
     getRecordLinks: ({ table, id }) => queries.getRecordLinks(table, id),
     close: () => queries.close(),

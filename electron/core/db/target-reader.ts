@@ -19,6 +19,8 @@ export interface RunLogReader {
 /** The Data screen: a table's page of records, one record, its linked records. */
 export interface RecordReader {
   queryRecords: Read<'queryRecords'>;
+  /** The trait keys found in a table's newest rows, offered as columns. */
+  getRecordColumns: Read<'getRecordColumns'>;
   getRecord: Read<'getRecord'>;
   getRecordLinks: Read<'getRecordLinks'>;
 }

@@ -2,7 +2,7 @@
 // statement behind each export source (a query, a table with its search, a run's rejected rows), and
 // the schema the editor completes names from.
 import type { ExportSource, SchemaTable, StarterQuery } from '../../shared/contract';
-import { searchFilter } from './data-queries';
+import { recordViewSql } from './record-view';
 import type { ReadOnlyConnection } from './query-runner';
 
 export const STARTER_QUERIES: readonly StarterQuery[] = [
@@ -68,12 +68,20 @@ export function exportStatementFor(source: ExportSource): ExportStatement {
     case 'query':
       return { sql: source.sql, params: [], baseName: 'query-result' };
     case 'table': {
-      const { where, params } = searchFilter(source.table, source.search);
-      const id = source.table === 'events' ? 'message_id' : 'external_id';
+      // What the Data screen shows, built by the same code as its pages: same rows, same order, same columns.
+      const view = recordViewSql(source);
+      const { shape } = view;
+      // In the screen's order: the ID and own columns, the chosen traits, when it was last synced.
+      const columns = [
+        shape.idColumn,
+        ...Object.keys(shape.fields),
+        ...view.traitSelects.map((t) => `${t.sql} AS ${quoteName(`${shape.traitsColumn}.${t.key}`)}`),
+        'last_synced_at',
+      ];
       return {
-        sql: `SELECT * FROM ${source.table} ${where} ORDER BY ${id}`,
-        params: [params],
-        baseName: source.search?.trim() ? `${source.table}-search` : source.table,
+        sql: `SELECT ${columns.join(', ')} FROM ${source.table} ${view.where} ${view.orderBy}`,
+        params: [view.params],
+        baseName: view.where !== '' ? `${source.table}-filtered` : source.table,
       };
     }
     case 'rejects':
@@ -83,6 +91,11 @@ export function exportStatementFor(source: ExportSource): ExportStatement {
         baseName: `run-${source.runId}-rejected-rows`,
       };
   }
+}
+
+/** A column name as SQL text: double quotes, doubled inside. */
+function quoteName(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
 }
 
 /** The tables and their columns as the database has them now, for completion and the Tables list. */

@@ -1,7 +1,9 @@
-// Writes rows as an XLSX workbook with typed cells, through exceljs's streaming WorkbookWriter: rows
-// are committed to the zip as they come, so the workbook is never whole in memory. Numbers stay
-// numbers, ISO dates and timestamps become Excel dates, JSON booleans become booleans.
-import { setImmediate as yieldToStreams } from 'node:timers/promises';
+// Writes rows as an XLSX workbook with typed cells, through exceljs's streaming WorkbookWriter: each
+// row is committed to the zip as it comes, and the writer waits whenever the zip's compressor is behind,
+// so the workbook is never whole in memory. Numbers stay numbers, ISO dates and timestamps become
+// Excel dates, JSON booleans become booleans.
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { ExportValue } from './export-columns';
 
@@ -9,8 +11,8 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?$/;
 export const DATE_FORMAT = 'yyyy-mm-dd';
 export const TIMESTAMP_FORMAT = 'yyyy-mm-dd hh:mm:ss';
-/** Rows between pauses that let the zip and file streams drain (else the writer runs ahead of them). */
-const ROWS_PER_PAUSE = 2000;
+/** Rows between progress reports. */
+const ROWS_PER_REPORT = 2000;
 /** Excel's own limit. */
 export const XLSX_MAX_ROWS = 1_048_575;
 
@@ -44,15 +46,27 @@ export async function writeXlsxFile(
     });
     row.commit();
     written++;
-    if (written % ROWS_PER_PAUSE === 0) {
-      onRows?.(written);
-      await yieldToStreams();
-    }
+    await compressorCaughtUp(sheet);
+    if (written % ROWS_PER_REPORT === 0) onRows?.(written);
   }
   sheet.commit();
   await workbook.commit();
   return written;
 }
+
+/**
+ * exceljs hands the sheet's XML to the zip's compressor in 64 KB pieces without looking at what write()
+ * answers, so a fast reader outruns deflate and the pieces pile up in memory (770 MB for a million rows).
+ * Its sheet stream lists the compressor it feeds as `pipes`: wait for it to drain, as a pipe would.
+ */
+async function compressorCaughtUp(sheet: ExcelJS.Worksheet): Promise<void> {
+  const feeds = (sheet as unknown as { stream?: { pipes?: Feed[] } }).stream?.pipes;
+  const feed = feeds?.[0];
+  // archiver's PassThrough comes from readable-stream 2, which predates writableNeedDrain.
+  if (feed && (feed.writableNeedDrain ?? feed._writableState?.needDrain)) await once(feed, 'drain');
+}
+
+type Feed = Writable & { _writableState?: { needDrain?: boolean } };
 
 export function toXlsxValue(value: ExportValue): string | number | boolean | Date | null {
   if (typeof value !== 'string') return value;

@@ -37,6 +37,7 @@ export interface WorkbenchHandlers {
   saveQuery: (args: ApiArgs<'saveQuery'>) => Promise<ApiResult<'saveQuery'>>;
   deleteQuery: (args: ApiArgs<'deleteQuery'>) => Promise<ApiResult<'deleteQuery'>>;
   exportData: (args: ApiArgs<'exportData'>) => Promise<ApiResult<'exportData'>>;
+  queryRecords: (args: ApiArgs<'queryRecords'>) => Promise<ApiResult<'queryRecords'>>;
 }
 
 export interface Workbench extends WorkbenchHandlers {
@@ -115,6 +116,12 @@ export function createWorkbench({
   }
 
   const handlers: { [M in keyof WorkbenchHandlers]: Handler<M> } = {
+    // The Data screen's sorted or filtered pages: a sort or filter on a trait reads every row
+    // (seconds on a million), so they run on a worker, never on the thread that serves the window.
+    async queryRecords(request) {
+      return workers.run({ type: 'records', dbPath, request }, { timeLimitMs: DEFAULT_QUERY_TIME_LIMIT_MS });
+    },
+
     async getQueryTools() {
       const { schema } = await workers.run({ type: 'schema', dbPath }, { timeLimitMs: DEFAULT_QUERY_TIME_LIMIT_MS });
       return { starters: [...STARTER_QUERIES], saved: savedQueries(), schema };

@@ -1,12 +1,21 @@
 // The messages between the thread that serves the window and a query worker (query-worker.ts). Only
 // plain data crosses: the worker opens its own read-only connection by path.
-import type { ExportRequest, QueryErrorPosition, QueryValue, SchemaTable } from '../../shared/contract';
+import type {
+  ExportRequest,
+  QueryErrorPosition,
+  QueryValue,
+  RecordPage,
+  RecordsRequest,
+  SchemaTable,
+} from '../../shared/contract';
 import type { ExportStatement } from '../db/workbench-statements';
 
 export type QueryJob =
   /** count: also count the result's rows (the first page of a run; later pages do not). */
   | { type: 'page'; dbPath: string; sql: string; offset: number; limit: number; count: boolean }
   | { type: 'schema'; dbPath: string }
+  /** A page of the Data screen (a sort or filter on a trait reads the whole table: seconds on a million rows). */
+  | { type: 'records'; dbPath: string; request: RecordsRequest }
   | {
       type: 'export';
       dbPath: string;
@@ -18,6 +27,7 @@ export type QueryJob =
 export interface QueryJobResults {
   page: { columns: string[]; rows: QueryValue[][]; total: number | null };
   schema: { schema: SchemaTable[] };
+  records: RecordPage;
   export: { rows: number };
 }
 

@@ -4,6 +4,7 @@
 import { parentPort } from 'node:worker_threads';
 import { countRows, openReadOnlyConnection, QueryError, queryPage, type ReadOnlyConnection } from '../db/query-runner';
 import { describeSchema } from '../db/workbench-statements';
+import { DatabaseQueries } from '../db/data-queries';
 import { exportToFile } from '../export/export-file';
 import type { HostToQueryWorker, QueryJob, QueryJobResults, QueryWorkerToHost } from './query-worker-protocol';
 
@@ -17,6 +18,14 @@ function connection(dbPath: string): ReadOnlyConnection {
   let db = connections.get(dbPath);
   if (!db) connections.set(dbPath, (db = openReadOnlyConnection(dbPath)));
   return db;
+}
+
+/** The Data screen's reader, likewise kept per database file. */
+const readers = new Map<string, DatabaseQueries>();
+function reader(dbPath: string): DatabaseQueries {
+  let queries = readers.get(dbPath);
+  if (!queries) readers.set(dbPath, (queries = new DatabaseQueries(dbPath)));
+  return queries;
 }
 
 port.on('message', ({ id, job }: HostToQueryWorker) => {
@@ -34,6 +43,7 @@ port.on('message', ({ id, job }: HostToQueryWorker) => {
 });
 
 async function run(id: number, job: QueryJob): Promise<QueryJobResults[QueryJob['type']]> {
+  if (job.type === 'records') return reader(job.dbPath).queryRecords(job.request);
   const db = connection(job.dbPath);
   switch (job.type) {
     case 'page': {

@@ -21,6 +21,8 @@ const METHODS = {
   getRun: true,
   runChart: true,
   queryRecords: true,
+  getRecordColumns: true,
+  saveDataColumns: true,
   getRecord: true,
   getRecordLinks: true,
   exportConfig: true,

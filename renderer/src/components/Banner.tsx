@@ -25,3 +25,17 @@ export function Banner({
     </div>
   );
 }
+
+/** What the back end refused, one line each, under a title saying what did not happen; nothing when none. */
+export function ProblemsBanner({ title, problems }: { title: string; problems: readonly string[] }) {
+  if (problems.length === 0) return null;
+  return (
+    <Banner tone="error" title={title}>
+      <ul>
+        {problems.map((p) => (
+          <li key={p}>{p}</li>
+        ))}
+      </ul>
+    </Banner>
+  );
+}

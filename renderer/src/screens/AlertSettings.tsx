@@ -4,7 +4,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { AlertsConfig, AlertsInput, ChannelResult, SyncConfig } from '../../../electron/shared/contract';
 import { useApp } from '../app/app-context';
-import { Banner } from '../components/Banner';
+import { ProblemsBanner } from '../components/Banner';
 import { SelectField, TextField } from '../components/Field';
 
 type Security = 'starttls' | 'tls' | 'none';
@@ -253,15 +253,7 @@ export function AlertSettings({ config }: { config: SyncConfig }) {
         />
       )}
 
-      {problems.length > 0 && (
-        <Banner tone="error" title="The alert settings were not accepted">
-          <ul>
-            {problems.map((p) => (
-              <li key={p}>{p}</li>
-            ))}
-          </ul>
-        </Banner>
-      )}
+      <ProblemsBanner title="The alert settings were not accepted" problems={problems} />
       <div aria-live="polite">
         {tested && (
           <ul className="test-alert-results" aria-label="Test alert results">

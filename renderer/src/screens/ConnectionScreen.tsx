@@ -4,7 +4,7 @@
 import { useRef, useState, type ChangeEvent, type FormEvent } from 'react';
 import type { ConnectionConfig, ConnectionInput, TestConnectionResult } from '../../../electron/shared/contract';
 import { useApp } from '../app/app-context';
-import { Banner } from '../components/Banner';
+import { Banner, ProblemsBanner } from '../components/Banner';
 import { TextField } from '../components/Field';
 import { formatNumber } from '../lib/format';
 import {
@@ -272,15 +272,7 @@ export function ConnectionScreen() {
           </div>
         </details>
 
-        {otherProblems.length > 0 && (
-          <Banner tone="error" title="The connection was not saved">
-            <ul>
-              {otherProblems.map((p) => (
-                <li key={p}>{p}</li>
-              ))}
-            </ul>
-          </Banner>
-        )}
+        <ProblemsBanner title="The connection was not saved" problems={otherProblems} />
         {testResult && <Banner tone={testResult.ok ? 'success' : 'error'}>{testResult.text}</Banner>}
 
         <div className="form-actions">
@@ -380,15 +372,7 @@ function ShareSetup() {
           onChange={(e) => void importConfig(e)}
         />
       </div>
-      {problems.length > 0 && (
-        <Banner tone="error" title="The configuration was not imported; nothing changed">
-          <ul>
-            {problems.map((p) => (
-              <li key={p}>{p}</li>
-            ))}
-          </ul>
-        </Banner>
-      )}
+      <ProblemsBanner title="The configuration was not imported; nothing changed" problems={problems} />
     </section>
   );
 }

@@ -1,8 +1,19 @@
 // Data: what landed in the database, per table, with search and paging that stay fast on a million
-// rows (the queries page by primary key and cap match counts), a record's detail with its traits and
-// where it came from, and the database's path for the analyst's own tools.
-import { useCallback, useEffect, useState } from 'react';
-import type { DataTable, RecordDetail, RecordPage } from '../../../electron/shared/contract';
+// rows (the queries page by primary key and cap match counts), trait columns, sorting and per-column
+// filters done in SQL by the back end, a record's detail with its traits and where it came from, and
+// the database's path for the analyst's own tools.
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type {
+  DataTable,
+  RecordColumnInfo,
+  RecordColumns,
+  RecordDetail,
+  RecordFilter,
+  RecordPage,
+  RecordRow,
+  RecordSort,
+  RecordView,
+} from '../../../electron/shared/contract';
 import { useApp } from '../app/app-context';
 import { Banner } from '../components/Banner';
 import { ExportButtons } from '../components/ExportButtons';
@@ -19,6 +30,16 @@ import {
 } from '../lib/object-types';
 import { useDebounced } from '../lib/use-debounced';
 import { DataInsights } from './DataInsights';
+import {
+  ColumnChooser,
+  columnKey,
+  columnLabel,
+  FilterCell,
+  SortHeader,
+  toFilters,
+  type FilterDraft,
+} from './DataColumns';
+import { copyText, toTsv } from '../lib/tsv';
 import { RecordLinks } from './RecordLinks';
 import { escapeHandler, useGridRows } from '../lib/use-grid-rows';
 
@@ -56,6 +77,19 @@ function describeCount(offset: number, shown: number, total: number, filtered: b
   return `${formatNumber(offset + 1)}–${formatNumber(offset + shown)} of ${formatTotal(total, filtered)}${filtered ? ' matches' : ''}`;
 }
 
+/** The table's own columns until the back end has named them (and their types). */
+function fallbackColumns(rows: RecordRow[]): RecordColumnInfo[] {
+  const fields = rows[0] ? Object.keys(rows[0].fields) : [];
+  return [
+    { column: { field: 'id' }, type: 'text' },
+    ...fields.map((field): RecordColumnInfo => ({
+      column: { field },
+      type: field === 'score' ? 'number' : field.endsWith('_at') ? 'date' : 'text',
+    })),
+    { column: { field: 'last_synced_at' }, type: 'date' },
+  ];
+}
+
 function formatCell(field: string, value: string | number | null): string {
   if (value === null) return '';
   if ((field.endsWith('_at') || field === 'occurred_at') && typeof value === 'string') return formatDateTime(value);
@@ -63,7 +97,7 @@ function formatCell(field: string, value: string | number | null): string {
 }
 
 export function DataScreen() {
-  const { api, lastFinished, overview } = useApp();
+  const { api, lastFinished, overview, notify, refreshOverview } = useApp();
   const onPostgres = overview.config?.target?.kind === 'postgres';
   const [table, setTable] = useState<DataTable>('accounts');
   const [counts, setCounts] = useState<Partial<Record<DataTable, number>>>({});
@@ -74,12 +108,74 @@ export function DataScreen() {
   const [error, setError] = useState<string | null>(null);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [staleOnly, setStaleOnly] = useState(false);
+  const [sort, setSort] = useState<RecordSort | null>(null);
+  const [drafts, setDrafts] = useState<Record<string, FilterDraft>>({});
+  const [columnsInfo, setColumnsInfo] = useState<RecordColumns | null>(null);
+  const [chosenByTable, setChosenByTable] = useState(() => overview.config?.dataColumns ?? {});
+  const chosen = useMemo(() => chosenByTable[table] ?? [], [chosenByTable, table]);
   const debouncedSearch = useDebounced(search.trim(), SEARCH_DEBOUNCE_MS);
 
   useEffect(() => {
     let current = true;
+    setColumnsInfo(null);
+    api.getRecordColumns({ table }).then(
+      (info) => current && setColumnsInfo(info),
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, table, lastFinished]);
+  const traitTypes = useMemo(
+    () => new Map((columnsInfo?.traits ?? []).map((t) => ['trait' in t.column ? t.column.trait : '', t.type])),
+    [columnsInfo],
+  );
+  const traitInfos = useMemo(
+    () => chosen.map((trait): RecordColumnInfo => ({ column: { trait }, type: traitTypes.get(trait) ?? 'text' })),
+    [chosen, traitTypes],
+  );
+  const filterableColumns = useMemo(() => [...(columnsInfo?.fields ?? []), ...traitInfos], [columnsInfo, traitInfos]);
+  // Filters go to the back end once typing pauses, as the search does; those of the table just left
+  // (still settling) are not sent with the next one.
+  const filtersJson = useDebounced(
+    JSON.stringify({ table, filters: toFilters(filterableColumns, drafts) }),
+    SEARCH_DEBOUNCE_MS,
+  );
+  const filters = useMemo(() => {
+    const settled = JSON.parse(filtersJson) as { table: DataTable; filters: RecordFilter[] };
+    return settled.table === table ? settled.filters : [];
+  }, [filtersJson, table]);
+  const view: RecordView = useMemo(
+    () => ({
+      table,
+      ...(debouncedSearch ? { search: debouncedSearch } : {}),
+      ...(staleOnly ? { staleOnly } : {}),
+      ...(sort ? { sort } : {}),
+      ...(filters.length ? { filters } : {}),
+      ...(chosen.length ? { columns: chosen } : {}),
+    }),
+    [table, debouncedSearch, staleOnly, sort, filters, chosen],
+  );
+
+  async function chooseColumns(next: string[]) {
+    setChosenByTable((all) => ({ ...all, [table]: next }));
+    if (sort && 'trait' in sort.column && !next.includes(sort.column.trait)) setSort(null);
+    try {
+      const saved = await api.saveDataColumns({ table, columns: next });
+      if (!saved.ok) notify('error', `The chosen columns are shown but not kept: ${saved.message}`);
+      // The overview holds the settings this screen opens with next time.
+      else await refreshOverview();
+    } catch (error) {
+      notify('error', `The chosen columns are shown but not kept: ${(error as Error).message}`);
+    }
+  }
+
+  useEffect(() => {
+    let current = true;
     Promise.all(
-      DATA_TABS.map((t) => api.queryRecords({ table: t, offset: 0, limit: 1 }).then((p) => [t, p.total] as const)),
+      DATA_TABS.map((t) =>
+        api.queryRecords({ table: t, page: { offset: 0, limit: 1 } }).then((p) => [t, p.total] as const),
+      ),
     )
       .then((entries) => current && setCounts(Object.fromEntries(entries)))
       .catch(() => undefined);
@@ -88,19 +184,13 @@ export function DataScreen() {
     };
   }, [api, lastFinished]);
 
-  useEffect(() => setOffset(0), [table, debouncedSearch, staleOnly]);
+  useEffect(() => setOffset(0), [view]);
 
   useEffect(() => {
     let current = true;
     setLoading(true);
     api
-      .queryRecords({
-        table,
-        offset,
-        limit: PAGE_SIZE,
-        ...(debouncedSearch ? { search: debouncedSearch } : {}),
-        ...(staleOnly ? { staleOnly } : {}),
-      })
+      .queryRecords({ ...view, page: { offset, limit: PAGE_SIZE } })
       .then((result) => {
         if (!current) return;
         setPage(result);
@@ -111,17 +201,19 @@ export function DataScreen() {
     return () => {
       current = false;
     };
-  }, [api, table, offset, debouncedSearch, staleOnly, lastFinished]);
+  }, [api, view, offset, lastFinished]);
 
   const selectTable = useCallback((next: DataTable) => {
     setTable(next);
     setSearch('');
     setStaleOnly(false);
+    setSort(null);
+    setDrafts({});
     setSelectedId(null);
     setPage(null);
   }, []);
 
-  const searching = debouncedSearch !== '' || staleOnly;
+  const searching = debouncedSearch !== '' || staleOnly || filters.length > 0;
   const rows = page && page.table === table ? page.rows : [];
   const total = page && page.table === table ? page.total : 0;
   const staleCount = page && page.table === table ? page.staleCount : 0;
@@ -139,7 +231,33 @@ export function DataScreen() {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [selectedId, grid]);
-  const fields = rows[0] ? Object.keys(rows[0].fields) : [];
+  const ownInfos = columnsInfo?.table === table ? columnsInfo.fields : fallbackColumns(rows);
+  const lastSynced = ownInfos.at(-1)!;
+  const shownColumns = [...ownInfos.slice(0, -1), ...traitInfos, lastSynced];
+  const anyFilter = Object.values(drafts).some((d) => Object.values(d).some((v) => v));
+
+  /** The page as shown, as tab-separated text that pastes into Excel and Google Sheets. */
+  async function copyPage() {
+    const cells = rows.map((row) =>
+      shownColumns.map(({ column }) => {
+        if ('trait' in column) return row.traitValues?.[column.trait] ?? null;
+        if (column.field === 'id') return row.id;
+        if (column.field === 'last_synced_at') return row.lastSyncedAt;
+        return row.fields[column.field] ?? null;
+      }),
+    );
+    try {
+      await copyText(
+        toTsv(
+          shownColumns.map(({ column }) => columnLabel(table, column)),
+          cells,
+        ),
+      );
+      notify('success', `Copied ${plural(rows.length, 'row', 'rows')}: paste them into Excel or Google Sheets.`);
+    } catch (error) {
+      notify('error', (error as Error).message);
+    }
+  }
   const lastOffset =
     total > 0 && !(searching && total > COUNTED_MATCHES) ? Math.floor((total - 1) / PAGE_SIZE) * PAGE_SIZE : null;
   const hasNext = rows.length === PAGE_SIZE && (lastOffset === null || offset < lastOffset);
@@ -206,10 +324,31 @@ export function DataScreen() {
                 (total === 0 ? '' : describeCount(offset, rows.length, total, searching))}
               {loading && <span className="muted"> · loading…</span>}
             </p>
+            {table !== 'nps_responses' && (
+              <ColumnChooser
+                traits={columnsInfo?.traits ?? []}
+                chosen={chosen}
+                onChange={(next) => void chooseColumns(next)}
+              />
+            )}
+            {anyFilter && (
+              <button type="button" className="btn btn-ghost btn-small" onClick={() => setDrafts({})}>
+                Clear filters
+              </button>
+            )}
+            <button
+              type="button"
+              className="btn btn-secondary btn-small"
+              disabled={rows.length === 0}
+              onClick={() => void copyPage()}
+              title="This page's rows as tab-separated text; export for all of them"
+            >
+              Copy page
+            </button>
             <ExportButtons
-              source={{ kind: 'table', table, ...(debouncedSearch ? { search: debouncedSearch } : {}) }}
+              source={{ kind: 'table', ...view }}
               label={`Export ${DATA_LABELS[table].toLowerCase()}`}
-              traitsOption={table !== 'nps_responses'}
+              traitsOption={false}
             />
           </div>
           {error && (
@@ -217,25 +356,39 @@ export function DataScreen() {
               {error}
             </Banner>
           )}
-          {page && page.table === table && rows.length === 0 && !loading && (
+          {page && page.table === table && rows.length === 0 && !loading && !anyFilter && (
             <EmptyTable table={table} search={searching ? debouncedSearch : null} />
           )}
-          {rows.length > 0 && (
+          {page && page.table === table && (rows.length > 0 || anyFilter) && (
             <div className="table-wrap">
               <table className="table records-table" role="grid" aria-describedby="records-keys">
                 <caption className="visually-hidden">{DATA_LABELS[table]}</caption>
                 <thead>
                   <tr>
-                    <th scope="col">{table === 'events' ? 'Message ID' : 'ID'}</th>
-                    {fields.map((f) => (
-                      <th key={f} scope="col" className={f === 'score' ? 'num' : undefined}>
-                        {FIELD_LABELS[f] ?? f}
-                      </th>
+                    {shownColumns.map((info) => (
+                      <SortHeader key={columnKey(info.column)} table={table} info={info} sort={sort} onSort={setSort} />
                     ))}
-                    <th scope="col">Last synced</th>
+                  </tr>
+                  <tr className="filter-row">
+                    {shownColumns.map((info) => (
+                      <FilterCell
+                        key={columnKey(info.column)}
+                        table={table}
+                        info={info}
+                        draft={drafts[columnKey(info.column)] ?? {}}
+                        onChange={(next) => setDrafts((all) => ({ ...all, [columnKey(info.column)]: next }))}
+                      />
+                    ))}
                   </tr>
                 </thead>
                 <tbody>
+                  {rows.length === 0 && (
+                    <tr>
+                      <td colSpan={shownColumns.length} className="muted">
+                        No {SINGULAR[table]} matches these filters.
+                      </td>
+                    </tr>
+                  )}
                   {rows.map((row, index) => (
                     <tr
                       key={row.id}
@@ -254,11 +407,23 @@ export function DataScreen() {
                           </span>
                         )}
                       </td>
-                      {fields.map((f) => (
-                        <td key={f} className={f === 'score' ? 'num' : f === 'feedback' ? 'clip' : undefined}>
-                          {formatCell(f, row.fields[f] ?? null)}
-                        </td>
-                      ))}
+                      {ownInfos.slice(1, -1).map(({ column }) => {
+                        const f = 'field' in column ? column.field : '';
+                        return (
+                          <td key={f} className={f === 'score' ? 'num' : f === 'feedback' ? 'clip' : undefined}>
+                            {formatCell(f, row.fields[f] ?? null)}
+                          </td>
+                        );
+                      })}
+                      {traitInfos.map(({ column, type }) => {
+                        const key = 'trait' in column ? column.trait : '';
+                        const value = row.traitValues?.[key] ?? null;
+                        return (
+                          <td key={key} className={type === 'number' ? 'num' : 'clip'}>
+                            {value === null ? '' : String(value)}
+                          </td>
+                        );
+                      })}
                       <td className="nowrap">{formatDateTime(row.lastSyncedAt)}</td>
                     </tr>
                   ))}

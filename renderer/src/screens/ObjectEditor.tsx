@@ -4,7 +4,7 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { ObjectMapping, ObjectType, SampleResult } from '../../../electron/shared/contract';
 import { useApp } from '../app/app-context';
-import { Banner } from '../components/Banner';
+import { Banner, ProblemsBanner } from '../components/Banner';
 import { SelectField, TextField } from '../components/Field';
 import { Switch } from '../components/Switch';
 import {
@@ -510,15 +510,7 @@ export function ObjectEditor({ type, saved }: { type: ObjectType; saved: ObjectM
           </div>
         </div>
       )}
-      {saveProblems.length > 0 && (
-        <Banner tone="error" title="The mapping was not saved">
-          <ul>
-            {saveProblems.map((p) => (
-              <li key={p}>{p}</li>
-            ))}
-          </ul>
-        </Banner>
-      )}
+      <ProblemsBanner title="The mapping was not saved" problems={saveProblems} />
 
       <div className="form-actions">
         {dirty && (

@@ -4,7 +4,7 @@
 import { useState, type FormEvent } from 'react';
 import type { SyncConfig, TargetConfig, TargetInput } from '../../../electron/shared/contract';
 import { useApp } from '../app/app-context';
-import { Banner } from '../components/Banner';
+import { Banner, ProblemsBanner } from '../components/Banner';
 import { SelectField, TextField } from '../components/Field';
 
 const SSL_CHOICES = [
@@ -234,15 +234,7 @@ export function TargetSettings({ config }: { config: SyncConfig }) {
         </div>
       )}
 
-      {problems.length > 0 && (
-        <Banner tone="error" title="Where the data goes was not changed">
-          <ul>
-            {problems.map((p) => (
-              <li key={p}>{p}</li>
-            ))}
-          </ul>
-        </Banner>
-      )}
+      <ProblemsBanner title="Where the data goes was not changed" problems={problems} />
       {testResult && <Banner tone={testResult.ok ? 'success' : 'error'}>{testResult.text}</Banner>}
 
       <div className="form-actions">

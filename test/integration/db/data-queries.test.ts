@@ -33,19 +33,26 @@ afterAll(() => {
 
 describe('queryRecords totals', () => {
   it('counts the whole table without a search', () => {
-    expect(queries.queryRecords('accounts', undefined, 0, 50).total).toBe(MAX_COUNTED_MATCHES + 20);
+    expect(queries.queryRecords({ table: 'accounts', page: { offset: 0, limit: 50 } }).total).toBe(
+      MAX_COUNTED_MATCHES + 20,
+    );
   });
 
   it('takes the total from a first page that is not full', () => {
-    const page = queries.queryRecords('accounts', 'rare', 0, 50);
+    const page = queries.queryRecords({ table: 'accounts', search: 'rare', page: { offset: 0, limit: 50 } });
     expect(page.rows).toHaveLength(11);
     expect(page.total).toBe(11);
   });
 
   it('counts the matches when the page is full or not the first', () => {
-    expect(queries.queryRecords('accounts', 'rare', 0, 5).total).toBe(11);
-    expect(queries.queryRecords('accounts', 'rare', 5, 5).total).toBe(11);
-    expect(queries.queryRecords('accounts', 'rare', 50, 5)).toMatchObject({ total: 11, rows: [] });
-    expect(queries.queryRecords('accounts', 'common', 0, 50).total).toBe(MAX_COUNTED_MATCHES + 1);
+    expect(queries.queryRecords({ table: 'accounts', search: 'rare', page: { offset: 0, limit: 5 } }).total).toBe(11);
+    expect(queries.queryRecords({ table: 'accounts', search: 'rare', page: { offset: 5, limit: 5 } }).total).toBe(11);
+    expect(queries.queryRecords({ table: 'accounts', search: 'rare', page: { offset: 50, limit: 5 } })).toMatchObject({
+      total: 11,
+      rows: [],
+    });
+    expect(queries.queryRecords({ table: 'accounts', search: 'common', page: { offset: 0, limit: 50 } }).total).toBe(
+      MAX_COUNTED_MATCHES + 1,
+    );
   });
 });

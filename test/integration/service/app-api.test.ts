@@ -244,17 +244,19 @@ describe('Sync log and Data', () => {
   });
 
   it('pages and searches records, and shows a record with traits, source file and links', async () => {
-    const all = await api.queryRecords({ table: 'organizations', offset: 0, limit: 1 });
+    const all = await api.queryRecords({ table: 'organizations', page: { offset: 0, limit: 1 } });
     expect(all).toMatchObject({
       total: 2,
       offset: 0,
       rows: [{ id: 'o1', fields: { name: 'Acme' }, lastFile: 'vitally/orgs/a.csv', stale: false }],
     });
-    const found = await api.queryRecords({ table: 'organizations', search: 'glob', offset: 0, limit: 50 });
+    const found = await api.queryRecords({ table: 'organizations', search: 'glob', page: { offset: 0, limit: 50 } });
     expect(found.total).toBe(1);
     expect(found.rows.map((r) => r.id)).toEqual(['o2']);
     // LIKE wildcards typed by the user are matched literally.
-    expect((await api.queryRecords({ table: 'organizations', search: '%', offset: 0, limit: 50 })).total).toBe(0);
+    expect(
+      (await api.queryRecords({ table: 'organizations', search: '%', page: { offset: 0, limit: 50 } })).total,
+    ).toBe(0);
 
     const user = await api.getRecord({ table: 'users', id: 'u1' });
     expect(user).toMatchObject({
@@ -280,12 +282,12 @@ describe('Sync log and Data', () => {
     const finished = nextRunFinished();
     expect((await api.syncNow()).started).toBe(true);
     await finished;
-    const page = await api.queryRecords({ table: 'organizations', offset: 0, limit: 10 });
+    const page = await api.queryRecords({ table: 'organizations', page: { offset: 0, limit: 10 } });
     expect(page.rows.map((r) => [r.id, r.stale])).toEqual([
       ['o1', true],
       ['o2', true],
     ]);
-    expect((await api.queryRecords({ table: 'users', offset: 0, limit: 10 })).rows[0]!.stale).toBe(false);
+    expect((await api.queryRecords({ table: 'users', page: { offset: 0, limit: 10 } })).rows[0]!.stale).toBe(false);
   });
 
   it('exports the configuration as JSON and refuses an invalid import, keeping what was stored', async () => {
@@ -318,7 +320,7 @@ describe('Sync log and Data', () => {
 
 describe('guards', () => {
   it('refuses a table name that is not one of the data tables, even from an in-process caller', async () => {
-    await expect(api.queryRecords({ table: 'sqlite_master' as never, offset: 0, limit: 10 })).rejects.toThrow(
+    await expect(api.queryRecords({ table: 'sqlite_master' as never, page: { offset: 0, limit: 10 } })).rejects.toThrow(
       'Unknown table "sqlite_master": use one of organizations, accounts, users, nps_responses, events.',
     );
     await expect(api.getRecord({ table: 'users; DROP TABLE users' as never, id: 'x' })).rejects.toThrow(

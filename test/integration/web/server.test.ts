@@ -112,7 +112,7 @@ describe('the web preview server', () => {
     expect(JSON.parse(invalid.body).error).toBe(
       'Invalid argument for listRuns: limit: Too small: expected number to be >=1',
     );
-    expect((await call('queryRecords', { table: 'sqlite_master', offset: 0, limit: 5 })).status).toBe(400);
+    expect((await call('queryRecords', { table: 'sqlite_master', page: { offset: 0, limit: 5 } })).status).toBe(400);
     expect((await call('close')).status).toBe(404);
     expect((await call('constructor')).status).toBe(404);
     expect((await send('/api/getOverview', { headers: { 'X-S3Sync-Token': web.token } })).status).toBe(405);

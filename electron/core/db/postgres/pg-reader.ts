@@ -6,13 +6,12 @@ import type pg from 'pg';
 import type { PostgresTargetConfig } from '../../../shared/target-config';
 import { exhaustive, type TargetReader } from '../target-reader';
 import { connectClient, isBroken, resolvePostgresSettings, type PostgresSettingsOptions } from './pg-connection';
-import { getRecordLinksPg, getRecordPg, queryRecordsPg } from './pg-data-queries';
+import { getRecordLinksPg, getRecordPg, queryRecordsPg, recordColumnsPg } from './pg-data-queries';
 import { explainPostgresError, isPostgresError, PostgresTargetError } from './pg-errors';
 import { preparePostgresSchema } from './pg-migrations';
 import { getRunPg, lastRunStartPg, listRunsPg, runChartPg } from './pg-run-log-reader';
 
 const READ_TIMEOUT = '30s';
-
 export async function openPostgresReader(
   config: PostgresTargetConfig,
   options: PostgresSettingsOptions = {},
@@ -91,9 +90,13 @@ export async function openPostgresReader(
       return read((c) => runChartPg(c, limit));
     },
     lastRunStart: () => read(lastRunStartPg),
-    queryRecords({ table, search, staleOnly, offset, limit, ...rest }) {
+    queryRecords({ table, search, staleOnly, page, sort, filters, columns, ...rest }) {
       exhaustive(rest);
-      return read((c) => queryRecordsPg(c, table, search, offset, limit, { staleOnly }));
+      return read((c) => queryRecordsPg(c, { table, search, staleOnly, page, sort, filters, columns }));
+    },
+    getRecordColumns({ table, ...rest }) {
+      exhaustive(rest);
+      return read((c) => recordColumnsPg(c, table));
     },
     getRecord({ table, id, ...rest }) {
       exhaustive(rest);
