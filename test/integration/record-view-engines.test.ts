@@ -9,13 +9,13 @@ import { makeConfig } from '../support/fixtures';
 import { useTargetWorkspaces, type TargetWorkspace } from '../support/target-workspaces';
 
 const ORGS = [
-  'org_id,org_name,tier,seats,active,renewal',
-  'o1,acme,gold,120,true,2024-05-01',
-  'o2,Globex,silver,8,false,2024-06-15',
-  'o3,Initech,Gold,,true,2023-12-31',
-  'o4,Umbrella,bronze,unknown,false,',
-  'o5,Hooli,,45.5,,2024-05-31',
-  'o6,acme labs,gold,120,true,2024-06-01',
+  'org_id,org_name,tier,seats,active,renewal,regions',
+  'o1,acme,gold,120,true,2024-05-01,"[""eu"",""us""]"',
+  'o2,Globex,silver,8,false,2024-06-15,',
+  'o3,Initech,Gold,,true,2023-12-31,',
+  'o4,Umbrella,bronze,unknown,false,,',
+  'o5,Hooli,,45.5,,2024-05-31,',
+  'o6,acme labs,gold,120,true,2024-06-01,',
 ].join('\n');
 
 const sqlite = useTargetWorkspaces('sqlite');
@@ -51,7 +51,7 @@ const requests: [string, RecordsRequest, string[]][] = [
       table: 'organizations',
       page,
       sort: { column: { trait: 'tier' }, direction: 'asc' },
-      columns: ['tier', 'active'],
+      columns: ['tier', 'active', 'regions'],
     },
     ['o3', 'o4', 'o1', 'o6', 'o2', 'o5'],
   ],
@@ -132,6 +132,7 @@ describe('the same view, the same rows on SQLite and PostgreSQL', () => {
     );
     expect(fromSqlite!.traits.map((t) => [('trait' in t.column && t.column.trait) || '', t.type])).toEqual([
       ['active', 'boolean'],
+      ['regions', 'text'],
       ['renewal', 'date'],
       ['seats', 'number'],
       ['tier', 'text'],

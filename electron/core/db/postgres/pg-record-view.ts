@@ -99,7 +99,9 @@ export function pgRecordViewSql(view: RecordView): PgViewSql {
 /** A trait column's value as the screens get it: what SQLite's select gives for the same JSON. */
 export function traitValue(type: string | null, text: string | null): string | number | null {
   if (type === null || type === 'null' || text === null) return null;
-  return type === 'number' ? Number(text) : text;
+  if (type === 'number') return Number(text);
+  // jsonb writes arrays and objects with spaces (`[1, 2]`); SQLite keeps them compact, as JSON.stringify does.
+  return type === 'array' || type === 'object' ? JSON.stringify(JSON.parse(text)) : text;
 }
 
 function filterCondition(filter: RecordFilter, v: Value, bind: (value: unknown) => string): string {
