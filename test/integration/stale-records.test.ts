@@ -1,9 +1,9 @@
 // The stale rule (docs/stale-records.md), case by case against s3rver, into a real SQLite file and into
 // a real PostgreSQL server: a record is stale only when no file still in the bucket, and still selected
-// by its type's pattern, holds it. SQLite's Data screen shows it; PostgreSQL is read with the rule's
-// SQL from the docs, through psql.
+// by its type's pattern, holds it. Each engine's Data screen (its TargetReader) must show exactly what
+// the rule's SQL from the docs says (read with better-sqlite3; with psql), and the same counts on both.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DatabaseQueries } from '../../electron/core/db/data-queries';
+import type { TargetReader } from '../../electron/core/db/target-reader';
 import type { FileGone } from '../../electron/shared/domain';
 import { makeConfig } from '../support/fixtures';
 import { TARGET_KINDS, useTargetWorkspaces, type TargetWorkspace } from '../support/target-workspaces';
@@ -25,8 +25,8 @@ const STALE_EVENTS_SQL = `SELECT e.message_id AS id, EXISTS (
 describe.each(TARGET_KINDS)('stale records (%s)', (kind) => {
   const targets = useTargetWorkspaces(kind);
   let ws: TargetWorkspace;
-  /** SQLite's Data screen; PostgreSQL has no reader of its own yet. */
-  let queries: DatabaseQueries | null;
+  /** The Data screen's and the Sync log's reads from this engine. */
+  let reader: TargetReader;
 
   const usersOnly = (fileRegex = '^users/', mode = 'create_update') =>
     makeConfig(ws.server, {
@@ -50,14 +50,24 @@ describe.each(TARGET_KINDS)('stale records (%s)', (kind) => {
       },
     });
 
-  /** Each record's staleness as the user sees it: the Data screen (SQLite), the documented SQL (PostgreSQL). */
+  /**
+   * Each record's staleness as the Data screen shows it, checked against the documented SQL, with the
+   * screen's "stale only" filter and a record's own page agreeing. (Its stale count is checked case by
+   * case: it counts only once a file of the type has gone.)
+   */
   async function stale(table: 'users' | 'events'): Promise<Record<string, boolean>> {
-    if (queries) {
-      const page = queries.queryRecords({ table: table, page: { offset: 0, limit: 50 } });
-      return Object.fromEntries(page.rows.map((r) => [r.id, r.stale]));
-    }
-    const rows = await ws.query<{ id: string; stale: boolean }>(table === 'users' ? STALE_USERS_SQL : STALE_EVENTS_SQL);
-    return Object.fromEntries(rows.map((r) => [r.id, r.stale]));
+    const rows = await ws.query<{ id: string; stale: boolean | number }>(
+      table === 'users' ? STALE_USERS_SQL : STALE_EVENTS_SQL,
+    );
+    const bySql = Object.fromEntries(rows.map((r) => [r.id, r.stale === true || r.stale === 1]));
+    const page = await reader.queryRecords({ table, page: { offset: 0, limit: 50 } });
+    const shown = Object.fromEntries(page.rows.map((r) => [r.id, r.stale]));
+    expect(shown).toEqual(bySql);
+    const staleIds = Object.keys(bySql).filter((id) => bySql[id]);
+    const onlyStale = await reader.queryRecords({ table, staleOnly: true, page: { offset: 0, limit: 50 } });
+    expect([onlyStale.total, onlyStale.rows.map((r) => r.id)]).toEqual([staleIds.length, staleIds]);
+    for (const id of Object.keys(bySql)) expect((await reader.getRecord({ table, id }))!.stale).toBe(bySql[id]);
+    return shown;
   }
 
   /** What the run log keeps of the files that left the sync in a run. */
@@ -74,10 +84,10 @@ describe.each(TARGET_KINDS)('stale records (%s)', (kind) => {
     await ws.put('users/users_2024-01.csv', USERS_JAN);
     await ws.put('users/users_2024-02.csv', USERS_FEB);
     expect((await ws.sync(usersOnly())).status).toBe('succeeded');
-    queries = ws.dbPath ? new DatabaseQueries(ws.dbPath) : null;
+    reader = await ws.openReader();
   });
   afterEach(async () => {
-    queries?.close();
+    await reader?.close();
     await ws.close();
   });
 
@@ -91,13 +101,12 @@ describe.each(TARGET_KINDS)('stale records (%s)', (kind) => {
     expect(await stale('users')).toEqual({ u1: false, u2: true, u3: false });
     // The run's log names the file that disappeared.
     expect(await filesGoneOfRun(report.runId)).toEqual(report.filesGone);
-    if (queries) {
-      expect(queries.getRun(report.runId)!.run.filesGone).toEqual(report.filesGone);
-      // The Data screen's count and filter.
-      const onlyStale = queries.queryRecords({ table: 'users', staleOnly: true, page: { offset: 0, limit: 50 } });
-      expect([onlyStale.staleCount, onlyStale.total, onlyStale.rows.map((r) => r.id)]).toEqual([1, 1, ['u2']]);
-      expect(queries.getRecord('users', 'u1')!.stale).toBe(false);
-    }
+    // The Sync log names it too, in the run's line and its details.
+    expect((await reader.listRuns({ limit: 1 }))[0]).toMatchObject({ id: report.runId, filesGone: report.filesGone });
+    expect((await reader.getRun({ runId: report.runId }))!.run.filesGone).toEqual(report.filesGone);
+    // The Data screen's count and filter.
+    const onlyStale = await reader.queryRecords({ table: 'users', staleOnly: true, page: { offset: 0, limit: 50 } });
+    expect([onlyStale.staleCount, onlyStale.total, onlyStale.rows.map((r) => r.id)]).toEqual([1, 1, ['u2']]);
   });
 
   it('the file reappears: its records are current again, and the run names no file gone', async () => {
@@ -108,7 +117,8 @@ describe.each(TARGET_KINDS)('stale records (%s)', (kind) => {
     expect(report.filesGone).toEqual([]);
     expect(await filesGoneOfRun(report.runId)).toEqual([]);
     expect(await stale('users')).toEqual({ u1: false, u2: false, u3: false });
-    if (queries) expect(queries.queryRecords({ table: 'users', page: { offset: 0, limit: 50 } }).staleCount).toBe(0);
+    expect((await reader.queryRecords({ table: 'users', page: { offset: 0, limit: 50 } })).staleCount).toBe(0);
+    expect((await reader.listRuns({ limit: 1 }))[0]!.filesGone).toEqual([]);
   });
 
   it('the pattern changes so that a file is no longer selected: its records are stale unless another file holds them', async () => {
@@ -117,6 +127,8 @@ describe.each(TARGET_KINDS)('stale records (%s)', (kind) => {
       { objectType: 'users', key: 'vitally/users/users_2024-01.csv', reason: 'unselected' },
     ]);
     expect(await stale('users')).toEqual({ u1: false, u2: false, u3: true });
+    expect((await reader.queryRecords({ table: 'users', page: { offset: 0, limit: 50 } })).staleCount).toBe(1);
+    expect((await reader.getRun({ runId: report.runId }))!.run.filesGone).toEqual(report.filesGone);
     expect(
       await ws.query<{ key: string; unselected: boolean }>(
         `SELECT key, unselected_since IS NOT NULL AS unselected FROM @schema.file_state ORDER BY key`,
@@ -164,6 +176,6 @@ describe.each(TARGET_KINDS)('stale records (%s)', (kind) => {
     const report = await ws.sync(withEvents);
     expect(report.filesGone).toEqual([{ objectType: 'tracks', key: 'vitally/events/2024-05.csv', reason: 'deleted' }]);
     expect(await stale('events')).toEqual({ e1: true, e2: false });
-    if (queries) expect(queries.queryRecords({ table: 'events', page: { offset: 0, limit: 50 } }).staleCount).toBe(1);
+    expect((await reader.queryRecords({ table: 'events', page: { offset: 0, limit: 50 } })).staleCount).toBe(1);
   });
 });

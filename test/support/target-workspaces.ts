@@ -6,6 +6,9 @@ import { afterAll, beforeAll } from 'vitest';
 import type { SyncConfig } from '../../electron/shared/config';
 import type { runSync, SyncRequest } from '../../electron/core/sync/run-sync';
 import { startLocalPostgresServer, type LocalPostgresServer } from '../../scripts/local-postgres-server';
+import { openPostgresReader } from '../../electron/core/db/postgres/pg-reader';
+import { openSqliteReader } from '../../electron/core/db/sqlite-reader';
+import type { TargetReader } from '../../electron/core/db/target-reader';
 import { createWorkspace } from './fixtures';
 import { createPostgresWorkspace } from './postgres-workspace';
 
@@ -28,6 +31,8 @@ export interface TargetWorkspace {
    * back parsed in both (SQLite stores text).
    */
   query<T = Record<string, unknown>>(sql: string, jsonColumns?: string[]): Promise<T[]>;
+  /** What the app's Sync log and Data screens read this target with (close it after use). */
+  openReader(): Promise<TargetReader>;
   close(): Promise<void>;
 }
 
@@ -61,6 +66,7 @@ export function useTargetWorkspaces(kind: TargetKind): { create(): Promise<Targe
               return parsed as T;
             });
           },
+          openReader: async () => openSqliteReader(ws.dbPath),
           close: () => ws.close(),
         };
       }
@@ -73,6 +79,7 @@ export function useTargetWorkspaces(kind: TargetKind): { create(): Promise<Targe
         remove: (key) => ws.remove(key),
         sync: (config, extra) => ws.sync(config, extra),
         query: <T>(sql: string) => ws.psql<T>(sql),
+        openReader: () => openPostgresReader({ kind: 'postgres', url: pg!.url, schema: ws.schema }, { env: ws.env }),
         close: () => ws.close(),
       };
     },

@@ -71,8 +71,17 @@ export function ownColumns(shape: TableShape): [string, RecordColumnType][] {
 }
 
 /**
- * The stale rule (docs/stale-records.md): a record is stale when no file that holds it is still in the
- * bucket and selected by its type's pattern. An event lives in one file: the one it last came from.
+ * Whether a file of a table's type has gone: until one has, its stale count is taken as 0 without a
+ * table scan (a record dropped from a re-exported file is flagged stale, but not counted, until then).
+ */
+export function anyFileGoneSql(shape: TableShape): string {
+  return `SELECT 1 FROM file_state WHERE object_type = '${shape.objectType}' AND (missing_since IS NOT NULL OR unselected_since IS NOT NULL)`;
+}
+
+/**
+ * The stale rule (docs/stale-records.md), in SQL both engines run as it is (pg-data-queries.ts): a
+ * record is stale when no file that holds it is still in the bucket and selected by its type's
+ * pattern. An event lives in one file: the one it last came from.
  */
 export function staleExpression(table: DataTable, shape: TableShape): string {
   if (table === 'events')

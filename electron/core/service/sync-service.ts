@@ -2,8 +2,9 @@
 // The desktop shell and the web preview serve this object; tests drive it directly. Syncs run on a
 // worker thread (sync-worker.ts): this thread never parses CSV or writes records. Syncs write into
 // the config's target (this computer's SQLite file, or a PostgreSQL database), and the Sync log and
-// Data screens read from the same target (readTarget). The SQLite file stays open either way: the
-// alerts record their deliveries there.
+// Data screens read from the same target (readTarget). Alerts are decided and recorded in the same
+// target's run log too (alertLog): with PostgreSQL, its alert_deliveries, shared with a server syncing
+// the same source. The SQLite file stays open either way (the workbench reads it).
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,9 @@ import { openPostgresReader } from '../db/postgres/pg-reader';
 import { openSqliteReader } from '../db/sqlite-reader';
 import type { TargetReader } from '../db/target-reader';
 import { AlertDispatcher, type AlertDispatcherOptions } from '../alerts/alert-dispatcher';
+import { createSqliteAlertLog, type AlertLog } from '../db/alert-log';
+import { openPostgresAlertLog, type PostgresAlertLog } from '../db/postgres/pg-alert-log';
+import { sourceName } from '../sync/run-sync';
 import type { AlertDelivery } from '../../shared/alerts';
 
 export const DATABASE_FILE_NAME = 's3-csv-sync.sqlite';
@@ -58,6 +62,8 @@ export class SyncService {
   /** PostgreSQL: when the last run started, as last read or run (the scheduler asks synchronously). */
   private postgresLastRunStart: number | null = null;
   private readonly unsubscribeSettings: () => void;
+  /** The PostgreSQL target's alert log, opened on first use; keyed by the target and source it logs. */
+  private postgresAlertLog: { key: string; log: PostgresAlertLog } | null = null;
 
   constructor(options: SyncServiceOptions) {
     mkdirSync(options.dataDir, { recursive: true });
@@ -82,8 +88,25 @@ export class SyncService {
         this.targetConfig().kind === 'postgres' ? this.postgresLastRunStart : lastRunStart(this.db),
       runSync: (trigger) => this.runOnce(trigger),
     });
+    const sqliteAlertLog = createSqliteAlertLog(this.db);
+    // The log of whichever target the runs go to, asked at each alert: a run's id is its target's.
+    const targetAlertLog: AlertLog = {
+      runForAlert: (runId, limit) => (this.alertLog() ?? sqliteAlertLog).runForAlert(runId, limit),
+      claim: async (runId, limit, judge) => {
+        const shared = this.alertLog();
+        if (!shared) return sqliteAlertLog.claim(runId, limit, judge);
+        if (runId !== null) return shared.claim(runId, limit, judge);
+        // A run that never started, often because the server cannot be reached: then its alert, the
+        // one way the team hears of it, is decided and recorded here instead.
+        try {
+          return await shared.claim(runId, limit, judge);
+        } catch {
+          return sqliteAlertLog.claim(runId, limit, judge);
+        }
+      },
+    };
     this.alerts = new AlertDispatcher({
-      db: this.db,
+      log: targetAlertLog,
       getConfig: () => this.settings.getConfig(),
       secrets: { env: this.env, store: this.secretStore },
       runLogHint: (runId) =>
@@ -137,6 +160,26 @@ export class SyncService {
     return opened;
   }
 
+  /**
+   * With a PostgreSQL target, its alert log for this configuration's source (the name runSync gives
+   * the runs, so the repeat rule and the claims are those of a server syncing the same source).
+   */
+  private alertLog(): PostgresAlertLog | null {
+    const config = this.settings.getConfig();
+    const target = config?.target;
+    if (!config || target?.kind !== 'postgres') return null;
+    const source = sourceName(config);
+    const key = JSON.stringify([target, source]);
+    if (this.postgresAlertLog?.key !== key) {
+      void this.postgresAlertLog?.log.close();
+      this.postgresAlertLog = {
+        key,
+        log: openPostgresAlertLog(target, { env: this.env, store: this.secretStore }, source),
+      };
+    }
+    return this.postgresAlertLog.log;
+  }
+
   private closeReader(): Promise<void> {
     const previous = this.reader;
     this.reader = null;
@@ -186,6 +229,7 @@ export class SyncService {
     await this.worker.close();
     await Promise.race([this.alerts.idle(), new Promise((resolve) => setTimeout(resolve, ALERTS_GRACE_MS).unref())]);
     await this.closeReader();
+    await this.postgresAlertLog?.log.close();
     this.db.close();
   }
 

@@ -8,11 +8,48 @@
 import type pg from 'pg';
 import type { AlertDelivery, AlertKind } from '../../../shared/alerts';
 import type { FileReport, RejectedRow } from '../../../shared/domain';
+import type { PostgresTargetConfig } from '../../../shared/target-config';
 import type { AlertLog, PastRun } from '../alert-log';
-import { isBroken } from './pg-connection';
+import { connectClient, isBroken, resolvePostgresSettings, type PostgresSettingsOptions } from './pg-connection';
+import { explainPostgresError, PostgresTargetError } from './pg-errors';
+import { preparePostgresSchema } from './pg-migrations';
 
 export interface PostgresAlertLog extends AlertLog {
   close(): Promise<void>;
+}
+
+/**
+ * The alert log of a target for a program that does not hold a PostgresTarget open (the desktop app:
+ * its syncs run on the worker thread, its alerts on the main thread). The password is looked up at
+ * each connection, so a new one saved on the Connection screen is used from the next alert.
+ */
+export function openPostgresAlertLog(
+  config: PostgresTargetConfig,
+  options: PostgresSettingsOptions,
+  source: string,
+): PostgresAlertLog {
+  return createPostgresAlertLog(
+    async () => {
+      const settings = await resolvePostgresSettings(config, options);
+      let client: pg.Client;
+      try {
+        client = await connectClient(settings, 's3-csv-sync alerts');
+      } catch (error) {
+        throw new PostgresTargetError(explainPostgresError(error, settings).message);
+      }
+      try {
+        await preparePostgresSchema(client, config.schema);
+      } catch (error) {
+        await client.end().catch(() => {});
+        throw error instanceof PostgresTargetError
+          ? error
+          : new PostgresTargetError(explainPostgresError(error, settings).message);
+      }
+      return client;
+    },
+    config.schema,
+    source,
+  );
 }
 
 /** connect: a new connection with search_path set to the schema. */

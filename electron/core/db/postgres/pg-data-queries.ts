@@ -1,12 +1,22 @@
 // The Data screen's reads from PostgreSQL: the same tables, pages, counts and record details as
-// data-queries.ts gives from SQLite. Differences, on purpose: a search is ILIKE (case-insensitive, not
-// accent-insensitive: SQLite's trigram index folds accents, and unaccent is an extension we cannot
-// assume); and a record is stale when the file it last came from has gone (PostgreSQL keeps no
-// record_files yet: pg-target.ts, markFilePresence).
+// data-queries.ts gives from SQLite, with its stale rule's SQL (record_files and file_state are the
+// same tables in both engines) and its views (sort, filters, trait columns: pg-record-view.ts). One
+// difference, on purpose: a search is ILIKE (case-insensitive, not accent-insensitive: SQLite's trigram
+// index folds accents, and unaccent is an extension we cannot assume).
 import type pg from 'pg';
-import type { DataTable, RecordDetail, RecordLinkGroup, RecordPage, RecordRow } from '../../../shared/contract';
+import type {
+  DataTable,
+  RecordColumns,
+  RecordColumnType,
+  RecordDetail,
+  RecordLinkGroup,
+  RecordPage,
+  RecordRow,
+  RecordsRequest,
+} from '../../../shared/contract';
 import { MAX_COUNTED_MATCHES } from '../data-queries';
-import { shapeOf, type TableShape } from '../record-view';
+import { anyFileGoneSql, ownColumns, shapeOf, staleExpression, type TableShape } from '../record-view';
+import { pgRecordViewSql, traitValue } from './pg-record-view';
 import { COUNT_CAP, ITEMS, LINKS } from '../record-links';
 
 type Row = Record<string, unknown>;
@@ -19,10 +29,6 @@ function plain(value: unknown): string | number | null {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-function staleExpression(table: DataTable, shape: TableShape): string {
-  return `EXISTS (SELECT 1 FROM file_state f WHERE f.object_type = '${shape.objectType}' AND f.key = ${table}.last_file AND f.missing_since IS NOT NULL)`;
-}
-
 function toRecordRow(row: Row, shape: TableShape): RecordRow {
   return {
     id: String(row.id),
@@ -33,30 +39,19 @@ function toRecordRow(row: Row, shape: TableShape): RecordRow {
   };
 }
 
-export async function queryRecordsPg(
-  client: pg.Client,
-  table: DataTable,
-  search: string | undefined,
-  offset: number,
-  limit: number,
-  options: { staleOnly?: boolean } = {},
-): Promise<RecordPage> {
-  const shape = shapeOf(table);
-  const term = search?.trim();
-  const params: unknown[] = [];
-  const conditions: string[] = [];
-  if (term) {
-    params.push(`%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    conditions.push(`(${shape.searchable.map((c) => `${c} ILIKE $1`).join(' OR ')})`);
-  }
-  if (options.staleOnly) conditions.push(staleExpression(table, shape));
-  const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+export async function queryRecordsPg(client: pg.Client, request: RecordsRequest): Promise<RecordPage> {
+  const { table } = request;
+  const { offset, limit } = request.page;
+  const view = pgRecordViewSql(request);
+  const { shape, where, params } = view;
+  const traitColumns = view.traitSelects.map((t) => `, ${t.sql} AS ${t.alias}`).join('');
   const { rows } = await client.query<Row>(
-    `SELECT ${shape.idColumn} AS id, ${Object.keys(shape.fields).join(', ')}, last_synced_at, last_file, ${staleExpression(table, shape)} AS stale
-     FROM ${table} ${where} ORDER BY ${shape.idColumn} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+    `SELECT ${shape.idColumn} AS id, ${Object.keys(shape.fields).join(', ')}, last_synced_at, last_file,
+       ${staleExpression(table, shape)} AS stale${traitColumns}
+     FROM ${table} ${where} ${view.orderBy} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
     [...params, limit, offset],
   );
-  const filtered = conditions.length > 0;
+  const filtered = where !== '';
   // As on SQLite: a filtered first page that is not full has seen every match; other counts are capped.
   const total =
     filtered && offset === 0 && rows.length < limit
@@ -64,15 +59,69 @@ export async function queryRecordsPg(
       : filtered
         ? await count(client, `SELECT 1 FROM ${table} ${where} LIMIT ${MAX_COUNTED_MATCHES + 1}`, params)
         : await count(client, `SELECT 1 FROM ${table}`, []);
-  const anyGone = await client.query(
-    `SELECT 1 FROM file_state WHERE object_type = $1 AND missing_since IS NOT NULL LIMIT 1`,
-    [shape.objectType],
-  );
+  const anyGone = await client.query(`${anyFileGoneSql(shape)} LIMIT 1`);
   const staleCount =
     anyGone.rowCount === 0
       ? 0
       : await count(client, `SELECT 1 FROM ${table} WHERE ${staleExpression(table, shape)}`, []);
-  return { table, total, offset, rows: rows.map((row) => toRecordRow(row, shape)), staleCount };
+  return {
+    table,
+    total,
+    offset,
+    rows: rows.map((row) => ({
+      ...toRecordRow(row, shape),
+      ...(view.traitSelects.length
+        ? {
+            traitValues: Object.fromEntries(
+              view.traitSelects.map((t) => [
+                t.key,
+                traitValue(row[`${t.alias}_type`] as string | null, row[t.alias] as string | null),
+              ]),
+            ),
+          }
+        : {}),
+    })),
+    staleCount,
+  };
+}
+
+/** Rows whose traits are read to find a table's trait keys (the newest), and the most keys offered: as on SQLite. */
+const TRAIT_SAMPLE_ROWS = 5000;
+const MAX_TRAIT_KEYS = 200;
+
+/** data-queries.ts's recordColumns: the own columns, and the trait keys of the newest rows, typed alike. */
+export async function recordColumnsPg(client: pg.Client, table: DataTable): Promise<RecordColumns> {
+  const shape = shapeOf(table);
+  const fields = ownColumns(shape).map(([field, type]) => ({ column: { field }, type }));
+  if (!shape.traitsColumn) return { table, fields, traits: [] };
+  const { rows } = await client.query<{
+    key: string;
+    numbers: string;
+    booleans: string;
+    dates: string;
+    present: string;
+  }>(
+    `SELECT j.key,
+       count(*) FILTER (WHERE jsonb_typeof(j.value) = 'number') AS numbers,
+       count(*) FILTER (WHERE jsonb_typeof(j.value) = 'boolean') AS booleans,
+       count(*) FILTER (WHERE jsonb_typeof(j.value) = 'string' AND (j.value #>> '{}') ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}') AS dates,
+       count(*) FILTER (WHERE jsonb_typeof(j.value) <> 'null') AS present
+     FROM (SELECT ${shape.traitsColumn} AS traits FROM ${table} WHERE jsonb_typeof(${shape.traitsColumn}) = 'object'
+           ORDER BY last_synced_at DESC, ${shape.idColumn} DESC LIMIT ${TRAIT_SAMPLE_ROWS}) s, jsonb_each(s.traits) j
+     GROUP BY j.key ORDER BY j.key COLLATE "C" LIMIT ${MAX_TRAIT_KEYS}`,
+  );
+  const typeOf = (k: (typeof rows)[number]): RecordColumnType => {
+    const [numbers, booleans, dates, present] = [k.numbers, k.booleans, k.dates, k.present].map(Number) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    const most = Math.max(numbers, booleans, dates);
+    if (most === 0 || most * 2 < present) return 'text';
+    return most === numbers ? 'number' : most === booleans ? 'boolean' : 'date';
+  };
+  return { table, fields, traits: rows.map((k) => ({ column: { trait: k.key }, type: typeOf(k) })) };
 }
 
 async function count(client: pg.Client, sql: string, params: unknown[]): Promise<number> {

@@ -6,16 +6,12 @@ import type pg from 'pg';
 import type { PostgresTargetConfig } from '../../../shared/target-config';
 import { exhaustive, type TargetReader } from '../target-reader';
 import { connectClient, isBroken, resolvePostgresSettings, type PostgresSettingsOptions } from './pg-connection';
-import { getRecordLinksPg, getRecordPg, queryRecordsPg } from './pg-data-queries';
+import { getRecordLinksPg, getRecordPg, queryRecordsPg, recordColumnsPg } from './pg-data-queries';
 import { explainPostgresError, isPostgresError, PostgresTargetError } from './pg-errors';
 import { preparePostgresSchema } from './pg-migrations';
 import { getRunPg, lastRunStartPg, listRunsPg, runChartPg } from './pg-run-log-reader';
 
 const READ_TIMEOUT = '30s';
-const NOT_YET_ON_POSTGRES =
-  'Sorting, column filters and trait columns are not available yet with a shared PostgreSQL database: ' +
-  'they work when the data goes to this computer.';
-
 export async function openPostgresReader(
   config: PostgresTargetConfig,
   options: PostgresSettingsOptions = {},
@@ -96,11 +92,11 @@ export async function openPostgresReader(
     lastRunStart: () => read(lastRunStartPg),
     queryRecords({ table, search, staleOnly, page, sort, filters, columns, ...rest }) {
       exhaustive(rest);
-      if (sort || filters?.length || columns?.length) throw new PostgresTargetError(NOT_YET_ON_POSTGRES);
-      return read((c) => queryRecordsPg(c, table, search, page.offset, page.limit, { staleOnly }));
+      return read((c) => queryRecordsPg(c, { table, search, staleOnly, page, sort, filters, columns }));
     },
-    getRecordColumns() {
-      throw new PostgresTargetError(NOT_YET_ON_POSTGRES);
+    getRecordColumns({ table, ...rest }) {
+      exhaustive(rest);
+      return read((c) => recordColumnsPg(c, table));
     },
     getRecord({ table, id, ...rest }) {
       exhaustive(rest);

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { RunChartPoint, RunDetail, RunFile, RunSummary } from '../../../shared/contract';
 import type { ObjectType } from '../../../shared/config';
 import type { RejectedRow } from '../../../shared/domain';
+import type { AlertDelivery } from '../../../shared/alerts';
 
 type Time = Date | string;
 const iso = (value: Time) => new Date(value).toISOString();
@@ -25,10 +26,11 @@ interface PgRunRow {
   skipped: string;
   rejected: string;
   over_cap: RunSummary['overCap'];
+  files_gone: RunSummary['filesGone'];
 }
 
 const RUN_COLUMNS = `id, trigger, status, started_at, finished_at, error, files_imported, files_unchanged, files_failed,
-  rows, created, updated, skipped, rejected, over_cap`;
+  rows, created, updated, skipped, rejected, over_cap, files_gone`;
 
 function toRunSummary(r: PgRunRow): RunSummary {
   return {
@@ -47,8 +49,7 @@ function toRunSummary(r: PgRunRow): RunSummary {
     skipped: Number(r.skipped),
     rejected: Number(r.rejected),
     overCap: r.over_cap,
-    // PostgreSQL keeps the earlier stale rule (pg-target.ts, markFilePresence): no run lists files gone.
-    filesGone: [],
+    filesGone: r.files_gone,
   };
 }
 
@@ -92,6 +93,10 @@ export async function getRunPg(
     `SELECT key, line, reason, raw FROM sync_rejects WHERE run_id = $1 ORDER BY id LIMIT $2 OFFSET $3`,
     [runId, rejectsLimit, rejectsOffset],
   );
+  const alerts = await client.query<Omit<AlertDelivery, 'runId' | 'at'> & { at: Time }>(
+    `SELECT kind, channel, outcome, detail, attempts, at FROM alert_deliveries WHERE run_id = $1 ORDER BY id`,
+    [runId],
+  );
   return {
     run: toRunSummary(run),
     files: files.rows.map((f) => ({
@@ -108,8 +113,8 @@ export async function getRunPg(
       warnings: f.warnings,
     })),
     rejects: { total: Number(total.rows[0]!.n), items: items.rows },
-    // Alert deliveries are recorded in this computer's SQLite file, by run ids of its own run log.
-    alerts: [],
+    // Whichever syncer sent them (this app, or a server syncing the same source).
+    alerts: alerts.rows.map((a) => ({ ...a, runId, at: iso(a.at) })),
   };
 }
 
