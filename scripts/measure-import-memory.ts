@@ -5,28 +5,19 @@
 // and, after a full collection, the RSS, the JavaScript heap in use and external memory. A heap in use
 // that grows turn by turn is memory retained across runs; an RSS that grows while it does not is the
 // allocator's (compare with MALLOC_ARENA_MAX=1 in the environment).
-import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseConfig } from '../electron/shared/config';
-import { importFile } from '../electron/core/sync/import-file';
-import { openDatabase } from '../electron/core/db/sqlite-database';
-import { createSqliteTarget } from '../electron/core/db/sqlite-target';
-import { startRun } from '../electron/core/db/run-log';
-import { measuredFileRows } from './measured-file';
-import { ensureEventsCsv, EVENTS_TRACKS_MAPPING } from './bench-events-csv';
+import { benchEventsMapping, importEventsIntoFreshFile } from './measured-file';
+import { ensureEventsCsv } from './bench-events-csv';
 
 const { values } = parseArgs({
   options: { rows: { type: 'string', default: '250000' }, turns: { type: 'string', default: '12' } },
 });
 const csv = await ensureEventsCsv(join(resolve(import.meta.dirname, '..'), 'bench-data'), Number(values.rows));
 if (!global.gc) throw new Error('Run with --expose-gc.');
-const mapping = parseConfig({
-  connection: { bucket: 'bench', prefix: '', region: 'us-east-1', accessKeyId: 'x' },
-  objects: { tracks: EVENTS_TRACKS_MAPPING },
-  schedule: { everyHours: null },
-}).objects.tracks!;
+const mapping = benchEventsMapping();
 const dir = mkdtempSync(join(tmpdir(), 'import-memory-'));
 const peakMb = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) / 1024;
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
@@ -38,20 +29,7 @@ try {
   for (let turn = 0; turn < Number(values.turns); turn++) {
     await settle();
     writeFileSync('/proc/self/clear_refs', '5'); // resets VmHWM to the current RSS
-    const path = join(dir, 'import.sqlite');
-    for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
-    const db = openDatabase(path);
-    db.pragma('wal_autocheckpoint = 0');
-    const runId = startRun(db, 'measure', new Date().toISOString());
-    const stamp = { runId, key: 'events/events.csv', syncedAt: new Date().toISOString() };
-    await importFile({
-      target: createSqliteTarget(db, ''),
-      type: 'tracks',
-      mapping,
-      stamp,
-      body: createReadStream(csv, { highWaterMark: 64 * 1024 }),
-      commit: (write, counts) => write.commit(...measuredFileRows(runId, 'tracks', stamp.key, counts)),
-    });
+    const db = await importEventsIntoFreshFile(join(dir, 'import.sqlite'), csv, mapping);
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();
     const peak = peakMb();

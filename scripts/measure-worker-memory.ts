@@ -9,14 +9,14 @@
 // generation, which V8 grows while a scavenge finds many survivors and does not shrink until the
 // heap is idle) and its old space; and the worker's CPU time. Set MALLOC_ARENA_MAX in the
 // environment to see the allocator's part.
-import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, workerData, type Worker } from 'node:worker_threads';
 import { startWorker } from '../electron/core/worker/worker-start';
-import { ensureEventsCsv, EVENTS_TRACKS_MAPPING } from './bench-events-csv';
+import { ensureEventsCsv } from './bench-events-csv';
 
 interface TurnResult {
   newSpaceMb: number;
@@ -77,46 +77,15 @@ function ask(worker: Worker): Promise<TurnResult> {
 }
 
 async function serveTurns(): Promise<void> {
-  const [
-    { parseConfig },
-    { importFile },
-    { openDatabase },
-    { createSqliteTarget },
-    { startRun },
-    { measuredFileRows },
-  ] = await Promise.all([
-    import('../electron/shared/config'),
-    import('../electron/core/sync/import-file'),
-    import('../electron/core/db/sqlite-database'),
-    import('../electron/core/db/sqlite-target'),
-    import('../electron/core/db/run-log'),
-    import('./measured-file'),
-  ]);
+  const { benchEventsMapping, importEventsIntoFreshFile } = await import('./measured-file');
   const { csv } = workerData as { csv: string };
-  const mapping = parseConfig({
-    connection: { bucket: 'bench', prefix: '', region: 'us-east-1', accessKeyId: 'x' },
-    objects: { tracks: EVENTS_TRACKS_MAPPING },
-    schedule: { everyHours: null },
-  }).objects.tracks!;
+  const mapping = benchEventsMapping();
   const dir = mkdtempSync(join(tmpdir(), 'worker-memory-'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   parentPort!.on('message', () => void importTurn());
   async function importTurn(): Promise<void> {
-    const path = join(dir, 'import.sqlite');
-    for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
     const cpuBefore = process.threadCpuUsage();
-    const db = openDatabase(path);
-    db.pragma('wal_autocheckpoint = 0');
-    const runId = startRun(db, 'measure', new Date().toISOString());
-    const stamp = { runId, key: 'events/events.csv', syncedAt: new Date().toISOString() };
-    await importFile({
-      target: createSqliteTarget(db, ''),
-      type: 'tracks',
-      mapping,
-      stamp,
-      body: createReadStream(csv, { highWaterMark: 64 * 1024 }),
-      commit: (write, counts) => write.commit(...measuredFileRows(runId, 'tracks', stamp.key, counts)),
-    });
+    const db = await importEventsIntoFreshFile(join(dir, 'import.sqlite'), csv, mapping);
     const spaces = getHeapSpaceStatistics();
     const space = (name: string) => mb(spaces.find((s) => s.space_name === name)!.physical_space_size);
     db.pragma('wal_checkpoint(TRUNCATE)');
